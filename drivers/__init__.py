@@ -1,0 +1,1 @@
+"""Hardware drivers: card readers, printer, camera and serial devices, each with a simulator."""

@@ -1,0 +1,50 @@
+"""The `kiosk` command: one entry point, one sub-command per job.
+
+Each feature module owns its sub-command through a ``register(subparsers)`` function, so this
+file only lists them; adding a command never means editing another command's code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from kiosk import __version__
+
+
+class _Registrar(Protocol):
+    def __call__(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        ...
+
+
+def _registrars() -> list[_Registrar]:
+    """Import lazily so `kiosk --help` stays fast and a broken optional extra names itself."""
+    from kiosk.config import cli as config_cli
+    from kiosk import demo
+
+    return [config_cli.register, demo.register]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Anjungan self-service kiosk: configuration, devices, journeys and the demo.",
+    )
+    parser.add_argument("--version", action="version", version=f"anjungan {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for register in _registrars():
+        register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Kivy touchscreen views. The only package that imports kivy."""
