@@ -7,12 +7,13 @@ did not answer is ``unknown``, never assumed fine.
 from __future__ import annotations
 
 import enum
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
-from drivers.events import Event
+from drivers.events import Event, EventBus
 
 
 class DeviceState(enum.StrEnum):
@@ -85,15 +86,15 @@ class DeviceError(Exception):
     """Base of every error a driver raises; the library's original error is ``__cause__``."""
 
 
-class DeviceNotFound(DeviceError):
+class DeviceNotFound(DeviceError):  # noqa: N818 (name fixed by DESIGN.md)
     """Configured hardware is not there. Never answered by silently using a simulator."""
 
 
-class DeviceTimeout(DeviceError):
+class DeviceTimeout(DeviceError):  # noqa: N818 (name fixed by DESIGN.md)
     """A blocking call ran past its timeout."""
 
 
-class UnknownDriver(DeviceError):
+class UnknownDriver(DeviceError):  # noqa: N818 (name fixed by DESIGN.md)
     """Config names a driver that is not in the registry."""
 
 
@@ -112,5 +113,34 @@ class Registry(Generic[T]):
             factory = self.factories[name]
         except KeyError:
             valid = ", ".join(sorted(self.factories))
-            raise UnknownDriver(f"no {self.kind.value} driver {name!r}; choose one of: {valid}") from None
+            message = f"no {self.kind.value} driver {name!r}; choose one of: {valid}"
+            raise UnknownDriver(message) from None
         return factory(**options)
+
+
+class StatusReporter:
+    """Keeps one device's current status and publishes ``StatusChanged`` only on a real change.
+
+    All of a driver's threads report through one instance, so listeners see every change once,
+    in order, and a driver's ``status()`` is always the last thing it published.
+    """
+
+    def __init__(self, bus: EventBus, device: str, kind: DeviceKind) -> None:
+        self._bus = bus
+        self._device = device
+        self._status = DeviceStatus(kind=kind)
+        # Re-entrant: a listener may ask the same driver for its status while we publish.
+        self._lock = threading.RLock()
+
+    @property
+    def current(self) -> DeviceStatus:
+        with self._lock:
+            return self._status
+
+    def update(self, **changes: Any) -> DeviceStatus:
+        with self._lock:
+            new = self._status.changed(**changes)
+            if new is not self._status:
+                self._status = new
+                self._bus.publish(StatusChanged(self._device, new))
+            return new
