@@ -39,6 +39,9 @@ KeyPath = tuple[str, ...]
 
 VERSION_KEY = "schema_version"
 _MAX_SHOWN_INPUT = 60
+# How close (difflib ratio) a prefixed variable without "__" must be to a top-level key to be
+# taken as a misspelling of it rather than another tool's variable sharing the prefix.
+_ENV_TYPO_CUTOFF = 0.8
 
 
 class ConfigError(Exception):
@@ -122,17 +125,18 @@ def load_layered(
     env: Mapping[str, str] | None = None,
     migrations: Mapping[int, Migration] | None = None,
     pending: Mapping[Path, str] | None = None,
-    env_skip_prefixes: Sequence[str] = (),
 ) -> M:
     """Build and validate ``model`` from its defaults, then ``files`` in order, then ``env``.
 
     Later layers win; tables merge key by key, other values (lists too) are replaced whole.
     Missing files are skipped. ``env`` defaults to ``os.environ``: ``PREFIX_SECTION__KEY=value``
-    sets ``section.key`` (double underscore = one level down), the value read as a TOML value
-    when the field accepts that (``90``, ``true``, ``"x"``), else as plain text. Prefixed names
-    without ``__`` that are not a top-level key are left alone, as are names starting with one
-    of ``env_skip_prefixes``, so other tools can share the prefix. ``pending`` supplies the text
-    of files not yet written (their path must still be in ``files``). Raises ``ConfigError``.
+    sets ``section.key`` (double underscore = one level down; the prefix's trailing ``_`` is
+    optional), the value read as a TOML value when the field accepts that (``90``, ``true``,
+    ``"x"``), else as plain text. So that other tools can share the prefix, a name without
+    ``__`` is a setting only if it names (or nearly names: a typo) a top-level key, and names
+    continuing the prefix with ``_`` (``PREFIX__X``) are left alone. ``pending`` supplies the
+    text of files not yet written (their path must still be in ``files``).
+    Raises ``ConfigError``.
     """
     current = _current_version(model)
     steps = migrations or {}
@@ -144,7 +148,7 @@ def load_layered(
             _migrate(layer, current, steps)
             layers.append(layer)
     environ = os.environ if env is None else env
-    env_layer = _env_layer(model, env_prefix, environ, env_skip_prefixes)
+    env_layer = _env_layer(model, env_prefix, environ)
     _migrate(env_layer, current, steps)
     layers.append(env_layer)
 
@@ -220,7 +224,6 @@ def edit_dropin(
     env: Mapping[str, str] | None = None,
     migrations: Mapping[int, Migration] | None = None,
     header: str = "",
-    env_skip_prefixes: Sequence[str] = (),
 ) -> M:
     """Set (or, with ``None``, remove) dotted keys in one drop-in file, only if valid.
 
@@ -251,7 +254,6 @@ def edit_dropin(
         env=env,
         migrations=migrations,
         pending={dropin: text},
-        env_skip_prefixes=env_skip_prefixes,
     )
     _write_text_atomic(dropin, text)
     return config
@@ -259,7 +261,7 @@ def edit_dropin(
 
 def env_name(key: str, env_prefix: str) -> str:
     """The environment variable that sets dotted ``key`` (and beats every file)."""
-    return env_prefix + "__".join(_split_dotted(key)).upper()
+    return _env_prefix(env_prefix) + "__".join(_split_dotted(key)).upper()
 
 
 # --- reading layers -----------------------------------------------------------------------
@@ -298,16 +300,18 @@ def _read_file(path: Path, pending_text: str | None) -> _Layer | None:
     return _Layer(data=data, path=path, text=text)
 
 
-def _env_layer(
-    model: type[BaseModel], prefix: str, env: Mapping[str, str], skip: Sequence[str]
-) -> _Layer:
+def _env_layer(model: type[BaseModel], prefix: str, env: Mapping[str, str]) -> _Layer:
     layer = _Layer(data={})
-    top_level = set(model.model_fields)
+    prefix = _env_prefix(prefix)
+    top_level = list(model.model_fields)
     for name in sorted(env):
-        if not name.startswith(prefix) or name.startswith(tuple(skip)):
+        rest = name.removeprefix(prefix)
+        if rest == name or not rest or rest.startswith("_"):
             continue
-        key_path = tuple(part.lower() for part in name[len(prefix) :].split("__"))
-        if len(key_path) == 1 and key_path[0] not in top_level:
+        key_path = tuple(part.lower() for part in rest.split("__"))
+        if len(key_path) == 1 and not difflib.get_close_matches(
+            key_path[0], top_level, n=1, cutoff=_ENV_TYPO_CUTOFF
+        ):
             continue
         source = f"environment variable {name}"
         if "" in key_path:
@@ -497,6 +501,10 @@ def _check_settable(model: type[BaseModel], key: str, current: int | None) -> Ke
 
 
 # --- small dict and text helpers ----------------------------------------------------------
+
+
+def _env_prefix(prefix: str) -> str:
+    return prefix if prefix.endswith("_") else prefix + "_"
 
 
 def _split_dotted(key: str) -> KeyPath:

@@ -1,0 +1,258 @@
+"""The kiosk's configuration schema: every setting, its type, default and meaning, in one place.
+
+Defaults describe a kiosk with simulated devices talking to a centre on loopback, so a fresh
+checkout runs without any file; a real unit gets its settings from provisioning's drop-ins.
+Choices are ``Literal`` types and numbers carry their real limits, so a wrong value is refused
+at start-up with a message naming the file and line instead of failing later at the device.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from central.contract.layered_config import Migration
+
+SCHEMA_VERSION = 1
+
+
+def _absolute(path: Path) -> Path:
+    if not path.is_absolute():
+        raise ValueError("must be an absolute path (the service does not run from your directory)")
+    return path
+
+
+def _regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as err:
+        raise ValueError(f"not a valid regular expression: {err}") from None
+    return pattern
+
+
+def _http_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host name")
+    return url
+
+
+AbsolutePath = Annotated[Path, AfterValidator(_absolute)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+UsbId = Annotated[int, Field(ge=0, le=0xFFFF)]
+Baudrate = Annotated[int, Field(ge=300, le=4_000_000)]
+Seconds = Annotated[float, Field(gt=0, le=86_400)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KioskSection(_Section):
+    id: Text | None = Field(
+        default=None, description="This kiosk's id at the centre; set by enrollment."
+    )
+    office_id: Text | None = Field(
+        default=None, description="Village office this kiosk serves; set by enrollment."
+    )
+    language: Literal["id", "en"] = Field(default="id", description="Language shown when idle.")
+    state_dir: AbsolutePath = Field(
+        default=Path("/var/lib/anjungan"), description="Directory for the kiosk's own state."
+    )
+    idle_timeout_s: int = Field(
+        default=90, ge=10, le=3600, description="Seconds without a touch before a session is ended."
+    )
+    warning_countdown_s: int = Field(
+        default=15,
+        ge=0,
+        le=600,
+        description="Seconds of on-screen countdown before idle logout (0: none).",
+    )
+    supervised: bool = Field(
+        default=False,
+        description="Staffed kiosk: allows card tap without PIN (never on unattended units).",
+    )
+
+    @model_validator(mode="after")
+    def _countdown_fits(self) -> Self:
+        if self.warning_countdown_s >= self.idle_timeout_s:
+            raise ValueError(
+                f"warning_countdown_s ({self.warning_countdown_s}) must be shorter than "
+                f"idle_timeout_s ({self.idle_timeout_s})"
+            )
+        return self
+
+
+class CentralSection(_Section):
+    url: Annotated[str, AfterValidator(_http_url)] = Field(
+        default="http://127.0.0.1:8000", description="Base URL of the central API (without /v1)."
+    )
+    connect_timeout_s: Seconds = Field(
+        default=3.05, description="Seconds to wait for a TCP connection."
+    )
+    read_timeout_s: Seconds = Field(
+        default=10.0, description="Seconds to wait for the centre's answer."
+    )
+    retries: int = Field(
+        default=3,
+        ge=0,
+        le=10,
+        description="Retries of an idempotent request before using the outbox.",
+    )
+
+
+class IdentitySection(_Section):
+    key_file: AbsolutePath = Field(
+        default=Path("/var/lib/anjungan/identity/kiosk.key"),
+        description="The kiosk's Ed25519 private key, made at enrollment.",
+    )
+
+
+class HeartbeatSection(_Section):
+    period_s: Seconds = Field(
+        default=60.0, description="Seconds between health pings to the centre."
+    )
+    grace_s: float = Field(
+        default=30.0, ge=0, le=3600, description="Extra seconds the centre waits before 'offline'."
+    )
+
+
+class CardReaderSection(_Section):
+    driver: Literal["pcsc", "keyboard-wedge", "serial", "simulated"] = Field(
+        default="simulated", description="Card reader driver."
+    )
+    reader_pattern: Annotated[str, AfterValidator(_regex)] = Field(
+        default="",
+        description="Regular expression picking the PC/SC reader by name (empty: the first).",
+    )
+    serial_port: Text | None = Field(
+        default=None, description="Serial device of a serial reader (prefer /dev/serial/by-id/...)."
+    )
+    baudrate: Baudrate = Field(default=9600, description="Serial reader speed in baud.")
+    wedge_max_key_gap_ms: int = Field(
+        default=50,
+        ge=1,
+        le=1000,
+        description="Longest gap between a wedge reader's keystrokes, in ms.",
+    )
+
+    @model_validator(mode="after")
+    def _driver_needs(self) -> Self:
+        if self.driver == "serial" and self.serial_port is None:
+            raise ValueError("driver 'serial' needs card_reader.serial_port")
+        return self
+
+
+class PrinterSection(_Section):
+    driver: Literal["usb", "serial", "network", "file", "simulated"] = Field(
+        default="simulated", description="Receipt printer connection."
+    )
+    profile: Literal["58mm", "80mm"] = Field(
+        default="80mm", description="Paper width (58mm: 384 dots)."
+    )
+    host: Text = Field(default="127.0.0.1", description="Network printer host (driver 'network').")
+    port: Port = Field(default=9100, description="Network printer TCP port (driver 'network').")
+    usb_vendor_id: UsbId | None = Field(default=None, description="USB vendor id (driver 'usb').")
+    usb_product_id: UsbId | None = Field(default=None, description="USB product id (driver 'usb').")
+    serial_port: Text | None = Field(default=None, description="Serial device (driver 'serial').")
+    baudrate: Baudrate = Field(default=19200, description="Serial printer speed in baud.")
+    file_path: Path | None = Field(
+        default=None, description="File or device node the bytes are written to (driver 'file')."
+    )
+    status_poll_s: Seconds = Field(
+        default=5.0, description="Seconds between paper/cover status polls."
+    )
+    timeout_s: Seconds = Field(default=5.0, description="Seconds to wait on any printer I/O.")
+
+    @model_validator(mode="after")
+    def _driver_needs(self) -> Self:
+        needs: dict[str, tuple[str, ...]] = {
+            "usb": ("usb_vendor_id", "usb_product_id"),
+            "serial": ("serial_port",),
+            "file": ("file_path",),
+        }
+        missing = [name for name in needs.get(self.driver, ()) if getattr(self, name) is None]
+        if missing:
+            keys = " and ".join(f"printer.{name}" for name in missing)
+            raise ValueError(f"driver '{self.driver}' needs {keys}")
+        return self
+
+
+class CameraSection(_Section):
+    driver: Literal["opencv", "simulated"] = Field(
+        default="simulated", description="Document camera."
+    )
+    device: Text = Field(default="0", description="Camera index or device path, e.g. /dev/video0.")
+    width: int = Field(default=1920, ge=160, le=10_000, description="Capture width in pixels.")
+    height: int = Field(default=1080, ge=120, le=10_000, description="Capture height in pixels.")
+    sim_source: Path | None = Field(
+        default=None,
+        description="Image or folder the simulated camera shows (empty: a built-in page).",
+    )
+
+
+class CodeScannerSection(_Section):
+    driver: Literal["serial", "simulated", "none"] = Field(
+        default="none", description="Barcode/QR scanner driver ('none': no scanner fitted)."
+    )
+    vid: UsbId | None = Field(default=None, description="USB vendor id used to find the scanner.")
+    pid: UsbId | None = Field(default=None, description="USB product id used to find the scanner.")
+    serial_number: Text | None = Field(
+        default=None, description="USB serial number, if several match."
+    )
+    path: Text | None = Field(
+        default=None, description="Device path; used instead of vid/pid when set."
+    )
+    baudrate: Baudrate = Field(default=9600, description="Scanner speed in baud.")
+
+    @model_validator(mode="after")
+    def _driver_needs(self) -> Self:
+        if self.driver == "serial" and self.path is None and None in (self.vid, self.pid):
+            raise ValueError("driver 'serial' needs code_scanner.path or code_scanner.vid and .pid")
+        return self
+
+
+class OutboxSection(_Section):
+    path: AbsolutePath = Field(
+        default=Path("/var/lib/anjungan/outbox.sqlite3"),
+        description="SQLite file of unsent requests.",
+    )
+    max_backoff_s: int = Field(
+        default=300,
+        ge=1,
+        le=86_400,
+        description="Longest wait between retries of one request, seconds.",
+    )
+
+
+class KioskConfig(_Section):
+    """Everything a kiosk reads at start-up; built by ``kiosk.config.load_kiosk_config``."""
+
+    schema_version: int = Field(
+        default=SCHEMA_VERSION,
+        description="Layout version of config files; managed by the software.",
+    )
+    kiosk: KioskSection = Field(default=KioskSection(), description="This unit.")
+    central: CentralSection = Field(default=CentralSection(), description="The central API.")
+    identity: IdentitySection = Field(default=IdentitySection(), description="Signing identity.")
+    heartbeat: HeartbeatSection = Field(default=HeartbeatSection(), description="Health pings.")
+    card_reader: CardReaderSection = Field(
+        default=CardReaderSection(), description="e-KTP card reader."
+    )
+    printer: PrinterSection = Field(
+        default=PrinterSection(), description="Thermal receipt printer."
+    )
+    camera: CameraSection = Field(default=CameraSection(), description="Document camera.")
+    code_scanner: CodeScannerSection = Field(
+        default=CodeScannerSection(), description="Barcode/QR scanner."
+    )
+    outbox: OutboxSection = Field(default=OutboxSection(), description="Offline queue of requests.")
+
+
+# Version N -> N+1 upgrades of one layer's table, for files written by older releases.
+MIGRATIONS: dict[int, Migration] = {}
