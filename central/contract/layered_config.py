@@ -48,8 +48,9 @@ class ConfigError(Exception):
     """A configuration problem, located as precisely as the layers allow.
 
     ``str()`` is one line: ``<where>: <problem>``, where ``<where>`` is ``FILE line N``,
-    ``FILE``, ``environment variable NAME`` or ``configuration``. When validation finds
-    several problems the first is this error and the rest are in ``others``.
+    ``FILE``, ``environment variable NAME`` or ``built-in defaults``; a problem with a key
+    someone asked for (not in any layer) is just ``<problem>``. When validation finds several
+    problems the first is this error and the rest are in ``others``.
     """
 
     def __init__(
@@ -73,10 +74,10 @@ class ConfigError(Exception):
     def where(self) -> str:
         if self.path is not None:
             return f"{self.path} line {self.line}" if self.line is not None else str(self.path)
-        return self.source or "configuration"
+        return self.source or ""
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.message}"
+        text = f"{self.where}: {self.message}" if self.where else self.message
         if self.others:
             more = len(self.others)
             text += f" (and {more} more problem{'s' if more > 1 else ''})"

@@ -18,8 +18,10 @@ from kiosk.config.schema import MIGRATIONS, SCHEMA_VERSION, KioskConfig
 __all__ = [
     "CONFIG_DIR_ENV",
     "DEFAULT_CONFIG_DIR",
+    "DROPIN_DIR",
     "ENV_PREFIX",
     "LOCAL_DROPIN",
+    "MAIN_FILE",
     "SCHEMA_VERSION",
     "KioskConfig",
     "config_dir",

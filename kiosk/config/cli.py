@@ -1,0 +1,239 @@
+"""``kiosk config show|get|set|unset|check``: how technicians and tools read and change config.
+
+``set`` and ``unset`` only ever rewrite the local drop-in ``kiosk.d/90-local.toml`` (never
+``kiosk.toml`` or provisioning's drop-ins), and only after the whole resulting configuration
+has validated, so a typo cannot leave a kiosk that fails at its next start.
+Exit codes: 0 done, 1 the configuration on disk (or the environment) is invalid or a file
+could not be written, 2 the command's own key or value was refused (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from central.contract.layered_config import (
+    ConfigError,
+    config_hash,
+    dump_config,
+    edit_dropin,
+    env_name,
+    get_dotted,
+    parse_text_value,
+)
+from kiosk.config import (
+    CONFIG_DIR_ENV,
+    DEFAULT_CONFIG_DIR,
+    DROPIN_DIR,
+    ENV_PREFIX,
+    LOCAL_DROPIN,
+    MAIN_FILE,
+    config_dir,
+    kiosk_layer_files,
+    load_kiosk_config,
+)
+from kiosk.config.schema import MIGRATIONS, KioskConfig
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_REFUSED = 2
+
+_DROPIN_HEADER = (
+    "Written by `kiosk config set`. Change it with `kiosk config set|unset`; values here\n"
+    "override kiosk.toml and earlier drop-ins, and ANJUNGAN_* environment variables override it."
+)
+
+_EPILOG = f"""\
+layers, later wins: built-in defaults, DIR/{MAIN_FILE}, DIR/{DROPIN_DIR}/*.toml (by file name),
+then environment variables {ENV_PREFIX}SECTION__KEY (e.g. {ENV_PREFIX}PRINTER__PROFILE=58mm).
+DIR is --config-dir, else ${CONFIG_DIR_ENV}, else {DEFAULT_CONFIG_DIR}.
+'set' and 'unset' change only DIR/{DROPIN_DIR}/{LOCAL_DROPIN}. Keys are dotted: printer.profile.
+Every key, its default and its meaning: docs/config.md.
+exit codes: 0 ok, 1 configuration invalid or not writable, 2 key or value refused."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``kiosk config`` and its actions to the ``kiosk`` command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config-dir",
+        type=Path,
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help=f"configuration directory (default: ${CONFIG_DIR_ENV}, else {DEFAULT_CONFIG_DIR})",
+    )
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = subparsers.add_parser(
+        "config",
+        parents=[common],
+        help="show, check or change this kiosk's configuration",
+        description="Read, validate and change the kiosk's layered configuration.",
+        epilog=_EPILOG,
+        formatter_class=formatter,
+    )
+    actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True)
+
+    show = actions.add_parser(
+        "show",
+        parents=[common],
+        help="print the effective configuration (all layers merged)",
+        description="Print every key with the value in effect after merging all layers.",
+    )
+    show.add_argument("--json", action="store_true", help="print JSON instead of TOML")
+    show.set_defaults(handler=_show)
+
+    get = actions.add_parser(
+        "get",
+        parents=[common],
+        help="print one effective value",
+        description="Print the effective value of KEY: text as is, anything else as JSON "
+        "(null when unset); a section name prints the whole section as JSON.",
+    )
+    get.add_argument("key", metavar="KEY", help="dotted key, e.g. printer.profile")
+    get.set_defaults(handler=_get)
+
+    set_ = actions.add_parser(
+        "set",
+        parents=[common],
+        help=f"set a value in {DROPIN_DIR}/{LOCAL_DROPIN} after validating the result",
+        description=f"Set KEY to VALUE in DIR/{DROPIN_DIR}/{LOCAL_DROPIN}. The whole resulting "
+        "configuration is validated first; if anything is wrong nothing is written.",
+    )
+    set_.add_argument("key", metavar="KEY", help="dotted key, e.g. printer.profile")
+    set_.add_argument(
+        "value",
+        metavar="VALUE",
+        help="the value, read as TOML when the key's type allows (9100, true, 0x0416), "
+        "else as text (58mm, /dev/ttyUSB0)",
+    )
+    set_.set_defaults(handler=_set)
+
+    unset = actions.add_parser(
+        "unset",
+        parents=[common],
+        help=f"remove a key from {DROPIN_DIR}/{LOCAL_DROPIN} (lower layers apply again)",
+        description=f"Remove KEY from DIR/{DROPIN_DIR}/{LOCAL_DROPIN} so the value from the "
+        "lower layers (or the default) applies again; validated first like 'set'.",
+    )
+    unset.add_argument("key", metavar="KEY", help="dotted key, e.g. printer.profile")
+    unset.set_defaults(handler=_unset)
+
+    check = actions.add_parser(
+        "check",
+        parents=[common],
+        help="validate every layer; print 'config OK' and the config hash",
+        description="Load and validate every layer. Prints 'config OK HASH' (the sha256 the "
+        "heartbeat reports) and the files read, or each problem with its file and line.",
+    )
+    check.set_defaults(handler=_check)
+
+
+def _root(args: argparse.Namespace) -> Path:
+    explicit: Path | None = getattr(args, "config_dir", None)
+    return explicit or config_dir()
+
+
+def _load(args: argparse.Namespace) -> KioskConfig | None:
+    """The effective config, or ``None`` after printing why it is invalid."""
+    try:
+        return load_kiosk_config(_root(args))
+    except ConfigError as err:
+        _report(err)
+        return None
+
+
+def _report(err: ConfigError, prefix: str = "config error") -> None:
+    for problem in (err, *err.others):
+        where = f"{problem.where}: " if problem.where else ""
+        print(f"{prefix}: {where}{problem.message}", file=sys.stderr)
+
+
+def _show(args: argparse.Namespace) -> int:
+    config = _load(args)
+    if config is None:
+        return EXIT_INVALID
+    data = dump_config(config)
+    print(json.dumps(data, indent=2) if args.json else _as_toml(data), end="\n")
+    return EXIT_OK
+
+
+def _get(args: argparse.Namespace) -> int:
+    config = _load(args)
+    if config is None:
+        return EXIT_INVALID
+    try:
+        value = get_dotted(config, args.key)
+    except ConfigError as err:
+        print(f"refused: {err.message}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(value if isinstance(value, str) else json.dumps(value, indent=2))
+    return EXIT_OK
+
+
+def _set(args: argparse.Namespace) -> int:
+    value = parse_text_value(KioskConfig, args.key, args.value)
+    return _edit(args, {args.key: value}, f"set {args.key} = {_toml_value(value)} in")
+
+
+def _unset(args: argparse.Namespace) -> int:
+    return _edit(args, {args.key: None}, f"{args.key} is no longer set in")
+
+
+def _edit(args: argparse.Namespace, changes: dict[str, Any], done: str) -> int:
+    root = _root(args)
+    dropin = root / DROPIN_DIR / LOCAL_DROPIN
+    try:
+        edit_dropin(
+            KioskConfig,
+            files=kiosk_layer_files(root, also=(dropin,)),
+            dropin=dropin,
+            changes=changes,
+            env_prefix=ENV_PREFIX,
+            migrations=MIGRATIONS,
+            header=_DROPIN_HEADER,
+        )
+    except ConfigError as err:
+        _report(err, prefix="not changed")
+        return EXIT_REFUSED
+    except OSError as err:
+        print(f"not changed: cannot write {dropin}: {err.strerror}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"{done} {dropin}")
+    override = env_name(args.key, ENV_PREFIX)
+    if override in os.environ:
+        print(f"note: {override} is set and overrides this file while it is", file=sys.stderr)
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = _load(args)
+    if config is None:
+        return EXIT_INVALID
+    print(f"config OK {config_hash(config)}")
+    read = [str(path) for path in kiosk_layer_files(_root(args)) if path.is_file()]
+    print(f"files read: {', '.join(read) if read else 'none (built-in defaults)'}")
+    return EXIT_OK
+
+
+def _as_toml(data: dict[str, Any], table: str = "") -> str:
+    """TOML text of the effective config, with unset keys as comments (TOML has no null)."""
+    lines: list[str] = []
+    tables = {key: value for key, value in data.items() if isinstance(value, dict)}
+    for key, value in data.items():
+        if key in tables:
+            continue
+        lines.append(f"# {key} is not set" if value is None else f"{key} = {_toml_value(value)}")
+    for key, value in tables.items():
+        name = f"{table}.{key}" if table else key
+        lines.extend(["", f"[{name}]", _as_toml(value, name)])
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").rstrip("\n")
