@@ -1,0 +1,180 @@
+"""A private pcscd with Debian's vpcd driver: the real PC/SC stack, started by the tests.
+
+Used by the pytest fixture and by bench/drivers_card.py. pcscd runs in the foreground (``-f``,
+no ``--auto-exit``) with its own reader.conf.d holding one vpcd entry on a free TCP port, so
+it never collides with a vpcd or pcscd someone else runs on the machine.
+
+pcscd 1.9 always puts its socket in /run/pcscd. When mount namespaces are available (root,
+``unshare``) pcscd gets a private /run/pcscd bind-mounted from our temporary directory and the
+client library is pointed at it with ``PCSCLITE_CSOCK_NAME``: a system pcscd, if one runs, is
+left alone. Without namespaces we use /run/pcscd itself and refuse to start (with a clear
+message) when a pcscd is already answering there, rather than kill somebody else's daemon.
+
+libpcsclite reads ``PCSCLITE_CSOCK_NAME`` once, at the first PC/SC call of the process, so
+``start()`` must come before any other PC/SC use in the process; ``restart()`` keeps the path.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from smartcard import scard
+
+PCSCD = "/usr/sbin/pcscd"
+VPCD_LIBRARY = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
+SYSTEM_IPC_DIR = Path("/run/pcscd")
+READER_BASENAME = "Virtual PCD"
+
+
+class StackError(RuntimeError):
+    """pcscd could not be started, or came up without the virtual reader."""
+
+
+def _free_port_pair() -> int:
+    """A port p with p and p + 1 both free: vpcd opens one per slot."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port >= 65535:
+            continue
+        try:
+            with socket.socket() as second:
+                second.bind(("127.0.0.1", port + 1))
+        except OSError:
+            continue
+        return port
+    raise StackError("no two consecutive free TCP ports for vpcd")
+
+
+def _namespaces_available() -> bool:
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "true"],
+        capture_output=True,
+        timeout=10,
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+def _socket_answers(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX) as client:
+        client.settimeout(1.0)
+        try:
+            client.connect(str(path))
+        except OSError:
+            return False
+        return True
+
+
+class PcscStack:
+    """Start, restart and stop one pcscd whose only readers are the two vpcd slots."""
+
+    def __init__(self) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="anjungan-pcsc-"))
+        self.port = _free_port_pair()
+        self.isolated = _namespaces_available()
+        ipc_dir = self.workdir / "ipc" if self.isolated else SYSTEM_IPC_DIR
+        self.socket_path = ipc_dir / "pcscd.comm"
+        self.log_path = self.workdir / "pcscd.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def reader_name(self, slot: int = 0) -> str:
+        return f"{READER_BASENAME} 00 {slot:02d}"
+
+    def card_port(self, slot: int = 0) -> int:
+        return self.port + slot
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self, with_reader: bool = True, timeout: float = 10.0) -> None:
+        """Start pcscd; ``with_reader=False`` starts it with no reader (a reader unplugged)."""
+        if self.running:
+            raise StackError("pcscd is already running")
+        confdir = self.workdir / ("conf" if with_reader else "conf-empty")
+        confdir.mkdir(parents=True, exist_ok=True)
+        if with_reader:
+            (confdir / "vpcd").write_text(
+                f'FRIENDLYNAME "{READER_BASENAME}"\n'
+                f"DEVICENAME   /dev/null:0x{self.port:X}\n"
+                f"LIBPATH      {VPCD_LIBRARY}\n"
+                f"CHANNELID    0x{self.port:X}\n"
+            )
+        command = [PCSCD, "--foreground", "--config", str(confdir)]
+        if self.isolated:
+            self.socket_path.parent.mkdir(parents=True, exist_ok=True)
+            SYSTEM_IPC_DIR.mkdir(parents=True, exist_ok=True)  # the mount point
+            command = [
+                "unshare", "--mount", "--propagation", "private", "sh", "-c",
+                'mount --bind "$0" /run/pcscd && exec "$@"', str(self.socket_path.parent),
+                *command,
+            ]  # fmt: skip
+        elif _socket_answers(self.socket_path):
+            raise StackError(
+                "a pcscd is already running on /run/pcscd and this machine offers no mount "
+                "namespace to run a private one: stop it (systemctl stop pcscd.socket "
+                "pcscd.service) or run the tests as root"
+            )
+        os.environ["PCSCLITE_CSOCK_NAME"] = str(self.socket_path)
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        self._wait_ready(with_reader, timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)
+
+    def restart(self, with_reader: bool = True) -> None:
+        self.stop()
+        self.start(with_reader=with_reader)
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def readers(self) -> list[str]:
+        """Reader names as a PC/SC client sees them now (empty when pcscd does not answer)."""
+        rc, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if rc != scard.SCARD_S_SUCCESS:
+            return []
+        try:
+            rc, readers = scard.SCardListReaders(context, [])
+            return list(readers) if rc == scard.SCARD_S_SUCCESS else []
+        finally:
+            scard.SCardReleaseContext(context)
+
+    def _wait_ready(self, with_reader: bool, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise StackError(f"pcscd exited at start; see {self.log_path}")
+            answering = self.socket_path.exists() and _socket_answers(self.socket_path)
+            if answering and (not with_reader or self.reader_name(0) in self.readers()):
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise StackError(
+            f"pcscd did not list {self.reader_name(0)!r} within {timeout:.0f} s (see "
+            f"{self.log_path}); if this process used PC/SC before start(), the client "
+            "library is bound to another pcscd socket"
+        )
