@@ -1,0 +1,237 @@
+"""Who is calling: a signed kiosk, a resident session on that kiosk, or an operator.
+
+Kiosk checks run cheapest first and the nonce is recorded only after the signature verified,
+so an attacker without the key cannot burn a kiosk's nonces.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from fastapi import Depends, Header, Request
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from central.context import CentralContext, get_context, get_db
+from central.contract import signing
+from central.errors import ApiError
+from central.models import Kiosk, OperatorCredential, ResidentSession, UsedNonce
+from central.security import token_hash
+
+_NONCE = re.compile(
+    rf"^[A-Za-z0-9_-]{{{signing.NONCE_MIN_LENGTH},{signing.NONCE_MAX_LENGTH}}}$"
+)
+_SIGNATURE_LENGTH = 64
+
+
+def _unauthorized(code: str, message_id: str, message_en: str, **details: object) -> ApiError:
+    return ApiError(401, code, message_id, message_en, dict(details) or None)
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    kiosk_id: str
+    timestamp: int
+    nonce: str
+    signature: bytes
+    method: str
+    path: str
+    body: bytes
+
+
+async def signed_request(
+    request: Request,
+    kiosk_id: Annotated[str | None, Header(alias=signing.HEADER_KIOSK)] = None,
+    timestamp: Annotated[str | None, Header(alias=signing.HEADER_TIMESTAMP)] = None,
+    nonce: Annotated[str | None, Header(alias=signing.HEADER_NONCE)] = None,
+    signature: Annotated[str | None, Header(alias=signing.HEADER_SIGNATURE)] = None,
+) -> SignedRequest:
+    """Parse the signing headers and read the raw body (async: the body is a stream)."""
+    if not (kiosk_id and timestamp and nonce and signature):
+        raise _unauthorized(
+            "signature_missing",
+            "Permintaan kios tidak ditandatangani.",
+            "The kiosk request is not signed.",
+        )
+    try:
+        moment = int(timestamp)
+        raw_signature = base64.b64decode(signature, validate=True)
+    except ValueError:
+        raise _unauthorized(
+            "signature_malformed",
+            "Tanda tangan permintaan rusak.",
+            "The request signature headers are malformed.",
+        ) from None
+    if len(raw_signature) != _SIGNATURE_LENGTH or not _NONCE.fullmatch(nonce):
+        raise _unauthorized(
+            "signature_malformed",
+            "Tanda tangan permintaan rusak.",
+            "The request signature headers are malformed.",
+        )
+    # The path as sent (still percent-encoded), which is what the kiosk signed.
+    raw_path = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
+    query = request.scope.get("query_string", b"")
+    path = (raw_path + (b"?" + query if query else b"")).decode("latin-1")
+    return SignedRequest(
+        kiosk_id=kiosk_id,
+        timestamp=moment,
+        nonce=nonce,
+        signature=raw_signature,
+        method=request.method,
+        path=path,
+        body=await request.body(),
+    )
+
+
+def authenticated_kiosk(
+    signed: Annotated[SignedRequest, Depends(signed_request)],
+    ctx: Annotated[CentralContext, Depends(get_context)],
+    db: Annotated[Session, Depends(get_db)],
+) -> Kiosk:
+    now = ctx.clock.now()
+    skew = now.timestamp() - signed.timestamp
+    if abs(skew) > ctx.settings.max_clock_skew_s:
+        raise _unauthorized(
+            "clock_skew",
+            f"Jam kios salah: setel tanggal dan waktu kios (selisih {-skew:.0f} detik).",
+            f"The kiosk clock is wrong: set the kiosk's date and time ({-skew:.0f} s off).",
+            server_time=int(now.timestamp()),
+        )
+    kiosk = db.get(Kiosk, signed.kiosk_id)
+    if kiosk is None:
+        raise _unauthorized("kiosk_unknown", "Kios tidak terdaftar.", "This kiosk is not enrolled.")
+    message = signing.canonical_message(
+        kiosk_id=signed.kiosk_id,
+        timestamp=signed.timestamp,
+        nonce=signed.nonce,
+        method=signed.method,
+        path=signed.path,
+        body=signed.body,
+    )
+    try:
+        Ed25519PublicKey.from_public_bytes(kiosk.public_key).verify(signed.signature, message)
+    except InvalidSignature:
+        raise _unauthorized(
+            "signature_invalid",
+            "Tanda tangan permintaan tidak cocok.",
+            "The request signature does not match.",
+        ) from None
+    if kiosk.revoked_at is not None:
+        raise ApiError(
+            403, "kiosk_revoked", "Kios ini sudah dicabut aksesnya.", "This kiosk has been revoked."
+        )
+    _record_nonce(ctx, db, signed)
+    return kiosk
+
+
+def _record_nonce(ctx: CentralContext, db: Session, signed: SignedRequest) -> None:
+    now = ctx.clock.now()
+    db.add(UsedNonce(kiosk_id=signed.kiosk_id, nonce=signed.nonce, seen_at=now))
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise _unauthorized(
+            "replayed",
+            "Permintaan ini sudah pernah diterima.",
+            "This request was already received (replayed nonce).",
+        ) from None
+    if ctx.housekeeping_due():
+        horizon = now - timedelta(seconds=2 * ctx.settings.max_clock_skew_s)
+        db.execute(delete(UsedNonce).where(UsedNonce.seen_at < horizon))
+        db.commit()
+
+
+KioskDep = Annotated[Kiosk, Depends(authenticated_kiosk)]
+
+
+@dataclass(frozen=True)
+class ResidentContext:
+    kiosk: Kiosk
+    session: ResidentSession
+
+
+def _resident_session(
+    kiosk: KioskDep,
+    ctx: Annotated[CentralContext, Depends(get_context)],
+    db: Annotated[Session, Depends(get_db)],
+    token: Annotated[str | None, Header(alias=signing.HEADER_SESSION)] = None,
+) -> ResidentContext:
+    expired = _unauthorized(
+        "session_expired",
+        "Sesi berakhir. Silakan masuk lagi.",
+        "The session has ended. Please sign in again.",
+    )
+    if not token:
+        raise expired
+    session = db.get(ResidentSession, token_hash(token))
+    now = ctx.clock.now()
+    idle = timedelta(seconds=ctx.settings.resident_idle_timeout_s)
+    if (
+        session is None
+        or session.kiosk_id != kiosk.id
+        or session.ended_at is not None
+        or now - session.last_seen_at > idle
+    ):
+        raise expired
+    session.last_seen_at = now
+    db.commit()
+    return ResidentContext(kiosk=kiosk, session=session)
+
+
+def resident_allowing_pin_change(
+    resident: Annotated[ResidentContext, Depends(_resident_session)],
+) -> ResidentContext:
+    """For the PIN-change and logout calls, which a first-login session may make."""
+    return resident
+
+
+def active_resident(
+    resident: Annotated[ResidentContext, Depends(_resident_session)],
+) -> ResidentContext:
+    """Every other resident call: refused until the first-login PIN change is done."""
+    if resident.session.resident.must_change_pin:
+        raise ApiError(
+            403,
+            "pin_change_required",
+            "Ganti PIN Anda terlebih dahulu.",
+            "Change your PIN first.",
+        )
+    return resident
+
+
+@dataclass(frozen=True)
+class OperatorIdentity:
+    operator_id: int
+
+
+def authenticated_operator(
+    ctx: Annotated[CentralContext, Depends(get_context)],
+    db: Annotated[Session, Depends(get_db)],
+    authorization: Annotated[str | None, Header()] = None,
+    api_key: Annotated[str | None, Header(alias="X-Api-Key")] = None,
+) -> OperatorIdentity:
+    """An operator's bearer token (from login) or API key; kiosk keys never qualify."""
+    secret = api_key
+    if secret is None and authorization and authorization.lower().startswith("bearer "):
+        secret = authorization[7:].strip()
+    credential = db.get(OperatorCredential, token_hash(secret)) if secret else None
+    if credential is None or (
+        credential.expires_at is not None and credential.expires_at <= ctx.clock.now()
+    ):
+        raise _unauthorized(
+            "operator_auth_required",
+            "Masuk sebagai operator diperlukan.",
+            "Operator sign-in or API key required.",
+        )
+    return OperatorIdentity(operator_id=credential.operator_id)
+
+
+OperatorDep = Annotated[OperatorIdentity, Depends(authenticated_operator)]

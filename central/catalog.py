@@ -1,0 +1,34 @@
+"""The service catalog a kiosk shows: the services enabled for its office, in order."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.contract import models as wire
+from central.enrollment import office_wire
+from central.models import Kiosk, OfficeService, Service
+
+
+def service_wire(service: Service) -> wire.Service:
+    return wire.Service(
+        id=service.id,
+        kind=wire.ServiceKind(service.kind),
+        label=wire.LocalizedText(id=service.label_id, en=service.label_en),
+        fields=[wire.FormField.model_validate(f) for f in service.spec.get("fields", [])],
+        documents=[
+            wire.DocumentRequirement.model_validate(d) for d in service.spec.get("documents", [])
+        ],
+    )
+
+
+def catalog_for(db: Session, kiosk: Kiosk) -> wire.ServiceCatalog:
+    services = db.scalars(
+        select(Service)
+        .join(OfficeService, OfficeService.service_id == Service.id)
+        .where(OfficeService.office_id == kiosk.office_id)
+        .order_by(Service.position, Service.id)
+    ).all()
+    return wire.ServiceCatalog(
+        office=office_wire(kiosk.office), services=[service_wire(s) for s in services]
+    )

@@ -1,0 +1,77 @@
+"""Everything a request handler needs, built once per app and handed in (no globals)."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from fastapi import Request
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from central.clock import Clock
+from central.db import make_engine, make_sessionmaker, transaction
+from central.models import Setting
+from central.settings import CentralSettings
+
+_SECRET_SETTING = "identifier_hash_key"  # noqa: S105 - a row name, not a secret
+
+
+@dataclass
+class CentralContext:
+    settings: CentralSettings
+    clock: Clock
+    engine: Engine
+    sessions: sessionmaker[Session]
+    identifier_key: bytes
+    # Housekeeping runs at most once a minute from inside requests; no extra thread needed.
+    _last_housekeeping: datetime | None = None
+    _housekeeping_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def create(cls, settings: CentralSettings, clock: Clock) -> CentralContext:
+        engine = make_engine(settings.database_url)
+        sessions = make_sessionmaker(engine)
+        return cls(
+            settings=settings,
+            clock=clock,
+            engine=engine,
+            sessions=sessions,
+            identifier_key=_identifier_key(settings, sessions),
+        )
+
+    def housekeeping_due(self) -> bool:
+        """True for exactly one caller per minute."""
+        now = self.clock.now()
+        with self._housekeeping_lock:
+            last = self._last_housekeeping
+            if last is not None and (now - last).total_seconds() < 60:
+                return False
+            self._last_housekeeping = now
+            return True
+
+
+def _identifier_key(settings: CentralSettings, sessions: sessionmaker[Session]) -> bytes:
+    """The configured secret, else one made on first start and kept in the database."""
+    if settings.secret_key:
+        return settings.secret_key.encode("utf-8")
+    with transaction(sessions) as db:
+        stored = db.scalar(select(Setting.value).where(Setting.name == _SECRET_SETTING))
+        if stored is None:
+            stored = secrets.token_hex(32)
+            db.add(Setting(name=_SECRET_SETTING, value=stored))
+    return bytes.fromhex(stored)
+
+
+def get_context(request: Request) -> CentralContext:
+    context: CentralContext = request.app.state.context
+    return context
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session per request; handlers commit explicitly with ``db.commit()``."""
+    with get_context(request).sessions() as db:
+        yield db

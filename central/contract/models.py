@@ -1,0 +1,293 @@
+"""The kiosk ⇄ centre wire models (``/v1``). One definition, used by both sides.
+
+Every model forbids unknown fields so a typo on either side is an error, not silently ignored
+data. Personal fields are named plainly here; logging them is forbidden elsewhere.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from central.contract.card_uid import HEX_UID_PATTERN
+
+API_VERSION = "v1"
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LocalizedText(WireModel):
+    """A user-facing text in Bahasa Indonesia (``id``, the default) and English (``en``)."""
+
+    id: str
+    en: str
+
+
+class ErrorBody(WireModel):
+    """The one error shape every non-2xx answer carries."""
+
+    code: str = Field(description="Stable machine-readable error code, e.g. 'signature_invalid'.")
+    message: LocalizedText
+    details: dict[str, Any] | None = None
+
+
+# ---------------------------------------------------------------- offices and enrollment
+
+
+class OfficeKind(enum.StrEnum):
+    KABUPATEN = "kabupaten"
+    KECAMATAN = "kecamatan"
+    DESA = "desa"
+    KELURAHAN = "kelurahan"
+    PUSKESMAS = "puskesmas"
+
+
+class Office(WireModel):
+    id: str = Field(description="Kemendagri region code, e.g. '35.10.01.2001'.")
+    name: str
+    kind: OfficeKind
+    parent_id: str | None = None
+
+
+Base64Key = Annotated[str, StringConstraints(min_length=40, max_length=60)]
+TokenText = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+
+
+class HardwareSummary(WireModel):
+    """What the technician's unit is, reported once at enrollment."""
+
+    hostname: str = Field(max_length=255)
+    machine: str = Field(max_length=64, description="CPU architecture, e.g. 'x86_64'.")
+    os: str = Field(max_length=255)
+    cpu_count: int = Field(ge=1, le=1024)
+    ram_mb: int = Field(ge=0, le=10_000_000)
+    disk_mb: int = Field(ge=0, le=1_000_000_000)
+    app_version: str = Field(max_length=64)
+    peripherals: list[str] = Field(default_factory=list, max_length=32)
+
+
+class EnrollmentRequest(WireModel):
+    token: TokenText
+    public_key: Base64Key = Field(
+        description="The kiosk's Ed25519 public key, raw 32 bytes, base64."
+    )
+    hardware: HardwareSummary
+
+
+class EnrollmentResponse(WireModel):
+    kiosk_id: str
+    office: Office
+    heartbeat_period_s: int
+
+
+class EnrollmentTokenCreate(WireModel):
+    office_id: str
+    ttl_s: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
+
+
+class EnrollmentTokenCreated(WireModel):
+    token: str = Field(description="Shown once; only its hash is stored.")
+    office_id: str
+    expires_at: datetime
+
+
+# ---------------------------------------------------------------- residents and login
+
+Nik = Annotated[str, StringConstraints(pattern=r"^[0-9]{16}$")]
+Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+CardUid = Annotated[str, StringConstraints(pattern=HEX_UID_PATTERN)]
+
+
+class LoginRequest(WireModel):
+    """Card UID (canonical hex; the kiosk converts wedge decimals) or NIK, then the PIN."""
+
+    method: Literal["card", "nik"]
+    card_uid: CardUid | None = None
+    nik: Nik | None = None
+    pin: Pin
+
+
+class ResidentSummary(WireModel):
+    name: str
+    nik_masked: str = Field(description="'3510********0001': enough to recognise, not to copy.")
+    village_id: str | None
+
+
+class LoginResponse(WireModel):
+    session_token: str
+    idle_timeout_s: int
+    must_change_pin: bool
+    resident: ResidentSummary
+
+
+class PinChangeRequest(WireModel):
+    current_pin: Pin
+    new_pin: Pin
+
+
+class PinChanged(WireModel):
+    must_change_pin: bool
+
+
+# ---------------------------------------------------------------- service catalog
+
+
+class ServiceKind(enum.StrEnum):
+    LETTER = "letter"
+    QUEUE = "queue"
+    BANSOS = "bansos"
+    COMPLAINT = "complaint"
+    INFO = "info"
+
+
+class FieldType(enum.StrEnum):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    NUMBER = "number"
+    DATE = "date"
+    CHOICE = "choice"
+    NIK = "nik"
+
+
+class FormField(WireModel):
+    name: str
+    type: FieldType
+    label: LocalizedText
+    required: bool = True
+    max_length: int | None = None
+    pattern: str | None = Field(default=None, description="Regular expression the answer matches.")
+    choices: list[str] | None = None
+
+
+class DocumentRequirement(WireModel):
+    name: str
+    label: LocalizedText
+    provide: Literal["scan", "bring"] = Field(
+        description="'scan' at the kiosk's camera tray, or 'bring' the paper to the office."
+    )
+    required: bool = True
+
+
+class Service(WireModel):
+    id: str
+    kind: ServiceKind
+    label: LocalizedText
+    fields: list[FormField] = Field(default_factory=list)
+    documents: list[DocumentRequirement] = Field(default_factory=list)
+
+
+class ServiceCatalog(WireModel):
+    office: Office
+    services: list[Service]
+
+
+# ---------------------------------------------------------------- heartbeats and fleet
+
+
+class AppState(enum.StrEnum):
+    """CUSS-style application states: the same value is on screen and in the heartbeat."""
+
+    AVAILABLE = "AVAILABLE"
+    ACTIVE = "ACTIVE"
+    UNAVAILABLE = "UNAVAILABLE"
+
+
+class PeripheralStatus(WireModel):
+    name: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
+    state: Literal["online", "offline", "error", "busy", "unknown"]
+    supply: Literal["full", "low", "out", "unknown", "n/a"] = "n/a"
+    cover: Literal["open", "closed", "unknown"] = "unknown"
+    last_error: str | None = Field(default=None, max_length=500)
+    since: datetime | None = None
+
+
+class Versions(WireModel):
+    app: str = Field(max_length=64)
+    os: str = Field(default="", max_length=255)
+    python: str = Field(default="", max_length=32)
+
+
+class Resources(WireModel):
+    disk_free_mb: int = Field(ge=0)
+    disk_total_mb: int = Field(ge=0)
+    ram_free_mb: int = Field(ge=0)
+    ram_total_mb: int = Field(ge=0)
+    load_1m: float | None = Field(default=None, ge=0)
+
+
+class NetworkInfo(WireModel):
+    interface: str | None = Field(default=None, max_length=32)
+    address: str | None = Field(default=None, max_length=64)
+    rtt_ms: float | None = Field(default=None, ge=0)
+
+
+class Heartbeat(WireModel):
+    kiosk_id: str = Field(max_length=64)
+    sequence: int = Field(ge=0, le=2**62)
+    sent_at: datetime
+    boot_id: str = Field(max_length=64)
+    uptime_s: float = Field(ge=0)
+    versions: Versions
+    config_hash: str = Field(max_length=128)
+    app_state: AppState
+    app_state_reason: Literal["hardware", "consumables", "backend"] | None = None
+    resources: Resources
+    network: NetworkInfo
+    outbox_backlog: int = Field(ge=0)
+    last_transaction_at: datetime | None = None
+    peripherals: list[PeripheralStatus] = Field(default_factory=list, max_length=32)
+
+
+class HeartbeatAck(WireModel):
+    received_at: datetime
+    next_in_s: int
+
+
+class Liveness(enum.StrEnum):
+    """Computed when read, from the last ping's age (FIELD-NOTES, appliance operations)."""
+
+    UP = "up"
+    LATE = "late"
+    OFFLINE = "offline"
+    NEVER = "never"
+
+
+class FleetKiosk(WireModel):
+    kiosk_id: str
+    office: Office
+    liveness: Liveness
+    last_seen_at: datetime | None
+    revoked: bool
+    heartbeat: Heartbeat | None
+
+
+class Fleet(WireModel):
+    generated_at: datetime
+    heartbeat_period_s: int
+    counts: dict[Liveness, int]
+    kiosks: list[FleetKiosk]
+
+
+# ---------------------------------------------------------------- operators
+
+
+class OperatorLogin(WireModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class OperatorToken(WireModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth scheme name
+    expires_at: datetime
+
+
+class KioskRevoked(WireModel):
+    kiosk_id: str
+    revoked_at: datetime

@@ -1,0 +1,107 @@
+"""One error shape for every failure: ``{code, message: {id, en}, details}``.
+
+Handlers turn FastAPI's own errors (validation, unknown route, wrong method) into that shape
+too, and strip submitted values from validation details so a PIN is never echoed back.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from central.contract.models import ErrorBody, LocalizedText
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """A refusal the client can act on. ``status`` is always 4xx except for genuine outages."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message_id: str,
+        message_en: str,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message_en)
+        self.status = status
+        self.body = ErrorBody(
+            code=code, message=LocalizedText(id=message_id, en=message_en), details=details
+        )
+        self.headers = headers
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(
+            self.body.model_dump(mode="json"), status_code=self.status, headers=self.headers
+        )
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        400: "Malformed request",
+        401: "Missing or invalid credentials or signature",
+        403: "Not allowed for this caller",
+        404: "Not found",
+        409: "Conflicts with the current state",
+        422: "Invalid input",
+        423: "Locked (too many wrong PINs)",
+    }.items()
+}
+
+_HTTP_CODES: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "Permintaan tidak dapat dibaca.", "The request could not be read."),
+    404: ("not_found", "Alamat tidak ditemukan.", "No such resource."),
+    405: ("method_not_allowed", "Metode tidak diizinkan.", "Method not allowed."),
+    413: ("too_large", "Permintaan terlalu besar.", "The request is too large."),
+}
+
+
+def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
+    return {
+        "errors": [
+            {"loc": [str(part) for part in err.get("loc", ())], "type": err.get("type", "")}
+            for err in exc.errors()
+        ]
+    }
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return exc.response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return ApiError(
+            422,
+            "invalid_input",
+            "Data yang dikirim tidak valid.",
+            "The submitted data is not valid.",
+            _validation_details(exc),
+        ).response()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, message_id, message_en = _HTTP_CODES.get(
+            exc.status_code, ("http_error", "Permintaan ditolak.", "The request was refused.")
+        )
+        return ApiError(exc.status_code, code, message_id, message_en).response()
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return ApiError(
+            500,
+            "internal_error",
+            "Terjadi kesalahan di server pusat.",
+            "The central server failed.",
+        ).response()

@@ -1,0 +1,167 @@
+"""Idempotent POSTs: a retry with the same ``Idempotency-Key`` gets the first answer back.
+
+The first call claims the key (a row with no answer yet) before doing the work, so two
+concurrent retries cannot both run it: the second is told the first is still in progress.
+Answers are stored sealed with AES-GCM under a key derived from the Idempotency-Key, which
+only the client knows; the table holds a hash of it for lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from central.context import CentralContext, get_context
+from central.contract.signing import HEADER_IDEMPOTENCY
+from central.db import transaction
+from central.errors import ApiError
+from central.models import IdempotencyRecord
+
+_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{8,128}$")
+_NONCE = b"\x00" * 12  # each derived key seals exactly one answer, so a fixed nonce is safe
+
+
+def _derive(scope: str, key: str, purpose: str) -> bytes:
+    return hashlib.sha256(f"{purpose}\0{scope}\0{key}".encode()).digest()
+
+
+@dataclass
+class Idempotency:
+    """Runs a POST's work at most once per (caller scope, key)."""
+
+    ctx: CentralContext
+    key: str | None
+    request_hash: str
+
+    def run(self, scope: str, status_code: int, work: Callable[[], BaseModel | None]) -> Response:
+        if self.key is None:
+            return _respond(status_code, work())
+        lookup = _derive(scope, self.key, "lookup").hex()
+        sealer = AESGCM(_derive(scope, self.key, "seal"))
+        stored = self._claim(lookup)
+        if stored is not None:
+            return stored.replay(sealer, self.request_hash)
+        try:
+            response = _respond(status_code, work())
+        except ApiError as refusal:
+            self._store(lookup, sealer, refusal.status, refusal.body.model_dump(mode="json"))
+            raise
+        except BaseException:
+            self._release(lookup)
+            raise
+        self._store(lookup, sealer, response.status_code, _body_of(response))
+        return response
+
+    def _claim(self, lookup: str) -> _Stored | None:
+        now = self.ctx.clock.now()
+        try:
+            with transaction(self.ctx.sessions) as db:
+                db.add(
+                    IdempotencyRecord(
+                        lookup_hash=lookup, request_hash=self.request_hash, created_at=now
+                    )
+                )
+        except IntegrityError:
+            with self.ctx.sessions() as db:
+                record = db.get(IdempotencyRecord, lookup)
+                if record is None:  # expired and pruned between the two statements
+                    return self._claim(lookup)
+                return _Stored(record.request_hash, record.status_code, record.sealed_body)
+        if self.ctx.housekeeping_due():
+            horizon = now - timedelta(seconds=self.ctx.settings.idempotency_ttl_s)
+            with transaction(self.ctx.sessions) as db:
+                db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < horizon))
+        return None
+
+    def _store(self, lookup: str, sealer: AESGCM, status: int, body: Any) -> None:
+        sealed = sealer.encrypt(_NONCE, json.dumps(body).encode("utf-8"), str(status).encode())
+        with transaction(self.ctx.sessions) as db:
+            record = db.get(IdempotencyRecord, lookup)
+            if record is not None:
+                record.status_code = status
+                record.sealed_body = sealed
+
+    def _release(self, lookup: str) -> None:
+        with transaction(self.ctx.sessions) as db:
+            db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.lookup_hash == lookup))
+
+
+@dataclass(frozen=True)
+class _Stored:
+    request_hash: str
+    status_code: int | None
+    sealed_body: bytes | None
+
+    def replay(self, sealer: AESGCM, request_hash: str) -> Response:
+        if request_hash != self.request_hash:
+            raise ApiError(
+                422,
+                "idempotency_key_reused",
+                "Kunci idempotensi sudah dipakai untuk permintaan lain.",
+                "This Idempotency-Key was already used for a different request.",
+            )
+        if self.status_code is None or self.sealed_body is None:
+            raise ApiError(
+                409,
+                "request_in_progress",
+                "Permintaan yang sama sedang diproses. Coba lagi sebentar.",
+                "The same request is still being processed. Retry shortly.",
+            )
+        body = sealer.decrypt(_NONCE, self.sealed_body, str(self.status_code).encode())
+        return Response(
+            body,
+            status_code=self.status_code,
+            media_type="application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+
+def _respond(status_code: int, result: BaseModel | None) -> Response:
+    if result is None:
+        return Response(status_code=status_code)
+    return JSONResponse(result.model_dump(mode="json"), status_code=status_code)
+
+
+def _body_of(response: Response) -> Any:
+    return json.loads(bytes(response.body)) if response.body else None
+
+
+async def idempotency(
+    request: Request,
+    ctx: Annotated[CentralContext, Depends(get_context)],
+    key: Annotated[
+        str | None,
+        Header(
+            alias=HEADER_IDEMPOTENCY,
+            description="Client-chosen key (8–128 printable ASCII); a retry with the same "
+            "key and body gets the first answer back.",
+        ),
+    ] = None,
+) -> Idempotency:
+    if key is not None and not _KEY_PATTERN.fullmatch(key):
+        raise ApiError(
+            400,
+            "idempotency_key_invalid",
+            "Kunci idempotensi harus 8–128 karakter ASCII.",
+            "The Idempotency-Key must be 8–128 printable ASCII characters.",
+        )
+    body = await request.body()
+    digest = hashlib.sha256(
+        request.method.encode() + b"\0" + request.url.path.encode() + b"\0" + body
+    ).hexdigest()
+    return Idempotency(ctx=ctx, key=key, request_hash=digest)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

@@ -1,0 +1,57 @@
+"""The centre's settings: one typed schema, layered like the kiosk's (docs/config.md).
+
+Layers, later wins: these defaults → ``/etc/anjungan/central.toml`` →
+``/etc/anjungan/central.d/*.toml`` → ``ANJUNGAN_CENTRAL_*`` environment
+(``ANJUNGAN_CENTRAL_DATABASE_URL=postgresql+psycopg://…``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from central.contract.layered_config import layer_files, load_layered
+
+SCHEMA_VERSION = 1
+DEFAULT_CONFIG_DIR = Path("/etc/anjungan")
+
+
+class CentralSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this schema.")
+    database_url: str = Field(
+        default="sqlite:///var/lib/anjungan-central/central.sqlite3",
+        description="SQLAlchemy URL: sqlite:///PATH (WAL) or postgresql+psycopg://…",
+    )
+    heartbeat_period_s: int = Field(default=60, ge=5, description="Kiosk ping period.")
+    heartbeat_grace_s: int = Field(default=30, ge=0, description="Slack before 'offline'.")
+    heartbeat_history: int = Field(default=120, ge=1, description="Pings kept per kiosk.")
+    max_clock_skew_s: int = Field(default=300, ge=1, description="Accepted signing clock skew.")
+    resident_idle_timeout_s: int = Field(default=600, ge=30, description="Session idle expiry.")
+    pin_lockout_failures: int = Field(default=3, ge=1, description="Wrong PINs before a lock.")
+    pin_lockout_base_s: int = Field(default=60, ge=1, description="First lock; doubles each time.")
+    pin_lockout_max_s: int = Field(default=24 * 3600, ge=1, description="Longest lock.")
+    operator_token_ttl_s: int = Field(default=8 * 3600, ge=60, description="Operator login life.")
+    idempotency_ttl_s: int = Field(default=7 * 24 * 3600, ge=60, description="Retry window.")
+    secret_key: str = Field(
+        default="",
+        description="Server secret for keyed hashes of identifiers; made and kept in the "
+        "database on first start when empty.",
+    )
+
+
+def load_central_settings(
+    config_dir: Path | None = None, env: Mapping[str, str] | None = None
+) -> CentralSettings:
+    environ = os.environ if env is None else env
+    root = config_dir or Path(environ.get("ANJUNGAN_CONFIG_DIR", str(DEFAULT_CONFIG_DIR)))
+    return load_layered(
+        CentralSettings,
+        files=layer_files(root / "central.toml", root / "central.d"),
+        env_prefix="ANJUNGAN_CENTRAL",
+        env=environ,
+    )
