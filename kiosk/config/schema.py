@@ -8,7 +8,6 @@ at start-up with a message naming the file and line instead of failing later at 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
@@ -24,14 +23,6 @@ def _absolute(path: Path) -> Path:
     if not path.is_absolute():
         raise ValueError("must be an absolute path (the service does not run from your directory)")
     return path
-
-
-def _regex(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as err:
-        raise ValueError(f"not a valid regular expression: {err}") from None
-    return pattern
 
 
 def _http_url(url: str) -> str:
@@ -126,9 +117,9 @@ class CardReaderSection(_Section):
     driver: Literal["pcsc", "keyboard-wedge", "serial", "simulated"] = Field(
         default="simulated", description="Card reader driver."
     )
-    reader_pattern: Annotated[str, AfterValidator(_regex)] = Field(
+    reader_pattern: str = Field(
         default="",
-        description="Regular expression picking the PC/SC reader by name (empty: the first).",
+        description="Case-insensitive glob on PC/SC reader names, e.g. `*ACR122*` (empty: first).",
     )
     serial_port: Text | None = Field(
         default=None, description="Serial device of a serial reader (prefer /dev/serial/by-id/...)."
@@ -192,7 +183,7 @@ class CameraSection(_Section):
     height: int = Field(default=1080, ge=120, le=10_000, description="Capture height in pixels.")
     sim_source: Path | None = Field(
         default=None,
-        description="Image or folder the simulated camera shows (empty: a built-in page).",
+        description="Image or folder of images the simulated camera shows.",
     )
 
 
