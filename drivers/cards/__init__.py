@@ -26,7 +26,7 @@ def _keyboard_wedge(**options: Any) -> CardReader:
 
 
 def _serial(**options: Any) -> CardReader:
-    from drivers.cards.serial import SerialCardReader
+    from drivers.cards.serial_reader import SerialCardReader
 
     return SerialCardReader(**options)
 
