@@ -3,8 +3,9 @@
 ``set`` and ``unset`` only ever rewrite the local drop-in ``kiosk.d/90-local.toml`` (never
 ``kiosk.toml`` or provisioning's drop-ins), and only after the whole resulting configuration
 has validated, so a typo cannot leave a kiosk that fails at its next start.
-Exit codes: 0 done, 1 the configuration on disk (or the environment) is invalid or a file
-could not be written, 2 the command's own key or value was refused (nothing written).
+Exit codes: 0 done; 1 the configuration on disk (or in the environment) is invalid, or the
+drop-in could not be written; 2 the key asked for is unknown, or a change was refused because
+the key, the value or the configuration it would produce is invalid (nothing written).
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ then environment variables {ENV_PREFIX}SECTION__KEY (e.g. {ENV_PREFIX}PRINTER__P
 DIR is --config-dir, else ${CONFIG_DIR_ENV}, else {DEFAULT_CONFIG_DIR}.
 'set' and 'unset' change only DIR/{DROPIN_DIR}/{LOCAL_DROPIN}. Keys are dotted: printer.profile.
 Every key, its default and its meaning: docs/config.md.
-exit codes: 0 ok, 1 configuration invalid or not writable, 2 key or value refused."""
+exit codes: 0 ok; 1 configuration invalid, or drop-in not writable; 2 unknown key, or change
+refused because the result would be invalid (nothing is written then)."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
