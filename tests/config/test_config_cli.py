@@ -6,11 +6,11 @@ import argparse
 import json
 import os
 import stat
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from central.contract.layered_config import config_hash
 from kiosk.config import cli, load_kiosk_config
