@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import copy
 import difflib
+import fcntl
 import hashlib
 import json
 import os
 import re
 import tempfile
+import time
 import tomllib
 import types
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -39,6 +42,7 @@ KeyPath = tuple[str, ...]
 
 VERSION_KEY = "schema_version"
 _MAX_SHOWN_INPUT = 60
+_LOCK_TIMEOUT_S = 10.0
 # How close (difflib ratio) a prefixed variable without "__" must be to a top-level key to be
 # taken as a misspelling of it rather than another tool's variable sharing the prefix.
 _ENV_TYPO_CUTOFF = 0.8
@@ -238,25 +242,30 @@ def edit_dropin(
         raise ValueError(f"{dropin} is not one of the layer files")
     current = _current_version(model)
     paths = {key: _check_settable(model, key, current) for key in changes}
-    existing = _read_file(dropin, None) or _Layer(data={}, path=dropin)
-    _migrate(existing, current, migrations or {})
-    data = existing.data
-    for key, value in changes.items():
-        if value is None:
-            _delete_path(data, paths[key])
-        else:
-            _set_path(data, paths[key], to_jsonable_python(value))
-    stamped = data if current is None else {VERSION_KEY: current, **data}
-    text = _comment(header) + tomli_w.dumps(_toml_ready(stamped))
-    config = load_layered(
-        model,
-        files=files,
-        env_prefix=env_prefix,
-        env=env,
-        migrations=migrations,
-        pending={dropin: text},
-    )
-    _write_text_atomic(dropin, text)
+    dropin.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+    with _directory_lock(dropin.parent):
+        existing = _read_file(dropin, None) or _Layer(data={}, path=dropin)
+        _migrate(existing, current, migrations or {})
+        data = existing.data
+        for key, value in changes.items():
+            try:
+                if value is None:
+                    _delete_path(data, paths[key])
+                else:
+                    _set_path(data, paths[key], to_jsonable_python(value))
+            except ValueError as err:
+                raise ConfigError(str(err), path=dropin, key=key) from None
+        stamped = data if current is None else {VERSION_KEY: current, **data}
+        text = _comment(header) + tomli_w.dumps(_toml_ready(stamped))
+        config = load_layered(
+            model,
+            files=files,
+            env_prefix=env_prefix,
+            env=env,
+            migrations=migrations,
+            pending={dropin: text},
+        )
+        _write_text_atomic(dropin, text)
     return config
 
 
@@ -557,6 +566,32 @@ def _toml_ready(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _comment(header: str) -> str:
     return "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+
+
+@contextmanager
+def _directory_lock(directory: Path, timeout_s: float = _LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Serialise read-modify-write edits of drop-ins in ``directory`` (flock on the dir itself).
+
+    Two tools editing the same drop-in at once would otherwise lose one change. Locking the
+    directory leaves no lock file behind in /etc.
+    """
+    handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ConfigError(
+                        f"another change to {directory} has been running for {timeout_s:.0f} s",
+                        path=directory,
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(handle)  # closing the descriptor releases the lock
 
 
 def _write_text_atomic(path: Path, text: str) -> None:

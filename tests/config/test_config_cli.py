@@ -173,14 +173,14 @@ def test_set_reports_a_directory_it_cannot_write(capsys: pytest.CaptureFixture[s
     assert err.startswith(f"not changed: cannot write {unwritable}/kiosk.d/90-local.toml: ")
 
 
-def test_set_reports_an_unreadable_dropin_directory(
+def test_set_reports_a_file_where_the_dropin_directory_should_be(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (root / "kiosk.d").rmdir()
     (root / "kiosk.d").write_text("a file where the drop-in directory should be")
     code, _, err = run(capsys, "set", "printer.port", "9101")
-    assert code == 2
-    assert "cannot read the file: Not a directory" in err
+    assert code == 1
+    assert err.startswith(f"not changed: cannot write {local(root)}: File exists")
 
 
 def test_get_prints_json_for_non_text_and_refuses_unknown_keys(

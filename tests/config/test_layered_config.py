@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import stat
+import threading
 from pathlib import Path
 from typing import Any, Literal
 
@@ -391,3 +393,31 @@ def test_edit_dropin_validates_everything_before_writing(tmp_path: Path) -> None
             edit(bad)
         assert dropin.read_bytes() == before
     assert main.read_text() == "[net]\nport = 1\n"
+
+
+def test_edit_dropin_waits_for_another_edit_of_the_same_directory(tmp_path: Path) -> None:
+    dropin = tmp_path / "app.d" / "90-local.toml"
+    dropin.parent.mkdir()
+    files = layer_files(tmp_path / "app.toml", dropin.parent, also=[dropin])
+    results: list[App] = []
+
+    def edit() -> None:
+        results.append(
+            edit_dropin(
+                App, files=files, dropin=dropin, changes={"net.port": 7}, env_prefix="A", env={}
+            )
+        )
+
+    holder = os.open(dropin.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        worker = threading.Thread(target=edit)
+        worker.start()
+        worker.join(timeout=0.3)
+        assert worker.is_alive()
+        assert not dropin.exists()
+    finally:
+        os.close(holder)
+    worker.join(timeout=10)
+    assert [config.net.port for config in results] == [7]
+    assert "port = 7" in dropin.read_text()
