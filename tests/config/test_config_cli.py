@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from central.contract.layered_config import config_hash
 from kiosk.config import cli, load_kiosk_config
@@ -66,8 +68,7 @@ def test_check_fails_with_every_problem_located(
     assert err.splitlines() == [
         f"config error: {bad} line 2: bad value for 'printer.port': Input should be greater "
         "than or equal to 1 (got 0)",
-        f"config error: {bad} line 4: unknown key 'camera.devise' (did you mean "
-        "'camera.device'?)",
+        f"config error: {bad} line 4: unknown key 'camera.devise' (did you mean 'camera.device'?)",
     ]
 
 
@@ -217,3 +218,39 @@ def test_show_and_get_fail_on_an_invalid_config(
     (root / "kiosk.toml").write_text("[printer]\nport = -1\n")
     assert run(capsys, "show")[0] == 1
     assert run(capsys, "get", "printer.port")[0] == 1
+
+
+def _not_a_toml_string(text: str) -> bool:
+    try:
+        return not isinstance(tomllib.loads(f"v = {text}").get("v"), str)
+    except tomllib.TOMLDecodeError:
+        return True
+
+
+_round_trips = st.one_of(
+    st.tuples(st.just("printer.port"), st.integers(1, 65535).map(str)),
+    st.tuples(st.just("printer.profile"), st.sampled_from(["58mm", "80mm"])),
+    st.tuples(st.just("kiosk.supervised"), st.sampled_from(["true", "false"])),
+    st.tuples(
+        st.just("kiosk.id"),
+        st.text(
+            st.characters(max_codepoint=0x30FF, exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+            min_size=1,
+            max_size=20,
+        ).filter(_not_a_toml_string),
+    ),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(change=_round_trips)
+def test_set_then_get_gives_back_what_was_set(
+    root: Path, capsys: pytest.CaptureFixture[str], change: tuple[str, str]
+) -> None:
+    key, value = change
+    assert run(capsys, "set", key, value)[0] == 0
+    assert run(capsys, "get", key) == (0, f"{value}\n", "")
