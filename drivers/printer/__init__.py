@@ -2,7 +2,7 @@
 
 ``PRINTERS.create(name, **options)`` builds a ``ThermalPrinter`` from config: ``usb``,
 ``serial``, ``network``, ``file`` or ``simulated`` (the in-process emulator). Common options:
-``profile`` ("58mm"/"80mm"), ``bus``, ``name``, ``poll_period``, ``status_timeout``,
+``profile`` ("58mm"/"80mm"), ``bus``, ``device_name``, ``poll_period``, ``status_timeout``,
 ``require_status``, ``write_timeout``.
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from drivers.base import Cover, DeviceKind, DeviceState, DeviceStatus, StatusChanged, Supply
 from drivers.events import EventBus
@@ -60,13 +60,13 @@ class ThermalPrinter:
         transport: Transport,
         profile: PrinterProfile,
         *,
-        name: str = "printer",
+        device_name: str = "printer",
         bus: EventBus | None = None,
         poll_period: float | None = 5.0,
         status_timeout: float = 0.5,
         require_status: bool = False,
     ) -> None:
-        self.name = name
+        self.name = device_name
         self.profile = profile
         self._transport = transport
         self._bus = bus
@@ -76,7 +76,9 @@ class ThermalPrinter:
         self._lock = threading.Lock()
         self._status = DeviceStatus(DeviceKind.PRINTER, supply=Supply.UNKNOWN)
         self._open = False
-        self._poller = ServiceThread(f"printer-status-{name}", self._poll_loop, self._poll_crashed)
+        self._poller = ServiceThread(
+            f"printer-status-{device_name}", self._poll_loop, self._poll_crashed
+        )
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -133,14 +135,10 @@ class ThermalPrinter:
                 replies[query] = self._transport.read(self._status_timeout)
                 if not replies[query]:
                     break
-        except (OSError, PrinterError) as err:
-            self._disconnect()
-            return self._set_status(
-                state=DeviceState.OFFLINE,
-                supply=Supply.UNKNOWN,
-                cover=Cover.UNKNOWN,
-                last_error=f"{self._transport.describe()}: {err}",
-            )
+        except PrinterOffline as err:
+            return self._went_offline(str(err))
+        except OSError as err:
+            return self._went_offline(f"{self._transport.describe()}: {err}")
         reading = interpret(replies)
         if reading.state is DeviceState.ERROR:
             # whatever nonsense is left must not poison the next round
@@ -150,6 +148,12 @@ class ThermalPrinter:
             supply=reading.supply,
             cover=reading.cover,
             last_error=reading.problem,
+        )
+
+    def _went_offline(self, why: str) -> DeviceStatus:
+        self._disconnect()
+        return self._set_status(
+            state=DeviceState.OFFLINE, supply=Supply.UNKNOWN, cover=Cover.UNKNOWN, last_error=why
         )
 
     def _set_status(self, **fields: object) -> DeviceStatus:
@@ -191,12 +195,21 @@ class ThermalPrinter:
         if not self._lock.acquire(timeout=_LOCK_WAIT):
             raise PrinterOffline("printer is busy with another job")
         try:
-            self._check_ready(self._query_status(), None)
-            return self._send(rendered.prefix, rendered.chunks)
+            try:
+                self._connect()
+            except PrinterOffline as err:
+                self._went_offline(str(err))
+                raise
+            before = self._query_status()
+            self._check_ready(before, None)
+            # A printer that ignores DLE EOT would cost a status timeout per block for nothing:
+            # then the job is sent blind and the status asked once at the end.
+            watch = before.state is not DeviceState.UNKNOWN
+            return self._send(rendered.prefix, rendered.chunks, watch)
         finally:
             self._lock.release()
 
-    def _send(self, prefix: bytes, chunks: tuple[bytes, ...]) -> PrintResult:
+    def _send(self, prefix: bytes, chunks: tuple[bytes, ...], watch: bool) -> PrintResult:
         progress = JobProgress(blocks_total=len(chunks))
         status = self._status
         for index, chunk in enumerate(chunks):
@@ -207,18 +220,15 @@ class ThermalPrinter:
                 self._disconnect()
                 self._set_status(state=DeviceState.OFFLINE, last_error=f"write failed: {err}")
                 raise PrinterOffline("printer stopped accepting data", progress) from err
-            progress = JobProgress(
-                progress.blocks_total,
-                index + 1,
-                progress.blocks_confirmed,
-                progress.bytes_sent + len(data),
+            progress = replace(
+                progress, blocks_sent=index + 1, bytes_sent=progress.bytes_sent + len(data)
             )
+            if not watch and index + 1 < len(chunks):
+                continue
             status = self._query_status()
             self._check_ready(status, progress)
             if status.state is DeviceState.ONLINE:
-                progress = JobProgress(
-                    progress.blocks_total, progress.blocks_sent, index + 1, progress.bytes_sent
-                )
+                progress = replace(progress, blocks_confirmed=index + 1)
         return PrintResult(progress, status)
 
     def _check_ready(self, status: DeviceStatus, progress: JobProgress | None) -> None:
