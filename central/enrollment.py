@@ -101,17 +101,8 @@ def enroll(
         enrolled_at=now,
     )
     db.add(kiosk)
-    db.flush()
-    claimed: CursorResult[Any] = db.execute(  # type: ignore[assignment]
-        update(EnrollmentToken)
-        .where(EnrollmentToken.id == token.id, EnrollmentToken.used_at.is_(None))
-        .values(used_at=now, kiosk_id=kiosk.id)
-    )
-    if claimed.rowcount != 1:  # another enrollment took the token a moment ago
-        db.rollback()
-        raise _token_used()
     try:
-        db.commit()
+        db.flush()
     except IntegrityError:
         db.rollback()
         raise ApiError(
@@ -120,6 +111,15 @@ def enroll(
             "Kunci kios ini sudah terdaftar.",
             "This kiosk key is already enrolled.",
         ) from None
+    claimed: CursorResult[Any] = db.execute(  # type: ignore[assignment]
+        update(EnrollmentToken)
+        .where(EnrollmentToken.id == token.id, EnrollmentToken.used_at.is_(None))
+        .values(used_at=now, kiosk_id=kiosk.id)
+    )
+    if claimed.rowcount != 1:  # another enrollment took the token a moment ago
+        db.rollback()
+        raise _token_used()
+    db.commit()
     office = db.get(Office, token.office_id)
     assert office is not None
     return wire.EnrollmentResponse(

