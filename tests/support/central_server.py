@@ -6,7 +6,6 @@ still crosses a real socket and the real HTTP stack.
 
 from __future__ import annotations
 
-import base64
 import socket
 import threading
 import time
@@ -19,13 +18,13 @@ import uvicorn
 from central.app import create_app
 from central.clock import ManualClock
 from central.context import CentralContext
+from central.contract.models import EnrollmentRequest, EnrollmentResponse, HardwareSummary
 from central.db import make_engine, make_sessionmaker
 from central.enrollment import create_token
 from central.migrate import upgrade
 from central.operators import create_api_key, create_operator
 from central.seed import DemoIdentity, seed_all
 from central.settings import CentralSettings
-from central.contract.models import EnrollmentRequest, EnrollmentResponse, HardwareSummary
 from kiosk.identity import KioskKey
 from kiosk.signing import RequestSigner, SignedAuth
 
@@ -141,7 +140,3 @@ class CentralServer:
         session = requests.Session()
         session.auth = SignedAuth(signer)
         return EnrolledKiosk(answer.kiosk_id, key, signer, session)
-
-
-def b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
