@@ -16,7 +16,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import threading
-from typing import NoReturn
+import time
 
 from smartcard import scard
 from smartcard.pcsc.PCSCExceptions import BaseSCardException
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 GET_UID = [0xFF, 0xCA, 0x00, 0x00, 0x00]
 _MASK = 0xFFFFFFFF
+REMOVAL_GRACE = 1.0  # seconds to let pcscd notice a card that vanished mid-command
 
 
 def _code(hresult: int) -> int:
@@ -156,7 +157,10 @@ class PcscReader:
         reader = ""
         try:
             rc, readers = scard.SCardListReaders(context, [])
-            _check_service(rc, "listing readers")
+            if _code(rc) == _code(scard.SCARD_E_NO_READERS_AVAILABLE):
+                readers = []
+            else:
+                _check_service(rc, "listing readers")
             reader = pick_reader(list(readers), self._pattern)
             log.info("%s: using reader %r", self.name, reader)
             self._status.update(state=DeviceState.ONLINE, last_error=None)
@@ -192,7 +196,10 @@ class PcscReader:
         try:
             if mute:
                 raise CardReadError("card does not answer (no ATR)")
-            uid = self._reads.call(lambda: self._read_uid(reader), self._read_timeout)
+            try:
+                uid = self._reads.call(lambda: self._read_uid(reader), self._read_timeout)
+            except _NoAnswer:
+                uid = self._reads.call(lambda: self._read_uid(reader), self._read_timeout)
         except CardRemovedError:
             self._announced = False
             log.info("%s: card removed before its UID was read", self.name)
@@ -228,9 +235,9 @@ class PcscReader:
             _check(rc, "connecting to the card")
             try:
                 rc, response = scard.SCardTransmit(card, protocol, GET_UID)
-                _check(rc, "reading the UID")
-                if len(response) < 2:
-                    self._raise_removed_or_malformed(card)
+                if _code(rc) != _SUCCESS or len(response) < 2:
+                    self._wait_for_removal(card)
+                    raise _NoAnswer(f"no answer to GET UID (0x{_code(rc):08X})")
                 return parse_uid_response(bytes(response))
             finally:
                 scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
@@ -238,8 +245,24 @@ class PcscReader:
             scard.SCardReleaseContext(context)
 
     @staticmethod
-    def _raise_removed_or_malformed(card: int) -> NoReturn:
-        """An empty reply is what some drivers (vpcd) give when the card left mid-command."""
-        rc = scard.SCardStatus(card)[0]
-        _check(rc, "reading the UID")
-        raise CardReadError("the card sent an empty reply to GET UID")
+    def _wait_for_removal(card: int) -> None:
+        """Raise ``CardRemovedError`` if the card left; return if it is still there.
+
+        Some reader drivers (vpcd among them) answer a card that left mid-command with an empty
+        reply or "transaction failed" instead of 0x80100069; pcscd sees the removal only at its
+        next presence poll (~0.4 s for polled readers), so we ask for up to a second.
+        """
+        deadline = time.monotonic() + REMOVAL_GRACE
+        while True:
+            rc = scard.SCardStatus(card)[0]
+            if _code(rc) in _CARD_GONE or time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
+        if _code(rc) in _CARD_GONE:
+            _check(rc, "reading the UID")
+
+
+class _NoAnswer(CardReadError):
+    """The exchange failed below the card (empty reply, transaction failed) and the card still
+    looks present. Worth one retry: pcscd cannot see a card swapped between two of its presence
+    polls, so "still present" may already be a different card."""

@@ -163,6 +163,26 @@ class PcscStack:
         finally:
             scard.SCardReleaseContext(context)
 
+    def wait_empty(self, slot: int = 0, timeout: float = 10.0) -> None:
+        """Block until pcscd itself sees no card in ``slot``: tests start from a clean reader."""
+        rc, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if rc != scard.SCARD_S_SUCCESS:
+            return  # no pcscd, no card
+        try:
+            states = [(self.reader_name(slot), scard.SCARD_STATE_UNAWARE)]
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                rc, found = scard.SCardGetStatusChange(context, 200, states)
+                if rc == scard.SCARD_S_SUCCESS:
+                    if found[0][1] & scard.SCARD_STATE_EMPTY:
+                        return
+                    states = [(found[0][0], found[0][1] & ~scard.SCARD_STATE_CHANGED)]
+                elif rc != scard.SCARD_E_TIMEOUT:
+                    return  # reader gone: nothing left in it
+            raise StackError(f"a card is still in {self.reader_name(slot)!r} after {timeout} s")
+        finally:
+            scard.SCardReleaseContext(context)
+
     def _wait_ready(self, with_reader: bool, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

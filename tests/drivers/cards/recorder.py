@@ -48,8 +48,8 @@ class Recorder:
             assert event is not None
             return event
 
-    def wait_state(self, state: DeviceState, after: int = 0, timeout: float = WAIT) -> StatusChanged:
-        return self.wait_for(StatusChanged, lambda e: e.status.state == state, after, timeout)
+    def wait_state(self, state: DeviceState, after: int = 0) -> StatusChanged:
+        return self.wait_for(StatusChanged, lambda e: e.status.state == state, after)
 
     def mark(self) -> int:
         with self._changed:
