@@ -22,9 +22,9 @@ class _Registrar(Protocol):
 def _registrars() -> list[_Registrar]:
     """Import lazily so `kiosk --help` stays fast and a broken optional extra names itself."""
     from kiosk.config import cli as config_cli
-    from kiosk import demo
+    from kiosk import demo, devices_cli
 
-    return [config_cli.register, demo.register]
+    return [config_cli.register, demo.register, devices_cli.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -83,7 +83,6 @@ class Camera:
     def __exit__(self, *_: object) -> None:
         self.stop()
 
-    @property
     def status(self) -> DeviceStatus:
         return self._status
 

@@ -12,6 +12,7 @@ import enum
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,8 +92,10 @@ class PrinterEmulator:
         paper: PaperState = PaperState.FULL,
         cover_open: bool = False,
         reply: ReplyMode = ReplyMode.NORMAL,
+        on_receipt: Callable[[EmulatedReceipt], None] | None = None,
     ) -> None:
         self.width = width
+        self._on_receipt = on_receipt
         self.out_dir = out_dir
         self._lock = threading.Condition()
         self._parser = p.EscPosParser()
@@ -329,6 +332,11 @@ class PrinterEmulator:
         self._receipts.append(receipt)
         self._new_page()
         self._lock.notify_all()
+        if self._on_receipt is not None:
+            try:
+                self._on_receipt(receipt)
+            except Exception:
+                log.exception("emulator: receipt callback failed")
         return receipt
 
     def _flush_line_silently(self) -> None:

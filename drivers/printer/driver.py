@@ -101,7 +101,6 @@ class ThermalPrinter:
 
     # -- status -----------------------------------------------------------------------------
 
-    @property
     def status(self) -> DeviceStatus:
         """The last known status (no I/O)."""
         return self._status

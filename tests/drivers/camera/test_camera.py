@@ -66,7 +66,7 @@ def test_real_video_file_through_opencv(tmp_path: Path, bus: EventBus) -> None:
             levels.append(round(float(frame.image.mean())))
     # every level is one the file contains (JPEG moves flat greys by a step or two at most)
     assert all(min(abs(level - (20 + 10 * i)) for i in range(12)) <= 3 for level in levels)
-    assert camera.status.state is DeviceState.ONLINE
+    assert camera.status().state is DeviceState.ONLINE
 
 
 def test_end_of_file_is_reported_offline_then_reopened(tmp_path: Path, bus: EventBus) -> None:
@@ -80,7 +80,7 @@ def test_end_of_file_is_reported_offline_then_reopened(tmp_path: Path, bus: Even
     with camera:
         _wait_for(states, DeviceState.ONLINE)
         _wait_for(states, DeviceState.OFFLINE)
-        assert camera.status.last_error == "camera stopped delivering frames"
+        assert camera.status().last_error == "camera stopped delivering frames"
         _wait_for(states, DeviceState.ONLINE)  # reopened: the file plays again
 
 
@@ -88,8 +88,8 @@ def test_missing_device_is_offline_and_reads_time_out(tmp_path: Path) -> None:
     camera = CAMERAS.create("opencv", source=str(tmp_path / "nope.avi"), reconnect_period=0.05)
     with camera, pytest.raises(CameraUnavailable, match=r"no frame within 0\.2 s"):
         camera.latest(timeout=0.2)
-    assert camera.status.state is DeviceState.OFFLINE
-    assert camera.status.last_error is not None and "cannot open" in camera.status.last_error
+    assert camera.status().state is DeviceState.OFFLINE
+    assert camera.status().last_error is not None and "cannot open" in camera.status().last_error
 
 
 def test_latest_frame_skips_instead_of_queueing(simulated: Camera) -> None:
@@ -119,7 +119,7 @@ def test_black_frame_fault(simulated: Camera) -> None:
     frame = simulated.latest(timeout=5)
     frame = simulated.next_frame(after=frame.number, timeout=5)
     assert frame.looks_blank()
-    assert simulated.status.state is DeviceState.ONLINE  # a dark scene is not a broken camera
+    assert simulated.status().state is DeviceState.ONLINE  # a dark scene is not a broken camera
 
 
 def test_empty_frame_fault_is_an_error_then_recovers(simulated: Camera, bus: EventBus) -> None:
@@ -128,7 +128,7 @@ def test_empty_frame_fault_is_an_error_then_recovers(simulated: Camera, bus: Eve
     assert isinstance(simulated.source, SimulatedSource)
     simulated.source.empty = True
     _wait_for(states, DeviceState.ERROR)
-    assert simulated.status.last_error == "camera delivers empty frames"
+    assert simulated.status().last_error == "camera delivers empty frames"
     simulated.source.empty = False
     _wait_for(states, DeviceState.ONLINE)
 
@@ -200,5 +200,5 @@ def test_a_crashing_source_is_reported_and_the_thread_restarts(bus: EventBus) ->
     states = _statuses(bus)
     with Camera(_Exploding(), bus=bus, fps=100) as camera:
         _wait_for(states, DeviceState.ERROR)
-        assert camera.status.last_error == "grab thread failed: driver bug"
+        assert camera.status().last_error == "grab thread failed: driver bug"
         _wait_for(states, DeviceState.ONLINE)

@@ -143,7 +143,7 @@ def test_paper_out_mid_receipt_reports_progress_then_reprint_is_whole(
     assert progress is not None
     assert 0 < progress.blocks_confirmed < progress.blocks_sent < progress.blocks_total
     assert progress.bytes_sent > 0
-    assert printer.status.supply is Supply.OUT
+    assert printer.status().supply is Supply.OUT
     partial = emulator.wait_for_receipts(1)[0]
     assert not partial.complete and partial.ended_by == "paper out"
 

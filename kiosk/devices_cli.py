@@ -1,0 +1,295 @@
+"""``kiosk devices`` (what is plugged in, how each configured device is doing) and
+``kiosk printer-emulator`` (the ESC/POS test printer, for technicians and the demo)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import select
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from central.contract.layered_config import ConfigError
+from drivers.base import DeviceKind, DeviceState, DeviceStatus
+from drivers.emulator import (
+    EmulatedReceipt,
+    PaperState,
+    PrinterEmulator,
+    PtyPrinter,
+    ReplyMode,
+    TcpPrinterServer,
+)
+from drivers.printer.profile import PROFILES
+from drivers.probe import DeviceSpec, HardwareReport, detect_hardware, probe_status
+from kiosk.config import KioskConfig, load_kiosk_config
+from kiosk.config.schema import (
+    CameraSection,
+    CardReaderSection,
+    CodeScannerSection,
+    PrinterSection,
+)
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".avi", ".mp4", ".mkv"}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    devices = subparsers.add_parser(
+        "devices",
+        help="list detected hardware and the live status of each configured device",
+        description="Detected PC/SC readers, serial ports, cameras and USB printers, then the "
+        "live status of every configured device. Exit 0 when all configured devices are "
+        "online, 1 when any is not, 2 when the configuration is invalid.",
+    )
+    devices.add_argument("--json", action="store_true", help="machine-readable output")
+    devices.add_argument(
+        "--timeout", type=float, default=3.0, metavar="S", help="seconds per device (default 3)"
+    )
+    devices.set_defaults(handler=run_devices)
+
+    emulator = subparsers.add_parser(
+        "printer-emulator",
+        help="run the ESC/POS printer emulator on TCP or a pty",
+        description="A receipt printer that writes each receipt as a PNG. While it runs, type "
+        "'paper full|near-end|out', 'cover open|closed', 'reply normal|silent|garbage', "
+        "'list' or 'quit' on stdin.",
+    )
+    emulator.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    emulator.add_argument("--port", type=int, default=9100, help="TCP port (default 9100)")
+    emulator.add_argument("--pty", action="store_true", help="serve on a pseudo-terminal instead")
+    emulator.add_argument("--out", type=Path, default=Path("receipts"), help="PNG directory")
+    emulator.add_argument("--profile", choices=sorted(PROFILES), default="80mm")
+    emulator.add_argument("--paper", choices=[p.value for p in PaperState], default="full")
+    emulator.add_argument("--cover", choices=["open", "closed"], default="closed")
+    emulator.add_argument("--reply", choices=[r.value for r in ReplyMode], default="normal")
+    emulator.add_argument("--run-out-after-lines", type=int, metavar="N")
+    emulator.add_argument("--run-out-after-bytes", type=int, metavar="N")
+    emulator.set_defaults(handler=run_emulator)
+
+
+# -- kiosk devices -------------------------------------------------------------------------------
+
+
+def device_specs(config: KioskConfig) -> list[DeviceSpec]:
+    """The configured devices as registry names and factory options."""
+    specs = [
+        _printer_spec(config.printer),
+        _camera_spec(config.camera),
+        _card_reader_spec(config.card_reader),
+    ]
+    if config.code_scanner.driver != "none":
+        specs.append(_scanner_spec(config.code_scanner))
+    return specs
+
+
+def _printer_spec(section: PrinterSection) -> DeviceSpec:
+    io_timeout = {"write_timeout": section.timeout_s}
+    by_driver: dict[str, dict[str, Any]] = {
+        "network": {"host": section.host, "port": section.port, **io_timeout},
+        "usb": {
+            "vendor_id": section.usb_vendor_id,
+            "product_id": section.usb_product_id,
+            **io_timeout,
+        },
+        "serial": {"device": section.serial_port, "baudrate": section.baudrate, **io_timeout},
+        "file": {"path": str(section.file_path), **io_timeout},
+        "simulated": {},
+    }
+    options = {
+        **by_driver[section.driver],
+        "profile": section.profile,
+        "poll_period": section.status_poll_s,
+    }
+    return DeviceSpec("printer", DeviceKind.PRINTER, section.driver, options)
+
+
+def _camera_spec(section: CameraSection) -> DeviceSpec:
+    options: dict[str, Any] = {"width": section.width, "height": section.height}
+    if section.driver == "opencv":
+        options["source"] = section.device
+    elif section.sim_source is not None:
+        source = section.sim_source
+        if source.is_dir():
+            options["files"] = sorted(
+                f for f in source.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES
+            )
+        else:
+            options["files"] = [source]
+    return DeviceSpec("camera", DeviceKind.CAMERA, section.driver, options)
+
+
+def _card_reader_spec(section: CardReaderSection) -> DeviceSpec:
+    by_driver: dict[str, dict[str, Any]] = {
+        "pcsc": {"reader_pattern": section.reader_pattern or "*"},
+        "serial": {"path": section.serial_port, "baudrate": section.baudrate},
+        "keyboard-wedge": {"max_key_gap": section.wedge_max_key_gap_ms / 1000},
+        "simulated": {},
+    }
+    return DeviceSpec(
+        "card_reader", DeviceKind.CARD_READER, section.driver, by_driver[section.driver]
+    )
+
+
+def _scanner_spec(section: CodeScannerSection) -> DeviceSpec:
+    options = {
+        "path": section.path,
+        "vid": section.vid,
+        "pid": section.pid,
+        "serial_number": section.serial_number,
+        "baudrate": section.baudrate,
+    }
+    return DeviceSpec("code_scanner", DeviceKind.CODE_SCANNER, section.driver, options)
+
+
+def run_devices(args: argparse.Namespace) -> int:
+    try:
+        config = load_kiosk_config()
+    except ConfigError as err:
+        sys.stderr.write(f"kiosk devices: invalid configuration: {err}\n")
+        return 2
+    report = detect_hardware(timeout=args.timeout)
+    specs = device_specs(config)
+    statuses = [(spec, probe_status(spec, args.timeout)) for spec in specs]
+    if args.json:
+        sys.stdout.write(json.dumps(_as_json(report, statuses), indent=2) + "\n")
+    else:
+        sys.stdout.write(_as_text(report, statuses))
+    return 0 if all(status.state is DeviceState.ONLINE for _, status in statuses) else 1
+
+
+def _as_json(
+    report: HardwareReport, statuses: list[tuple[DeviceSpec, DeviceStatus]]
+) -> dict[str, Any]:
+    return {
+        "detected": [device.as_dict() for device in report.devices],
+        "notes": report.notes,
+        "configured": [
+            {"role": spec.role, "driver": spec.driver, **status.as_dict()}
+            for spec, status in statuses
+        ],
+    }
+
+
+def _as_text(report: HardwareReport, statuses: list[tuple[DeviceSpec, DeviceStatus]]) -> str:
+    lines = ["Detected hardware:"]
+    for device in report.devices:
+        ids = f" [{device.vid:04x}:{device.pid:04x}]" if device.vid and device.pid else ""
+        lines.append(f"  {device.kind:<12} {device.path}{ids}  {device.description}")
+    if not report.devices:
+        lines.append("  (nothing found)")
+    lines.extend(f"  note: {note}" for note in report.notes)
+    lines.append("Configured devices:")
+    for spec, status in statuses:
+        line = (
+            f"  {spec.role:<12} {spec.driver:<14} {status.state.value:<8} "
+            f"supply={status.supply.value} cover={status.cover.value}"
+        )
+        if status.last_error:
+            line += f"  ({status.last_error})"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+# -- kiosk printer-emulator ----------------------------------------------------------------------
+
+
+def run_emulator(args: argparse.Namespace) -> int:
+    emulator = PrinterEmulator(
+        PROFILES[args.profile].width_dots,
+        args.out,
+        paper=PaperState(args.paper),
+        cover_open=args.cover == "open",
+        reply=ReplyMode(args.reply),
+        on_receipt=_announce,
+    )
+    if args.run_out_after_lines or args.run_out_after_bytes:
+        emulator.run_out_after(lines=args.run_out_after_lines, bytes_=args.run_out_after_bytes)
+    server: TcpPrinterServer | PtyPrinter
+    if args.pty:
+        server = PtyPrinter(emulator).start()
+        _say(f"printer emulator ({args.profile}) on pty {server.slave_path}")
+    else:
+        try:
+            server = TcpPrinterServer(emulator, args.host, args.port).start()
+        except OSError as err:
+            sys.stderr.write(f"kiosk printer-emulator: cannot listen on {args.port}: {err}\n")
+            return 1
+        _say(f"printer emulator ({args.profile}) on tcp://{server.host}:{server.port}")
+    _say(f"receipts go to {args.out.resolve()}")
+    try:
+        _control_loop(emulator)
+    finally:
+        server.stop()
+        emulator.finish()
+    return 0
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _announce(receipt: EmulatedReceipt) -> None:
+    state = "complete" if receipt.complete else "INCOMPLETE"
+    _say(f"receipt {receipt.number}: {len(receipt.lines)} lines, {state} ({receipt.ended_by}) "
+         f"-> {receipt.png_path}")  # fmt: skip
+
+
+def _control_loop(emulator: PrinterEmulator) -> None:
+    """Commands from stdin until 'quit', end of input plus a signal, SIGINT or SIGTERM."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    stdin_open = True
+    try:
+        while not stop.is_set():
+            if not stdin_open:
+                stop.wait(0.5)
+                continue
+            ready, _, _ = select.select([sys.stdin], [], [], 0.5)
+            if not ready:
+                continue
+            line = sys.stdin.readline()
+            if not line:
+                stdin_open = False
+                continue
+            if not _command(emulator, line.split()):
+                return
+    except KeyboardInterrupt:
+        return
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _command(emulator: PrinterEmulator, words: list[str]) -> bool:
+    """Apply one control command; False means quit."""
+    try:
+        match words:
+            case ["quit" | "exit"]:
+                return False
+            case ["paper", state]:
+                emulator.set_paper(PaperState(state))
+            case ["cover", ("open" | "closed") as state]:
+                emulator.set_cover(state == "open")
+            case ["reply", mode]:
+                emulator.set_reply_mode(ReplyMode(mode))
+            case ["list"]:
+                for receipt in emulator.receipts:
+                    _announce(receipt)
+            case []:
+                return True
+            case _:
+                _say("commands: paper full|near-end|out, cover open|closed, "
+                     "reply normal|silent|garbage, list, quit")  # fmt: skip
+                return True
+    except ValueError as err:
+        _say(f"not understood: {err}")
+        return True
+    _say(f"paper={emulator.paper.value} cover={'open' if emulator.cover_open else 'closed'}")
+    return True

@@ -1,0 +1,120 @@
+"""`kiosk devices` and `kiosk printer-emulator`, driven through their argparse registration."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drivers.base import DeviceState, Supply
+from drivers.emulator import PaperState, PrinterEmulator, TcpPrinterServer
+from drivers.printer import PRINTERS, Receipt
+from kiosk import devices_cli
+
+
+def _run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    devices_cli.register(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return int(args.handler(args))
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ANJUNGAN_CONFIG_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def tcp_printer() -> Iterator[tuple[PrinterEmulator, TcpPrinterServer]]:
+    emulator = PrinterEmulator()
+    with TcpPrinterServer(emulator, port=0) as server:
+        yield emulator, server
+
+
+def test_no_config_at_all_means_simulated_devices_online(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(["devices", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    roles = {entry["role"]: entry for entry in report["configured"]}
+    assert set(roles) == {"printer", "camera", "card_reader"}
+    assert all(
+        entry["driver"] == "simulated" and entry["state"] == "online" for entry in roles.values()
+    )
+
+
+def test_configured_network_printer_out_of_paper(
+    config_dir: Path,
+    tcp_printer: tuple[PrinterEmulator, TcpPrinterServer],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    emulator, server = tcp_printer
+    emulator.set_paper(PaperState.OUT)
+    (config_dir / "kiosk.toml").write_text(
+        textwrap.dedent(f"""
+            [printer]
+            driver = "network"
+            host = "127.0.0.1"
+            port = {server.port}
+        """)
+    )
+    assert _run(["devices"]) == 1
+    out = capsys.readouterr().out
+    assert "printer      network        offline  supply=out" in out
+    assert "(paper out)" in out
+
+
+def test_invalid_config_exits_2(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (config_dir / "kiosk.toml").write_text('[printer]\ndriver = "serial"\n')
+    assert _run(["devices"]) == 2
+    assert "serial_port" in capsys.readouterr().err
+
+
+EMULATOR_MAIN = (
+    "import argparse, sys; from kiosk import devices_cli; "
+    "p = argparse.ArgumentParser(); devices_cli.register(p.add_subparsers()); "
+    "a = p.parse_args(sys.argv[1:]); sys.exit(a.handler(a))"
+)
+
+
+def test_printer_emulator_command(tmp_path: Path) -> None:
+    out_dir = tmp_path / "png"
+    process = subprocess.Popen(
+        [sys.executable, "-c", EMULATOR_MAIN, "printer-emulator", "--port", "0",
+         "--out", str(out_dir), "--profile", "58mm"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        banner = process.stdout.readline()
+        assert banner.startswith("printer emulator (58mm) on tcp://127.0.0.1:")
+        port = int(banner.rsplit(":", 1)[1])
+        assert process.stdout.readline().startswith("receipts go to ")
+        printer = PRINTERS.create(
+            "network", host="127.0.0.1", port=port, profile="58mm", poll_period=None
+        )
+        printer.print(Receipt().text("Halo").cut())
+        printer.close()
+        assert "receipt 1: " in process.stdout.readline()
+        process.stdin.write("paper out\n")
+        process.stdin.flush()
+        assert process.stdout.readline().strip() == "paper=out cover=closed"
+        printer = PRINTERS.create("network", host="127.0.0.1", port=port, poll_period=None)
+        status = printer.refresh_status()
+        printer.close()
+        assert (status.state, status.supply) == (DeviceState.OFFLINE, Supply.OUT)
+        process.stdin.write("quit\n")
+        process.stdin.flush()
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(5)
+    assert (out_dir / "receipt-0001.png").is_file()
