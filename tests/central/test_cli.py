@@ -1,0 +1,160 @@
+"""The technician's and operator's commands, run for real as subprocesses."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support.central_server import free_port
+
+BIN = Path(sys.executable).parent
+
+
+def run(
+    *argv: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / argv[0]), *argv[1:]],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    config = tmp_path / "etc"
+    config.mkdir()
+    (config / "kiosk.toml").write_text(
+        f'[kiosk]\nstate_dir = "{tmp_path / "state"}"\n'
+        f'[identity]\nkey_file = "{tmp_path / "state" / "identity" / "kiosk.key"}"\n'
+    )
+    return {
+        **os.environ,
+        "ANJUNGAN_CONFIG_DIR": str(config),
+        "ANJUNGAN_CENTRAL_DATABASE_URL": f"sqlite:///{tmp_path / 'central.sqlite3'}",
+    }
+
+
+@pytest.fixture
+def served(env: dict[str, str]) -> Iterator[str]:
+    assert run("kiosk-central", "migrate", env=env).returncode == 0
+    seeded = run("kiosk-central", "seed", "--residents", "12", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "Demo identities" in seeded.stdout and "PIN" in seeded.stdout
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "kiosk-central"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if requests.get(f"{url}/healthz", timeout=1).ok:
+                break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_serve_refuses_an_unmigrated_database(env: dict[str, str]) -> None:
+    result = run("kiosk-central", "serve", "--port", str(free_port()), env=env)
+    assert result.returncode == 1
+    assert "kiosk-central migrate" in result.stderr
+
+
+def test_enroll_writes_key_and_dropin_once(
+    served: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    created = run("kiosk-central", "token", "create", "--office", "35.10.03.2001", env=env)
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    enrolled = run("kiosk-provision", "enroll", "--central", served, "--token", token, env=env)
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert "enrolled as KSK-" in enrolled.stdout
+
+    key = tmp_path / "state" / "identity" / "kiosk.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    dropin = tomllib.loads((tmp_path / "etc" / "kiosk.d" / "10-enrollment.toml").read_text())
+    assert dropin["kiosk"]["office_id"] == "35.10.03.2001"
+    assert dropin["kiosk"]["id"].startswith("KSK-")
+    assert dropin["central"]["url"] == served
+
+    again = run("kiosk-provision", "enroll", "--central", served, "--token", token, env=env)
+    assert again.returncode == 1
+    assert "already used" in again.stderr
+
+
+def test_enroll_reports_an_unreachable_centre(env: dict[str, str]) -> None:
+    result = run(
+        "kiosk-provision",
+        "enroll",
+        "--central",
+        f"http://127.0.0.1:{free_port()}",
+        "--token",
+        "whatever-token",
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "cannot reach the centre" in result.stderr
+
+
+def test_token_for_unknown_office_is_refused(served: str, env: dict[str, str]) -> None:
+    result = run("kiosk-central", "token", "create", "--office", "99.99", env=env)
+    assert result.returncode == 2
+    assert "No office" in result.stderr
+
+
+def test_operator_api_key_reads_the_fleet(served: str, env: dict[str, str]) -> None:
+    created = run(
+        "kiosk-central",
+        "operator",
+        "create",
+        "--username",
+        "budi",
+        "--password-stdin",
+        "--api-key",
+        env=env,
+        stdin="a long enough password\n",
+    )
+    assert created.returncode == 0, created.stderr
+    api_key = created.stdout.strip()
+    reply = requests.get(f"{served}/v1/fleet", headers={"X-Api-Key": api_key}, timeout=10)
+    assert reply.status_code == 200
+    duplicate = run(
+        "kiosk-central",
+        "operator",
+        "create",
+        "--username",
+        "budi",
+        "--password-stdin",
+        env=env,
+        stdin="another long password\n",
+    )
+    assert duplicate.returncode == 2
+
+
+def test_bad_central_config_names_file_and_key(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "etc" / "central.toml").write_text("heartbeat_perod_s = 30\n")
+    result = run("kiosk-central", "migrate", env=env)
+    assert result.returncode == 2
+    assert "central.toml" in result.stderr and "heartbeat_period_s" in result.stderr

@@ -1,0 +1,74 @@
+"""The house rules of docs/DESIGN.md that a script can check: who may import whom."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ["kiosk", "drivers", "screens", "central", "provisioning"]
+
+
+def _imports(package: str) -> list[tuple[Path, str]]:
+    found = []
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                found += [(path, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.append((path, node.module))
+    return found
+
+
+def _top(module: str) -> str:
+    return module.split(".", maxsplit=1)[0]
+
+
+@pytest.mark.parametrize("package", [p for p in PACKAGES if p != "screens"])
+def test_only_screens_imports_kivy(package: str) -> None:
+    offenders = [f"{p.relative_to(ROOT)}: {m}" for p, m in _imports(package) if _top(m) == "kivy"]
+    assert offenders == []
+
+
+def test_drivers_import_neither_kiosk_nor_screens_nor_central() -> None:
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p, m in _imports("drivers")
+        if _top(m) in {"kiosk", "screens", "central", "provisioning"}
+    ]
+    assert offenders == []
+
+
+def test_central_imports_none_of_the_kiosk_side() -> None:
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p, m in _imports("central")
+        if _top(m) in {"kiosk", "screens", "drivers", "provisioning"}
+    ]
+    assert offenders == []
+
+
+def test_central_contract_is_pure() -> None:
+    """The kiosk imports the contract, so it must not drag in the server's libraries."""
+    allowed_third_party = {"pydantic", "pydantic_core", "lokal", "tomli_w"}
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p, m in _imports("central")
+        if "contract" in p.parts
+        and _top(m) not in allowed_third_party
+        and not m.startswith("central.contract")
+        and _top(m) not in __import__("sys").stdlib_module_names
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("package", ["kiosk", "screens", "provisioning"])
+def test_kiosk_side_uses_only_the_contract_from_central(package: str) -> None:
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p, m in _imports(package)
+        if _top(m) == "central" and not m.startswith("central.contract")
+    ]
+    assert offenders == []
