@@ -69,6 +69,7 @@ class DetectorConfig:
     min_support: float = 0.6  # mean over the four sides
     min_brightness: float = 0.4  # page median / frame 99th-percentile luminance
     max_refined: int = 4  # best coarse outlines fitted at full resolution
+    sure_side_support: float = 0.85  # stop looking once every side is this well supported
     border_margin: float = 2.0  # px: a corner this close to the frame edge is cut off
     seed: int = field(default=7, repr=False)
 
@@ -115,6 +116,8 @@ class PageDetector:
             if not self._acceptable(cand, lum, scale, bright_ref):
                 continue
             accepted.append(cand)
+            if cand.min_side >= self.config.sure_side_support:
+                break  # every side solidly on an edge: the other outlines cannot beat it
         best = _choose(accepted)
         if best is not None:
             # A second, narrow pass: the first one may have snapped to a blurred edge band.
@@ -142,12 +145,21 @@ class PageDetector:
             masks.append((cv2.morphologyEx(seg, cv2.MORPH_OPEN, _KERNEL5), cv2.RETR_EXTERNAL))
         # Subtracting a blurred copy keeps sharp steps (a sheet's border) and drops the slow
         # ones (shadows, lighting gradients, glare), which otherwise out-shout a faint border.
-        edges: Image = np.zeros_like(flat)
-        for channel in (flat, cv2.GaussianBlur(lab[..., 1], (3, 3), 0),
-                        cv2.GaussianBlur(lab[..., 2], (3, 3), 0)):
-            soft = cv2.GaussianBlur(channel, (0, 0), 4.0)
+        grads = []
+        for channel in (flat, lab[..., 1], lab[..., 2]):
+            soft = cv2.blur(cv2.blur(channel, (9, 9)), (9, 9))
             sharp = cv2.addWeighted(channel, 2.0, soft, -2.0, 128.0)
-            edges = cv2.bitwise_or(edges, cv2.Canny(sharp, 12.0, 30.0))
+            grads.append((cv2.Sobel(sharp, cv2.CV_16S, 1, 0), cv2.Sobel(sharp, cv2.CV_16S, 0, 1)))
+        # Colour Canny: per pixel, the channel with the steepest step (a blue ID card on a grey
+        # counter has almost no brightness step, a white sheet on it no colour step).
+        dx, dy = grads[0]
+        best = cv2.add(cv2.absdiff(dx, 0), cv2.absdiff(dy, 0), dtype=cv2.CV_32S)
+        for gx, gy in grads[1:]:
+            mag = cv2.add(cv2.absdiff(gx, 0), cv2.absdiff(gy, 0), dtype=cv2.CV_32S)
+            steeper = mag > best
+            dx, dy = np.where(steeper, gx, dx), np.where(steeper, gy, dy)
+            best = np.maximum(mag, best)
+        edges = cv2.Canny(dx, dy, 12.0, 30.0)
         masks.append((cv2.dilate(edges, _KERNEL3), cv2.RETR_LIST))
         min_area = self.config.min_area * h * w
         quads: list[Quad] = []
@@ -157,7 +169,7 @@ class PageDetector:
                 if cv2.contourArea(contour) < min_area:
                     continue
                 hull = cv2.convexHull(contour)
-                poly = np.asarray(cv2.approxPolyDP(hull, 1.0, True), np.float64).reshape(-1, 2)
+                poly = np.asarray(cv2.approxPolyDP(hull, 2.0, True), np.float64).reshape(-1, 2)
                 if len(poly) >= 4 and (quad := hull_to_quad(poly)) is not None:
                     quads.append(quad)
         if not quads:
@@ -182,21 +194,25 @@ class PageDetector:
                 reach: float = 0.0) -> _Candidate | None:
         """Fit each side to the frame's edges within ``radius`` px or ``reach`` of its length."""
         fh, fw = frame.shape[:2]
+        a = quad
+        b = np.roll(quad, -1, axis=0)
+        lengths = np.hypot(*(b - a).T)
+        if lengths.min() < 8 or _outside(quad, 2 * fw, 2 * fh, -max(fw, fh) / 2):
+            return None  # degenerate, or a wild extrapolation far outside the frame
+        radius = min(max(radius, reach * float(lengths.max())), 0.25 * float(lengths.min()))
+        fits = self._fit_sides(frame, a, b, radius)
         lines = []
         supports = []
         on_border = []
-        centre = quad.mean(axis=0)
         for k in range(4):
-            a, b = quad[k], quad[(k + 1) % 4]
-            fitted = self._fit_side(frame, a, b, centre,
-                                    max(radius, reach * float(np.hypot(*(b - a)))))
-            border = _along_border(a, b, fw, fh, self.config.border_margin + radius)
+            fitted = fits[k]
+            border = _along_border(a[k], b[k], fw, fh, self.config.border_margin + radius)
             if fitted is None or (border and fitted[2] < self.config.min_side_support):
                 if not border:
                     return None
                 # No edge where the frame cuts the sheet: keep the frame's own edge there.
                 on_border.append(True)
-                lines.append((a, b - a))
+                lines.append((a[k], b[k] - a[k]))
                 supports.append(0.0)
                 continue
             on_border.append(False)
@@ -219,41 +235,41 @@ class PageDetector:
         return _Candidate(refined, float(np.mean(real)) if real else 0.0,
                           float(min(real)) if real else 0.0, touches)
 
-    def _fit_side(self, frame: Image, a: Quad, b: Quad, centre: Quad,
-                  radius: float) -> tuple[Quad, Quad, float] | None:
-        """Sub-pixel edge points across one side, then a RANSAC line through them."""
+    def _fit_sides(self, frame: Image, a: Quad, b: Quad,
+                   radius: float) -> list[tuple[Quad, Quad, float] | None]:
+        """Per side: sub-pixel edge points across it, then a RANSAC line through them.
+
+        All four sides are sampled in one remap so the per-frame cost stays a few
+        numpy calls, not a few per side.
+        """
         cfg = self.config
+        n = cfg.samples_per_side
         d = b - a
-        length = float(np.hypot(*d))
-        if length < 8:
-            return None
-        u = d / length
-        normal = np.array([u[1], -u[0]])
-        if np.dot(normal, (a + b) / 2 - centre) < 0:
-            normal = -normal  # point outwards
-        t = np.linspace(0.06, 0.94, cfg.samples_per_side)
-        pts = a + t[:, None] * d
+        u = d / np.hypot(*d.T)[:, None]
+        normal = np.stack([u[:, 1], -u[:, 0]], axis=1)
+        centre = a.mean(axis=0)
+        flip = np.einsum("kj,kj->k", normal, (a + b) / 2 - centre) < 0
+        normal[flip] *= -1  # point outwards
+        t = np.linspace(0.06, 0.94, n)
+        pts = a[:, None, :] + t[None, :, None] * d[:, None, :]  # (4, n, 2)
         steps = np.arange(-np.ceil(radius), np.ceil(radius) + 1)
-        grid = pts[:, None, :] + steps[None, :, None] * normal
-        mapx = grid[..., 0].astype(np.float32)
-        mapy = grid[..., 1].astype(np.float32)
+        grid = pts[:, :, None, :] + steps[None, None, :, None] * normal[:, None, None, :]
+        mapx = grid[..., 0].reshape(4 * n, -1).astype(np.float32)
+        mapy = grid[..., 1].reshape(4 * n, -1).astype(np.float32)
         prof: Image = cv2.remap(frame, mapx, mapy, cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+                                borderMode=cv2.BORDER_REPLICATE)
         # Along each profile: a closing wipes out dark print narrower than the kernel (text,
         # table rules), so what is left are the sheet's border and wide things like a thumb.
         prof = cv2.morphologyEx(prof, cv2.MORPH_CLOSE, _ROW_KERNEL)
-        prof = cv2.GaussianBlur(prof, (3, 1), 0)  # tame JPEG/sensor noise along the side
-        prof = prof.reshape(len(pts), len(steps), 3)
-        diff = prof[:, :-2] - prof[:, 2:]
-        mag = np.sqrt((diff * diff).sum(axis=2))  # colour step size, either direction
-        # Local maxima across the side: the border is one of them, text or a thumb may be others.
+        prof = cv2.GaussianBlur(prof.astype(np.float32), (3, 1), 0)  # tame JPEG/sensor noise
+        diff = prof[:, :-2] - prof[:, 2:]  # inside minus outside, per channel
+        mag = np.sqrt((diff * diff).sum(axis=2))
         # Paper is brighter than what it lies on: keep only steps that darken going outwards.
         brighter_inside = diff.sum(axis=2)[:, 1:-1] > 0
         peak = ((mag[:, 1:-1] >= mag[:, :-2]) & (mag[:, 1:-1] > mag[:, 2:])
-                & (mag[:, 1:-1] > 8.0) & brighter_inside)
+                & (mag[:, 1:-1] > np.maximum(8.0, 0.25 * mag.max(axis=1, keepdims=True)))
+                & brighter_inside)
         rows, cols = np.nonzero(peak)
-        if len(rows) < 4:
-            return None
         cols = cols + 1
         centre_val = mag[rows, cols]
         left, right = mag[rows, cols - 1], mag[rows, cols + 1]
@@ -261,8 +277,18 @@ class PageDetector:
         with np.errstate(divide="ignore", invalid="ignore"):
             delta = np.where(den < 0, 0.5 * (left - right) / den, 0.0)
         offset = steps[1:-1][cols] + np.clip(delta, -0.5, 0.5)
-        edge = pts[rows] + offset[:, None] * normal
-        return _ransac_line(edge, rows, len(pts), cfg.inlier_tol, cfg.seed, (a + b) / 2, normal)
+        side = rows // n
+        flat_pts = pts.reshape(-1, 2)
+        edge = flat_pts[rows] + offset[:, None] * normal[side]
+        fits: list[tuple[Quad, Quad, float] | None] = []
+        for k in range(4):
+            mine = side == k
+            if mine.sum() < 4:
+                fits.append(None)
+                continue
+            fits.append(_ransac_line(edge[mine], rows[mine], n, cfg.inlier_tol, cfg.seed,
+                                     (a[k] + b[k]) / 2, normal[k]))
+        return fits
 
     def _acceptable(self, cand: _Candidate, lum: Image, scale: Scale, bright_ref: float) -> bool:
         cfg = self.config
