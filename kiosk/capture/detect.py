@@ -153,9 +153,9 @@ class PageDetector:
         # Colour Canny: per pixel, the channel with the steepest step (a blue ID card on a grey
         # counter has almost no brightness step, a white sheet on it no colour step).
         dx, dy = grads[0]
-        best = cv2.add(cv2.absdiff(dx, 0), cv2.absdiff(dy, 0), dtype=cv2.CV_32S)
+        best = np.abs(dx.astype(np.int32)) + np.abs(dy.astype(np.int32))
         for gx, gy in grads[1:]:
-            mag = cv2.add(cv2.absdiff(gx, 0), cv2.absdiff(gy, 0), dtype=cv2.CV_32S)
+            mag = np.abs(gx.astype(np.int32)) + np.abs(gy.astype(np.int32))
             steeper = mag > best
             dx, dy = np.where(steeper, gx, dx), np.where(steeper, gy, dy)
             best = np.maximum(mag, best)
