@@ -78,6 +78,7 @@ class VirtualCard:
         self._removed.clear()
         self._socket = socket.create_connection((self.host, self.port), timeout=timeout)
         self._socket.settimeout(0.1)
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.inserted_at = time.monotonic()
         self._thread = threading.Thread(target=self._serve, name="vcard", daemon=True)
         self._thread.start()
@@ -135,6 +136,9 @@ class VirtualCard:
                 chunk = sock.recv(size - len(data))
             except TimeoutError:
                 continue
+            # vpcd writes control codes that get no reply; with delayed ACKs its next write
+            # would wait ~40 ms on Nagle. ACK at once, as a card in the field has no TCP at all.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
             if not chunk:
                 return None
             data += chunk

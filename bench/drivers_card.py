@@ -1,0 +1,146 @@
+"""Card reader figures on the real stack: pcscd + vpcd + the virtual e-KTP card.
+
+- tap → CardPresented p95, end to end (the card connecting to vpcd → the event on the bus);
+- the same measured from the moment pcscd powers the card up (its presence poll noticed it),
+  which is the part the driver owns: vpcd is a *polled* reader, pcscd checks it every ~0.4 s,
+  so the end-to-end figure on vpcd is dominated by where in that poll the tap lands;
+- pcscd restart → driver online again (target 5 s);
+- thread and file-descriptor growth over 1,000 insert/remove cycles (target 0).
+Run: .venv/bin/python bench/drivers_card.py [--cycles N] [--taps N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from drivers.base import DeviceState, StatusChanged
+from drivers.cards.events import CardPresented, CardRemoved
+from drivers.cards.pcsc import PcscReader
+from drivers.events import EventBus
+from tests.vcard.card import CardProfile, VirtualCard
+from tests.vcard.stack import PcscStack
+
+
+class Waiter:
+    def __init__(self, bus: EventBus) -> None:
+        self.presented = threading.Event()
+        self.removed = threading.Event()
+        self.online = threading.Event()
+        self.offline = threading.Event()
+        self.presented_at = 0.0
+        bus.subscribe(CardPresented, self._presented)
+        bus.subscribe(CardRemoved, lambda _: self.removed.set())
+        bus.subscribe(StatusChanged, self._status)
+
+    def _presented(self, _: CardPresented) -> None:
+        self.presented_at = time.monotonic()
+        self.presented.set()
+
+    def _status(self, event: StatusChanged) -> None:
+        if event.status.state is DeviceState.ONLINE:
+            self.online.set()
+        elif event.status.state is DeviceState.OFFLINE:
+            self.offline.set()
+
+
+class TimedCard(VirtualCard):
+    """Notes when pcscd powers the card up (control code 01): pcscd has just seen it."""
+
+    powered_at = 0.0
+
+    def _receive(self, sock):  # type: ignore[no-untyped-def]
+        payload = super()._receive(sock)
+        if payload == b"\x01" and not self.powered_at:
+            self.powered_at = time.monotonic()
+        return payload
+
+
+def cycle(stack: PcscStack, waiter: Waiter, jitter: bool = False) -> tuple[float, float]:
+    """Insert, wait for the event, remove. ``jitter`` lands the tap at a random point of
+    pcscd's presence poll, as a real tap would (back-to-back cycles lock onto one phase)."""
+    if jitter:
+        time.sleep(random.uniform(0.0, 0.5))
+    waiter.presented.clear()
+    waiter.removed.clear()
+    card = TimedCard(CardProfile.ektp_type_a(), stack.card_port(0))
+    card.insert()
+    if not waiter.presented.wait(10):
+        raise RuntimeError("no CardPresented within 10 s")
+    assert card.inserted_at is not None
+    end_to_end = waiter.presented_at - card.inserted_at
+    after_detection = waiter.presented_at - card.powered_at
+    card.remove()
+    if not waiter.removed.wait(10):
+        raise RuntimeError("no CardRemoved within 10 s")
+    return end_to_end, after_detection
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] * 1000
+
+
+def line(name: str, value: float, unit: str, op: str, target: float) -> None:
+    ok = value <= target if op == "<=" else value == target
+    print(f"bench: {name} = {value:.1f} {unit} (target {op} {target:g}) {'ok' if ok else 'short'}")
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--taps", type=int, default=60)
+    parser.add_argument("--cycles", type=int, default=1000)
+    args = parser.parse_args()
+
+    stack = PcscStack()
+    stack.start()
+    bus = EventBus()
+    waiter = Waiter(bus)
+    reader = PcscReader(bus, reader_pattern=stack.reader_name(0))
+    reader.start()
+    try:
+        if not waiter.online.wait(10):
+            raise RuntimeError("reader did not come online")
+        cycle(stack, waiter)  # warm-up: first context, first read worker
+        samples = [cycle(stack, waiter, jitter=True) for _ in range(args.taps)]
+        line("card tap to CardPresented p95 (pcscd+vpcd)", p95([s[0] for s in samples]),
+             "ms", "<=", 150)  # fmt: skip
+        line("card detected by pcscd to CardPresented p95", p95([s[1] for s in samples]),
+             "ms", "<=", 150)  # fmt: skip
+
+        waiter.online.clear()
+        waiter.offline.clear()
+        started = time.monotonic()
+        stack.restart()
+        recovered = waiter.offline.wait(10) and waiter.online.wait(10)
+        line("pcscd restart to reader online", (time.monotonic() - started) if recovered
+             else float("inf"), "s", "<=", 5)  # fmt: skip
+
+        cycle(stack, waiter)
+        threads_before, fds_before = threading.active_count(), open_fds()
+        for _ in range(args.cycles):
+            cycle(stack, waiter)
+        time.sleep(0.5)
+        line(f"thread growth over {args.cycles} insert/remove cycles",
+             threading.active_count() - threads_before, "threads", "==", 0)  # fmt: skip
+        line(f"fd growth over {args.cycles} insert/remove cycles",
+             open_fds() - fds_before, "fds", "==", 0)  # fmt: skip
+    finally:
+        reader.stop()
+        stack.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
