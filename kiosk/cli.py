@@ -21,8 +21,8 @@ class _Registrar(Protocol):
 
 def _registrars() -> list[_Registrar]:
     """Import lazily so `kiosk --help` stays fast and a broken optional extra names itself."""
-    from kiosk.config import cli as config_cli
     from kiosk import demo, devices_cli
+    from kiosk.config import cli as config_cli
 
     return [config_cli.register, demo.register, devices_cli.register]
 
