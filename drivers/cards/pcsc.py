@@ -235,6 +235,8 @@ class PcscReader:
             _check(rc, "connecting to the card")
             try:
                 rc, response = scard.SCardTransmit(card, protocol, GET_UID)
+                if _code(rc) in _READER_GONE:
+                    _check(rc, "reading the UID")
                 if _code(rc) != _SUCCESS or len(response) < 2:
                     self._wait_for_removal(card)
                     raise _NoAnswer(f"no answer to GET UID (0x{_code(rc):08X})")
