@@ -1,0 +1,229 @@
+"""Wire models of the citizen services: letters, queue tickets, bansos, complaints,
+information and document uploads (``/v1``), shared by the kiosk and the centre.
+
+Submissions a kiosk may make while offline (letters, complaints, bansos applications) carry a
+``local_ref`` chosen by the kiosk; the centre stores it and answers a repeat with the first
+result, so an outbox retry can never create a second request.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from central.contract.models import LocalizedText, WireModel
+
+LocalRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+TrackingCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{6,20}$")]
+DocumentId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+MAX_ANSWER_LENGTH = 2000
+MAX_COMPLAINT_LENGTH = 4000
+
+
+# ---------------------------------------------------------------- documents
+
+DOCUMENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
+
+
+class DocumentUploaded(WireModel):
+    """Answer to ``POST /v1/documents`` (raw body, Content-Type one of DOCUMENT_TYPES)."""
+
+    document_id: DocumentId
+    sha256: str
+    size_bytes: int
+    content_type: Literal["image/jpeg", "image/png", "application/pdf"]
+
+
+class AttachedDocument(WireModel):
+    name: str = Field(max_length=64, description="The requirement it satisfies, e.g. 'kk'.")
+    document_id: DocumentId
+
+
+# ---------------------------------------------------------------- letters
+
+
+class LetterStatus(enum.IntEnum):
+    """OpenSID's six statuses; a request only ever moves forward."""
+
+    BELUM_LENGKAP = 0
+    SEDANG_DIPERIKSA = 1
+    MENUNGGU_TANDATANGAN = 2
+    SIAP_DIAMBIL = 3
+    SUDAH_DIAMBIL = 4
+    DIBATALKAN = 5
+
+
+LETTER_STATUS_LABELS: dict[LetterStatus, tuple[str, str]] = {
+    LetterStatus.BELUM_LENGKAP: ("Belum lengkap", "Incomplete"),
+    LetterStatus.SEDANG_DIPERIKSA: ("Sedang diperiksa", "Being checked"),
+    LetterStatus.MENUNGGU_TANDATANGAN: ("Menunggu tanda tangan", "Awaiting signature"),
+    LetterStatus.SIAP_DIAMBIL: ("Siap diambil", "Ready for collection"),
+    LetterStatus.SUDAH_DIAMBIL: ("Sudah diambil", "Collected"),
+    LetterStatus.DIBATALKAN: ("Dibatalkan", "Cancelled"),
+}
+
+
+class LetterRequestCreate(WireModel):
+    local_ref: LocalRef
+    service_id: str = Field(max_length=32)
+    answers: dict[str, Annotated[str, StringConstraints(max_length=MAX_ANSWER_LENGTH)]] = Field(
+        default_factory=dict, max_length=32
+    )
+    documents: list[AttachedDocument] = Field(default_factory=list, max_length=16)
+    submitted_at: datetime = Field(description="When the resident pressed submit at the kiosk.")
+
+
+class StatusChange(WireModel):
+    status: LetterStatus
+    label: LocalizedText
+    at: datetime
+    reason: str | None = None
+
+
+class LetterRequest(WireModel):
+    tracking_code: TrackingCode
+    local_ref: str
+    service_id: str
+    service_label: LocalizedText
+    status: LetterStatus
+    status_label: LocalizedText
+    submitted_at: datetime
+    received_at: datetime
+    history: list[StatusChange]
+
+
+class LetterStatusUpdate(WireModel):
+    """Operator action: move a request on (forward only), with the reason kept."""
+
+    status: LetterStatus
+    reason: str = Field(min_length=1, max_length=500)
+
+
+# ---------------------------------------------------------------- queue tickets
+
+
+class QueueTicketCreate(WireModel):
+    local_ref: LocalRef
+    counter: Literal["A", "B", "C"] = Field(
+        default="A", description="A: letters, B: bansos, C: other."
+    )
+
+
+class QueueTicket(WireModel):
+    number: str = Field(description="'A-001': counter letter and the day's running number.")
+    office_id: str
+    day: date
+    issued_at: datetime
+    waiting_ahead: int = Field(ge=0)
+
+
+# ---------------------------------------------------------------- bansos
+
+
+class BansosProgram(WireModel):
+    id: str
+    name: LocalizedText
+    cluster: str = Field(description="Programs in one cluster overlap: one NIK, one of them.")
+    open_for_applications: bool
+
+
+class BansosEnrollment(WireModel):
+    program_id: str
+    program_name: LocalizedText
+    cluster: str
+    status: Literal["active", "ended", "pending"]
+    since: date
+
+
+class BansosStatus(WireModel):
+    enrollments: list[BansosEnrollment]
+    programs: list[BansosProgram]
+
+
+class BansosApplicationCreate(WireModel):
+    local_ref: LocalRef
+    program_id: str = Field(max_length=32)
+    submitted_at: datetime
+
+
+class BansosApplication(WireModel):
+    tracking_code: TrackingCode
+    program_id: str
+    status: Literal["pending"]
+    received_at: datetime
+
+
+# ---------------------------------------------------------------- complaints
+
+ComplaintCategory = Literal["layanan", "infrastruktur", "bansos", "keamanan", "lainnya"]
+
+
+class ComplaintCreate(WireModel):
+    local_ref: LocalRef
+    category: ComplaintCategory
+    text: str = Field(min_length=5, max_length=MAX_COMPLAINT_LENGTH)
+    photo_document_id: DocumentId | None = None
+    submitted_at: datetime
+
+
+class Complaint(WireModel):
+    tracking_code: TrackingCode
+    category: ComplaintCategory
+    status: Literal["received", "in_progress", "resolved"]
+    received_at: datetime
+
+
+# ---------------------------------------------------------------- public information
+
+
+class BudgetLine(WireModel):
+    sector: LocalizedText
+    planned: int = Field(ge=0, description="Rupiah.")
+    realised: int = Field(ge=0, description="Rupiah.")
+
+
+class VillageBudget(WireModel):
+    office_id: str
+    year: int
+    lines: list[BudgetLine]
+
+
+class Project(WireModel):
+    id: str
+    name: str
+    budget: int = Field(ge=0)
+    progress_pct: int = Field(ge=0, le=100)
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    photo_ids: list[str]
+
+
+class Announcement(WireModel):
+    id: str
+    title: LocalizedText
+    body: LocalizedText
+    published_at: datetime
+
+
+class VillageInformation(WireModel):
+    office_id: str
+    budgets: list[VillageBudget]
+    projects: list[Project]
+    announcements: list[Announcement]
+
+
+# ---------------------------------------------------------------- tracking
+
+
+class TrackedItem(WireModel):
+    """What anyone holding a receipt can see by its tracking code: no personal data."""
+
+    tracking_code: TrackingCode
+    kind: Literal["letter", "bansos", "complaint"]
+    title: LocalizedText
+    status_label: LocalizedText
+    updated_at: datetime
