@@ -22,12 +22,10 @@ from sqlalchemy.orm import Session
 from central.context import CentralContext, get_context, get_db
 from central.contract import signing
 from central.errors import ApiError
-from central.models import Kiosk, OperatorCredential, ResidentSession, UsedNonce
-from central.security import token_hash
+from central.models import Kiosk, OperatorCredential, Resident, ResidentSession, UsedNonce
+from central.security import open_grant, token_hash
 
-_NONCE = re.compile(
-    rf"^[A-Za-z0-9_-]{{{signing.NONCE_MIN_LENGTH},{signing.NONCE_MAX_LENGTH}}}$"
-)
+_NONCE = re.compile(rf"^[A-Za-z0-9_-]{{{signing.NONCE_MIN_LENGTH},{signing.NONCE_MAX_LENGTH}}}$")
 _SIGNATURE_LENGTH = 64
 
 
@@ -205,6 +203,41 @@ def active_resident(
             "Change your PIN first.",
         )
     return resident
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Who a submission is for: from a live session, or from the submission grant the
+    resident's sign-in gave the kiosk, so its outbox can deliver after the session ended."""
+
+    kiosk: Kiosk
+    resident: Resident
+
+
+def submitting_resident(
+    kiosk: KioskDep,
+    ctx: Annotated[CentralContext, Depends(get_context)],
+    db: Annotated[Session, Depends(get_db)],
+    token: Annotated[str | None, Header(alias=signing.HEADER_SESSION)] = None,
+    grant: Annotated[str | None, Header(alias=signing.HEADER_GRANT)] = None,
+) -> Submitter:
+    if token:
+        resident = active_resident(_resident_session(kiosk, ctx, db, token))
+        return Submitter(kiosk=kiosk, resident=resident.session.resident)
+    opened = open_grant(ctx.identifier_key, grant) if grant else None
+    if opened is not None:
+        resident_id, kiosk_id, expires_at = opened
+        holder = db.get(Resident, resident_id)
+        if kiosk_id == kiosk.id and expires_at > ctx.clock.now().timestamp() and holder:
+            return Submitter(kiosk=kiosk, resident=holder)
+    raise _unauthorized(
+        "session_expired",
+        "Sesi berakhir. Silakan masuk lagi.",
+        "The session has ended. Please sign in again.",
+    )
+
+
+SubmitterDep = Annotated[Submitter, Depends(submitting_resident)]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,14 @@ from central.contract import models as wire
 from central.contract.nik import mask_nik
 from central.errors import ApiError
 from central.models import Kiosk, LoginThrottle, Resident, ResidentCard, ResidentSession
-from central.security import hash_secret, keyed_hash, new_token, token_hash, verify_secret
+from central.security import (
+    hash_secret,
+    keyed_hash,
+    new_token,
+    seal_grant,
+    token_hash,
+    verify_secret,
+)
 from central.settings import CentralSettings
 
 
@@ -104,9 +111,13 @@ def login(
         )
     )
     db.commit()
+    grant_expiry = int(now.timestamp()) + ctx.settings.submission_grant_ttl_s
     return wire.LoginResponse(
         session_token=token,
         idle_timeout_s=ctx.settings.resident_idle_timeout_s,
+        submission_grant=seal_grant(
+            ctx.identifier_key, resident_id=resident.id, kiosk_id=kiosk.id, expires_at=grant_expiry
+        ),
         must_change_pin=resident.must_change_pin,
         resident=summary(resident),
     )

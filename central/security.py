@@ -8,8 +8,10 @@ hash is enough and keeps the per-request check cheap.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import json
 import secrets
 
 from argon2 import PasswordHasher
@@ -39,6 +41,28 @@ def new_token(nbytes: int = 32) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def seal_grant(key: bytes, *, resident_id: int, kiosk_id: str, expires_at: int) -> str:
+    """A stateless, tamper-evident grant: ``payload.mac``, both base64url."""
+    payload = base64.urlsafe_b64encode(
+        json.dumps({"r": resident_id, "k": kiosk_id, "e": expires_at}).encode()
+    ).decode()
+    mac = hmac.new(key, b"grant\0" + payload.encode(), hashlib.sha256).digest()
+    return f"{payload}.{base64.urlsafe_b64encode(mac).decode()}"
+
+
+def open_grant(key: bytes, grant: str) -> tuple[int, str, int] | None:
+    """``(resident_id, kiosk_id, expires_at)`` of a grant this server sealed, else None."""
+    payload, _, mac = grant.partition(".")
+    try:
+        expected = hmac.new(key, b"grant\0" + payload.encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(base64.urlsafe_b64decode(mac.encode()), expected):
+            return None
+        fields = json.loads(base64.urlsafe_b64decode(payload.encode()))
+        return int(fields["r"]), str(fields["k"]), int(fields["e"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def keyed_hash(key: bytes, value: str) -> str:

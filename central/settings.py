@@ -35,6 +35,9 @@ class CentralSettings(BaseModel):
     pin_lockout_failures: int = Field(default=3, ge=1, description="Wrong PINs before a lock.")
     pin_lockout_base_s: int = Field(default=60, ge=1, description="First lock; doubles each time.")
     pin_lockout_max_s: int = Field(default=24 * 3600, ge=1, description="Longest lock.")
+    submission_grant_ttl_s: int = Field(
+        default=7 * 24 * 3600, ge=600, description="How long an outbox may deliver for a resident."
+    )
     operator_token_ttl_s: int = Field(default=8 * 3600, ge=60, description="Operator login life.")
     idempotency_ttl_s: int = Field(default=7 * 24 * 3600, ge=60, description="Retry window.")
     secret_key: str = Field(

@@ -121,6 +121,10 @@ class ResidentSummary(WireModel):
 class LoginResponse(WireModel):
     session_token: str
     idle_timeout_s: int
+    submission_grant: str = Field(
+        description="Lets this kiosk's outbox deliver this resident's submissions after the "
+        "session ends (sent as X-Resident-Grant); valid for submissions only, for days."
+    )
     must_change_pin: bool
     resident: ResidentSummary
 

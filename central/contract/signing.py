@@ -16,6 +16,7 @@ HEADER_TIMESTAMP = "X-Kiosk-Timestamp"
 HEADER_NONCE = "X-Kiosk-Nonce"
 HEADER_SIGNATURE = "X-Kiosk-Signature"
 HEADER_SESSION = "X-Resident-Session"
+HEADER_GRANT = "X-Resident-Grant"
 HEADER_IDEMPOTENCY = "Idempotency-Key"
 
 MAX_CLOCK_SKEW_S = 300

@@ -1,0 +1,229 @@
+"""The kiosk's client for the central API: signed, time-limited, typed, and honest about
+failure.
+
+Every failure becomes exactly one of five errors a screen can explain: the centre is
+unreachable (offline), it did not answer in time, it refused (with its own bilingual message),
+it failed (5xx), or it answered something that is not the contract. Retries with backoff
+happen only where a repeat is harmless: reads, and writes carrying an Idempotency-Key.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from central.contract import signing
+from central.contract.models import (
+    ErrorBody,
+    Heartbeat,
+    HeartbeatAck,
+    LocalizedText,
+    LoginRequest,
+    LoginResponse,
+    PinChanged,
+    PinChangeRequest,
+    ResidentSummary,
+    ServiceCatalog,
+)
+from kiosk.signing import RequestSigner, SignedAuth
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+_RETRYABLE_REFUSALS = {"request_in_progress"}
+
+
+class CentralError(Exception):
+    """Base of every client failure. ``message`` is what the resident may be shown."""
+
+    message = LocalizedText(id="Server pusat bermasalah.", en="The central server has a problem.")
+
+    def __init__(self, detail: str, message: LocalizedText | None = None) -> None:
+        super().__init__(detail)
+        if message is not None:
+            self.message = message
+
+
+class CentralOffline(CentralError):
+    message = LocalizedText(
+        id="Tidak terhubung ke server pusat. Layanan yang perlu server pusat belum bisa dipakai.",
+        en="No connection to the central server. Services that need it are unavailable.",
+    )
+
+
+class CentralTimeout(CentralError):
+    message = LocalizedText(
+        id="Server pusat tidak menjawab tepat waktu. Silakan coba lagi.",
+        en="The central server did not answer in time. Please try again.",
+    )
+
+
+class CentralServerError(CentralError):
+    message = LocalizedText(
+        id="Server pusat sedang gangguan. Silakan coba lagi nanti.",
+        en="The central server is failing. Please try again later.",
+    )
+
+
+class MalformedReply(CentralError):
+    message = LocalizedText(
+        id="Jawaban server pusat tidak dapat dibaca.",
+        en="The central server's answer could not be read.",
+    )
+
+
+class CentralRefused(CentralError):
+    """A 4xx: the centre understood and said no; its message is shown as it is."""
+
+    def __init__(self, status: int, error: ErrorBody) -> None:
+        super().__init__(f"HTTP {status} {error.code}", error.message)
+        self.status = status
+        self.error = error
+
+    @property
+    def code(self) -> str:
+        return self.error.code
+
+
+class CentralClient:
+    """One instance per kiosk process; thread-safe enough for one request at a time per call."""
+
+    def __init__(
+        self,
+        base_url: str,
+        signer: RequestSigner,
+        *,
+        connect_timeout_s: float = 3.05,
+        read_timeout_s: float = 10.0,
+        retries: int = 3,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._timeout = (connect_timeout_s, read_timeout_s)
+        self._retries = retries
+        self._sleep = sleep
+        self._session = session or requests.Session()
+        self._session.auth = SignedAuth(signer)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        model: type[M] | None,
+        *,
+        body: BaseModel | None = None,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+        idempotency_key: str | None = None,
+        resident_token: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> M | None:
+        """Send one request (re-signed on each attempt) and parse the answer into ``model``."""
+        data = raw if raw is not None else (body.model_dump_json().encode() if body else None)
+        headers = {"Content-Type": content_type, **(extra_headers or {})}
+        if idempotency_key:
+            headers[signing.HEADER_IDEMPOTENCY] = idempotency_key
+        if resident_token:
+            headers[signing.HEADER_SESSION] = resident_token
+        may_retry = method == "GET" or idempotency_key is not None
+        attempts = 1 + (self._retries if may_retry else 0)
+        for attempt in range(attempts):
+            try:
+                return self._once(method, path, model, data, headers)
+            except (CentralOffline, CentralTimeout, CentralServerError) as failure:
+                last: CentralError = failure
+            except CentralRefused as refusal:
+                if refusal.code not in _RETRYABLE_REFUSALS:
+                    raise
+                last = refusal
+            if attempt + 1 < attempts:
+                self._sleep(min(8.0, 0.5 * 2**attempt) * (0.5 + random.random()))  # noqa: S311
+        raise last
+
+    def _once(
+        self,
+        method: str,
+        path: str,
+        model: type[M] | None,
+        data: bytes | None,
+        headers: dict[str, str],
+    ) -> M | None:
+        try:
+            reply = self._session.request(
+                method, self.base_url + path, data=data, headers=headers, timeout=self._timeout
+            )
+        except requests.Timeout as err:
+            raise CentralTimeout(f"{method} {path}: timed out") from err
+        except requests.ConnectionError as err:
+            raise CentralOffline(f"{method} {path}: {type(err).__name__}") from err
+        except requests.RequestException as err:
+            raise CentralOffline(f"{method} {path}: {type(err).__name__}") from err
+        if reply.status_code >= 500:
+            raise CentralServerError(f"{method} {path}: HTTP {reply.status_code}")
+        if reply.status_code >= 400:
+            raise CentralRefused(reply.status_code, _error_body(reply))
+        if model is None:
+            return None
+        try:
+            return model.model_validate_json(reply.content)
+        except ValidationError as err:
+            raise MalformedReply(f"{method} {path}: reply is not a {model.__name__}") from err
+
+    def _get(self, path: str, model: type[M], **kwargs: Any) -> M:
+        result = self.request("GET", path, model, **kwargs)
+        assert result is not None
+        return result
+
+    def _post(self, path: str, model: type[M], **kwargs: Any) -> M:
+        result = self.request("POST", path, model, **kwargs)
+        assert result is not None
+        return result
+
+    # ------------------------------------------------------------------ identity
+
+    def sign_in(self, request: LoginRequest) -> LoginResponse:
+        """Never retried: each attempt counts towards the PIN lockout."""
+        return self._post("/v1/sessions", LoginResponse, body=request)
+
+    def change_pin(self, token: str, request: PinChangeRequest) -> PinChanged:
+        return self._post(
+            "/v1/sessions/current/pin", PinChanged, body=request, resident_token=token
+        )
+
+    def current_resident(self, token: str) -> ResidentSummary:
+        return self._get("/v1/sessions/current", ResidentSummary, resident_token=token)
+
+    def sign_out(self, token: str) -> None:
+        self.request("DELETE", "/v1/sessions/current", None, resident_token=token)
+
+    # ------------------------------------------------------------------ kiosk
+
+    def catalog(self) -> ServiceCatalog:
+        return self._get("/v1/catalog", ServiceCatalog)
+
+    def heartbeat(self, beat: Heartbeat, idempotency_key: str) -> HeartbeatAck:
+        return self._post(
+            "/v1/heartbeats", HeartbeatAck, body=beat, idempotency_key=idempotency_key
+        )
+
+
+def _error_body(reply: requests.Response) -> ErrorBody:
+    try:
+        return ErrorBody.model_validate_json(reply.content)
+    except ValidationError:
+        return ErrorBody(
+            code=f"http_{reply.status_code}",
+            message=LocalizedText(
+                id="Server pusat menolak permintaan.", en="The central server refused the request."
+            ),
+        )
