@@ -31,13 +31,61 @@ FRAME_SIZE = (1920, 1080)
 PAGE_PX_PER_MM = 3.2  # ~80 dpi: enough for a 1080p frame, cheap to draw
 
 WORDS = (
-    "desa", "kepala", "surat", "keterangan", "dengan", "ini", "menerangkan", "bahwa", "nama",
-    "tempat", "tanggal", "lahir", "alamat", "dusun", "rukun", "tetangga", "warga", "kecamatan",
-    "kabupaten", "pekerjaan", "petani", "wiraswasta", "agama", "islam", "kristen", "status",
-    "perkawinan", "kawin", "belum", "keperluan", "pengantar", "domisili", "usaha", "tidak",
-    "mampu", "demikian", "dibuat", "untuk", "dipergunakan", "sebagaimana", "mestinya",
-    "sekretaris", "pemerintah", "provinsi", "jawa", "timur", "tengah", "barat", "nomor",
-    "lampiran", "perihal", "kepada", "yth", "bapak", "ibu",
+    "desa",
+    "kepala",
+    "surat",
+    "keterangan",
+    "dengan",
+    "ini",
+    "menerangkan",
+    "bahwa",
+    "nama",
+    "tempat",
+    "tanggal",
+    "lahir",
+    "alamat",
+    "dusun",
+    "rukun",
+    "tetangga",
+    "warga",
+    "kecamatan",
+    "kabupaten",
+    "pekerjaan",
+    "petani",
+    "wiraswasta",
+    "agama",
+    "islam",
+    "kristen",
+    "status",
+    "perkawinan",
+    "kawin",
+    "belum",
+    "keperluan",
+    "pengantar",
+    "domisili",
+    "usaha",
+    "tidak",
+    "mampu",
+    "demikian",
+    "dibuat",
+    "untuk",
+    "dipergunakan",
+    "sebagaimana",
+    "mestinya",
+    "sekretaris",
+    "pemerintah",
+    "provinsi",
+    "jawa",
+    "timur",
+    "tengah",
+    "barat",
+    "nomor",
+    "lampiran",
+    "perihal",
+    "kepada",
+    "yth",
+    "bapak",
+    "ibu",
 )
 
 
@@ -96,10 +144,30 @@ class _Level:
 
 
 LEVELS = {
-    "realistic": _Level(0.04, 12.0, 0.15, (25.0, 45.0), (0.0, 0.35), (0.0, 50.0), 0.15,
-                        (0.0, 1.0), (1.0, 3.5), (75, 95)),
-    "hard": _Level(0.10, 40.0, 0.35, (15.0, 30.0), (0.2, 0.55), (30.0, 110.0), 0.6,
-                   (0.5, 1.8), (3.0, 7.0), (45, 80)),
+    "realistic": _Level(
+        0.04,
+        12.0,
+        0.15,
+        (25.0, 45.0),
+        (0.0, 0.35),
+        (0.0, 50.0),
+        0.15,
+        (0.0, 1.0),
+        (1.0, 3.5),
+        (75, 95),
+    ),
+    "hard": _Level(
+        0.10,
+        40.0,
+        0.35,
+        (15.0, 30.0),
+        (0.2, 0.55),
+        (30.0, 110.0),
+        0.6,
+        (0.5, 1.8),
+        (3.0, 7.0),
+        (45, 80),
+    ),
 }
 
 
@@ -107,8 +175,14 @@ def _words(rng: np.random.Generator, n: int) -> str:
     return " ".join(rng.choice(WORDS, n))
 
 
-def _text(img: Image, text: str, org: tuple[int, int], scale: float, thick: int = 1,
-          colour: tuple[int, int, int] = (30, 30, 30)) -> None:
+def _text(
+    img: Image,
+    text: str,
+    org: tuple[int, int],
+    scale: float,
+    thick: int = 1,
+    colour: tuple[int, int, int] = (30, 30, 30),
+) -> None:
     cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA)
 
 
@@ -160,8 +234,10 @@ def _kk(rng: np.random.Generator, size: DocSize) -> Image:
 
 def _id_card(rng: np.random.Generator, size: DocSize) -> Image:
     scale = 3.0  # cards are small: draw them finer
-    w, h = round(size.height_mm * PAGE_PX_PER_MM * scale), round(size.width_mm * PAGE_PX_PER_MM
-                                                                  * scale)
+    w, h = (
+        round(size.height_mm * PAGE_PX_PER_MM * scale),
+        round(size.width_mm * PAGE_PX_PER_MM * scale),
+    )
     grad = np.linspace(0, 1, w, dtype=np.float32)[None, :, None]
     a, b = np.array([235, 205, 170], np.float32), np.array([245, 230, 210], np.float32)
     page = np.broadcast_to(a + (b - a) * grad, (h, w, 3)).astype(np.uint8).copy()
@@ -188,8 +264,12 @@ def _rounded_mask(w: int, h: int, radius: int) -> FloatImage:
     mask = np.zeros((h, w), np.uint8)
     cv2.rectangle(mask, (radius, 0), (w - 1 - radius, h - 1), 255, -1)
     cv2.rectangle(mask, (0, radius), (w - 1, h - 1 - radius), 255, -1)
-    for cx, cy in ((radius, radius), (w - 1 - radius, radius), (radius, h - 1 - radius),
-                   (w - 1 - radius, h - 1 - radius)):
+    for cx, cy in (
+        (radius, radius),
+        (w - 1 - radius, radius),
+        (radius, h - 1 - radius),
+        (w - 1 - radius, h - 1 - radius),
+    ):
         cv2.circle(mask, (cx, cy), radius, 255, -1, cv2.LINE_AA)
     return mask.astype(np.float32) / 255.0
 
@@ -201,8 +281,9 @@ def _smooth_field(rng: np.random.Generator, shape: tuple[int, int], cells: int) 
     return cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
-def _background(rng: np.random.Generator, level: _Level, light: bool,
-                page_grey: float) -> tuple[FloatImage, str]:
+def _background(
+    rng: np.random.Generator, level: _Level, light: bool, page_grey: float
+) -> tuple[FloatImage, str]:
     """A quarter-size background (upsampled later) and its style name."""
     w, h = FRAME_SIZE[0] // 4, FRAME_SIZE[1] // 4
     if light:
@@ -251,8 +332,9 @@ def _clutter(rng: np.random.Generator, bg: FloatImage) -> None:
             cv2.fillPoly(bg, [cv2.boxPoints(box).astype(np.int32)], (25, 25, 28), cv2.LINE_AA)
 
 
-def _place(rng: np.random.Generator, level: _Level, page_wh: tuple[int, int], kind: Kind,
-           scene: Scene) -> Quad:
+def _place(
+    rng: np.random.Generator, level: _Level, page_wh: tuple[int, int], kind: Kind, scene: Scene
+) -> Quad:
     """Where the page's corners land in the frame (clockwise from top-left)."""
     fw, fh = FRAME_SIZE
     pw, ph = page_wh
@@ -313,12 +395,22 @@ def _fingers(rng: np.random.Generator, canvas: FloatImage, quad: Quad) -> None:
         axes = (int(width * 2.2), int(width))
         angle = float(np.degrees(np.arctan2(normal[1], normal[0])))
         skin = np.array([110, 150, 200], np.float64) * rng.uniform(0.6, 1.05)
-        cv2.ellipse(canvas, (int(centre[0]), int(centre[1])), axes, angle, 0, 360,
-                    tuple(float(c) for c in skin), -1, cv2.LINE_AA)
+        cv2.ellipse(
+            canvas,
+            (int(centre[0]), int(centre[1])),
+            axes,
+            angle,
+            0,
+            360,
+            tuple(float(c) for c in skin),
+            -1,
+            cv2.LINE_AA,
+        )
 
 
-def render(seed: int, split: str = "realistic", scene: Scene = Scene.CLEAN,
-           kind: Kind | None = None) -> Sample:
+def render(
+    seed: int, split: str = "realistic", scene: Scene = Scene.CLEAN, kind: Kind | None = None
+) -> Sample:
     """Draw one photo from its seed alone."""
     rng = np.random.default_rng(seed)
     level = LEVELS[split]
@@ -340,8 +432,9 @@ def render(seed: int, split: str = "realistic", scene: Scene = Scene.CLEAN,
         size, page = _draw_page(rng, kind)
         ph, pw = page.shape[:2]
         quad = _place(rng, level, (pw, ph), kind, scene)
-        src = np.array([[-0.5, -0.5], [pw - 0.5, -0.5], [pw - 0.5, ph - 0.5], [-0.5, ph - 0.5]],
-                       np.float32)
+        src = np.array(
+            [[-0.5, -0.5], [pw - 0.5, -0.5], [pw - 0.5, ph - 0.5], [-0.5, ph - 0.5]], np.float32
+        )
         hom = cv2.getPerspectiveTransform(src, quad.astype(np.float32))
         radius = int(3.18 / size.width_mm * ph) if kind is Kind.ID_CARD else 0
         mask = _rounded_mask(pw, ph, radius) if radius else np.ones((ph, pw), np.float32)
@@ -352,14 +445,14 @@ def render(seed: int, split: str = "realistic", scene: Scene = Scene.CLEAN,
         # A soft contact shadow under the sheet, as on a real counter.
         drop = cv2.GaussianBlur(warped_mask, (0, 0), 6) * rng.uniform(0.0, 0.35)
         canvas *= (1.0 - drop)[..., None]
-        canvas = cv2.blendLinear(canvas, warped.astype(np.float32), 1.0 - warped_mask,
-                                 warped_mask)
+        canvas = cv2.blendLinear(canvas, warped.astype(np.float32), 1.0 - warped_mask, warped_mask)
         if rng.random() < level.fingers:
             _fingers(rng, canvas, quad)
     _light(rng, level, canvas, scene)
     image = _camera(rng, level, canvas, scene)
-    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY,
-                                           int(rng.integers(*level.jpeg))])
+    ok, buf = cv2.imencode(
+        ".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*level.jpeg))]
+    )
     assert ok
     return Sample(f"{split}-{scene}-{seed}", buf.tobytes(), kind, scene, split, quad, size)
 

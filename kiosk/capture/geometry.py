@@ -68,16 +68,21 @@ def hull_to_quad(hull: Points) -> Quad | None:
             t = ((p2[:, 0] - p0[:, 0]) * e[:, 1] - (p2[:, 1] - p0[:, 1]) * e[:, 0]) / den
             meet = p0 + t[:, None] * d
             # Neighbours must converge beyond the edge (t > 1), else the cut is not enclosing.
-            added = np.abs((meet[:, 0] - p1[:, 0]) * (p2[:, 1] - p1[:, 1])
-                           - (meet[:, 1] - p1[:, 1]) * (p2[:, 0] - p1[:, 0])) / 2
+            added = (
+                np.abs(
+                    (meet[:, 0] - p1[:, 0]) * (p2[:, 1] - p1[:, 1])
+                    - (meet[:, 1] - p1[:, 1]) * (p2[:, 0] - p1[:, 0])
+                )
+                / 2
+            )
         added[~np.isfinite(added) | ~(t > 1.0)] = np.inf
         i = int(np.argmin(added))
         if not np.isfinite(added[i]):
             return None
         if i + 1 < n:
-            pts = np.vstack([pts[:i], meet[i][None, :], pts[i + 2:]])
+            pts = np.vstack([pts[:i], meet[i][None, :], pts[i + 2 :]])
         else:  # the edge from the last vertex back to the first
-            pts = np.vstack([meet[i][None, :], pts[1:n - 1]])
+            pts = np.vstack([meet[i][None, :], pts[1 : n - 1]])
     if len(pts) < 4:
         return None
     return order_quad(pts)

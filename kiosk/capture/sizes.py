@@ -33,8 +33,9 @@ RECEIPT_MIN_ASPECT = 1.9
 RECEIPT_MAX_ASPECT = 8.0
 
 
-def snap(aspect: float, long_side_px: float, px_per_mm: float | None = None,
-         tolerance: float = 0.04) -> DocSize | None:
+def snap(
+    aspect: float, long_side_px: float, px_per_mm: float | None = None, tolerance: float = 0.04
+) -> DocSize | None:
     """The known format whose aspect (long/short, >= 1) matches ``aspect``, or None.
 
     ``long_side_px`` with ``px_per_mm`` measures the page's physical size, which decides

@@ -1,0 +1,213 @@
+"""Rough page outlines on a small copy of the frame: the detector's first, cheap step.
+
+No single view finds every page, so three propose and one judge ranks:
+
+- segmentation: paper is bright and colourless, so Otsu on brightness (and on brightness minus
+  colour) separates a sheet from a darker counter;
+- edge contours: a colour Canny on a high-passed copy (slow shadows and glare removed, sharp
+  borders kept) traces a light sheet on a light counter, and a blue ID card on a grey one;
+- lines: the four strongest straight edges in two roughly perpendicular pairs, which still
+  frame a page whose outline is broken by a thumb or a shadow.
+
+Every outline is ranked by how much of each side lies on an edge; the best few go on to the
+sub-pixel fit in ``detect.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from kiosk.capture.geometry import Quad, hull_to_quad, intersect, is_convex, order_quad
+
+Image = npt.NDArray[Any]
+
+_KERNEL3 = np.ones((3, 3), np.uint8)
+_KERNEL5 = np.ones((5, 5), np.uint8)
+_KERNEL7 = np.ones((7, 7), np.uint8)
+
+
+@dataclass(frozen=True)
+class Views:
+    """Derived images of the small frame that proposals and later checks share."""
+
+    flat: Image  # brightness with dark print closed away
+    edges: Image  # colour Canny on the high-passed frame
+
+
+def views(lab: Image) -> Views:
+    lum = lab[..., 0]
+    # Closing erases dark text and table rules, so a sheet becomes one flat bright shape.
+    flat = cv2.GaussianBlur(cv2.morphologyEx(lum, cv2.MORPH_CLOSE, _KERNEL7), (3, 3), 0)
+    grads = []
+    for channel in (flat, lab[..., 1], lab[..., 2]):
+        # Subtracting a blurred copy keeps sharp steps (a sheet's border) and drops slow ones
+        # (shadows, lighting gradients, glare), which otherwise out-shout a faint border.
+        soft = cv2.blur(cv2.blur(channel, (9, 9)), (9, 9))
+        sharp = cv2.addWeighted(channel, 2.0, soft, -2.0, 128.0)
+        grads.append((cv2.Sobel(sharp, cv2.CV_16S, 1, 0), cv2.Sobel(sharp, cv2.CV_16S, 0, 1)))
+    # Colour Canny: per pixel the channel with the steepest step (a blue ID card on a grey
+    # counter has almost no brightness step, a white sheet on it no colour step).
+    dx, dy = grads[0]
+    best = np.abs(dx.astype(np.int32)) + np.abs(dy.astype(np.int32))
+    for gx, gy in grads[1:]:
+        mag = np.abs(gx.astype(np.int32)) + np.abs(gy.astype(np.int32))
+        steeper = mag > best
+        dx, dy = np.where(steeper, gx, dx), np.where(steeper, gy, dy)
+        best = np.maximum(mag, best)
+    edges = cv2.Canny(dx, dy, 12.0, 30.0)
+    return Views(flat, edges)
+
+
+def propose(lab: Image, seen: Views, min_area: float, limit: int,
+            lines: bool = False) -> list[Quad]:
+    """Up to ``limit`` distinct outlines in small-frame coordinates, most edge-backed first.
+
+    Region outlines (segmentation, edge contours) are cheap; ``lines=True`` asks for the
+    Hough line quads instead, which cost more and are only needed when regions fail.
+    """
+    h, w = lab.shape[:2]
+    area = min_area * h * w
+    quads: list[Quad] = []
+    if lines:
+        quads += _line_quads(seen.edges, area)
+    else:
+        chroma = (np.abs(lab[..., 1].astype(np.int16) - 128)
+                  + np.abs(lab[..., 2].astype(np.int16) - 128))
+        paper = np.clip(seen.flat.astype(np.int16) - chroma, 0, 255).astype(np.uint8)
+        for channel in (paper, seen.flat):
+            _, seg = cv2.threshold(channel, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+            seg = cv2.morphologyEx(seg, cv2.MORPH_OPEN, _KERNEL5)
+            quads += _contour_quads(seg, cv2.RETR_EXTERNAL, area)
+        quads += _contour_quads(cv2.dilate(seen.edges, _KERNEL3), cv2.RETR_LIST, area)
+    if not quads:
+        return []
+    scores = _coverage(np.array(quads), seen)
+    kept: list[Quad] = []
+    for i in np.argsort(-scores):
+        if scores[i] <= 0.1:
+            break
+        if all(np.abs(quads[i] - q).max() > 2.0 for q in kept):
+            kept.append(quads[i])
+        if len(kept) == limit:
+            break
+    return kept
+
+
+def _contour_quads(mask: Image, mode: int, min_area: float) -> list[Quad]:
+    quads = []
+    contours, _ = cv2.findContours(mask, mode, cv2.CHAIN_APPROX_SIMPLE)
+    for contour in contours:
+        if cv2.contourArea(contour) < min_area:
+            continue
+        hull = cv2.convexHull(contour)
+        poly = np.asarray(cv2.approxPolyDP(hull, 2.0, True), np.float64).reshape(-1, 2)
+        if len(poly) >= 4 and (quad := hull_to_quad(poly)) is not None:
+            quads.append(quad)
+    return quads
+
+
+def _line_quads(edges: Image, min_area: float, max_lines: int = 10) -> list[Quad]:
+    """Quads from two pairs of near-parallel Hough lines meeting at a healthy angle."""
+    h, w = edges.shape
+    found = cv2.HoughLines(edges, 1, np.pi / 180, max(25, int(0.12 * min(h, w))))
+    if found is None:
+        return []
+    lines: list[tuple[float, float]] = []
+    for rho, theta in found[:, 0, :]:  # strongest first
+        if any(_same_line((rho, theta), other) for other in lines):
+            continue
+        lines.append((float(rho), float(theta)))
+        if len(lines) == max_lines:
+            break
+    pairs = []
+    for i in range(len(lines)):
+        for j in range(i + 1, len(lines)):
+            if _angle(lines[i][1], lines[j][1]) < np.deg2rad(20):
+                pairs.append((lines[i], lines[j]))
+    quads = []
+    for pi, (a1, a2) in enumerate(pairs):
+        for b1, b2 in pairs[pi + 1 :]:
+            if _angle(a1[1], b1[1]) < np.deg2rad(45):
+                continue
+            corners = [_meet(a1, b1), _meet(b1, a2), _meet(a2, b2), _meet(b2, a1)]
+            if any(c is None for c in corners):
+                continue
+            quad = order_quad(np.array(corners))
+            inside = (
+                (quad[:, 0] > -0.05 * w)
+                & (quad[:, 0] < 1.05 * w)
+                & (quad[:, 1] > -0.05 * h)
+                & (quad[:, 1] < 1.05 * h)
+            )
+            if (
+                inside.all()
+                and is_convex(quad)
+                and abs(cv2.contourArea(quad.astype(np.float32))) >= min_area
+            ):
+                quads.append(quad)
+    return quads
+
+
+def _angle(t1: float, t2: float) -> float:
+    d = abs(t1 - t2) % np.pi
+    return float(min(d, np.pi - d))
+
+
+def _same_line(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    if _angle(a[1], b[1]) > np.deg2rad(6):
+        return False
+    rho_b = b[0] if abs(a[1] - b[1]) < np.pi / 2 else -b[0]  # theta wrapped around pi
+    return abs(a[0] - rho_b) < 10
+
+
+def _meet(a: tuple[float, float], b: tuple[float, float]) -> npt.NDArray[np.float64] | None:
+    def as_point_dir(
+        line: tuple[float, float],
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        rho, theta = line
+        n = np.array([np.cos(theta), np.sin(theta)])
+        return n * rho, np.array([-n[1], n[0]])
+
+    p, d = as_point_dir(a)
+    q, e = as_point_dir(b)
+    return intersect(p, d, q, e)
+
+
+def _coverage(
+    quads: npt.NDArray[np.float64], seen: Views, samples: int = 24
+) -> npt.NDArray[np.float64]:
+    """Per quad: how much of its sides sit on edges, and on paper-bright-inside edges.
+
+    A point is on an edge when one passes within 1.5 px, on a paper border when besides the
+    (text-free) brightness is higher just inside than just outside. Each share is the
+    second-worst side's, because a thumb or a glare spot may hide most of one side.
+    """
+    dist = cv2.distanceTransform(cv2.bitwise_not(seen.edges), cv2.DIST_L2, 3)
+    a = quads
+    b = np.roll(quads, -1, axis=1)
+    d = b - a
+    normal = np.stack([d[..., 1], -d[..., 0]], axis=-1)
+    normal /= np.maximum(np.hypot(normal[..., 0], normal[..., 1]), 1e-9)[..., None]
+    # Quads are clockwise on screen, so (dy, -dx) points out of the quad.
+    t = np.linspace(0.1, 0.9, samples)
+    pts = a[:, :, None, :] + t[None, None, :, None] * d[:, :, None, :]
+    n = len(quads)
+
+    def sample(img: Image, offset: float, nearest: bool) -> npt.NDArray[Any]:
+        where = pts + offset * normal[:, :, None, :]
+        mapx = where[..., 0].reshape(n * 4, samples).astype(np.float32)
+        mapy = where[..., 1].reshape(n * 4, samples).astype(np.float32)
+        mode = cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR
+        return np.asarray(cv2.remap(img, mapx, mapy, mode, borderMode=cv2.BORDER_REPLICATE))
+
+    near = sample(dist, 0.0, True) <= 1.5
+    flat = seen.flat.astype(np.float32)
+    brighter = sample(flat, -2.0, False) - sample(flat, 2.0, False) >= 2.0
+    on_edge = np.sort(near.mean(axis=1).reshape(n, 4), axis=1)[:, 1]
+    on_border = np.sort((near & brighter).mean(axis=1).reshape(n, 4), axis=1)[:, 1]
+    return (0.5 * on_edge + 0.5 * on_border).astype(np.float64)
