@@ -106,6 +106,7 @@ class PageDetector:
         lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB)
         lum = lab[..., 0]
         bright_ref = _percentile(lum, 0.99)
+        seen = views(lab)
         radius = 6.0 * float((mid_scale / scale).min()) + 2
         accepted: list[_Candidate] = []
         cut_off = False
