@@ -385,7 +385,7 @@ def _pyramid(frame: Image, work_size: int) -> list[Image]:
 def _percentile(grey: Image, q: float) -> float:
     """A percentile of an 8-bit image from its histogram (np.percentile sorts: 10x slower)."""
     hist = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel()
-    return float(max(np.searchsorted(np.cumsum(hist), q * grey.size), 1))
+    return float(max(int(np.searchsorted(np.cumsum(hist), q * grey.size)), 1))
 
 
 def _scale(level: Image, frame: Image) -> Scale:
