@@ -1,0 +1,444 @@
+"""The outbox's SQLite file: WAL mode, sealed payloads, plain columns for scheduling only.
+
+Two connections, on purpose. Enqueue commits with ``synchronous=FULL``: a submission must be
+on disk before its receipt prints, even across a power cut. Everything the sender writes
+(confirmations, retry times, dead letters) uses ``NORMAL``: in WAL mode that survives any
+process crash, and after a power cut the worst case is a confirmed item sent once more, which
+the centre answers from its idempotency record, so it never becomes a duplicate. The next FULL
+commit also makes every earlier NORMAL commit durable (the WAL is fsynced up to its end).
+
+``secure_delete`` is on: the key sits on the same disk, so sent items' ciphertext is
+overwritten rather than left in free pages.
+
+Plain columns hold only what scheduling needs (random reference, kind, times, counters, a
+reason code); nothing personal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import struct
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from kiosk.outbox.items import Attachment, DeadLetter, OutboxItem
+from kiosk.outbox.seal import OutboxSealError, Sealer, associated_data
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 5.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    seq INTEGER PRIMARY KEY,
+    local_ref TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    lane TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,
+    last_error TEXT,
+    attachment_count INTEGER NOT NULL,
+    sealed_payload BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS items_by_lane ON items (lane, seq);
+CREATE TABLE IF NOT EXISTS attachments (
+    local_ref TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    sealed BLOB NOT NULL,
+    PRIMARY KEY (local_ref, position)
+);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    seq INTEGER PRIMARY KEY,
+    local_ref TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    lane TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    attempts INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    dead_at REAL NOT NULL,
+    attachment_count INTEGER NOT NULL,
+    sealed_payload BLOB NOT NULL
+);
+"""
+
+_Row = tuple[Any, ...]  # sqlite3 rows: checked field by field where it matters
+_ITEM_COLUMNS = (
+    "seq, local_ref, kind, created_at, attempts, next_attempt_at, last_error, "
+    "attachment_count, sealed_payload"
+)
+
+
+class OutboxError(Exception):
+    """The outbox cannot do what was asked; the message says why (never personal data)."""
+
+
+class OutboxKeyMismatch(OutboxError):
+    """The file was written under another kiosk key (re-enrolled, or the wrong file)."""
+
+
+class DuplicateLocalRef(OutboxError):
+    """An item with this local_ref is already queued or dead-lettered."""
+
+
+class CorruptItem(OutboxError):
+    """One row does not decrypt (tampered or damaged); the sender dead-letters it."""
+
+    def __init__(self, local_ref: str, kind: str) -> None:
+        super().__init__(f"outbox item {local_ref} ({kind}) does not decrypt")
+        self.local_ref = local_ref
+        self.kind = kind
+
+
+def _connect(path: Path, synchronous: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    )
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.execute("PRAGMA secure_delete=ON")
+    return conn
+
+
+def _create_private_file(path: Path) -> None:
+    """The file exists with mode 0600 before SQLite opens it (SQLite gives -wal/-shm the
+    same mode)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _pack_attachment(attachment: Attachment) -> bytes:
+    header = json.dumps({"name": attachment.name, "type": attachment.content_type}).encode()
+    return struct.pack(">I", len(header)) + header + attachment.data
+
+
+def _unpack_attachment(raw: bytes) -> Attachment:
+    (length,) = struct.unpack(">I", raw[:4])
+    header = json.loads(raw[4 : 4 + length])
+    return Attachment(str(header["name"]), str(header["type"]), raw[4 + length :])
+
+
+class OutboxStore:
+    """Thread-safe: each connection is used under its own lock."""
+
+    def __init__(self, path: Path, sealer: Sealer) -> None:
+        self.path = path
+        self._sealer = sealer
+        self._enqueue_lock = threading.Lock()
+        self._work_lock = threading.Lock()
+        self._enqueue_conn: sqlite3.Connection | None = None
+        self._work_conn: sqlite3.Connection | None = None
+        try:
+            _create_private_file(path)
+            self._enqueue_conn = _connect(path, "FULL")
+            self._work_conn = _connect(path, "NORMAL")
+        except (OSError, sqlite3.Error) as err:
+            self.close()
+            raise OutboxError(f"cannot open the outbox at {path}: {err}") from err
+        try:
+            self._prepare()
+        except BaseException:
+            self.close()
+            raise
+
+    def _prepare(self) -> None:
+        with self._enqueue_lock:
+            conn = self._connection(self._enqueue_conn)
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise OutboxError(
+                        f"the outbox at {self.path} has schema {version}, newer than this "
+                        f"software ({SCHEMA_VERSION}): upgrade the kiosk software"
+                    )
+                conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                row = conn.execute("SELECT value FROM meta WHERE name = 'key_check'").fetchone()
+                if row is None:
+                    conn.execute(
+                        "INSERT INTO meta (name, value) VALUES ('key_check', ?)",
+                        (self._sealer.key_check(),),
+                    )
+                elif not self._sealer.matches(bytes(row[0])):
+                    raise OutboxKeyMismatch(
+                        f"the outbox at {self.path} was sealed under another kiosk key "
+                        "(was the kiosk re-enrolled?): its items cannot be read with this key"
+                    )
+            except sqlite3.DatabaseError as err:
+                raise OutboxError(f"the outbox at {self.path} is unusable: {err}") from err
+
+    def close(self) -> None:
+        with self._enqueue_lock:
+            if self._enqueue_conn is not None:
+                self._enqueue_conn.close()
+                self._enqueue_conn = None
+        with self._work_lock:
+            if self._work_conn is not None:
+                self._work_conn.close()
+                self._work_conn = None
+
+    # ------------------------------------------------------------------ writes
+
+    def add(
+        self,
+        *,
+        local_ref: str,
+        kind: str,
+        lane: str,
+        body: bytes,
+        attachments: Sequence[Attachment],
+        now: float,
+    ) -> int:
+        """Commit one item durably (FULL); returns its sequence number (enqueue order)."""
+        sealed = self._sealer.seal(body, associated_data(local_ref, kind))
+        sealed_attachments = [
+            (
+                local_ref,
+                position,
+                self._sealer.seal(
+                    _pack_attachment(attachment),
+                    associated_data(local_ref, kind, f"attachment:{position}"),
+                ),
+            )
+            for position, attachment in enumerate(attachments)
+        ]
+        with self._enqueue_lock:
+            conn = self._connection(self._enqueue_conn)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    cursor = conn.execute(
+                        "INSERT INTO items (local_ref, kind, lane, created_at, next_attempt_at, "
+                        "attachment_count, sealed_payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (local_ref, kind, lane, now, now, len(attachments), sealed),
+                    )
+                    conn.executemany(
+                        "INSERT INTO attachments (local_ref, position, sealed) VALUES (?, ?, ?)",
+                        sealed_attachments,
+                    )
+                    duplicate = conn.execute(
+                        "SELECT 1 FROM dead_letters WHERE local_ref = ?", (local_ref,)
+                    ).fetchone()
+                    if duplicate is not None:
+                        raise DuplicateLocalRef(f"local_ref {local_ref} is already dead-lettered")
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.IntegrityError:
+                raise DuplicateLocalRef(f"local_ref {local_ref} is already queued") from None
+            except sqlite3.Error as err:
+                raise OutboxError(f"could not store the submission in the outbox: {err}") from err
+            seq = cursor.lastrowid
+            assert seq is not None
+            return seq
+
+    def confirm(self, local_ref: str) -> None:
+        """The centre has it: forget the item and its attachments."""
+        self._write(
+            ("DELETE FROM items WHERE local_ref = ?", (local_ref,)),
+            ("DELETE FROM attachments WHERE local_ref = ?", (local_ref,)),
+        )
+
+    def record_failure(
+        self, local_ref: str, attempts: int, next_attempt_at: float, reason: str
+    ) -> None:
+        self._write(
+            (
+                "UPDATE items SET attempts = ?, next_attempt_at = ?, last_error = ? "
+                "WHERE local_ref = ?",
+                (attempts, next_attempt_at, reason, local_ref),
+            ),
+        )
+
+    def dead_letter(self, local_ref: str, reason: str, attempts: int, now: float) -> None:
+        """Move the item (still sealed, attachments kept) to the dead-letter table."""
+        self._write(
+            (
+                "INSERT INTO dead_letters (seq, local_ref, kind, lane, created_at, attempts, "
+                "reason, dead_at, attachment_count, sealed_payload) "
+                "SELECT seq, local_ref, kind, lane, created_at, ?, ?, ?, attachment_count, "
+                "sealed_payload FROM items WHERE local_ref = ?",
+                (attempts, reason, now, local_ref),
+            ),
+            ("DELETE FROM items WHERE local_ref = ?", (local_ref,)),
+        )
+
+    def requeue_dead(self, local_ref: str, now: float) -> bool:
+        """Put a dead letter back at the end of its lane (after the cause was fixed)."""
+        with self._work_lock:
+            conn = self._connection(self._work_conn)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    moved = conn.execute(
+                        "INSERT INTO items (local_ref, kind, lane, created_at, attempts, "
+                        "next_attempt_at, attachment_count, sealed_payload) "
+                        "SELECT local_ref, kind, lane, created_at, 0, ?, attachment_count, "
+                        "sealed_payload FROM dead_letters WHERE local_ref = ?",
+                        (now, local_ref),
+                    ).rowcount
+                    conn.execute("DELETE FROM dead_letters WHERE local_ref = ?", (local_ref,))
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as err:
+                raise OutboxError(f"could not requeue {local_ref}: {err}") from err
+        return moved == 1
+
+    def _write(self, *statements: tuple[str, tuple[object, ...]]) -> None:
+        with self._work_lock:
+            conn = self._connection(self._work_conn)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for sql, params in statements:
+                        conn.execute(sql, params)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as err:
+                raise OutboxError(f"outbox write failed: {err}") from err
+
+    # ------------------------------------------------------------------ reads
+
+    def head(self, lane: str) -> OutboxItem | None:
+        """The oldest item of a lane, decrypted; ``CorruptItem`` if it does not open."""
+        found = self._read_items(
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE lane = ? ORDER BY seq LIMIT 1",  # noqa: S608
+            (lane,),
+        )
+        return self._decrypt(*found[0]) if found else None
+
+    def items(self, batch: int = 500) -> Iterator[OutboxItem]:
+        """Every queued item in enqueue order, decrypted (CorruptItem on a bad row)."""
+        after = -1
+        while True:
+            found = self._read_items(
+                f"SELECT {_ITEM_COLUMNS} FROM items WHERE seq > ? ORDER BY seq LIMIT ?",  # noqa: S608
+                (after, batch),
+            )
+            if not found:
+                return
+            for row, attachment_rows in found:
+                yield self._decrypt(row, attachment_rows)
+            after = _as_int(found[-1][0][0])
+
+    def _read_items(self, sql: str, params: tuple[object, ...]) -> list[tuple[_Row, list[_Row]]]:
+        """Rows and their attachment rows in one locked read, so a concurrent confirm can
+        never make a whole item look like one with missing attachments."""
+        with self._work_lock:
+            conn = self._connection(self._work_conn)
+            try:
+                rows = conn.execute(sql, params).fetchall()
+                return [
+                    (
+                        row,
+                        conn.execute(
+                            "SELECT position, sealed FROM attachments WHERE local_ref = ? "
+                            "ORDER BY position",
+                            (row[1],),
+                        ).fetchall()
+                        if row[7]
+                        else [],
+                    )
+                    for row in rows
+                ]
+            except sqlite3.Error as err:
+                raise OutboxError(f"outbox read failed: {err}") from err
+
+    def lanes(self) -> list[str]:
+        return [str(row[0]) for row in self._read("SELECT DISTINCT lane FROM items", ())]
+
+    def count(self, kinds: Sequence[str] | None = None) -> int:
+        if kinds is None:
+            rows = self._read("SELECT COUNT(*) FROM items", ())
+        else:
+            marks = ",".join("?" * len(kinds))
+            sql = f"SELECT COUNT(*) FROM items WHERE kind IN ({marks})"  # noqa: S608 - only '?'
+            rows = self._read(sql, tuple(kinds))
+        return int(rows[0][0])
+
+    def oldest_created_at(self) -> float | None:
+        rows = self._read("SELECT MIN(created_at) FROM items", ())
+        return None if rows[0][0] is None else float(rows[0][0])
+
+    def dead_letters(self) -> list[DeadLetter]:
+        rows = self._read(
+            "SELECT local_ref, kind, created_at, dead_at, attempts, reason "
+            "FROM dead_letters ORDER BY seq",
+            (),
+        )
+        return [
+            DeadLetter(str(r[0]), str(r[1]), float(r[2]), float(r[3]), int(r[4]), str(r[5]))
+            for r in rows
+        ]
+
+    def _read(self, sql: str, params: tuple[object, ...]) -> list[_Row]:
+        with self._work_lock:
+            conn = self._connection(self._work_conn)
+            try:
+                return list(conn.execute(sql, params).fetchall())
+            except sqlite3.Error as err:
+                raise OutboxError(f"outbox read failed: {err}") from err
+
+    def _decrypt(self, row: _Row, attachment_rows: list[_Row]) -> OutboxItem:
+        local_ref, kind = str(row[1]), str(row[2])
+        try:
+            seq, _, _, created, attempts, next_at, error, count, sealed = row
+            body = self._sealer.open(_as_bytes(sealed), associated_data(local_ref, kind))
+            if [position for position, _ in attachment_rows] != list(range(_as_int(count))):
+                raise ValueError("attachments missing or extra")
+            attachments = tuple(
+                _unpack_attachment(
+                    self._sealer.open(
+                        _as_bytes(blob),
+                        associated_data(local_ref, kind, f"attachment:{position}"),
+                    )
+                )
+                for position, blob in attachment_rows
+            )
+            return OutboxItem(
+                seq=_as_int(seq),
+                local_ref=local_ref,
+                kind=kind,
+                body=body,
+                attachments=attachments,
+                created_at=_as_float(created),
+                attempts=_as_int(attempts),
+                next_attempt_at=_as_float(next_at),
+                last_error=None if error is None else str(error),
+            )
+        except (OutboxSealError, ValueError, KeyError, TypeError, struct.error):
+            raise CorruptItem(local_ref, kind) from None
+
+    def _connection(self, conn: sqlite3.Connection | None) -> sqlite3.Connection:
+        if conn is None:
+            raise OutboxError("the outbox is closed")
+        return conn
+
+
+def _as_bytes(value: object) -> bytes:
+    if not isinstance(value, bytes):
+        raise ValueError("sealed column is not a blob")
+    return value
+
+
+def _as_int(value: object) -> int:
+    if not isinstance(value, int):
+        raise ValueError("integer column holds something else")
+    return value
+
+
+def _as_float(value: object) -> float:
+    if not isinstance(value, int | float):
+        raise ValueError("time column holds something else")
+    return float(value)
