@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -240,3 +242,196 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     sealed_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# ---------------------------------------------------------------- citizen services
+
+
+class Document(Base):
+    """An uploaded scan or photo. The bytes live in the row for the reference server (one
+    transaction, one backup); production would keep them in object storage."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TrackingCode(Base):
+    """Every tracking code ever issued, whatever it tracks: one table keeps them unique."""
+
+    __tablename__ = "tracking_codes"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class LetterRequest(Base):
+    __tablename__ = "letter_requests"
+    __table_args__ = (UniqueConstraint("kiosk_id", "local_ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(ForeignKey("tracking_codes.code"), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    local_ref: Mapped[str] = mapped_column(String(64))
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), index=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[int] = mapped_column(Integer, index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    service: Mapped[Service] = relationship(lazy="joined")
+    resident: Mapped[Resident] = relationship(lazy="joined")
+    documents: Mapped[list[LetterDocument]] = relationship(
+        order_by="LetterDocument.name", lazy="selectin"
+    )
+    history: Mapped[list[LetterStatusChange]] = relationship(
+        order_by="LetterStatusChange.id", lazy="selectin"
+    )
+
+
+class LetterDocument(Base):
+    __tablename__ = "letter_documents"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("letter_requests.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+
+
+class LetterStatusChange(Base):
+    __tablename__ = "letter_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("letter_requests.id"), index=True)
+    status: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+
+
+class QueueTicket(Base):
+    """Numbers run per office, counter and day (WIB); ``seq`` 1 prints as 'A-001'."""
+
+    __tablename__ = "queue_tickets"
+    __table_args__ = (
+        UniqueConstraint("office_id", "day", "counter", "seq"),
+        UniqueConstraint("kiosk_id", "local_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    day: Mapped[date] = mapped_column(Date)
+    counter: Mapped[str] = mapped_column(String(1))
+    seq: Mapped[int] = mapped_column(Integer)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    local_ref: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    served_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BansosProgram(Base):
+    __tablename__ = "bansos_programs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_id: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128))
+    cluster: Mapped[str] = mapped_column(String(32))
+    open_for_applications: Mapped[bool] = mapped_column(Boolean)
+
+
+class BansosEnrollment(Base):
+    """A resident in a program: seeded from the social registry, or applied for at a kiosk
+    (then ``pending`` with a tracking code).
+
+    ``holding_cluster`` is the program's cluster while the enrollment is active or pending and
+    NULL once it ended; the unique constraint on it makes "one program per cluster per NIK" a
+    database rule that two concurrent applications cannot both slip past."""
+
+    __tablename__ = "bansos_enrollments"
+    __table_args__ = (
+        UniqueConstraint("resident_id", "holding_cluster"),
+        UniqueConstraint("kiosk_id", "local_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    program_id: Mapped[str] = mapped_column(ForeignKey("bansos_programs.id"))
+    status: Mapped[str] = mapped_column(String(8))
+    holding_cluster: Mapped[str | None] = mapped_column(String(32))
+    since: Mapped[date] = mapped_column(Date)
+    tracking_code: Mapped[str | None] = mapped_column(
+        ForeignKey("tracking_codes.code"), unique=True
+    )
+    kiosk_id: Mapped[str | None] = mapped_column(ForeignKey("kiosks.id"))
+    local_ref: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    program: Mapped[BansosProgram] = relationship(lazy="joined")
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+    __table_args__ = (UniqueConstraint("kiosk_id", "local_ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(ForeignKey("tracking_codes.code"), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    local_ref: Mapped[str] = mapped_column(String(64))
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    category: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    photo_document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BudgetLine(Base):
+    """APBDes: one sector of one office's budget for one year, planned against realised."""
+
+    __tablename__ = "budget_lines"
+
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sector_id: Mapped[str] = mapped_column(String(128))
+    sector_en: Mapped[str] = mapped_column(String(128))
+    planned: Mapped[int] = mapped_column(BigInteger)
+    realised: Mapped[int] = mapped_column(BigInteger)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    budget: Mapped[int] = mapped_column(BigInteger)
+    progress_pct: Mapped[int] = mapped_column(Integer)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    photo_ids: Mapped[list[str]] = mapped_column(JSON)
+
+
+class Announcement(Base):
+    """Published by an office for itself and every office under it (a kabupaten notice
+    shows at every village kiosk)."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), index=True)
+    title_id: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    body_id: Mapped[str] = mapped_column(Text)
+    body_en: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from central.contract.nik import build_nik
 from central.models import Office, OfficeService, Resident, ResidentCard, Service
 from central.security import hash_secret
+from central.seed_info import seed_info
 from central.seed_services import SERVICES
 
 REGENCY = "35.10"
@@ -284,5 +285,6 @@ def seed_all(db: Session, *, seed: int, residents: int, today: date) -> list[Dem
     villages = seed_offices(db)
     seed_services(db, villages)
     demo = seed_residents(db, villages, seed=seed, count=residents, today=today)
+    seed_info(db, today)
     db.commit()
     return demo

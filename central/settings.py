@@ -40,6 +40,7 @@ class CentralSettings(BaseModel):
     )
     operator_token_ttl_s: int = Field(default=8 * 3600, ge=60, description="Operator login life.")
     idempotency_ttl_s: int = Field(default=7 * 24 * 3600, ge=60, description="Retry window.")
+    max_document_mb: int = Field(default=5, ge=1, le=100, description="Largest upload.")
     secret_key: str = Field(
         default="",
         description="Server secret for keyed hashes of identifiers; made and kept in the "

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.orm import Session
 
-from central import enrollment, fleet, operators
+from central import documents, enrollment, fleet, letters, operators, queue
 from central.auth import OperatorDep
 from central.context import CentralContext, get_context, get_db
 from central.contract import models as wire
+from central.contract import services as services_wire
 from central.errors import ERROR_RESPONSES
 from central.idempotency import IdempotencyDep
 
@@ -66,3 +68,91 @@ def revoke_kiosk(
 def fleet_view(_operator: OperatorDep, ctx: Ctx, db: Db) -> wire.Fleet:
     """Every kiosk with its liveness and its newest heartbeat. Operators only."""
     return fleet.fleet(db, ctx.clock.now(), ctx.settings)
+
+
+# ---------------------------------------------------------------- letter requests
+
+TrackingCodePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{6,20}$")]
+
+
+@router.get("/operator/letters", response_model=letters.LetterRequestPage)
+def list_letters(
+    _operator: OperatorDep,
+    db: Db,
+    office_id: Annotated[str | None, Query(max_length=32)] = None,
+    status: services_wire.LetterStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> letters.LetterRequestPage:
+    """Letter requests oldest first, with the resident, answers and attached scans."""
+    return letters.page(db, office_id, status, limit, offset)
+
+
+@router.get("/operator/letters/{tracking_code}", response_model=letters.LetterRequestDetail)
+def get_letter(
+    tracking_code: TrackingCodePath, _operator: OperatorDep, db: Db
+) -> letters.LetterRequestDetail:
+    return letters.detail_wire(letters.by_code(db, tracking_code))
+
+
+@router.post("/operator/letters/{tracking_code}/status", response_model=letters.LetterRequestDetail)
+def move_letter(
+    tracking_code: TrackingCodePath,
+    update: services_wire.LetterStatusUpdate,
+    operator: OperatorDep,
+    ctx: Ctx,
+    db: Db,
+    idem: IdempotencyDep,
+) -> Response:
+    """Forward one step (or cancel while 0-2), with the reason kept in the history."""
+    return idem.run(
+        f"operator:{operator.operator_id}",
+        200,
+        lambda: letters.move(db, tracking_code, update, operator.operator_id, ctx.clock.now()),
+    )
+
+
+_BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/operator/documents/{document_id}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The bytes as uploaded",
+            "content": {content_type: _BINARY for content_type in services_wire.DOCUMENT_TYPES},
+        }
+    },
+)
+def download_document(
+    document_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], _operator: OperatorDep, db: Db
+) -> Response:
+    """An attached scan or photo, for the operator checking a request."""
+    document = documents.fetch(db, document_id)
+    return Response(document.content, media_type=document.content_type)
+
+
+# ---------------------------------------------------------------- queue
+
+
+@router.get("/operator/queue", response_model=list[services_wire.QueueTicket])
+def waiting_tickets(
+    office_id: Annotated[str, Query(max_length=32)],
+    _operator: OperatorDep,
+    ctx: Ctx,
+    db: Db,
+    day: date | None = None,
+) -> list[services_wire.QueueTicket]:
+    """Tickets not yet served, per counter in number order; today (WIB) by default."""
+    return queue.waiting(db, office_id, day or queue.service_day(ctx.clock.now()))
+
+
+@router.post("/operator/queue/served", response_model=services_wire.QueueTicket)
+def serve_ticket(
+    request: queue.QueueServe, operator: OperatorDep, ctx: Ctx, db: Db, idem: IdempotencyDep
+) -> Response:
+    """The ticket was called to the counter: it no longer counts as waiting ahead of others."""
+    return idem.run(
+        f"operator:{operator.operator_id}", 200, lambda: queue.serve(db, request, ctx.clock.now())
+    )

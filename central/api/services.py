@@ -1,0 +1,181 @@
+"""Routes for the citizen services a kiosk offers: documents, letters, queue tickets, bansos,
+complaints, village information and tracking.
+
+Submissions a kiosk may deliver late from its outbox (letters, complaints, bansos
+applications) take the resident from a live session or the sign-in's submission grant
+(``SubmitterDep``). Public things (information, tracking, queue numbers) need only the kiosk's
+signature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from sqlalchemy.orm import Session
+
+from central import bansos, complaints, documents, information, letters, queue, tracking
+from central.auth import KioskDep, ResidentContext, SubmitterDep, active_resident
+from central.context import CentralContext, get_context, get_db
+from central.contract import services as wire
+from central.contract.models import ErrorBody
+from central.errors import ERROR_RESPONSES
+from central.idempotency import IdempotencyDep
+from central.submissions import check_submitted_at
+
+router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, tags=["services"])
+Ctx = Annotated[CentralContext, Depends(get_context)]
+Db = Annotated[Session, Depends(get_db)]
+Resident = Annotated[ResidentContext, Depends(active_resident)]
+
+
+def _received(ctx: CentralContext, submitted_at: datetime) -> datetime:
+    """Now, once ``submitted_at`` is known to be a sane moment."""
+    now = ctx.clock.now()
+    check_submitted_at(submitted_at, now, ctx.settings)
+    return now
+
+
+# ---------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class Upload:
+    content_type: str
+    content: bytes
+    max_bytes: int
+
+
+async def _upload(request: Request, ctx: Ctx) -> Upload:
+    """Declared before the kiosk check, so an oversized or wrong-type upload is refused from
+    its headers before its body is read."""
+    content_type = documents.media_type(request.headers.get("content-type"))
+    max_bytes = ctx.settings.max_document_mb * 1024 * 1024
+    documents.check_declared(content_type, request.headers.get("content-length"), max_bytes)
+    return Upload(content_type, await request.body(), max_bytes)
+
+
+_BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
+_UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
+    411: {"model": ErrorBody, "description": "Content-Length missing"},
+    413: {"model": ErrorBody, "description": "Larger than max_document_mb"},
+    415: {"model": ErrorBody, "description": "Not JPEG, PNG or PDF"},
+}
+
+
+@router.post(
+    "/documents",
+    status_code=201,
+    response_model=wire.DocumentUploaded,
+    responses=_UPLOAD_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {content_type: _BINARY for content_type in wire.DOCUMENT_TYPES},
+        }
+    },
+)
+def upload_document(
+    upload: Annotated[Upload, Depends(_upload)],
+    kiosk: KioskDep,
+    ctx: Ctx,
+    db: Db,
+    idem: IdempotencyDep,
+) -> Response:
+    """A scan or photo as the raw body. The same bytes from the same kiosk get the same id."""
+    return idem.run(
+        kiosk.id,
+        201,
+        lambda: documents.store(
+            db, kiosk, upload.content_type, upload.content, upload.max_bytes, ctx.clock.now()
+        ),
+    )
+
+
+# ---------------------------------------------------------------- letters
+
+
+@router.post("/letters", status_code=201, response_model=wire.LetterRequest)
+def request_letter(
+    body: wire.LetterRequestCreate, who: SubmitterDep, ctx: Ctx, db: Db, idem: IdempotencyDep
+) -> Response:
+    """Status 1 when every required scan is attached, else 0. A repeated ``local_ref`` from
+    the same kiosk returns the first request."""
+    return idem.run(
+        who.kiosk.id,
+        201,
+        lambda: letters.create(
+            db, who.kiosk, who.resident, body, _received(ctx, body.submitted_at)
+        ),
+    )
+
+
+# ---------------------------------------------------------------- queue tickets
+
+
+@router.post("/queue/tickets", status_code=201, response_model=wire.QueueTicket)
+def take_ticket(
+    body: wire.QueueTicketCreate, kiosk: KioskDep, ctx: Ctx, db: Db, idem: IdempotencyDep
+) -> Response:
+    """The next number at this kiosk's office today (WIB); anonymous, like a paper roll."""
+    return idem.run(kiosk.id, 201, lambda: queue.take(db, kiosk, body, ctx.clock.now()))
+
+
+# ---------------------------------------------------------------- bansos
+
+
+@router.get("/bansos", response_model=wire.BansosStatus)
+def bansos_status(resident: Resident, db: Db) -> wire.BansosStatus:
+    """The signed-in resident's enrollments and every program with its cluster."""
+    return bansos.status(db, resident.session.resident)
+
+
+@router.post("/bansos/applications", status_code=201, response_model=wire.BansosApplication)
+def apply_for_bansos(
+    body: wire.BansosApplicationCreate,
+    who: SubmitterDep,
+    ctx: Ctx,
+    db: Db,
+    idem: IdempotencyDep,
+) -> Response:
+    """409 ``bansos_cluster_taken`` names the program already held in the same cluster."""
+    return idem.run(
+        who.kiosk.id,
+        201,
+        lambda: bansos.apply(db, who.kiosk, who.resident, body, _received(ctx, body.submitted_at)),
+    )
+
+
+# ---------------------------------------------------------------- complaints
+
+
+@router.post("/complaints", status_code=201, response_model=wire.Complaint)
+def file_complaint(
+    body: wire.ComplaintCreate, who: SubmitterDep, ctx: Ctx, db: Db, idem: IdempotencyDep
+) -> Response:
+    return idem.run(
+        who.kiosk.id,
+        201,
+        lambda: complaints.submit(
+            db, who.kiosk, who.resident, body, _received(ctx, body.submitted_at)
+        ),
+    )
+
+
+# ---------------------------------------------------------------- public information
+
+
+@router.get("/information", response_model=wire.VillageInformation)
+def village_information(kiosk: KioskDep, ctx: Ctx, db: Db) -> wire.VillageInformation:
+    """Public: no resident session needed."""
+    return information.for_office(db, kiosk.office_id, ctx.clock.now())
+
+
+@router.get("/track/{code}", response_model=wire.TrackedItem)
+def track(
+    code: Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{6,20}$")], _kiosk: KioskDep, db: Db
+) -> wire.TrackedItem:
+    """Status by the tracking code on a receipt; no personal data in the answer."""
+    return tracking.track(db, code)
