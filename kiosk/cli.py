@@ -23,8 +23,9 @@ def _registrars() -> list[_Registrar]:
     """Import lazily so `kiosk --help` stays fast and a broken optional extra names itself."""
     from kiosk import demo, devices_cli
     from kiosk.config import cli as config_cli
+    from kiosk.i18n import cli as i18n_cli
 
-    return [config_cli.register, demo.register, devices_cli.register]
+    return [config_cli.register, demo.register, devices_cli.register, i18n_cli.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
