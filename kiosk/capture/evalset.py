@@ -131,7 +131,7 @@ class Sample:
 class _Level:
     """How rough a split is: each field bounds one random effect."""
 
-    perspective: float  # corner jitter, share of the page size
+    tilt: float  # camera tilt from straight down, degrees
     rotation: float  # degrees either way
     low_contrast: float  # chance of a light page on a light background
     contrast: tuple[float, float]  # grey-level gap page/background when light-on-light
@@ -145,28 +145,12 @@ class _Level:
 
 LEVELS = {
     "realistic": _Level(
-        0.04,
-        12.0,
-        0.15,
-        (25.0, 45.0),
-        (0.0, 0.35),
-        (0.0, 50.0),
-        0.15,
-        (0.0, 1.0),
-        (1.0, 3.5),
-        (75, 95),
+        tilt=12.0, rotation=12.0, low_contrast=0.15, contrast=(25.0, 45.0), shadow=(0.0, 0.35),
+        glare=(0.0, 50.0), fingers=0.15, blur=(0.0, 1.0), noise=(1.0, 3.5), jpeg=(75, 95),
     ),
     "hard": _Level(
-        0.10,
-        40.0,
-        0.35,
-        (15.0, 30.0),
-        (0.2, 0.55),
-        (30.0, 110.0),
-        0.6,
-        (0.5, 1.8),
-        (3.0, 7.0),
-        (45, 80),
+        tilt=30.0, rotation=40.0, low_contrast=0.35, contrast=(15.0, 30.0), shadow=(0.2, 0.55),
+        glare=(30.0, 110.0), fingers=0.6, blur=(0.5, 1.8), noise=(3.0, 7.0), jpeg=(45, 80),
     ),
 }
 
@@ -335,7 +319,12 @@ def _clutter(rng: np.random.Generator, bg: FloatImage) -> None:
 def _place(
     rng: np.random.Generator, level: _Level, page_wh: tuple[int, int], kind: Kind, scene: Scene
 ) -> Quad:
-    """Where the page's corners land in the frame (clockwise from top-left)."""
+    """Where the page's corners land in the frame (clockwise from top-left).
+
+    The page lies flat and the camera is tilted: a pinhole camera (square pixels, principal
+    point at the centre) rotated by up to ``level.tilt`` degrees, so the perspective is a real
+    one and the page's true aspect can be recovered from its corners.
+    """
     fw, fh = FRAME_SIZE
     pw, ph = page_wh
     if kind is Kind.ID_CARD:
@@ -345,32 +334,35 @@ def _place(
     else:
         frac = rng.uniform(0.55, 0.85)
     if scene is Scene.TOO_SMALL:
-        frac *= rng.uniform(0.25, 0.35)
+        frac *= rng.uniform(0.15, 0.25)
     turn = kind is Kind.RECEIPT and rng.random() < 0.5
     bw, bh = (ph, pw) if turn else (pw, ph)
     scale = frac * min(fh / bh, fw / bw)
-    for _ in range(200):
+    focal = fw * rng.uniform(0.8, 1.5)
+    cam = np.array([[focal, 0, fw / 2], [0, focal, fh / 2], [0, 0, 1]])
+    direction = rng.uniform(0, 2 * np.pi)
+    axis = np.array([np.cos(direction), np.sin(direction), 0.0])
+    rot, _ = cv2.Rodrigues(axis * np.deg2rad(rng.uniform(0, level.tilt)))
+    tilt = cam @ rot @ np.linalg.inv(cam)
+    untilt = np.linalg.inv(tilt)
+    for attempt in range(1000):
+        if attempt % 25 == 24:
+            scale *= 0.95
         ang = np.deg2rad(rng.uniform(-level.rotation, level.rotation)) + (np.pi / 2 if turn else 0)
-        rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
+        spin = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
         half = np.array([[-pw, -ph], [pw, -ph], [pw, ph], [-pw, ph]], np.float64) / 2 * scale
-        corners = half @ rot.T
-        jitter = rng.uniform(-level.perspective, level.perspective, (4, 2)) * scale * max(pw, ph)
-        corners = corners + jitter
-        lo, hi = corners.min(axis=0), corners.max(axis=0)
+        target = np.array([[[rng.uniform(0, fw), rng.uniform(0, fh)]]])
+        centre = cv2.perspectiveTransform(target, untilt)[0, 0]  # lands on target once tilted
+        flat = half @ spin.T + centre
+        quad: Quad = cv2.perspectiveTransform(flat.reshape(1, 4, 2), tilt)[0]
         if scene is Scene.CUT_OFF:
-            centre = np.array([rng.uniform(0, fw), rng.uniform(0, fh)])
-            quad: Quad = corners + centre
-            inside = _share_inside(quad)
-            if 0.45 < inside < 0.85:
+            if 0.45 < _share_inside(quad) < 0.85:
                 return quad
             continue
         margin = 0.02 * fh
-        room_lo = margin - lo
-        room_hi = np.array([fw, fh]) - margin - hi
-        if np.all(room_hi >= room_lo):
-            placed: Quad = corners + rng.uniform(room_lo, room_hi)
-            return placed
-        scale *= 0.95
+        if (quad.min(axis=0) >= margin).all() and (quad.max(axis=0) <= [fw - margin,
+                                                                         fh - margin]).all():
+            return quad
     raise RuntimeError("could not place the page")  # pragma: no cover - geometry always fits
 
 
