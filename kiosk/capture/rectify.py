@@ -41,9 +41,9 @@ def measured_aspect(quad: Quad, frame_size: tuple[int, int]) -> float:
     w, h = frame_size
     centre = np.array([w / 2.0, h / 2.0])
     tl, tr, br, bl = (np.append(p - centre, 1.0) for p in quad)
-    width_px = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
-    height_px = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
-    simple = float(height_px / max(width_px, 1e-9))
+    width_px = float(np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
+    height_px = float(np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    simple = height_px / max(width_px, 1e-9)
     # Zhang & He: m1=TL, m2=TR, m3=BL, m4=BR in homogeneous, centred coordinates.
     m1, m2, m3, m4 = tl, tr, bl, br
     den2 = float(np.dot(np.cross(m2, m4), m3))
@@ -72,10 +72,10 @@ def rectify(image: Image, quad: Quad, *, target_dpi: float = 300.0,
     h, w = image.shape[:2]
     aspect = measured_aspect(quad, (w, h))
     tl, tr, br, bl = quad
-    width_px = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
-    height_px = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+    width_px = float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height_px = float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     portrait = aspect >= 1.0
-    size = snap(aspect, float(max(width_px, height_px)), px_per_mm)
+    size = snap(aspect, max(width_px, height_px), px_per_mm)
     if size is not None:
         aspect = size.aspect if portrait else 1.0 / size.aspect
         width_mm = size.width_mm if portrait else size.height_mm
@@ -83,7 +83,7 @@ def rectify(image: Image, quad: Quad, *, target_dpi: float = 300.0,
         source_dpi = min(width_px / width_mm, height_px / (width_mm * aspect)) * MM_PER_INCH
     else:
         source_dpi = px_per_mm * MM_PER_INCH if px_per_mm else NOMINAL_DPI
-        width_mm = float(width_px) / source_dpi * MM_PER_INCH
+        width_mm = width_px / source_dpi * MM_PER_INCH
     dpi = float(min(target_dpi, source_dpi))
     out_w = width_mm / MM_PER_INCH * dpi
     out_h = out_w * aspect
