@@ -10,6 +10,9 @@ commit also makes every earlier NORMAL commit durable (the WAL is fsynced up to 
 ``secure_delete`` is on: the key sits on the same disk, so sent items' ciphertext is
 overwritten rather than left in free pages.
 
+``seq`` is AUTOINCREMENT so it is the enqueue order for the file's whole life: a plain rowid
+would restart at 1 once the queue empties.
+
 Plain columns hold only what scheduling needs (random reference, kind, times, counters, a
 reason code); nothing personal.
 """
@@ -35,7 +38,7 @@ BUSY_TIMEOUT_S = 5.0
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS items (
-    seq INTEGER PRIMARY KEY,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
     local_ref TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL,
     lane TEXT NOT NULL,

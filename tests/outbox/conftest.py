@@ -1,0 +1,109 @@
+"""Shared pieces for the outbox tests: a kiosk key, a hand-moved clock, a scripted deliver."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from drivers.events import EventBus
+from kiosk.identity import KioskKey
+from kiosk.outbox import DeliveryResult, Outbox, OutboxEvent, OutboxItem
+
+E = TypeVar("E", bound=OutboxEvent)
+WAIT_S = 10.0  # generous upper bound for a background thread to act; never a speed claim
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.005)
+
+
+class FakeClock:
+    """Wall time the test moves by hand (epoch seconds)."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class ScriptedDeliver:
+    """Records every call; answers from a per-local_ref script, else ``default``."""
+
+    default: DeliveryResult = field(default_factory=DeliveryResult.delivered)
+    script: dict[str, list[DeliveryResult]] = field(default_factory=dict)
+    calls: list[OutboxItem] = field(default_factory=list)
+    gate: threading.Event | None = None  # when set, deliveries block until it opens
+
+    def __call__(self, item: OutboxItem) -> DeliveryResult:
+        if self.gate is not None and not self.gate.wait(WAIT_S):
+            raise TimeoutError("test gate never opened")
+        self.calls.append(item)
+        answers = self.script.get(item.local_ref)
+        return answers.pop(0) if answers else self.default
+
+    def refs(self) -> list[str]:
+        return [item.local_ref for item in self.calls]
+
+
+@dataclass
+class Recorder:
+    events: list[OutboxEvent] = field(default_factory=list)
+
+    def of(self, kind: type[E]) -> list[E]:
+        return [event for event in self.events if isinstance(event, kind)]
+
+
+@pytest.fixture
+def key() -> KioskKey:
+    return KioskKey.generate()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def deliver() -> ScriptedDeliver:
+    return ScriptedDeliver()
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def bus(recorder: Recorder) -> EventBus:
+    bus = EventBus()
+    bus.subscribe(OutboxEvent, recorder.events.append)
+    return bus
+
+
+@pytest.fixture
+def outbox_path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "outbox.sqlite3"
+
+
+@pytest.fixture
+def outbox(
+    outbox_path: Path, key: KioskKey, deliver: ScriptedDeliver, bus: EventBus, clock: FakeClock
+) -> Iterator[Outbox]:
+    box = Outbox(outbox_path, key, deliver, max_backoff_s=60, bus=bus, clock=clock)
+    yield box
+    assert box.close(timeout_s=WAIT_S)
