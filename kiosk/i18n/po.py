@@ -49,7 +49,7 @@ class PoEntry:
     context: str | None = None
     flags: set[str] = field(default_factory=set)
     comments: list[str] = field(default_factory=list)
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
     @property
     def key(self) -> tuple[str | None, str, str | None]:
