@@ -60,6 +60,17 @@ def encode_payload(payload: Mapping[str, Any]) -> bytes:
         raise ValueError(f"outbox payload is not JSON-serialisable: {err}") from err
 
 
+def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Header names and values as they may go on the wire (no line breaks)."""
+    checked = dict(headers)
+    for name, value in checked.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ValueError("outbox headers must map strings to strings")
+        if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", name) or any(c in value for c in "\r\n\0"):
+            raise ValueError(f"outbox header {name!r} is not a valid HTTP header")
+    return checked
+
+
 @dataclass(frozen=True)
 class Attachment:
     """Document bytes that go to the centre before the submission that refers to them."""
@@ -77,6 +88,7 @@ class OutboxItem:
     local_ref: str
     kind: str
     body: bytes = field(repr=False)
+    headers: Mapping[str, str] = field(repr=False)  # extra request headers, sealed at rest
     attachments: tuple[Attachment, ...] = field(repr=False)
     created_at: float
     attempts: int

@@ -28,6 +28,7 @@ from kiosk.outbox.items import (
     Attachment,
     DeadLetter,
     OutboxItem,
+    check_headers,
     check_kind,
     check_local_ref,
     encode_payload,
@@ -86,13 +87,16 @@ class Outbox:
         payload: Mapping[str, Any],
         *,
         local_ref: str | None = None,
+        headers: Mapping[str, str] | None = None,
         attachments: Sequence[Attachment] = (),
     ) -> OutboxItem:
         """Commit one request durably and return it; only then may its receipt print.
 
         ``local_ref`` defaults to a fresh random one; pass your own when the payload must
         name it (the services' ``local_ref`` field). If the payload has a ``local_ref`` it
-        must be the same. Raises ``ValueError`` for bad input and ``OutboxError`` when the
+        must be the same. ``headers`` go with every attempt and are sealed like the payload
+        (``X-Resident-Grant``: the sign-in's grant that lets the outbox deliver for a resident
+        after the session ended). Raises ``ValueError`` for bad input and ``OutboxError`` when the
         item could not be stored (disk full…): then nothing was queued.
         """
         lane = self._lanes.get(check_kind(kind))
@@ -102,9 +106,16 @@ class Outbox:
         if "local_ref" in payload and payload["local_ref"] != ref:
             raise ValueError("the payload's local_ref differs from the item's local_ref")
         body = encode_payload(payload)
+        extra = check_headers(headers or {})
         now = self._clock()
         seq = self._store.add(
-            local_ref=ref, kind=kind, lane=lane, body=body, attachments=attachments, now=now
+            local_ref=ref,
+            kind=kind,
+            lane=lane,
+            body=body,
+            headers=extra,
+            attachments=attachments,
+            now=now,
         )
         self._sender.notify(lane)
         return OutboxItem(
@@ -112,6 +123,7 @@ class Outbox:
             local_ref=ref,
             kind=kind,
             body=body,
+            headers=extra,
             attachments=tuple(attachments),
             created_at=now,
             attempts=0,

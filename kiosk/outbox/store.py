@@ -25,7 +25,7 @@ import os
 import sqlite3
 import struct
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,15 +116,18 @@ def _create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def _pack_attachment(attachment: Attachment) -> bytes:
-    header = json.dumps({"name": attachment.name, "type": attachment.content_type}).encode()
-    return struct.pack(">I", len(header)) + header + attachment.data
+def _pack(header: Mapping[str, str], data: bytes) -> bytes:
+    """A sealed record's plaintext: a length-prefixed JSON header, then the raw bytes."""
+    encoded = json.dumps(dict(header)).encode()
+    return struct.pack(">I", len(encoded)) + encoded + data
 
 
-def _unpack_attachment(raw: bytes) -> Attachment:
+def _unpack(raw: bytes) -> tuple[dict[str, str], bytes]:
     (length,) = struct.unpack(">I", raw[:4])
     header = json.loads(raw[4 : 4 + length])
-    return Attachment(str(header["name"]), str(header["type"]), raw[4 + length :])
+    if not isinstance(header, dict) or not all(isinstance(v, str) for v in header.values()):
+        raise ValueError("sealed record header is not a string map")
+    return header, raw[4 + length :]
 
 
 class OutboxStore:
@@ -195,17 +198,22 @@ class OutboxStore:
         kind: str,
         lane: str,
         body: bytes,
+        headers: Mapping[str, str],
         attachments: Sequence[Attachment],
         now: float,
     ) -> int:
-        """Commit one item durably (FULL); returns its sequence number (enqueue order)."""
-        sealed = self._sealer.seal(body, associated_data(local_ref, kind))
+        """Commit one item durably (FULL); returns its sequence number (enqueue order).
+        ``headers`` (a resident's submission grant…) are sealed with the body."""
+        sealed = self._sealer.seal(_pack(headers, body), associated_data(local_ref, kind))
         sealed_attachments = [
             (
                 local_ref,
                 position,
                 self._sealer.seal(
-                    _pack_attachment(attachment),
+                    _pack(
+                        {"name": attachment.name, "type": attachment.content_type},
+                        attachment.data,
+                    ),
                     associated_data(local_ref, kind, f"attachment:{position}"),
                 ),
             )
@@ -397,11 +405,13 @@ class OutboxStore:
         local_ref, kind = str(row[1]), str(row[2])
         try:
             seq, _, _, created, attempts, next_at, error, count, sealed = row
-            body = self._sealer.open(_as_bytes(sealed), associated_data(local_ref, kind))
+            headers, body = _unpack(
+                self._sealer.open(_as_bytes(sealed), associated_data(local_ref, kind))
+            )
             if [position for position, _ in attachment_rows] != list(range(_as_int(count))):
                 raise ValueError("attachments missing or extra")
             attachments = tuple(
-                _unpack_attachment(
+                _attachment(
                     self._sealer.open(
                         _as_bytes(blob),
                         associated_data(local_ref, kind, f"attachment:{position}"),
@@ -414,6 +424,7 @@ class OutboxStore:
                 local_ref=local_ref,
                 kind=kind,
                 body=body,
+                headers=headers,
                 attachments=attachments,
                 created_at=_as_float(created),
                 attempts=_as_int(attempts),
@@ -427,6 +438,11 @@ class OutboxStore:
         if conn is None:
             raise OutboxError("the outbox is closed")
         return conn
+
+
+def _attachment(raw: bytes) -> Attachment:
+    header, data = _unpack(raw)
+    return Attachment(header["name"], header["type"], data)
 
 
 def _as_bytes(value: object) -> bytes:

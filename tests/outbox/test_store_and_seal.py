@@ -50,12 +50,15 @@ def test_no_payload_or_attachment_plaintext_reaches_the_file(
 ) -> None:
     scan = b"%PDF-1.4 scanned KK of " + NIK.encode() + b" page 1"
     outbox.enqueue(
-        "complaint", _complaint(), attachments=[Attachment("kk", "application/pdf", scan)]
+        "complaint",
+        _complaint(),
+        headers={"X-Resident-Grant": "grant-" + NIK},
+        attachments=[Attachment("kk", "application/pdf", scan)],
     )
     outbox.enqueue("letter", {"service_id": "sktm", "answers": {"nik": NIK, "nama": NAME}})
     raw = _file_bytes(outbox_path)
     assert len(raw) > 4096
-    for secret in (NIK, NAME, "Jalan rusak", "application/pdf", "sktm", "PDF-1.4"):
+    for secret in (NIK, NAME, "Jalan rusak", "application/pdf", "sktm", "PDF-1.4", "grant-"):
         assert secret.encode() not in raw, secret
         assert secret.encode("utf-16-le") not in raw, secret
 
@@ -69,7 +72,12 @@ def test_items_and_attachments_survive_a_reopen_in_order(
         Attachment("kk", "image/png", b"\x89PNG"),
     ]
     queued = [
-        first.enqueue("complaint", _complaint(), attachments=pages if i == 1 else ())
+        first.enqueue(
+            "complaint",
+            _complaint(),
+            headers={"X-Resident-Grant": f"grant{i}"},
+            attachments=pages if i == 1 else (),
+        )
         for i in range(3)
     ]
     assert first.close()
@@ -80,6 +88,9 @@ def test_items_and_attachments_survive_a_reopen_in_order(
         assert [item.body for item in items] == [item.body for item in queued]
         assert items[1].attachments == tuple(pages)
         assert items[0].attachments == ()
+        assert [item.headers for item in items] == [
+            {"X-Resident-Grant": f"grant{i}"} for i in range(3)
+        ]
         assert items[0].payload["text"].endswith(NIK)
     finally:
         assert again.close()
@@ -184,13 +195,15 @@ def test_a_duplicate_local_ref_is_refused_and_loses_nothing(outbox: Outbox) -> N
         ("complaint", {}, "has space in it", "8–64"),
         ("complaint", {"local_ref": "abcdefgh1"}, "abcdefgh2", "differs"),
         ("complaint", {"when": object()}, None, "JSON"),
+        ("complaint", {"headers": "X-Evil\r\nInjected: 1"}, None, "not a valid HTTP header"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_stores_nothing(
     outbox: Outbox, kind: str, payload: dict[str, object], local_ref: str | None, message: str
 ) -> None:
+    headers = {"X-Grant": str(payload.pop("headers"))} if "headers" in payload else None
     with pytest.raises(ValueError, match=message):
-        outbox.enqueue(kind, payload, local_ref=local_ref)
+        outbox.enqueue(kind, payload, local_ref=local_ref, headers=headers)
     assert outbox.backlog(include_heartbeats=True) == 0
 
 
