@@ -37,10 +37,12 @@ COMPLAINT_CATEGORY_LABELS: dict[str, LocalizedText] = {
 
 
 def issue(db: Session, prefix: str, kind: str) -> str:
-    """Add a fresh code (``PRE-7K3M9Q``) to the session; a clash fails the caller's commit,
-    which retries (``submissions.create_once``)."""
+    """Insert a fresh code (``PRE-7K3M9Q``). Flushed at once, so it exists before the row
+    that refers to it; a clash raises IntegrityError, which ``submissions.create_once``
+    answers by rolling back and drawing again."""
     code = f"{prefix}-" + "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     db.add(TrackingCode(code=code, kind=kind))
+    db.flush()
     return code
 
 
