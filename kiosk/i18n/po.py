@@ -74,9 +74,10 @@ class PoCatalog:
 
     @property
     def plural_count(self) -> int:
-        """``nplurals`` from the ``Plural-Forms`` header (1 when absent, as msgfmt assumes 2)."""
+        """``nplurals`` from the ``Plural-Forms`` header; without one, gettext (and the stdlib's
+        reader) use the English rule, two forms."""
         match = re.search(r"nplurals\s*=\s*(\d+)", self.header.get("Plural-Forms", ""))
-        return int(match.group(1)) if match else 1
+        return int(match.group(1)) if match else 2
 
 
 def unescape(literal: str, where: str) -> str:

@@ -64,8 +64,9 @@ def test_written_catalog_reads_back_the_same() -> None:
     assert compile_mo(again) == compile_mo(catalog)
 
 
-def test_plural_count_defaults_to_one_without_a_header() -> None:
-    assert parse_po('msgid "a"\nmsgstr "b"\n').plural_count == 1
+def test_plural_count_defaults_to_two_like_gettext_without_a_header() -> None:
+    assert parse_po('msgid "a"\nmsgstr "b"\n').plural_count == 2
+    assert parse_po('msgid ""\nmsgstr "Plural-Forms: nplurals=1; plural=0;\\n"\n').plural_count == 1
 
 
 @pytest.mark.parametrize(
