@@ -1,7 +1,9 @@
-"""Shared pieces for the outbox tests: a kiosk key, a hand-moved clock, a scripted deliver."""
+"""Shared pieces for the outbox tests: a kiosk key, a hand-moved clock, a scripted deliver,
+and the real centre on uvicorn (SQLite) with an enrolled kiosk and a signed-in resident."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -11,9 +13,13 @@ from typing import TypeVar
 
 import pytest
 
+from central.seed import DemoIdentity
+from central.settings import CentralSettings
 from drivers.events import EventBus
 from kiosk.identity import KioskKey
 from kiosk.outbox import DeliveryResult, Outbox, OutboxEvent, OutboxItem
+from tests.outbox.delivery import sign_in
+from tests.support.central_server import CentralServer, EnrolledKiosk, prepare_database
 
 E = TypeVar("E", bound=OutboxEvent)
 WAIT_S = 10.0  # generous upper bound for a background thread to act; never a speed claim
@@ -107,3 +113,47 @@ def outbox(
     box = Outbox(outbox_path, key, deliver, max_backoff_s=60, bus=bus, clock=clock)
     yield box
     assert box.close(timeout_s=WAIT_S)
+
+
+# ---------------------------------------------------------------- the real centre
+
+
+@dataclass(frozen=True)
+class CentreDatabase:
+    url: str
+    people: list[DemoIdentity]
+
+
+@pytest.fixture(scope="session")
+def centre_template(tmp_path_factory: pytest.TempPathFactory) -> CentreDatabase:
+    url = f"sqlite:///{tmp_path_factory.mktemp('outbox-centre') / 'central.sqlite3'}"
+    return CentreDatabase(url, prepare_database(url, residents=5))
+
+
+@pytest.fixture
+def centre_settings(centre_template: CentreDatabase, tmp_path: Path) -> CentralSettings:
+    """A fresh copy of the migrated, seeded database; history kept whole for row counts."""
+    target = tmp_path / "central.sqlite3"
+    shutil.copyfile(centre_template.url.removeprefix("sqlite:///"), target)
+    return CentralSettings(database_url=f"sqlite:///{target}", heartbeat_history=1_000_000)
+
+
+@pytest.fixture
+def centre(centre_settings: CentralSettings) -> Iterator[CentralServer]:
+    server = CentralServer(centre_settings).start()
+    yield server
+    server.stop()
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    kiosk: EnrolledKiosk
+    grant: str
+
+
+@pytest.fixture
+def signed_in(centre: CentralServer, centre_template: CentreDatabase) -> SignedIn:
+    """An enrolled kiosk and a resident's submission grant, as after a real sign-in."""
+    kiosk = centre.enroll()
+    person = centre_template.people[0]
+    return SignedIn(kiosk, sign_in(kiosk.session, centre.url, person.nik, person.pin))
