@@ -13,6 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import requests
@@ -30,6 +31,14 @@ from central.contract.models import (
     PinChangeRequest,
     ResidentSummary,
     ServiceCatalog,
+)
+from central.contract.services import (
+    BansosStatus,
+    DocumentUploaded,
+    QueueTicket,
+    QueueTicketCreate,
+    TrackedItem,
+    VillageInformation,
 )
 from kiosk.signing import RequestSigner, SignedAuth
 
@@ -215,6 +224,62 @@ class CentralClient:
         return self._post(
             "/v1/heartbeats", HeartbeatAck, body=beat, idempotency_key=idempotency_key
         )
+
+    def information(self) -> VillageInformation:
+        return self._get("/v1/information", VillageInformation)
+
+    def track(self, code: str) -> TrackedItem:
+        return self._get(f"/v1/track/{code}", TrackedItem)
+
+    # ------------------------------------------------------------------ resident services
+
+    def upload_document_raw(
+        self, content: bytes, content_type: str, *, key: str, headers: dict[str, str]
+    ) -> DocumentUploaded:
+        """A scanned page; ``headers`` carry the resident's session token or grant."""
+        return self._post(
+            "/v1/documents",
+            DocumentUploaded,
+            raw=content,
+            content_type=content_type,
+            idempotency_key=key,
+            extra_headers=headers,
+        )
+
+    def take_queue_ticket(
+        self, credentials: Credentials, request: QueueTicketCreate
+    ) -> QueueTicket:
+        return self._post(
+            "/v1/queue-tickets",
+            QueueTicket,
+            body=request,
+            idempotency_key=request.local_ref,
+            extra_headers=credentials.headers(),
+        )
+
+    def bansos_status(self, credentials: Credentials) -> BansosStatus:
+        return self._get("/v1/bansos", BansosStatus, extra_headers=credentials.headers())
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A resident's standing at the centre: the live session token, else the submission grant
+    (what the outbox uses after the session ended). Personal: never logged, wiped with the
+    session."""
+
+    session_token: str | None = None
+    submission_grant: str | None = None
+
+    def grant_headers(self) -> dict[str, str]:
+        """What the outbox sends with a submission: the grant outlives the session."""
+        return {signing.HEADER_GRANT: self.submission_grant} if self.submission_grant else {}
+
+    def headers(self) -> dict[str, str]:
+        if self.session_token:
+            return {signing.HEADER_SESSION: self.session_token}
+        if self.submission_grant:
+            return {signing.HEADER_GRANT: self.submission_grant}
+        return {}
 
 
 def _error_body(reply: requests.Response) -> ErrorBody:

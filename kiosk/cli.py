@@ -15,17 +15,22 @@ from kiosk import __version__
 
 
 class _Registrar(Protocol):
-    def __call__(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-        ...
+    def __call__(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
 
 
 def _registrars() -> list[_Registrar]:
     """Import lazily so `kiosk --help` stays fast and a broken optional extra names itself."""
-    from kiosk import demo, devices_cli
+    from kiosk import demo, devices_cli, journey
     from kiosk.config import cli as config_cli
     from kiosk.i18n import cli as i18n_cli
 
-    return [config_cli.register, demo.register, devices_cli.register, i18n_cli.register]
+    return [
+        config_cli.register,
+        demo.register,
+        devices_cli.register,
+        i18n_cli.register,
+        journey.register,
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,170 @@
+"""`kiosk journey`: a scripted resident walks through the kiosk core with simulated devices.
+
+The same code path the touchscreen will drive — session, API client, outbox, receipts,
+printer — only the fingers are a script. Used by the tests, the benchmarks and the demo.
+Receipts come out of the ESC/POS emulator as PNG files at the paper's true width.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import mimetypes
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from central.contract.layered_config import ConfigError
+from drivers.emulator import PaperState
+from drivers.events import Event
+from kiosk.assembly import KioskCore, build_core
+from kiosk.config import load_kiosk_config
+from kiosk.journey_script import JourneyScript, JourneyStep, ScriptError, load_script
+from kiosk.session import State
+from kiosk.session.events import Notice, ReceiptReady, SessionEnded
+from kiosk.session.flows import ScannedDocument
+
+log = logging.getLogger(__name__)
+
+
+class ExpectationFailed(AssertionError):
+    """The kiosk did not show what the script expected."""
+
+
+@dataclass
+class JourneyLog:
+    """What happened, step by step: the runner's answer and the tests' evidence."""
+
+    events: list[Event] = field(default_factory=list)
+    step_ms: list[float] = field(default_factory=list)
+    receipts: list[Path] = field(default_factory=list)
+
+    def last(self, kind: type[Event]) -> Any:
+        return next((e for e in reversed(self.events) if isinstance(e, kind)), None)
+
+
+def _scan(core: KioskCore, step: JourneyStep, base: Path) -> None:
+    path = (base / step.args["image"]).resolve()
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    document = core.capture_document(path) if core.capture_document else None
+    if document is None:
+        document = ScannedDocument(path.read_bytes(), content_type)
+    core.session.attach(document)
+
+
+def _expect(core: KioskCore, step: JourneyStep, log_: JourneyLog) -> None:
+    args = step.args
+    session = core.session
+    if "state" in args and session.state.value != args["state"]:
+        raise ExpectationFailed(
+            f"step {step.number}: state is {session.state}, not {args['state']}"
+        )
+    if "notice" in args:
+        notice: Notice | None = log_.last(Notice)
+        shown = (notice.message.id + " / " + notice.message.en) if notice else "(none)"
+        if args["notice"] not in shown:
+            raise ExpectationFailed(f"step {step.number}: last notice was {shown!r}")
+    ready: ReceiptReady | None = log_.last(ReceiptReady)
+    if "printed" in args and (ready is None or ready.printed != bool(args["printed"])):
+        raise ExpectationFailed(f"step {step.number}: printed is not {args['printed']}")
+    if "receipt" in args:
+        text = core.last_receipt_text()
+        if args["receipt"] not in text:
+            raise ExpectationFailed(
+                f"step {step.number}: receipt does not show {args['receipt']!r}"
+            )
+    if "queued" in args and core.outbox_backlog() != int(args["queued"]):
+        raise ExpectationFailed(
+            f"step {step.number}: outbox holds {core.outbox_backlog()}, not {args['queued']}"
+        )
+
+
+def _enter_nik(core: KioskCore, nik: str) -> None:
+    core.session.start_nik_entry()
+    core.session.enter_nik(nik)
+
+
+def _idle(core: KioskCore, seconds: float) -> None:
+    for _ in range(int(seconds)):
+        core.advance_clock(1.0)
+        core.session.tick()
+
+
+ACTIONS: dict[str, Callable[[KioskCore, JourneyStep], None]] = {
+    "tap_card": lambda core, s: core.tap_card(s.args["card_uid"]),
+    "nik": lambda core, s: _enter_nik(core, s.args["nik"]),
+    "pin": lambda core, s: core.session.enter_pin(s.args["pin"]),
+    "change_pin": lambda core, s: core.session.change_pin(s.args["current"], s.args["new"]),
+    "choose": lambda core, s: core.session.choose(s.args["service"]),
+    "answer": lambda core, s: core.session.answer(str(s.args["value"])),
+    "skip": lambda core, s: core.session.skip(),
+    "submit": lambda core, s: core.session.submit(),
+    "back": lambda core, s: core.session.back(),
+    "cancel": lambda core, s: core.session.cancel(),
+    "finish": lambda core, s: core.session.finish(),
+    "language": lambda core, s: core.session.set_language(s.args["language"]),
+    "idle": lambda core, s: _idle(core, float(s.args["seconds"])),
+    "centre": lambda core, s: core.set_centre_reachable(bool(s.args["online"])),
+    "printer": lambda core, s: core.set_paper(PaperState(s.args["paper"])),
+}
+
+
+def run_journey(
+    core: KioskCore, script: JourneyScript, echo: Callable[[str], None] = print
+) -> JourneyLog:
+    record = JourneyLog()
+    core.session.bus.subscribe(Event, record.events.append)
+    core.session.set_language(script.language)
+    for step in script.steps:
+        started = time.perf_counter()
+        if step.action == "expect":
+            _expect(core, step, record)
+        elif step.action == "scan":
+            _scan(core, step, script.base_dir)
+        else:
+            ACTIONS[step.action](core, step)
+        record.step_ms.append((time.perf_counter() - started) * 1000)
+        echo(f"{step.number:>3} {step.action:<10} → {core.session.state.value}")
+    record.receipts = core.receipt_files()
+    return record
+
+
+def _handle(args: argparse.Namespace) -> int:
+    try:
+        script = load_script(args.script)
+        config = load_kiosk_config(args.config_dir)
+    except (ScriptError, ConfigError) as err:
+        print(f"journey: {err}", file=sys.stderr)
+        return 2
+    core = build_core(config, central_url=args.central, receipts_dir=args.out)
+    try:
+        core.start()
+        record = run_journey(core, script)
+    except ExpectationFailed as failed:
+        print(f"journey failed: {failed}", file=sys.stderr)
+        return 1
+    finally:
+        core.stop()
+    ended = record.last(SessionEnded)
+    print(
+        f"journey done: {len(script.steps)} steps, {len(record.receipts)} receipts in {args.out}"
+        + (f", session ended ({ended.reason})" if ended else "")
+    )
+    return 0 if core.session.state is not State.OUT_OF_SERVICE else 1
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "journey",
+        help="run a scripted resident through the kiosk core with simulated devices",
+        description="Plays a journey script (docs/journeys.md) against a real centre with a "
+        "simulated card reader and the ESC/POS emulator; receipts are written as PNG files.",
+    )
+    parser.add_argument("--script", type=Path, required=True, help="journey script (TOML)")
+    parser.add_argument("--central", help="centre base URL (default: the configured one)")
+    parser.add_argument("--config-dir", type=Path, help="kiosk configuration directory")
+    parser.add_argument("--out", type=Path, default=Path("receipts"), help="receipt PNG folder")
+    parser.set_defaults(handler=_handle)

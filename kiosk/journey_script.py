@@ -1,0 +1,114 @@
+"""The journey script format (docs/journeys.md): a TOML list of what a resident does and what
+the kiosk must show, so one file drives tests, benchmarks and the demo alike.
+
+```toml
+language = "id"            # optional, the session's starting language
+
+[[step]]
+do = "tap_card"            # tap_card | nik | pin | change_pin | choose | answer | skip | scan
+card_uid = "0485C924C364C4"#   | submit | back | cancel | finish | language | idle | expect
+
+[[step]]
+do = "expect"
+state = "menu"             # any of: state, notice (text in the last notice), receipt (text on
+receipt = "SKT-"           #   the last printed receipt), printed (true/false)
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Action = Literal[
+    "tap_card",
+    "nik",
+    "pin",
+    "change_pin",
+    "choose",
+    "answer",
+    "skip",
+    "scan",
+    "submit",
+    "back",
+    "cancel",
+    "finish",
+    "language",
+    "idle",
+    "expect",
+    "centre",
+    "printer",
+]
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "tap_card": ("card_uid",),
+    "nik": ("nik",),
+    "pin": ("pin",),
+    "change_pin": ("current", "new"),
+    "choose": ("service",),
+    "answer": ("value",),
+    "scan": ("image",),
+    "language": ("language",),
+    "idle": ("seconds",),
+    "centre": ("online",),
+    "printer": ("paper",),
+}
+_EXPECTATIONS = {"state", "notice", "receipt", "printed", "queued"}
+
+
+class ScriptError(ValueError):
+    """The script file is not a valid journey; the message names the step and the key."""
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    number: int
+    action: Action
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JourneyScript:
+    language: str
+    steps: tuple[JourneyStep, ...]
+    base_dir: Path
+
+
+def _step(number: int, raw: Any) -> JourneyStep:
+    if not isinstance(raw, dict) or "do" not in raw:
+        raise ScriptError(f"step {number}: each [[step]] needs a 'do' key")
+    action = raw["do"]
+    args = {k: v for k, v in raw.items() if k != "do"}
+    if action == "expect":
+        unknown = set(args) - _EXPECTATIONS
+        if unknown or not args:
+            raise ScriptError(
+                f"step {number}: expect takes {', '.join(sorted(_EXPECTATIONS))}"
+                + (f", not {', '.join(sorted(unknown))}" if unknown else "")
+            )
+    elif action in _REQUIRED or action in {"skip", "submit", "back", "cancel", "finish"}:
+        missing = [key for key in _REQUIRED.get(action, ()) if key not in args]
+        if missing:
+            raise ScriptError(f"step {number}: '{action}' needs {', '.join(missing)}")
+    else:
+        raise ScriptError(f"step {number}: unknown action {action!r}")
+    return JourneyStep(number, action, args)
+
+
+def load_script(path: Path) -> JourneyScript:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ScriptError(f"cannot read {path}: {err.strerror}") from err
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ScriptError(f"{path}: {err}") from err
+    raw_steps = data.get("step")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise ScriptError(f"{path}: no [[step]] entries")
+    return JourneyScript(
+        language=str(data.get("language", "id")),
+        steps=tuple(_step(n, raw) for n, raw in enumerate(raw_steps, start=1)),
+        base_dir=path.parent,
+    )

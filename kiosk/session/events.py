@@ -1,0 +1,71 @@
+"""What the session tells its observers (the touchscreen, the journey runner, the health agent).
+
+Events carry display-ready bilingual text (``LocalizedText``): the screen shows the half for the
+session's language and never builds a message itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from central.contract.models import LocalizedText
+from drivers.events import Event
+from drivers.printer.receipt import Receipt
+from kiosk.session.states import State
+
+
+@dataclass(frozen=True)
+class StateChanged(Event):
+    state: State
+    previous: State
+    detail: str | None = None  # e.g. the service id in SERVICE, never personal data
+
+
+@dataclass(frozen=True)
+class StepChanged(Event):
+    """Inside a service: which step (a form field, a document, a choice) is on screen."""
+
+    service_id: str
+    step: str
+    prompt: LocalizedText
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Notice(Event):
+    """Something the resident must read: an error, a refusal, a confirmation."""
+
+    level: str  # "info" | "warning" | "error"
+    message: LocalizedText
+
+
+@dataclass(frozen=True)
+class CountdownTick(Event):
+    """Shown before a timeout so nobody is logged out by surprise; a touch cancels it."""
+
+    seconds_left: int
+
+
+@dataclass(frozen=True)
+class SessionEnded(Event):
+    reason: str  # "finished" | "timeout" | "cancelled" | "out_of_service"
+
+
+@dataclass(frozen=True)
+class ReceiptReady(Event):
+    """A receipt for the resident: ``printed`` false means show ``qr_payload`` on screen."""
+
+    receipt: Receipt
+    printed: bool
+    qr_payload: str
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModeChanged(Event):
+    """Degraded modes: which parts of the kiosk work right now."""
+
+    centre_online: bool
+    printer_ready: bool
+    reader_ready: bool

@@ -1,0 +1,45 @@
+"""Checks a resident's answer against the field the centre declared, before anything is sent,
+so mistakes are explained on the spot in the resident's language."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from central.contract.models import FieldType, FormField, LocalizedText
+from central.contract.nik import InvalidNik, check_nik
+from kiosk.session.text import bilingual
+
+
+class AnswerRejected(ValueError):
+    def __init__(self, message: LocalizedText) -> None:
+        super().__init__(message.en)
+        self.message = message
+
+
+def check_answer(field: FormField, raw: str) -> str:
+    """The cleaned answer, or :class:`AnswerRejected` saying what is wrong with it."""
+    value = raw.strip()
+    if not value:
+        if field.required:
+            raise AnswerRejected(bilingual("This field must be filled in."))
+        return ""
+    if field.max_length is not None and len(value) > field.max_length:
+        raise AnswerRejected(bilingual("At most {n} characters.", n=field.max_length))
+    if field.type is FieldType.NUMBER and not value.isdigit():
+        raise AnswerRejected(bilingual("Use digits only."))
+    if field.type is FieldType.DATE:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise AnswerRejected(bilingual("Enter a date as YYYY-MM-DD.")) from None
+    if field.type is FieldType.CHOICE and field.choices and value not in field.choices:
+        raise AnswerRejected(bilingual("Choose one of the options shown."))
+    if field.type is FieldType.NIK:
+        try:
+            check_nik(value)
+        except InvalidNik as err:
+            raise AnswerRejected(LocalizedText(id=err.message_id, en=str(err))) from None
+    if field.pattern and not re.fullmatch(field.pattern, value):
+        raise AnswerRejected(bilingual("This answer is not in the expected form."))
+    return value

@@ -1,0 +1,555 @@
+"""The resident's session: one explicit state machine from card tap to printed receipt.
+
+Screens and journeys send intents (``tap_card``, ``enter_pin``, ``choose``, ``answer``,
+``back``, ``cancel``…); the session answers with events on its bus. Every state has a
+timeout announced by a countdown first; leaving a session, however it ends, wipes every
+piece of personal data it held. Collaborators are passed in, so tests hand in fakes or real
+parts as they like.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from central.contract.models import (
+    LocalizedText,
+    LoginRequest,
+    PinChangeRequest,
+    ResidentSummary,
+    Service,
+    ServiceCatalog,
+    ServiceKind,
+)
+from central.contract.nik import InvalidNik, check_nik
+from central.contract.services import VillageInformation
+from drivers.events import EventBus
+from drivers.printer.errors import PrinterError
+from drivers.printer.receipt import Receipt
+from kiosk.central_client import (
+    CentralClient,
+    CentralError,
+    CentralOffline,
+    CentralRefused,
+    CentralServerError,
+    CentralTimeout,
+    Credentials,
+)
+from kiosk.session.events import (
+    CountdownTick,
+    ModeChanged,
+    Notice,
+    ReceiptReady,
+    SessionEnded,
+    StateChanged,
+    StepChanged,
+)
+from kiosk.session.flows import (
+    OFFLINE_CAPABLE,
+    ScannedDocument,
+    Step,
+    Submission,
+    steps_for,
+    submission_for,
+)
+from kiosk.session.forms import AnswerRejected, check_answer
+from kiosk.session.states import AppState, State, check_transition
+from kiosk.session.text import bilingual
+from kiosk.session.timer import IdleTimer
+from kiosk.submitter import Submitted
+
+log = logging.getLogger(__name__)
+
+
+class Submitter(Protocol):
+    """Commits a submission to the outbox and waits briefly for the centre's answer."""
+
+    def submit(self, submission: Submission, credentials: Credentials) -> Submitted: ...
+
+
+class Printer(Protocol):
+    def print(self, receipt: Receipt) -> object: ...
+
+
+class ReceiptMaker(Protocol):
+    def for_result(
+        self, result: BaseModel, resident: ResidentSummary, language: str
+    ) -> Receipt: ...
+    def queued(
+        self, submission: Submission, resident: ResidentSummary, language: str
+    ) -> Receipt: ...
+    def qr_payload(self, result: BaseModel | Submission) -> str: ...
+
+
+@dataclass
+class Timeouts:
+    idle_s: float = 90.0
+    warning_s: float = 15.0
+
+
+@dataclass
+class _Personal:
+    """Everything about the resident, held in one place so wiping is one assignment."""
+
+    card_uid: str | None = None
+    nik: str | None = None
+    resident: ResidentSummary | None = None
+    credentials: Credentials | None = None
+    must_change_pin: bool = False
+    answers: dict[str, str] = field(default_factory=dict)
+    documents: dict[str, ScannedDocument] = field(default_factory=dict)
+    last_receipt: Receipt | None = None
+
+
+class Session:
+    def __init__(
+        self,
+        *,
+        client: CentralClient,
+        submitter: Submitter,
+        printer: Printer,
+        receipts: ReceiptMaker,
+        bus: EventBus | None = None,
+        timeouts: Timeouts | None = None,
+        language: str = "id",
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client = client
+        self.submitter = submitter
+        self.printer = printer
+        self.receipts = receipts
+        self.bus = bus or EventBus()
+        self.default_language = language
+        self.language = language
+        self.state = State.IDLE
+        self._wall_clock = wall_clock
+        self._timeouts = timeouts or Timeouts()
+        self._timer = IdleTimer(self._timeouts.idle_s, self._timeouts.warning_s, clock)
+        self._personal = _Personal()
+        self._catalog: ServiceCatalog | None = None
+        self._service: Service | None = None
+        self._steps: list[Step] = []
+        self._step_index = 0
+        self.centre_online = True
+        self.printer_ready = True
+        self.reader_ready = True
+
+    # ------------------------------------------------------------------ observation
+
+    @property
+    def app_state(self) -> AppState:
+        if self.state is State.OUT_OF_SERVICE:
+            return AppState.UNAVAILABLE
+        return AppState.AVAILABLE if self.state is State.IDLE else AppState.ACTIVE
+
+    @property
+    def catalog(self) -> ServiceCatalog | None:
+        """The last service catalog fetched from the centre (kept when it goes offline)."""
+        return self._catalog
+
+    @property
+    def resident(self) -> ResidentSummary | None:
+        return self._personal.resident
+
+    def holds_personal_data(self) -> bool:
+        return self._personal != _Personal()
+
+    def available_services(self) -> list[Service]:
+        """With the centre down, only what the outbox can carry (DESIGN: degraded modes)."""
+        services = self._catalog.services if self._catalog else []
+        if self.centre_online:
+            return list(services)
+        offline = {ServiceKind.LETTER, ServiceKind.COMPLAINT, ServiceKind.BANSOS}
+        return [s for s in services if s.kind in offline]
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _go(self, target: State, detail: str | None = None) -> None:
+        check_transition(self.state, target)
+        previous, self.state = self.state, target
+        if target is State.IDLE:
+            self._timer.stop()
+        else:
+            self._timer.restart()
+        self.bus.publish(StateChanged(target, previous, detail))
+
+    def _notice(self, message: LocalizedText, level: str = "error") -> None:
+        self.bus.publish(Notice(level, message))
+
+    def _end(self, reason: str) -> None:
+        """Leave the session: sign out at the centre if possible, then forget everything."""
+        credentials = self._personal.credentials
+        if credentials and credentials.session_token and self.centre_online:
+            with contextlib.suppress(CentralError):  # the centre's idle expiry ends it anyway
+                self.client.sign_out(credentials.session_token)
+        self._personal = _Personal()
+        self._service = None
+        self._steps = []
+        self._step_index = 0
+        self.language = self.default_language
+        if self.state is not State.IDLE:
+            self._go(State.IDLE)
+        self.bus.publish(SessionEnded(reason))
+
+    def _centre_failed(self, error: CentralError) -> None:
+        if isinstance(error, CentralOffline | CentralTimeout | CentralServerError):
+            self.set_modes(centre_online=False)
+        self._notice(error.message)
+
+    # ------------------------------------------------------------------ time
+
+    def tick(self) -> None:
+        """Called about once a second by the UI clock or the journey runner."""
+        second, expired = self._timer.tick()
+        if second is not None:
+            self.bus.publish(CountdownTick(second))
+        if expired:
+            self._end("timeout")
+
+    def touch(self) -> None:
+        """Any touch: the resident is still there."""
+        if self.state is not State.IDLE:
+            self._timer.restart()
+
+    # ------------------------------------------------------------------ modes
+
+    def set_modes(
+        self,
+        *,
+        centre_online: bool | None = None,
+        printer_ready: bool | None = None,
+        reader_ready: bool | None = None,
+    ) -> None:
+        changed = False
+        for name, value in (
+            ("centre_online", centre_online),
+            ("printer_ready", printer_ready),
+            ("reader_ready", reader_ready),
+        ):
+            if value is not None and getattr(self, name) != value:
+                setattr(self, name, value)
+                changed = True
+        if changed:
+            self.bus.publish(ModeChanged(self.centre_online, self.printer_ready, self.reader_ready))
+
+    def refresh_catalog(self) -> None:
+        try:
+            self._catalog = self.client.catalog()
+            self.set_modes(centre_online=True)
+        except CentralError as error:
+            self.set_modes(centre_online=False)
+            log.warning("catalog refresh failed: %s", type(error).__name__)
+
+    def out_of_service(self, reason: LocalizedText) -> None:
+        self._personal = _Personal()
+        self._go(State.OUT_OF_SERVICE)
+        self._notice(reason)
+
+    def back_in_service(self) -> None:
+        if self.state is State.OUT_OF_SERVICE:
+            self.state = State.IDLE
+            self.bus.publish(StateChanged(State.IDLE, State.OUT_OF_SERVICE))
+
+    # ------------------------------------------------------------------ identification
+
+    def set_language(self, language: str) -> None:
+        self.language = language if language in {"id", "en"} else self.default_language
+        self.touch()
+
+    def tap_card(self, card_uid: str) -> None:
+        if self.state not in {State.IDLE, State.IDENTIFYING}:
+            return  # a card resting on the reader mid-session changes nothing
+        self._personal.card_uid = card_uid
+        self._personal.nik = None
+        self._go(State.VERIFYING_PIN)
+
+    def start_nik_entry(self) -> None:
+        if self.state is State.IDLE:
+            self._go(State.IDENTIFYING)
+
+    def enter_nik(self, nik: str) -> None:
+        if self.state not in {State.IDLE, State.IDENTIFYING}:
+            return
+        try:
+            checked = check_nik(nik)
+        except InvalidNik as err:
+            self._notice(LocalizedText(id=err.message_id, en=str(err)))
+            return
+        self._personal.nik = checked.nik
+        self._personal.card_uid = None
+        self._go(State.VERIFYING_PIN)
+
+    def enter_pin(self, pin: str) -> None:
+        if self.state is not State.VERIFYING_PIN:
+            return
+        if not (len(pin) == 6 and pin.isdigit()):
+            self._notice(bilingual("The PIN is 6 digits."))
+            return
+        if self._personal.card_uid:
+            request = LoginRequest(method="card", card_uid=self._personal.card_uid, pin=pin)
+        else:
+            request = LoginRequest(method="nik", nik=self._personal.nik, pin=pin)
+        try:
+            answer = self.client.sign_in(request)
+        except CentralRefused as refusal:
+            self._notice(refusal.message)
+            if refusal.code == "pin_locked":
+                self._end("cancelled")
+            return
+        except CentralError as error:
+            self._centre_failed(error)
+            if isinstance(error, CentralOffline | CentralTimeout):
+                self._notice(
+                    bilingual(
+                        "Signing in needs the central server, which cannot be "
+                        "reached now. Please try again later."
+                    )
+                )
+            return
+        self.set_modes(centre_online=True)
+        self._personal.resident = answer.resident
+        self._personal.credentials = Credentials(answer.session_token, answer.submission_grant)
+        self._personal.must_change_pin = answer.must_change_pin
+        self._personal.card_uid = None
+        self._personal.nik = None
+        if answer.must_change_pin:
+            self._go(State.CHANGING_PIN)
+            self._notice(bilingual("This is your first sign-in: choose a new PIN."), "info")
+        else:
+            self._enter_menu()
+
+    def change_pin(self, current_pin: str, new_pin: str) -> None:
+        credentials = self._personal.credentials
+        if self.state is not State.CHANGING_PIN or credentials is None:
+            return
+        try:
+            self.client.change_pin(
+                credentials.session_token or "",
+                PinChangeRequest(current_pin=current_pin, new_pin=new_pin),
+            )
+        except CentralError as error:
+            self._notice(error.message)
+            return
+        except ValueError:
+            self._notice(bilingual("The PIN is 6 digits."))
+            return
+        self._personal.must_change_pin = False
+        self._notice(bilingual("Your new PIN is saved."), "info")
+        self._enter_menu()
+
+    def _enter_menu(self) -> None:
+        if self._catalog is None:
+            self.refresh_catalog()
+        self._go(State.MENU)
+
+    # ------------------------------------------------------------------ services
+
+    def choose(self, service_id: str) -> None:
+        if self.state is not State.MENU:
+            return
+        service = next((s for s in self.available_services() if s.id == service_id), None)
+        if service is None:
+            self._notice(bilingual("This service is not available right now."))
+            return
+        self._service = service
+        self._personal.answers = {}
+        self._personal.documents = {}
+        if service.kind is ServiceKind.INFO:
+            self._go(State.SERVICE, service.id)
+            return
+        self._steps = steps_for(
+            service, self._bansos_options() if service.kind is ServiceKind.BANSOS else ()
+        )
+        self._step_index = 0
+        self._go(State.SERVICE, service.id)
+        self._show_step_or_review()
+
+    def _bansos_options(self) -> tuple[str, ...]:
+        credentials = self._personal.credentials
+        if credentials is None:
+            return ()
+        try:
+            status = self.client.bansos_status(credentials)
+        except CentralError as error:
+            self._centre_failed(error)
+            return ()
+        return tuple(p.id for p in status.programs if p.open_for_applications)
+
+    def information(self) -> VillageInformation | None:
+        """Public information for the info screens; None (with a notice) when offline."""
+        try:
+            return self.client.information()
+        except CentralError as error:
+            self._centre_failed(error)
+            return None
+
+    def _show_step_or_review(self) -> None:
+        assert self._service is not None
+        if self._step_index < len(self._steps):
+            step = self._steps[self._step_index]
+            self.bus.publish(StepChanged(self._service.id, step.name, step.prompt, step.options))
+            return
+        if self.state is State.SERVICE:
+            self._go(State.REVIEW, self._service.id)
+
+    def answer(self, value: str) -> None:
+        """The answer to the current field or choice step."""
+        if self.state is not State.SERVICE or self._step_index >= len(self._steps):
+            return
+        step = self._steps[self._step_index]
+        if step.kind == "document":
+            return
+        if step.kind == "choice" and value not in step.options:
+            self._notice(bilingual("Choose one of the options shown."))
+            return
+        if step.form_field is not None:
+            try:
+                value = check_answer(step.form_field, value)
+            except AnswerRejected as rejected:
+                self._notice(rejected.message)
+                return
+        self._personal.answers[step.name] = value
+        self._advance()
+
+    def attach(self, document: ScannedDocument) -> None:
+        """A captured page for the current document step (the scan step supplies it)."""
+        if self.state is not State.SERVICE or self._step_index >= len(self._steps):
+            return
+        step = self._steps[self._step_index]
+        if step.kind != "document":
+            return
+        self._personal.documents[step.name] = document
+        self._advance()
+
+    def skip(self) -> None:
+        """Skip an optional step."""
+        if self.state is State.SERVICE and self._step_index < len(self._steps):
+            if self._steps[self._step_index].required:
+                self._notice(bilingual("This step is required."))
+                return
+            self._advance()
+
+    def _advance(self) -> None:
+        self._step_index += 1
+        self._timer.restart()
+        self._show_step_or_review()
+
+    def back(self) -> None:
+        """One step back; from the first step, back to the menu (never a dead end)."""
+        if self.state is State.REVIEW:
+            self._step_index = max(0, len(self._steps) - 1)
+            self._go(State.SERVICE, self._service.id if self._service else None)
+            self._show_step_or_review()
+        elif self.state is State.SERVICE and self._step_index > 0:
+            self._step_index -= 1
+            self._timer.restart()
+            self._show_step_or_review()
+        elif self.state in {State.SERVICE, State.DONE}:
+            self._service = None
+            self._go(State.MENU)
+        elif self.state in {State.IDENTIFYING, State.VERIFYING_PIN}:
+            self._end("cancelled")
+
+    def cancel(self) -> None:
+        """Leave at once, from anywhere: nothing is kept."""
+        if self.state is not State.IDLE and self.state is not State.OUT_OF_SERVICE:
+            self._end("cancelled")
+
+    # ------------------------------------------------------------------ submit and print
+
+    def submit(self) -> None:
+        if self.state is not State.REVIEW:
+            return
+        assert self._service is not None and self._personal.credentials is not None
+        submission = submission_for(
+            self._service, self._personal.answers, self._personal.documents, self._wall_clock()
+        )
+        if submission is None:
+            return
+        self._go(State.SUBMITTING, self._service.id)
+        credentials = self._personal.credentials
+        if submission.kind not in OFFLINE_CAPABLE:
+            self._submit_online(submission, credentials)
+            return
+        submitted = self.submitter.submit(submission, credentials)
+        if submitted.refusal is not None:
+            self._notice(submitted.refusal.message)
+            self._go(State.REVIEW)
+        elif submitted.result is not None:
+            self.set_modes(centre_online=True)
+            self._print(
+                self.receipts.for_result(submitted.result, self._resident(), self.language),
+                self.receipts.qr_payload(submitted.result),
+            )
+        else:
+            if submitted.deferred in {"offline", "timeout"}:
+                self.set_modes(centre_online=False)
+            self._print(
+                self.receipts.queued(submission, self._resident(), self.language),
+                self.receipts.qr_payload(submission),
+            )
+
+    def _submit_online(self, submission: Submission, credentials: Credentials) -> None:
+        """Queue tickets: the number only exists at the centre, so no outbox."""
+        try:
+            ticket = self.client.take_queue_ticket(credentials, submission.payload)  # type: ignore[arg-type]
+        except CentralError as error:
+            self._centre_failed(error)
+            self._go(State.MENU)
+            return
+        self.set_modes(centre_online=True)
+        self._print(
+            self.receipts.for_result(ticket, self._resident(), self.language),
+            self.receipts.qr_payload(ticket),
+        )
+
+    def _resident(self) -> ResidentSummary:
+        assert self._personal.resident is not None
+        return self._personal.resident
+
+    def _print(self, receipt: Receipt, qr_payload: str) -> None:
+        self._go(State.PRINTING)
+        self._personal.last_receipt = receipt
+        printed = False
+        if self.printer_ready:
+            try:
+                self.printer.print(receipt)
+                printed = True
+            except PrinterError as error:
+                self.set_modes(printer_ready=False)
+                log.warning("receipt not printed: %s", type(error).__name__)
+        if not printed:
+            self._notice(
+                bilingual(
+                    "The printer is not available: photograph the code on the "
+                    "screen with your phone instead."
+                ),
+                "warning",
+            )
+        self.bus.publish(ReceiptReady(receipt, printed, qr_payload))
+        self._go(State.DONE)
+
+    def reprint(self) -> None:
+        if self.state is State.DONE and self._personal.last_receipt is not None:
+            try:
+                self.printer.print(self._personal.last_receipt)
+                self.set_modes(printer_ready=True)
+            except PrinterError:
+                self._notice(bilingual("The printer is still not available."))
+
+    def finish(self) -> None:
+        """The resident is done: back to the menu for another service, or end with ``cancel``."""
+        if self.state is State.DONE:
+            self._personal.answers = {}
+            self._personal.documents = {}
+            self._personal.last_receipt = None
+            self._service = None
+            self._go(State.MENU)

@@ -1,0 +1,95 @@
+"""Chooses and fills the receipt for whatever a session produced (kiosk/receipts builds it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from central.contract.models import Office, ResidentSummary, Service, ServiceCatalog
+from central.contract.services import (
+    BansosApplication,
+    BansosApplicationCreate,
+    Complaint,
+    ComplaintCreate,
+    LetterRequest,
+    LetterRequestCreate,
+    QueueTicket,
+)
+from drivers.printer.receipt import Receipt
+from kiosk.receipts import (
+    ReceiptContext,
+    bansos_receipt,
+    complaint_receipt,
+    letter_receipt,
+    queue_code,
+    queue_receipt,
+    queued_receipt,
+)
+from kiosk.session.flows import Submission
+
+
+class SessionReceipts:
+    def __init__(
+        self,
+        *,
+        office: Callable[[], Office],
+        kiosk_id: str,
+        catalog: Callable[[], ServiceCatalog | None],
+        now: Callable[[], datetime],
+        tracking_url: str | None = None,
+    ) -> None:
+        self._office = office
+        self._kiosk_id = kiosk_id
+        self._catalog = catalog
+        self._now = now
+        self._tracking_url = tracking_url
+
+    def _context(self, resident: ResidentSummary | None, language: str) -> ReceiptContext:
+        return ReceiptContext(
+            office=self._office(),
+            kiosk_id=self._kiosk_id,
+            language=language,
+            now=self._now(),
+            resident=resident,
+            tracking_url=self._tracking_url,
+        )
+
+    def _service(self, service_id: str) -> Service | None:
+        catalog = self._catalog()
+        return next((s for s in catalog.services if s.id == service_id), None) if catalog else None
+
+    def for_result(self, result: BaseModel, resident: ResidentSummary, language: str) -> Receipt:
+        ctx = self._context(resident, language)
+        match result:
+            case LetterRequest():
+                return letter_receipt(result, ctx, service=self._service(result.service_id))
+            case QueueTicket():
+                return queue_receipt(result, ctx)
+            case BansosApplication():
+                return bansos_receipt(result, ctx)
+            case Complaint():
+                return complaint_receipt(result, ctx)
+        raise TypeError(f"no receipt for {type(result).__name__}")
+
+    def queued(self, submission: Submission, resident: ResidentSummary, language: str) -> Receipt:
+        payload = submission.payload
+        if not isinstance(payload, LetterRequestCreate | ComplaintCreate | BansosApplicationCreate):
+            raise TypeError(f"{type(payload).__name__} is never queued offline")
+        service = (
+            self._service(payload.service_id) if isinstance(payload, LetterRequestCreate) else None
+        )
+        return queued_receipt(
+            payload, self._context(resident, language), subject=service.label if service else None
+        )
+
+    def qr_payload(self, result: BaseModel | Submission) -> str:
+        """What the on-screen QR shows when the printer cannot print the receipt."""
+        if isinstance(result, QueueTicket):
+            return queue_code(result)
+        if isinstance(result, Submission):
+            return result.local_ref
+        code = getattr(result, "tracking_code", "")
+        ctx_url = self._tracking_url
+        return ctx_url.format(code=code) if ctx_url and code else str(code)

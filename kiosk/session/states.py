@@ -1,0 +1,59 @@
+"""The session's states and the only transitions allowed between them (docs/DESIGN.md).
+
+``IDLE → IDENTIFYING → VERIFYING_PIN → (CHANGING_PIN →) MENU → SERVICE → REVIEW → SUBMITTING →
+PRINTING → DONE → IDLE``, with ``OUT_OF_SERVICE`` reachable from anywhere. Listing them in one
+table makes an illegal jump a bug that raises, not a screen that silently misbehaves.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class State(enum.StrEnum):
+    IDLE = "idle"
+    IDENTIFYING = "identifying"
+    VERIFYING_PIN = "verifying_pin"
+    CHANGING_PIN = "changing_pin"
+    MENU = "menu"
+    SERVICE = "service"
+    REVIEW = "review"
+    SUBMITTING = "submitting"
+    PRINTING = "printing"
+    DONE = "done"
+    OUT_OF_SERVICE = "out_of_service"
+
+
+_ANYWHERE_TO = {State.IDLE, State.OUT_OF_SERVICE}
+
+TRANSITIONS: dict[State, set[State]] = {
+    State.IDLE: {State.IDENTIFYING, State.VERIFYING_PIN},
+    State.IDENTIFYING: {State.VERIFYING_PIN},
+    State.VERIFYING_PIN: {State.IDENTIFYING, State.CHANGING_PIN, State.MENU},
+    State.CHANGING_PIN: {State.MENU},
+    State.MENU: {State.SERVICE},
+    State.SERVICE: {State.MENU, State.SERVICE, State.REVIEW, State.SUBMITTING},
+    State.REVIEW: {State.SERVICE, State.SUBMITTING, State.MENU},
+    State.SUBMITTING: {State.PRINTING, State.REVIEW, State.SERVICE, State.MENU},
+    State.PRINTING: {State.DONE},
+    State.DONE: {State.MENU},
+    State.OUT_OF_SERVICE: set(),
+}
+
+
+class IllegalTransition(RuntimeError):
+    """A programming error: the session was asked to jump where the plan has no edge."""
+
+
+def check_transition(current: State, target: State) -> None:
+    if target in _ANYWHERE_TO or target in TRANSITIONS[current]:
+        return
+    raise IllegalTransition(f"{current} → {target} is not a session transition")
+
+
+class AppState(enum.StrEnum):
+    """CUSS-style kiosk state, shown on screen and sent in the heartbeat."""
+
+    AVAILABLE = "AVAILABLE"
+    ACTIVE = "ACTIVE"
+    UNAVAILABLE = "UNAVAILABLE"
