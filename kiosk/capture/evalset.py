@@ -334,7 +334,7 @@ def _place(
     else:
         frac = rng.uniform(0.55, 0.85)
     if scene is Scene.TOO_SMALL:
-        frac *= rng.uniform(0.15, 0.25)
+        frac *= rng.uniform(0.12, 0.2)
     turn = kind is Kind.RECEIPT and rng.random() < 0.5
     bw, bh = (ph, pw) if turn else (pw, ph)
     scale = frac * min(fh / bh, fw / bw)
@@ -440,7 +440,7 @@ def render(
         canvas = cv2.blendLinear(canvas, warped.astype(np.float32), 1.0 - warped_mask, warped_mask)
         if rng.random() < level.fingers:
             _fingers(rng, canvas, quad)
-    _light(rng, level, canvas, scene)
+    _light(rng, level, canvas, scene, None if quad is None else quad.mean(axis=0))
     image = _camera(rng, level, canvas, scene)
     ok, buf = cv2.imencode(
         ".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(*level.jpeg))]
@@ -462,14 +462,19 @@ def _draw_page(rng: np.random.Generator, kind: Kind) -> tuple[DocSize, Image]:
     return size, _receipt(rng, size)
 
 
-def _light(rng: np.random.Generator, level: _Level, canvas: FloatImage, scene: Scene) -> None:
-    """Uneven light, a shadow and a glare spot, all in place on the float canvas."""
+def _light(rng: np.random.Generator, level: _Level, canvas: FloatImage, scene: Scene,
+           page_centre: npt.NDArray[np.float64] | None) -> None:
+    """Uneven light, a shadow and a glare spot, all in place on the float canvas.
+
+    Exposure is set like a camera's auto-exposure would: the brightest lit spot (before any
+    specular glare) lands just under clipping.
+    """
     fh, fw = canvas.shape[:2]
     sh, sw = fh // 8, fw // 8
     y, x = np.mgrid[0:sh, 0:sw].astype(np.float32)
-    gx, gy = rng.uniform(-0.25, 0.25, 2)
+    gx, gy = rng.uniform(-0.15, 0.15, 2)
     gain = 1.0 + gx * (x / sw - 0.5) * 2 + gy * (y / sh - 0.5) * 2
-    gain *= rng.uniform(0.8, 1.08)
+    gain *= rng.uniform(0.85, 1.02) / gain.max()
     if scene is Scene.TOO_DARK:
         gain *= rng.uniform(0.12, 0.22)
     shade = np.zeros((sh, sw), np.float32)
@@ -489,6 +494,8 @@ def _light(rng: np.random.Generator, level: _Level, canvas: FloatImage, scene: S
         amp, radius = rng.uniform(250, 400), rng.uniform(170, 260)
     if amp > 5:
         gx2, gy2 = rng.uniform(0.25, 0.75) * fw, rng.uniform(0.25, 0.75) * fh
+        if scene is Scene.GLARE and page_centre is not None:
+            gx2, gy2 = page_centre + rng.normal(0, 40, 2)
         blob = np.zeros((sh, sw), np.float32)
         yy, xx = y * 8 - gy2, x * 8 - gx2
         blob = np.exp(-(xx**2 + yy**2) / (2 * radius**2)).astype(np.float32)
