@@ -20,7 +20,7 @@ class _Registrar(Protocol):
 
 def _registrars() -> list[_Registrar]:
     """Import lazily so `kiosk --help` stays fast and a broken optional extra names itself."""
-    from kiosk import demo, devices_cli, journey
+    from kiosk import demo, devices_cli, journey, scan_cli
     from kiosk.config import cli as config_cli
     from kiosk.i18n import cli as i18n_cli
 
@@ -30,6 +30,7 @@ def _registrars() -> list[_Registrar]:
         devices_cli.register,
         i18n_cli.register,
         journey.register,
+        scan_cli.register,
     ]
 
 
