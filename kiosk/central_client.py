@@ -250,7 +250,7 @@ class CentralClient:
         self, credentials: Credentials, request: QueueTicketCreate
     ) -> QueueTicket:
         return self._post(
-            "/v1/queue-tickets",
+            "/v1/queue/tickets",
             QueueTicket,
             body=request,
             idempotency_key=request.local_ref,

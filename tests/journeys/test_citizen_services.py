@@ -1,0 +1,253 @@
+"""Residents' journeys end to end: session, client, outbox, receipts, printer emulator, and a
+real centre on uvicorn. The receipts are PNGs from the ESC/POS emulator, read back."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from pathlib import Path
+
+import cv2
+from sqlalchemy import select
+
+from central.models import Complaint as ComplaintRow
+from central.models import LetterRequest as LetterRequestRow
+from kiosk.journey import JourneyLog, run_journey
+from kiosk.journey_script import load_script
+from kiosk.session import State
+from tests.journeys.conftest import Rig, page_photo
+
+
+def play(rig: Rig, body: str) -> JourneyLog:
+    script = rig.tmp / "journey.toml"
+    script.write_text(textwrap.dedent(body))
+    return run_journey(rig.core, load_script(script), echo=lambda _line: None)
+
+
+def decode_qr(png: Path) -> str:
+    image = cv2.imread(str(png))
+    text, *_ = cv2.QRCodeDetector().detectAndDecode(image)
+    if not text:
+        text, *_ = cv2.QRCodeDetectorAruco().detectAndDecode(image)
+    return str(text)
+
+
+def test_sktm_with_scanned_documents_prints_the_tracking_code(rig: Rig) -> None:
+    person = rig.people[0]
+    page_photo(rig.tmp / "kk.jpg", 1)
+    page_photo(rig.tmp / "rt.jpg", 2)
+    record = play(
+        rig,
+        f"""
+        [[step]]
+        do = "tap_card"
+        card_uid = "{person.card_uid}"
+        [[step]]
+        do = "pin"
+        pin = "{person.pin}"
+        [[step]]
+        do = "expect"
+        state = "menu"
+        [[step]]
+        do = "choose"
+        service = "sktm"
+        [[step]]
+        do = "answer"
+        value = "Beasiswa sekolah anak"
+        [[step]]
+        do = "answer"
+        value = "900000"
+        [[step]]
+        do = "scan"
+        image = "kk.jpg"
+        [[step]]
+        do = "scan"
+        image = "rt.jpg"
+        [[step]]
+        do = "expect"
+        state = "review"
+        [[step]]
+        do = "submit"
+        [[step]]
+        do = "expect"
+        state = "done"
+        printed = true
+    """,
+    )
+    with rig.central.context.sessions() as db:
+        letter = db.scalars(select(LetterRequestRow)).one()
+    assert letter.status == 1  # Sedang Diperiksa: every required document arrived
+    assert letter.tracking_code in rig.core.last_receipt_text()
+    assert len(record.receipts) == 1
+    assert decode_qr(record.receipts[0]) == letter.tracking_code
+    assert person.nik not in rig.core.last_receipt_text()
+    assert person.nik[:4] + "********" + person.nik[12:] in rig.core.last_receipt_text()
+
+
+def test_queue_ticket_is_numbered_and_printed(rig: Rig) -> None:
+    person = rig.people[0]
+    play(
+        rig,
+        f"""
+        [[step]]
+        do = "nik"
+        nik = "{person.nik}"
+        [[step]]
+        do = "pin"
+        pin = "{person.pin}"
+        [[step]]
+        do = "choose"
+        service = "antrian"
+        [[step]]
+        do = "submit"
+        [[step]]
+        do = "expect"
+        state = "done"
+        receipt = "A-001"
+    """,
+    )
+
+
+def test_bansos_in_a_taken_cluster_is_refused_naming_the_programme(rig: Rig) -> None:
+    person = rig.people[0]  # holds PKH (cluster 'tunai') in the seed
+    play(
+        rig,
+        f"""
+        [[step]]
+        do = "tap_card"
+        card_uid = "{person.card_uid}"
+        [[step]]
+        do = "pin"
+        pin = "{person.pin}"
+        [[step]]
+        do = "choose"
+        service = "bansos"
+        [[step]]
+        do = "answer"
+        value = "blt_dd"
+        [[step]]
+        do = "submit"
+        [[step]]
+        do = "expect"
+        state = "review"
+        notice = "PKH"
+    """,
+    )
+    assert rig.core.receipt_files() == []
+
+
+def test_information_for_the_kiosks_village(rig: Rig) -> None:
+    info = rig.core.session.information()
+    assert info is not None and info.office_id == "35.10.01.2001"
+    assert info.budgets and info.projects and info.announcements
+    for line in info.budgets[0].lines:
+        assert line.realised <= line.planned * 2
+
+
+def test_complaint_while_the_centre_is_down_is_delivered_once_when_it_returns(rig: Rig) -> None:
+    person = rig.people[0]
+    play(
+        rig,
+        f"""
+        [[step]]
+        do = "tap_card"
+        card_uid = "{person.card_uid}"
+        [[step]]
+        do = "pin"
+        pin = "{person.pin}"
+        [[step]]
+        do = "choose"
+        service = "pengaduan"
+        [[step]]
+        do = "answer"
+        value = "infrastruktur"
+        [[step]]
+        do = "answer"
+        value = "Lampu jalan di RT 002 mati sejak seminggu."
+        [[step]]
+        do = "skip"
+        [[step]]
+        do = "centre"
+        online = false
+        [[step]]
+        do = "submit"
+        [[step]]
+        do = "expect"
+        state = "done"
+        queued = 1
+        printed = true
+    """,
+    )
+    queued_slip = rig.core.last_receipt_text()
+    local_ref = next(iter(rig.core.outbox.items())).local_ref
+    assert local_ref in queued_slip.replace("\n", "")
+    rig.core.set_centre_reachable(True)
+    deadline = time.monotonic() + 20
+    while rig.core.outbox_backlog() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert rig.core.outbox_backlog() == 0
+    with rig.central.context.sessions() as db:
+        rows = db.scalars(select(ComplaintRow)).all()
+    assert len(rows) == 1
+    assert rows[0].local_ref == local_ref
+
+
+def test_lockout_is_reported_with_the_remaining_time(rig: Rig) -> None:
+    person = rig.people[0]
+    wrong = f"{(int(person.pin) + 1) % 10**6:06d}"
+    steps = "".join(
+        f"""
+        [[step]]
+        do = "tap_card"
+        card_uid = "{person.card_uid}"
+        [[step]]
+        do = "pin"
+        pin = "{wrong}"
+        """
+        for _ in range(3)
+    )
+    play(
+        rig,
+        steps
+        + """
+        [[step]]
+        do = "expect"
+        notice = "60"
+        state = "idle"
+    """,
+    )
+
+
+def test_timeout_wipes_the_session(rig: Rig) -> None:
+    person = rig.people[0]
+    play(
+        rig,
+        f"""
+        [[step]]
+        do = "tap_card"
+        card_uid = "{person.card_uid}"
+        [[step]]
+        do = "pin"
+        pin = "{person.pin}"
+        [[step]]
+        do = "choose"
+        service = "domisili"
+        [[step]]
+        do = "answer"
+        value = "Melamar pekerjaan di kota"
+        [[step]]
+        do = "idle"
+        seconds = 61
+        [[step]]
+        do = "expect"
+        state = "idle"
+    """,
+    )
+    session = rig.core.session
+    assert session.state is State.IDLE
+    assert not session.holds_personal_data()
+    dump = repr(vars(session)) + repr(vars(session._personal))
+    for secret in (person.name, person.nik, person.card_uid, "Melamar pekerjaan"):
+        assert secret not in dump
+    outbox_file = (rig.tmp / "state" / "outbox.sqlite3").read_bytes()
+    assert person.nik.encode() not in outbox_file
