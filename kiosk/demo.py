@@ -9,7 +9,6 @@ so the demo also proves those commands work together. Everything it writes stays
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -25,12 +24,15 @@ from pathlib import Path
 
 import requests
 
-from central.contract.models import LoginResponse, ServiceCatalog
-from central.contract.signing import HEADER_SESSION
-from kiosk.config import load_kiosk_config
+from kiosk.assembly import build_core
+from kiosk.capture.evalset import Scene, generate
+from kiosk.central_client import CentralClient
+from kiosk.config import KioskConfig, load_kiosk_config
 from kiosk.health import build_heartbeat
 from kiosk.identity import KioskKey
-from kiosk.signing import RequestSigner, SignedAuth
+from kiosk.journey import ExpectationFailed, run_journey
+from kiosk.journey_script import load_script
+from kiosk.signing import RequestSigner
 
 DEMO_OFFICE = "35.10.01.2001"  # Desa Sarongan, Kecamatan Pesanggaran
 _IDENTITY = re.compile(r"NIK (\d{16})\s+card (\w+)\s+PIN (\d{6})")
@@ -111,6 +113,7 @@ def _prepare(out: Path, residents: int) -> tuple[dict[str, str], list[DemoPerson
         "# Demo kiosk: simulated devices, state kept inside the demo folder.\n"
         f'[kiosk]\nstate_dir = "{out.resolve() / "state"}"\n'
         f'[identity]\nkey_file = "{out.resolve() / "state" / "identity" / "kiosk.key"}"\n'
+        f'[outbox]\npath = "{out.resolve() / "state" / "outbox.sqlite3"}"\nmax_backoff_s = 5\n'
     )
     env = {
         **os.environ,
@@ -126,47 +129,126 @@ def _prepare(out: Path, residents: int) -> tuple[dict[str, str], list[DemoPerson
     return env, people
 
 
+_SCRIPT = """\
+# The demo resident's morning at the kiosk (format: docs/journeys.md).
+language = "id"
+
+[[step]]
+do = "tap_card"
+card_uid = "{card_uid}"
+[[step]]
+do = "pin"
+pin = "{pin}"
+[[step]]
+do = "expect"
+state = "menu"
+
+# A certificate of low income, with the family card and the RT letter scanned at the tray.
+[[step]]
+do = "choose"
+service = "sktm"
+[[step]]
+do = "answer"
+value = "Pendaftaran beasiswa sekolah anak"
+[[step]]
+do = "answer"
+value = "900000"
+[[step]]
+do = "scan"
+image = "scans/kk.jpg"
+[[step]]
+do = "scan"
+image = "scans/pengantar_rt.jpg"
+[[step]]
+do = "submit"
+[[step]]
+do = "expect"
+state = "done"
+printed = true
+[[step]]
+do = "finish"
+
+# A queue number for the counter.
+[[step]]
+do = "choose"
+service = "antrian"
+[[step]]
+do = "submit"
+[[step]]
+do = "expect"
+state = "done"
+[[step]]
+do = "finish"
+
+# A complaint while the network is down: saved in the outbox, slip printed, sent later.
+[[step]]
+do = "choose"
+service = "pengaduan"
+[[step]]
+do = "answer"
+value = "infrastruktur"
+[[step]]
+do = "answer"
+value = "Lampu penerangan jalan di dusun Krajan mati sejak seminggu."
+[[step]]
+do = "skip"
+[[step]]
+do = "centre"
+online = false
+[[step]]
+do = "submit"
+[[step]]
+do = "expect"
+state = "done"
+queued = 1
+[[step]]
+do = "centre"
+online = true
+[[step]]
+do = "cancel"
+"""
+
+
+def _scans(folder: Path) -> None:
+    """Photos of papers on the tray, from the capture evaluation generator (fixed seeds)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    photos = generate("realistic", Scene.CLEAN, 2, seed=7)
+    for name, sample in zip(("kk.jpg", "pengantar_rt.jpg"), photos, strict=True):
+        (folder / name).write_bytes(sample.jpeg)
+
+
+def _heartbeat(url: str, config: KioskConfig) -> None:
+    assert config.kiosk.id is not None
+    signer = RequestSigner(config.kiosk.id, KioskKey.load(config.identity.key_file))
+    client = CentralClient(url, signer, retries=0)
+    beat = build_heartbeat(config, sequence=1, app_state="AVAILABLE")
+    ack = client.heartbeat(beat, idempotency_key=f"hb-{beat.boot_id}-1")
+    print(f"heartbeat accepted at {ack.received_at:%H:%M:%S} UTC")
+
+
 def _journey(url: str, env: dict[str, str], person: DemoPerson, out: Path) -> None:
-    """What the kiosk core does today: enrol, report health, sign a resident in, list services."""
+    """Enrol like a technician, report health, then play the resident's morning."""
     token = _run(["kiosk-central", "token", "create", "--office", DEMO_OFFICE], env).strip()
     print(_run(["kiosk-provision", "enroll", "--central", url, "--token", token], env).rstrip())
     config = load_kiosk_config(Path(env["ANJUNGAN_CONFIG_DIR"]), env=env)
-    assert config.kiosk.id is not None
-    signer = RequestSigner(config.kiosk.id, KioskKey.load(config.identity.key_file))
-    session = requests.Session()
-    session.auth = SignedAuth(signer)
-    timeout = (config.central.connect_timeout_s, config.central.read_timeout_s)
-
-    beat = build_heartbeat(config, sequence=1, app_state="AVAILABLE")
-    reply = session.post(
-        f"{url}/v1/heartbeats",
-        data=beat.model_dump_json(),
-        timeout=timeout,
-        headers={"Content-Type": "application/json"},
-    )
-    print(f"heartbeat sent: HTTP {reply.status_code}")
-
-    login = session.post(
-        f"{url}/v1/sessions",
-        json={"method": "card", "card_uid": person.card_uid, "pin": person.pin},
-        timeout=timeout,
-    )
-    if login.status_code != 201:
-        raise DemoFailed(f"demo sign-in refused: {login.text}")
-    signed_in = LoginResponse.model_validate_json(login.content)
-    print(f"signed in: {signed_in.resident.name} ({signed_in.resident.nik_masked})")
-    catalog = ServiceCatalog.model_validate_json(
-        session.get(f"{url}/v1/catalog", timeout=timeout).content
-    )
-    print(f"services at {catalog.office.name}:")
-    for service in catalog.services:
-        print(f"  - {service.label.id}  /  {service.label.en}")
-    session.delete(
-        f"{url}/v1/sessions/current",
-        headers={HEADER_SESSION: signed_in.session_token},
-        timeout=timeout,
-    )
-    (out / "catalog.json").write_text(json.dumps(catalog.model_dump(mode="json"), indent=2))
+    _heartbeat(url, config)
+    _scans(out / "scans")
+    script_path = out / "journey.toml"
+    script_path.write_text(_SCRIPT.format(card_uid=person.card_uid, pin=person.pin))
+    core = build_core(config, central_url=url, receipts_dir=out / "receipts")
+    core.start()
+    try:
+        record = run_journey(core, load_script(script_path), echo=lambda line: print(f"  {line}"))
+        deadline = time.monotonic() + 30
+        while core.outbox_backlog() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        print(f"outbox after reconnecting: {core.outbox_backlog()} waiting")
+    except ExpectationFailed as failed:
+        raise DemoFailed(f"the demo journey went wrong: {failed}") from failed
+    finally:
+        core.stop()
+    for receipt in record.receipts:
+        print(f"receipt: {receipt}")
 
 
 def run_demo(out: Path, *, residents: int, stay: bool) -> int:
