@@ -1,0 +1,273 @@
+"""Outbox benchmarks (issue 4): drain rate to a loopback centre, and 10,000 queued submissions
+surviving a restart.
+
+The centre is a real ``kiosk-central serve`` process (one uvicorn worker, SQLite in WAL mode)
+on a free loopback port, so the kiosk side (this process: outbox, sealing, signing, HTTP
+client) and the centre do not share one interpreter and one GIL, as on a real kiosk. Every
+complaint goes through the real signed delivery the outbox tests use, with the resident's
+submission grant, exactly as the outbox sends it in the field.
+
+Run: ``.venv/bin/python bench/services_outbox.py [--drain N] [--restart N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
+    sys.path.insert(0, str(REPO_ROOT))
+
+from central.contract.models import EnrollmentRequest, EnrollmentResponse  # noqa: E402
+from central.db import make_engine, make_sessionmaker  # noqa: E402
+from central.enrollment import create_token  # noqa: E402
+from kiosk.identity import KioskKey  # noqa: E402
+from kiosk.outbox import DeliveryResult, Outbox, OutboxItem, new_local_ref  # noqa: E402
+from kiosk.outbox.items import encode_payload  # noqa: E402
+from kiosk.signing import RequestSigner, SignedAuth  # noqa: E402
+from tests.outbox.delivery import HttpDelivery, complaint, sign_in  # noqa: E402
+from tests.support.central_server import HARDWARE, prepare_database  # noqa: E402
+
+OFFICE = "35.10.01.2001"
+GRANT = "X-Resident-Grant"
+DRAIN_TARGET = 300.0
+RESTART_TARGET = 10_000
+
+
+def report(name: str, value: float, unit: str, op: str, target: float) -> None:
+    met = value >= target if op == ">=" else value <= target
+    shown = f"{value:.0f}" if value >= 100 else f"{value:.2f}"
+    print(f"bench: {name} = {shown} {unit} (target {op} {target:g}) {'ok' if met else 'short'}")
+
+
+def info(text: str) -> None:
+    print(f"  {text}", flush=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _cpu_s(root: int) -> float:
+    """User+system CPU seconds of a process and its children (uvicorn workers), from /proc."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(entry.name) == root or int(fields[1]) == root:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+@contextmanager
+def central_process(database_url: str, workdir: Path, workers: int) -> Iterator[tuple[str, int]]:
+    """``kiosk-central serve`` in its own process group; yields (base URL, pid)."""
+    port = _free_port()
+    script = Path(sys.executable).with_name("kiosk-central")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "central.cli"]
+    argv = [*command, "serve", "--config-dir", str(workdir), "--database-url", database_url]
+    argv += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANJUNGAN_")}
+    log = (workdir / "central.log").open("wb")
+    process = subprocess.Popen(
+        argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"kiosk-central serve did not start (see {workdir})")
+            try:
+                if requests.get(url + "/healthz", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield url, process.pid
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        log.close()
+
+
+def enroll(database_url: str, url: str) -> tuple[KioskKey, requests.Session]:
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            token = create_token(db, OFFICE, 3600, datetime.now(UTC)).token
+    finally:
+        engine.dispose()
+    key = KioskKey.generate()
+    body = EnrollmentRequest(token=token, public_key=key.public_key_b64(), hardware=HARDWARE)
+    reply = requests.post(
+        url + "/v1/enrollments",
+        data=body.model_dump_json(),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    reply.raise_for_status()
+    kiosk_id = EnrollmentResponse.model_validate_json(reply.content).kiosk_id
+    session = requests.Session()
+    session.auth = SignedAuth(RequestSigner(kiosk_id, key))
+    return key, session
+
+
+def _direct_rate(
+    session: requests.Session, url: str, headers: dict[str, str], n: int, threads: int
+) -> float:
+    """The centre's own ceiling: the same signed POSTs without the outbox, ``threads`` at once."""
+
+    def send(i: int) -> None:
+        ref = new_local_ref()
+        result = direct(_as_item(ref, complaint(ref, i), headers))
+        if result != DeliveryResult.delivered():
+            raise RuntimeError(f"direct POST refused: {result.reason}")
+
+    direct = HttpDelivery(session, url)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(send, range(n)))
+    return n / (time.perf_counter() - started)
+
+
+def bench_drain(count: int, workers: int, workdir: Path) -> None:
+    database_url = f"sqlite:///{workdir / 'central.sqlite3'}"
+    people = prepare_database(database_url, residents=5)
+    with central_process(database_url, workdir, workers) as (url, pid):
+        key, session = enroll(database_url, url)
+        grant = sign_in(session, url, people[0].nik, people[0].pin)
+        headers = {GRANT: grant}
+
+        probe = max(100, count // 5)
+        serial = _direct_rate(session, url, headers, probe, threads=1)
+        parallel = _direct_rate(session, url, headers, probe, threads=4)
+
+        outbox = Outbox(
+            workdir / "outbox.sqlite3", key, HttpDelivery(session, url), max_backoff_s=5
+        )
+        for n in range(count):
+            ref = new_local_ref()
+            outbox.enqueue("complaint", complaint(ref, n), local_ref=ref, headers=headers)
+        cpu_kiosk, cpu_centre = time.process_time(), _cpu_s(pid)
+        started = time.perf_counter()
+        outbox.start()
+        deadline = started + 600
+        while outbox.backlog() and time.perf_counter() < deadline:
+            time.sleep(0.005)
+        elapsed = time.perf_counter() - started
+        left = outbox.backlog()
+        kiosk_ms = (time.process_time() - cpu_kiosk) * 1000 / count
+        centre_ms = (_cpu_s(pid) - cpu_centre) * 1000 / count
+        dead = len(outbox.dead_letters())
+        outbox.close()
+    report(
+        "outbox drain to loopback centre",
+        (count - left) / elapsed,
+        "submissions/s",
+        ">=",
+        DRAIN_TARGET,
+    )
+    info(f"{count} complaints, {left} left, {dead} dead-lettered, {elapsed:.1f} s")
+    info(
+        f"same signed POSTs without the outbox: {serial:.0f}/s one by one, "
+        f"{parallel:.0f}/s four at a time ({workers} centre worker(s))"
+    )
+    info(
+        f"CPU per submission: kiosk side {kiosk_ms:.2f} ms, centre {centre_ms:.2f} ms "
+        f"(2 cores shared; load {os.getloadavg()[0]:.1f})"
+    )
+
+
+def _as_item(ref: str, payload: dict[str, Any], headers: dict[str, str]) -> OutboxItem:
+    """What the outbox would hand its delivery, built directly for the no-outbox probe."""
+    return OutboxItem(
+        seq=0,
+        local_ref=ref,
+        kind="complaint",
+        body=encode_payload(payload),
+        headers=headers,
+        attachments=(),
+        created_at=0.0,
+        attempts=0,
+        next_attempt_at=0.0,
+        last_error=None,
+    )
+
+
+def _no_delivery(_item: OutboxItem) -> DeliveryResult:
+    raise RuntimeError("the restart benchmark never sends")
+
+
+def bench_restart(count: int, workdir: Path) -> None:
+    path = workdir / "restart.sqlite3"
+    key = KioskKey.generate()
+    outbox = Outbox(path, key, _no_delivery, max_backoff_s=5)
+    started = time.perf_counter()
+    refs = []
+    for n in range(count):
+        ref = new_local_ref()
+        refs.append(ref)
+        outbox.enqueue("complaint", complaint(ref, n), local_ref=ref, headers={GRANT: "g" * 120})
+    enqueue_s = time.perf_counter() - started
+    assert outbox.close()
+    started = time.perf_counter()
+    reopened = Outbox(path, key, _no_delivery, max_backoff_s=5)
+    items = list(reopened.items())
+    reopen_s = time.perf_counter() - started
+    survivors = sum(
+        1
+        for item, ref in zip(items, refs, strict=False)
+        if item.local_ref == ref and item.payload["local_ref"] == ref
+    )
+    reopened.close()
+    report("queued submissions surviving a restart", survivors, f"of {count}", ">=", count)
+    info(
+        f"reopen + decrypt all {len(items)}: {reopen_s:.2f} s; enqueue (fsync each): "
+        f"{enqueue_s / count * 1000:.2f} ms per submission; file {path.stat().st_size >> 20} MiB"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drain", type=int, default=2000, help="submissions to drain")
+    parser.add_argument("--restart", type=int, default=RESTART_TARGET, help="queued, reopened")
+    parser.add_argument("--workers", type=int, default=1, help="centre uvicorn workers")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-outbox-") as tmp:
+        workdir = Path(tmp)
+        bench_drain(args.drain, args.workers, workdir)
+        bench_restart(args.restart, workdir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
