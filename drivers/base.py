@@ -86,15 +86,15 @@ class DeviceError(Exception):
     """Base of every error a driver raises; the library's original error is ``__cause__``."""
 
 
-class DeviceNotFound(DeviceError):  # noqa: N818 (name fixed by DESIGN.md)
+class DeviceNotFound(DeviceError):
     """Configured hardware is not there. Never answered by silently using a simulator."""
 
 
-class DeviceTimeout(DeviceError):  # noqa: N818 (name fixed by DESIGN.md)
+class DeviceTimeout(DeviceError):
     """A blocking call ran past its timeout."""
 
 
-class UnknownDriver(DeviceError):  # noqa: N818 (name fixed by DESIGN.md)
+class UnknownDriver(DeviceError):
     """Config names a driver that is not in the registry."""
 
 
