@@ -81,7 +81,7 @@ class AutoCapture:
 
     def _problem(self, detection: Detection) -> Code | None:
         if detection.quad is None:
-            return Code.CUT_OFF if detection.reason is Reason.CUT_OFF else Code.NO_PAGE
+            return Code(str(detection.reason))
         quad, frame = detection.quad, detection.frame_size
         if touches_border(quad, frame, self.config.border_margin):
             return Code.CUT_OFF

@@ -37,6 +37,7 @@ class Reason(enum.StrEnum):
     OK = "ok"
     NO_PAGE = "no_page"
     CUT_OFF = "cut_off"
+    TOO_DARK = "too_dark"
 
 
 @dataclass(frozen=True)
@@ -62,16 +63,29 @@ class DetectorConfig:
     """Tuning knobs; the defaults are the ones bench/capture.py measures."""
 
     work_size: int = 480  # long side of the coarse copy, px
-    min_area: float = 0.008  # smallest page, share of the frame
+    min_area: float = 0.004  # smallest page, share of the frame
     samples_per_side: int = 32
     inlier_tol: float = 1.5  # px at full resolution
     min_side_support: float = 0.35  # share of a side's samples on the fitted line
     min_support: float = 0.6  # mean over the four sides
     min_brightness: float = 0.4  # page median / frame 99th-percentile luminance
+    dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
+    too_dark_level: float = 70.0  # ...and below this a miss is reported as too dark
     max_refined: int = 8  # best coarse outlines fitted at full resolution
     sure_side_support: float = 0.85  # stop looking once every side is this well supported
     border_margin: float = 2.0  # px: a corner this close to the frame edge is cut off
     seed: int = field(default=7, repr=False)
+
+
+@dataclass(frozen=True)
+class _Levels:
+    frame: Image
+    mid: Image
+    lab: Image  # the coarse copy in Lab
+    scale: Scale  # coarse / full
+    mid_scale: Scale  # middle / full
+    bright_ref: float  # 99th-percentile lightness of the coarse copy
+    dim: bool  # the frame was too dark before brightening
 
 
 @dataclass
@@ -94,49 +108,74 @@ class PageDetector:
             frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
         if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8 or frame.size == 0:
             raise ValueError("frame must be a non-empty 8-bit BGR or grey image")
-        cfg = self.config
         fh, fw = frame.shape[:2]
-        pyramid = _pyramid(frame, self.config.work_size)
+        levels = self._levels(frame)
+        best, cut_off = self._search(levels)
+        if best is None:
+            if cut_off:
+                reason = Reason.CUT_OFF
+            elif levels.dim:
+                reason = Reason.TOO_DARK
+            else:
+                reason = Reason.NO_PAGE
+            return Detection(None, 0.0, reason, (fw, fh))
+        quad = (best.quad + 0.5) / levels.mid_scale - 0.5
+        # A narrow pass at full resolution for sub-pixel corners.
+        final = self._refine(levels.frame, quad, radius=2.0 / float(levels.mid_scale.min()) + 2)
+        if final is not None and not final.touches_border:
+            return Detection(final.quad, final.support, Reason.OK, (fw, fh))
+        return Detection(quad, best.support, Reason.OK, (fw, fh))
+
+    def _levels(self, frame: Image) -> _Levels:
+        """The frame at full, middle (~960 px) and coarse (~480 px) size, exposure-corrected.
+
+        Outlines are proposed on the coarse copy, fitted on the middle one (4x fewer pixels
+        than the frame), and only the winner is polished at full resolution.
+        """
+        cfg = self.config
+        pyramid = _pyramid(frame, cfg.work_size)
         small = pyramid[-1]
-        # Outlines are first fitted one level above the coarse copy (4x fewer pixels than the
-        # full frame), then only the winner is polished at full resolution.
         mid = pyramid[-2] if len(pyramid) > 1 else frame
-        scale = _scale(small, frame)
-        mid_scale = _scale(mid, frame)
         lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB)
-        lum = lab[..., 0]
-        bright_ref = _percentile(lum, 0.99)
-        seen = views(lab)
-        radius = 6.0 * float((mid_scale / scale).min()) + 2
+        bright_ref = _percentile(lab[..., 0], 0.99)
+        dim = bright_ref < cfg.too_dark_level
+        if bright_ref < cfg.dark_level:
+            # A dim frame: stretch it as auto-exposure would, so edge thresholds still bite
+            # and the quality check, not a miss, is what says "too dark".
+            gain = cfg.dark_level / bright_ref
+            mid_was_frame = mid is frame
+            frame = cv2.convertScaleAbs(frame, alpha=gain)
+            mid = frame if mid_was_frame else cv2.convertScaleAbs(mid, alpha=gain)
+            lab = cv2.cvtColor(cv2.convertScaleAbs(small, alpha=gain), cv2.COLOR_BGR2LAB)
+            bright_ref = _percentile(lab[..., 0], 0.99)
+        return _Levels(frame, mid, lab, _scale(small, frame), _scale(mid, frame), bright_ref,
+                       dim)
+
+    def _search(self, lv: _Levels) -> tuple[_Candidate | None, bool]:
+        """The best acceptable outline (in middle-level coordinates), and whether a page was
+        seen running off the frame."""
+        cfg = self.config
+        seen = views(lv.lab)
+        ratio = lv.mid_scale / lv.scale
+        radius = 6.0 * float(ratio.min()) + 2
         accepted: list[_Candidate] = []
         cut_off = False
         tried: list[Quad] = []
         for lines in (False, True):
-            for quad_small in propose(lab, seen, cfg.min_area, cfg.max_refined, lines=lines):
+            for quad_small in propose(lv.lab, seen, cfg.min_area, cfg.max_refined, lines=lines):
                 if any(np.abs(quad_small - q).max() <= 2.0 for q in tried):
                     continue
                 tried.append(quad_small)
-                cand = self._fit_proposal(mid, (quad_small + 0.5) * (mid_scale / scale) - 0.5,
-                                          radius)
+                cand = self._fit_proposal(lv.mid, (quad_small + 0.5) * ratio - 0.5, radius)
                 if cand is None:
                     continue
                 if cand.touches_border:
                     cut_off = cut_off or cand.min_side >= cfg.min_side_support
-                elif self._acceptable(cand, lum, scale / mid_scale, bright_ref):
+                elif self._acceptable(cand, lv.lab[..., 0], 1.0 / ratio, lv.bright_ref):
                     accepted.append(cand)
                     if cand.min_side >= cfg.sure_side_support:
-                        break  # every side solidly on an edge: no other outline can beat it
-            if any(c.min_side >= cfg.sure_side_support for c in accepted):
-                break
-        best = _choose(accepted)
-        if best is None:
-            return Detection(None, 0.0, Reason.CUT_OFF if cut_off else Reason.NO_PAGE, (fw, fh))
-        quad = (best.quad + 0.5) / mid_scale - 0.5
-        # A narrow pass at full resolution for sub-pixel corners.
-        final = self._refine(frame, quad, radius=2.0 / float(mid_scale.min()) + 2)
-        if final is not None and not final.touches_border:
-            return Detection(final.quad, final.support, Reason.OK, (fw, fh))
-        return Detection(quad, best.support, Reason.OK, (fw, fh))
+                        return cand, cut_off  # every side solidly on an edge: unbeatable
+        return _choose(accepted), cut_off
 
     # -- fine fit ---------------------------------------------------------------------------
 

@@ -146,7 +146,7 @@ class _Level:
 LEVELS = {
     "realistic": _Level(
         tilt=12.0, rotation=12.0, low_contrast=0.15, contrast=(25.0, 45.0), shadow=(0.0, 0.35),
-        glare=(0.0, 50.0), fingers=0.15, blur=(0.0, 1.0), noise=(1.0, 3.5), jpeg=(75, 95),
+        glare=(0.0, 40.0), fingers=0.15, blur=(0.0, 1.0), noise=(1.0, 3.5), jpeg=(75, 95),
     ),
     "hard": _Level(
         tilt=30.0, rotation=40.0, low_contrast=0.35, contrast=(15.0, 30.0), shadow=(0.2, 0.55),
@@ -333,11 +333,11 @@ def _place(
         frac = rng.uniform(0.6, 0.85)
     else:
         frac = rng.uniform(0.55, 0.85)
-    if scene is Scene.TOO_SMALL:
-        frac *= rng.uniform(0.12, 0.2)
     turn = kind is Kind.RECEIPT and rng.random() < 0.5
     bw, bh = (ph, pw) if turn else (pw, ph)
     scale = frac * min(fh / bh, fw / bw)
+    if scene is Scene.TOO_SMALL:  # still findable, but its long side spans a fifth of the view
+        scale = rng.uniform(0.2, 0.3) * fh / max(pw, ph)
     focal = fw * rng.uniform(0.8, 1.5)
     cam = np.array([[focal, 0, fw / 2], [0, focal, fh / 2], [0, 0, 1]])
     direction = rng.uniform(0, 2 * np.pi)
@@ -375,6 +375,7 @@ def _share_inside(quad: Quad) -> float:
 
 def _fingers(rng: np.random.Generator, canvas: FloatImage, quad: Quad) -> None:
     """One or two fingertips over the page's edges, as when a resident holds it flat."""
+    short = float(np.hypot(*(np.roll(quad, -1, axis=0) - quad).T).min())
     for _ in range(int(rng.integers(1, 3))):
         side = int(rng.integers(0, 4))
         a, b = quad[side], quad[(side + 1) % 4]
@@ -382,22 +383,13 @@ def _fingers(rng: np.random.Generator, canvas: FloatImage, quad: Quad) -> None:
         p = a + t * (b - a)
         d = b - a
         normal = np.array([d[1], -d[0]]) / np.linalg.norm(d)  # outward for clockwise corners
-        width = rng.uniform(35, 55)
+        width = max(8.0, short * rng.uniform(0.06, 0.1))
         centre = p + normal * rng.uniform(-0.2, 0.5) * width * 2
         axes = (int(width * 2.2), int(width))
         angle = float(np.degrees(np.arctan2(normal[1], normal[0])))
         skin = np.array([110, 150, 200], np.float64) * rng.uniform(0.6, 1.05)
-        cv2.ellipse(
-            canvas,
-            (int(centre[0]), int(centre[1])),
-            axes,
-            angle,
-            0,
-            360,
-            tuple(float(c) for c in skin),
-            -1,
-            cv2.LINE_AA,
-        )
+        cv2.ellipse(canvas, (int(centre[0]), int(centre[1])), axes, angle, 0, 360,
+                    tuple(float(c) for c in skin), -1, cv2.LINE_AA)
 
 
 def render(
@@ -491,7 +483,7 @@ def _light(rng: np.random.Generator, level: _Level, canvas: FloatImage, scene: S
     amp = rng.uniform(*level.glare)
     radius = rng.uniform(40, 140)
     if scene is Scene.GLARE:
-        amp, radius = rng.uniform(250, 400), rng.uniform(170, 260)
+        amp, radius = rng.uniform(200, 320), rng.uniform(70, 130)
     if amp > 5:
         gx2, gy2 = rng.uniform(0.25, 0.75) * fw, rng.uniform(0.25, 0.75) * fh
         if scene is Scene.GLARE and page_centre is not None:

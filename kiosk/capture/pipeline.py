@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy.typing as npt
 
-from kiosk.capture.detect import Detection, DetectorConfig, PageDetector, Reason
+from kiosk.capture.detect import Detection, DetectorConfig, PageDetector
 from kiosk.capture.enhance import Mode, enhance
 from kiosk.capture.guidance import Code
 from kiosk.capture.output import Encoded, Format, encode
@@ -52,8 +52,7 @@ def capture(image: Image, config: CaptureConfig | None = None,
     cfg = config or CaptureConfig()
     det = detection or PageDetector(cfg.detector).detect(image)
     if det.quad is None:
-        code = Code.CUT_OFF if det.reason is Reason.CUT_OFF else Code.NO_PAGE
-        return CaptureResult(det, [code])
+        return CaptureResult(det, [Code(str(det.reason))])
     flat = rectify(image, det.quad, target_dpi=cfg.target_dpi, px_per_mm=cfg.px_per_mm)
     measures = measure(flat.image, det.quad, det.frame_size, cfg.quality.border_margin)
     issues = judge(measures, cfg.quality)

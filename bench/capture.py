@@ -1,0 +1,210 @@
+"""Document capture against its targets (Anjungan issue 5), on the synthetic evaluation set.
+
+    .venv/bin/python bench/capture.py [--small] [--no-cache]
+
+Frames come from kiosk.capture.evalset with fixed seeds and are cached as JPEG under the temp
+directory (keyed by the generator's source, so a changed generator never reuses stale frames).
+Timing runs on one core (cv2.setNumThreads(1)); the machine may be shared, so each timing is a
+median over many runs with its p95 beside it. Prints one line per figure:
+``bench: <name> = <value> <unit> (target <op> <value>) ok|short``, plus ``info:`` lines for
+figures without a target. Always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from multiprocessing import Pool
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kiosk.capture import evalset
+from kiosk.capture.detect import PageDetector, Reason
+from kiosk.capture.evalset import Sample, Scene
+from kiosk.capture.guidance import Code
+from kiosk.capture.metric import corner_error, jaccard
+from kiosk.capture.pipeline import CaptureConfig, capture
+
+FULL = {"clean": 200, "empty": 100, "cut_off": 50, "defect": 40, "stills": 20}
+SMALL = {"clean": 40, "empty": 20, "cut_off": 10, "defect": 10, "stills": 5}
+DEFECTS = (Scene.BLURRED, Scene.GLARE, Scene.TOO_DARK, Scene.TOO_SMALL, Scene.CUT_OFF)
+STILL_SIZE = (4032, 2268)  # a 9 MP 16:9 still, what the camera's full resolution gives
+
+
+def line(name: str, value: float, unit: str, op: str, target: float, fmt: str = ".3f") -> None:
+    ok = value >= target if op == ">=" else value <= target
+    print(f"bench: {name} = {value:{fmt}} {unit} (target {op} {target:{fmt}}) "
+          f"{'ok' if ok else 'short'}")
+
+
+def info(text: str) -> None:
+    print(f"info: {text}")
+
+
+# -- the evaluation set, cached -----------------------------------------------------------------
+
+def _cache_dir() -> Path:
+    source = Path(evalset.__file__).read_bytes()
+    key = hashlib.sha256(source).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / "anjungan-capture-evalset" / key
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _render(job: tuple[int, str, str]) -> Sample:
+    seed, split, scene = job
+    return evalset.render(seed, split, Scene(scene))
+
+
+def load_set(split: str, scene: Scene, count: int, use_cache: bool) -> list[Sample]:
+    base = {"realistic": 1_000_000, "hard": 2_000_000}[split] + list(Scene).index(scene) * 10_000
+    jobs = [(base + i, split, str(scene)) for i in range(count)]
+    cache = _cache_dir()
+    samples: list[Sample | None] = []
+    missing = []
+    for job in jobs:
+        meta = cache / f"{job[0]}-{split}-{scene}.json"
+        if use_cache and meta.exists():
+            m = json.loads(meta.read_text())
+            quad = None if m["quad"] is None else np.array(m["quad"])
+            size = None if m["size"] is None else evalset.DocSize(*m["size"])
+            samples.append(Sample(m["name"], meta.with_suffix(".jpg").read_bytes(),
+                                  evalset.Kind(m["kind"]), scene, split, quad, size))
+        else:
+            samples.append(None)
+            missing.append(job)
+    if missing:
+        with Pool(2) as pool:
+            made = pool.map(_render, missing, chunksize=4)
+        for job, sample in zip(missing, made, strict=True):
+            meta = cache / f"{job[0]}-{split}-{scene}.json"
+            meta.with_suffix(".jpg").write_bytes(sample.jpeg)
+            size = None if sample.size is None else [sample.size.name, sample.size.width_mm,
+                                                    sample.size.height_mm]
+            meta.write_text(json.dumps({
+                "name": sample.name, "kind": str(sample.kind), "size": size,
+                "quad": None if sample.quad is None else sample.quad.tolist()}))
+            samples[jobs.index(job)] = sample
+    return [s for s in samples if s is not None]
+
+
+# -- figures ------------------------------------------------------------------------------------
+
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """(CPU ms, wall ms) of one call. CPU time is what one core spends, whatever else the
+    shared machine runs; wall time is reported beside it."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    fn()
+    return (time.process_time() - cpu) * 1000.0, (time.perf_counter() - wall) * 1000.0
+
+
+def detection_figures(name: str, samples: list[Sample], detector: PageDetector,
+                      targets: dict[str, tuple[str, float]]) -> list[tuple[float, float]]:
+    scores, errors, times = [], [], []
+    for s in samples:
+        image = s.image()
+        cpu, wall = time.process_time(), time.perf_counter()
+        found = detector.detect(image)
+        times.append(((time.process_time() - cpu) * 1000.0, (time.perf_counter() - wall) * 1000))
+        assert s.quad is not None
+        scores.append(jaccard(found.quad, s.quad))
+        if found.quad is not None:
+            errors.append(corner_error(found.quad, s.quad))
+    mean = float(np.mean(scores))
+    share = float(np.mean(np.array(scores) >= 0.95))
+    op, target = targets["mean"]
+    line(f"{name} mean Jaccard", mean, "", op, target, ".4f")
+    if "share" in targets:
+        op, target = targets["share"]
+        line(f"{name} frames with Jaccard >= 0.95", share * 100, "%", op, target, ".1f")
+    else:
+        info(f"{name} frames with Jaccard >= 0.95 = {share * 100:.1f} %")
+    misses = sum(1 for s in scores if s == 0.0)
+    info(f"{name} misses = {misses} of {len(scores)}")
+    if errors:
+        info(f"{name} worst-corner error / diagonal: median {np.median(errors) * 100:.2f} %, "
+             f"p95 {np.percentile(errors, 95) * 100:.2f} %")
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="a quick run on fewer frames")
+    parser.add_argument("--no-cache", action="store_true", help="regenerate every frame")
+    args = parser.parse_args(argv)
+    counts = SMALL if args.small else FULL
+    cache = not args.no_cache
+    cv2.setNumThreads(1)
+    detector = PageDetector()
+
+    t0 = time.perf_counter()
+    realistic = load_set("realistic", Scene.CLEAN, counts["clean"], cache)
+    hard = load_set("hard", Scene.CLEAN, counts["clean"], cache)
+    empty = (load_set("realistic", Scene.EMPTY, counts["empty"] // 2, cache)
+             + load_set("hard", Scene.EMPTY, counts["empty"] // 2, cache))
+    defects = {scene: load_set("realistic", scene, counts["defect"] if scene is not Scene.CUT_OFF
+                               else counts["cut_off"], cache) for scene in DEFECTS}
+    info(f"evaluation set ready in {time.perf_counter() - t0:.1f} s ({_cache_dir()})")
+
+    times = detection_figures("realistic", realistic, detector,
+                              {"mean": (">=", 0.98), "share": (">=", 97.0)})
+    hard_times = detection_figures("hard", hard, detector, {"mean": (">=", 0.95)})
+
+    accepts = sum(1 for s in empty if detector.detect(s.image()).quad is not None)
+    line("empty-tray false accepts", accepts / len(empty) * 100, "%", "<=", 1.0, ".1f")
+
+    # Quality checks through the whole pipeline, detection included, as the kiosk runs it.
+    config = CaptureConfig()
+    recall_hits, recall_total = 0, 0
+    for scene, samples in defects.items():
+        hits = 0
+        for s in samples:
+            result = capture(s.image(), config)
+            hits += Code(str(scene)) in result.issues
+        info(f"quality check {scene}: flagged {hits} of {len(samples)}")
+        recall_hits += hits
+        recall_total += len(samples)
+    rejects = sum(1 for s in realistic if capture(s.image(), config).issues)
+    line("quality checks recall", recall_hits / recall_total * 100, "%", ">=", 95.0, ".1f")
+    line("quality checks false rejects (realistic)", rejects / len(realistic) * 100, "%", "<=",
+         5.0, ".1f")
+
+    cpu = [t[0] for t in times]
+    med = statistics.median(cpu)
+    line("detection speed 1920x1080, one core (median)", 1000.0 / med, "frames/s", ">=", 60.0,
+         ".1f")
+    for label, runs in (("realistic", times), ("hard", hard_times)):
+        c, w = [t[0] for t in runs], [t[1] for t in runs]
+        info(f"detection {label}: CPU median {statistics.median(c):.1f} ms, p95 "
+             f"{np.percentile(c, 95):.1f} ms; wall median {statistics.median(w):.1f} ms, p95 "
+             f"{np.percentile(w, 95):.1f} ms")
+
+    capture_times: list[tuple[float, float]] = []
+    for s in realistic[: counts["stills"]]:
+        still = cv2.resize(s.image(), STILL_SIZE, interpolation=cv2.INTER_CUBIC)
+        found = detector.detect(still)
+        if found.quad is None or found.reason is not Reason.OK:
+            continue
+        for _ in range(3):
+            capture_times.append(timed(lambda still=still, found=found:
+                                       capture(still, config, detection=found)))
+    if capture_times:
+        c, w = [t[0] for t in capture_times], [t[1] for t in capture_times]
+        line("full capture 9 MP still, one core (median)", statistics.median(c), "ms", "<=",
+             250.0, ".0f")
+        info(f"full capture: CPU p95 {np.percentile(c, 95):.0f} ms; wall median "
+             f"{statistics.median(w):.0f} ms, p95 {np.percentile(w, 95):.0f} ms over {len(c)} "
+             "runs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
