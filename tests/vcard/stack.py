@@ -66,6 +66,14 @@ def _namespaces_available() -> bool:
     return probe.returncode == 0
 
 
+def _die_with_parent(command: list[str]) -> list[str]:
+    """Have the kernel SIGTERM pcscd when the test process dies (PR_SET_PDEATHSIG, kept across
+    the execs to pcscd), so a crashed run never leaves a daemon behind."""
+    if shutil.which("setpriv") is None:
+        return command
+    return ["setpriv", "--pdeathsig", "TERM", "--", *command]
+
+
 def _socket_answers(path: Path) -> bool:
     with socket.socket(socket.AF_UNIX) as client:
         client.settimeout(1.0)
@@ -129,7 +137,10 @@ class PcscStack:
         os.environ["PCSCLITE_CSOCK_NAME"] = str(self.socket_path)
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+                _die_with_parent(command),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
             )
         self._wait_ready(with_reader, timeout)
 
