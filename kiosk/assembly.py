@@ -43,21 +43,27 @@ log = logging.getLogger(__name__)
 
 
 class NetworkSwitch(HTTPAdapter):
-    """A simulated cable: when off, every request fails as if the network were gone.
+    """The kiosk's HTTP transport, with a switch and a stopwatch.
 
-    Only journeys and the demo mount it (``centre`` steps in a script); the real kiosk
-    loses its network the ordinary way."""
+    The switch is a simulated cable for journeys and the demo (``centre`` steps in a script):
+    when off, every request fails as if the network were gone. The stopwatch adds up time spent
+    waiting on the network, so benchmarks can tell the kiosk's own work from the centre's."""
 
     def __init__(self) -> None:
         super().__init__()
         self.online = True
+        self.waited_s = 0.0
 
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
         if not self.online:
             raise requests.ConnectionError("network switched off (simulated)")
-        return super().send(request, *args, **kwargs)
+        started = time.perf_counter()
+        try:
+            return super().send(request, *args, **kwargs)
+        finally:
+            self.waited_s += time.perf_counter() - started
 
 
 @dataclass
@@ -79,6 +85,7 @@ class KioskCore:
     printer: ThermalPrinter
     outbox: Outbox
     network: NetworkSwitch
+    submitter: OutboxSubmitter
     clock: SkewableClock
     emulator: PrinterEmulator | None = None
     capture_document: Callable[[Path], ScannedDocument | None] | None = None
@@ -139,6 +146,10 @@ class KioskCore:
         receipts = self.emulator.receipts if self.emulator else []
         return [r.png_path for r in receipts if r.png_path is not None]
 
+    def waited_s(self) -> float:
+        """Time spent waiting on the centre so far: HTTP calls and outbox deliveries."""
+        return self.network.waited_s + self.submitter.waited_s
+
     def outbox_backlog(self) -> int:
         return self.outbox.backlog()
 
@@ -187,6 +198,7 @@ def build_core(
     card_reader = CARD_READERS.create(reader_spec.driver, bus=bus, **reader_spec.options)
     clock = SkewableClock()
     session_ref: list[Session] = []
+    submitter = OutboxSubmitter(outbox, delivery, bus, wait_s=config.central.read_timeout_s)
 
     def office() -> Office:
         catalog = session_ref[0].catalog if session_ref else None
@@ -198,7 +210,7 @@ def build_core(
 
     session = Session(
         client=client(retries=config.central.retries),
-        submitter=OutboxSubmitter(outbox, delivery, bus, wait_s=config.central.read_timeout_s),
+        submitter=submitter,
         printer=printer,
         receipts=SessionReceipts(
             office=office,
@@ -220,6 +232,7 @@ def build_core(
         printer=printer,
         outbox=outbox,
         network=network,
+        submitter=submitter,
         clock=clock,
         emulator=emulator,
     )

@@ -40,6 +40,7 @@ class JourneyLog:
 
     events: list[Event] = field(default_factory=list)
     step_ms: list[float] = field(default_factory=list)
+    own_ms: list[float] = field(default_factory=list)  # step_ms less waiting on the centre
     receipts: list[Path] = field(default_factory=list)
 
     def last(self, kind: type[Event]) -> Any:
@@ -119,14 +120,16 @@ def run_journey(
     core.session.bus.subscribe(Event, record.events.append)
     core.session.set_language(script.language)
     for step in script.steps:
-        started = time.perf_counter()
+        started, waited = time.perf_counter(), core.waited_s()
         if step.action == "expect":
             _expect(core, step, record)
         elif step.action == "scan":
             _scan(core, step, script.base_dir)
         else:
             ACTIONS[step.action](core, step)
-        record.step_ms.append((time.perf_counter() - started) * 1000)
+        elapsed = time.perf_counter() - started
+        record.step_ms.append(elapsed * 1000)
+        record.own_ms.append(max(0.0, elapsed - (core.waited_s() - waited)) * 1000)
         echo(f"{step.number:>3} {step.action:<10} → {core.session.state.value}")
     record.receipts = core.receipt_files()
     return record

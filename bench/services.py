@@ -1,0 +1,171 @@
+"""Citizen-services benchmarks (issue 4).
+
+1. Time spent in the kiosk's own code per journey step, network waits excluded: a resident's
+   morning (letter with two scanned pages, queue ticket, complaint) played many times through
+   the real kiosk core against a real centre process on loopback. Waiting on the centre (HTTP
+   calls, and the session waiting for the outbox sender's delivery) is measured by the kiosk's
+   transport stopwatch and subtracted. Target: p95 <= 20 ms.
+2. The outbox figures (drain rate, 10,000 submissions surviving a restart) from
+   bench/services_outbox.py, run as a subprocess.
+
+Run: ``.venv/bin/python bench/services.py [--journeys N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._central import (  # noqa: E402
+    CentralProcess,
+    central_cli,
+    database,
+    info,
+    main_wrapper,
+    percentile,
+    report,
+)
+from central.db import make_engine, make_sessionmaker  # noqa: E402
+from central.enrollment import create_token  # noqa: E402
+from kiosk.assembly import build_core  # noqa: E402
+from kiosk.capture.evalset import Scene, generate  # noqa: E402
+from kiosk.config import load_kiosk_config  # noqa: E402
+from kiosk.journey import run_journey  # noqa: E402
+from kiosk.journey_script import load_script  # noqa: E402
+from provisioning.enroll import enroll  # noqa: E402
+
+SCRIPT = """
+[[step]]
+do = "tap_card"
+card_uid = "{card}"
+[[step]]
+do = "pin"
+pin = "{pin}"
+[[step]]
+do = "choose"
+service = "sktm"
+[[step]]
+do = "answer"
+value = "Pendaftaran beasiswa"
+[[step]]
+do = "answer"
+value = "850000"
+[[step]]
+do = "scan"
+image = "kk.jpg"
+[[step]]
+do = "scan"
+image = "rt.jpg"
+[[step]]
+do = "submit"
+[[step]]
+do = "expect"
+state = "done"
+[[step]]
+do = "finish"
+[[step]]
+do = "choose"
+service = "antrian"
+[[step]]
+do = "submit"
+[[step]]
+do = "finish"
+[[step]]
+do = "choose"
+service = "pengaduan"
+[[step]]
+do = "answer"
+value = "layanan"
+[[step]]
+do = "answer"
+value = "Antrian di kantor desa terlalu lama pada hari Senin."
+[[step]]
+do = "skip"
+[[step]]
+do = "submit"
+[[step]]
+do = "expect"
+state = "done"
+[[step]]
+do = "cancel"
+"""
+
+
+def _kiosk_config(workdir: Path) -> Path:
+    config = workdir / "etc"
+    config.mkdir()
+    state = workdir / "state"
+    (config / "kiosk.toml").write_text(
+        f'[kiosk]\nstate_dir = "{state}"\n'
+        f'[identity]\nkey_file = "{state / "kiosk.key"}"\n'
+        f'[outbox]\npath = "{state / "outbox.sqlite3"}"\n'
+    )
+    return config
+
+
+def _enrollment_token(database_url: str) -> str:
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            return create_token(db, "35.10.01.2001", 3600, datetime.now(UTC)).token
+    finally:
+        engine.dispose()
+
+
+def bench_journey_steps(journeys: int, workdir: Path) -> None:
+    with database("sqlite", workdir) as db:
+        central_cli(["migrate", "--database-url", db.url], workdir)
+        seeded = central_cli(["seed", "--residents", "30", "--database-url", db.url], workdir)
+        line = next(row for row in seeded.splitlines() if "must change" not in row and "PIN" in row)
+        words = line.split()
+        card, pin = words[words.index("card") + 1], words[words.index("PIN") + 1]
+        with CentralProcess(db.url, workdir, workers=1) as server:
+            url = f"http://127.0.0.1:{server.port}"
+            config_dir = _kiosk_config(workdir)
+            enroll(config_dir, url, _enrollment_token(db.url))
+            for name, sample in zip(
+                ("kk.jpg", "rt.jpg"), generate("realistic", Scene.CLEAN, 2, seed=3), strict=True
+            ):
+                (workdir / name).write_bytes(sample.jpeg)
+            script_path = workdir / "journey.toml"
+            script_path.write_text(SCRIPT.format(card=card, pin=pin))
+            script = load_script(script_path)
+            core = build_core(load_kiosk_config(config_dir, env={}), central_url=url)
+            core.start()
+            own: list[float] = []
+            try:
+                run_journey(core, script, echo=lambda _line: None)  # warm-up: imports, caches
+                for _ in range(journeys):
+                    own += run_journey(core, script, echo=lambda _line: None).own_ms
+            finally:
+                core.stop()
+    info(
+        f"{journeys} journeys x {len(script.steps)} steps; own-code median "
+        f"{percentile(own, 50):.2f} ms, max {max(own):.1f} ms"
+    )
+    report("journey_step_own_code_p95", percentile(own, 95), "ms", "<=", 20)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--journeys", type=int, default=20, help="journeys to time (default 20)")
+    args = parser.parse_args()
+
+    def run() -> int:
+        with tempfile.TemporaryDirectory(prefix="anjungan-bench-services-") as tmp:
+            bench_journey_steps(args.journeys, Path(tmp))
+        outbox = [sys.executable, str(ROOT / "bench" / "services_outbox.py")]
+        return subprocess.run(outbox, check=False).returncode
+
+    return main_wrapper(run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
