@@ -70,7 +70,7 @@ class DetectorConfig:
     min_support: float = 0.6  # mean over the four sides
     min_brightness: float = 0.4  # page median / frame 99th-percentile luminance
     dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
-    too_dark_level: float = 70.0  # ...and below this a miss is reported as too dark
+    too_dark_level: float = 30.0  # below this (lights off, lens covered) a miss is too dark
     max_refined: int = 8  # best coarse outlines fitted at full resolution
     sure_side_support: float = 0.85  # stop looking once every side is this well supported
     border_margin: float = 2.0  # px: a corner this close to the frame edge is cut off
@@ -169,9 +169,11 @@ class PageDetector:
                 cand = self._fit_proposal(lv.mid, (quad_small + 0.5) * ratio - 0.5, radius)
                 if cand is None:
                     continue
+                if not self._acceptable(cand, lv.lab[..., 0], 1.0 / ratio, lv.bright_ref):
+                    continue
                 if cand.touches_border:
-                    cut_off = cut_off or cand.min_side >= cfg.min_side_support
-                elif self._acceptable(cand, lv.lab[..., 0], 1.0 / ratio, lv.bright_ref):
+                    cut_off = True  # a bright, edge-bounded sheet running off the frame
+                else:
                     accepted.append(cand)
                     if cand.min_side >= cfg.sure_side_support:
                         return cand, cut_off  # every side solidly on an edge: unbeatable

@@ -1,0 +1,100 @@
+"""Page detection on synthetic frames with exact truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kiosk.capture.detect import PageDetector, Reason
+from kiosk.capture.evalset import FRAME_SIZE, Kind, Sample, Scene, render
+from kiosk.capture.metric import jaccard
+
+
+@pytest.mark.parametrize("kind", [Kind.LETTER, Kind.KK, Kind.ID_CARD, Kind.RECEIPT])
+def test_each_document_kind_is_found_accurately(clean_by_kind: dict[Kind, list[Sample]],
+                                                kind: Kind) -> None:
+    detector = PageDetector()
+    for sample in clean_by_kind[kind]:
+        found = detector.detect(sample.image())
+        assert found.reason is Reason.OK, sample.name
+        assert sample.quad is not None
+        assert jaccard(found.quad, sample.quad) >= 0.97, sample.name
+        assert found.confidence > 0.5
+
+
+def test_corners_are_clockwise_from_top_left(clean_by_kind: dict[Kind, list[Sample]]) -> None:
+    found = PageDetector().detect(clean_by_kind[Kind.LETTER][0].image())
+    quad = found.quad
+    assert quad is not None
+    assert int(np.argmin(quad.sum(axis=1))) == 0
+    x, y = quad[:, 0], quad[:, 1]
+    signed_area = 0.5 * (np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    assert signed_area > 0  # clockwise on screen, where y points down
+    assert (quad >= 0).all() and (quad[:, 0] < FRAME_SIZE[0]).all()
+
+
+def test_hard_frames_mostly_found() -> None:
+    detector = PageDetector()
+    samples = [render(2_000_000 + i, "hard") for i in range(6)]
+    scores = [jaccard(detector.detect(s.image()).quad, s.quad) for s in samples
+              if s.quad is not None]
+    assert float(np.mean(scores)) >= 0.9
+
+
+def test_empty_tray_has_no_page(scene_frames: dict[Scene, list[Sample]]) -> None:
+    detector = PageDetector()
+    for sample in scene_frames[Scene.EMPTY]:
+        found = detector.detect(sample.image())
+        assert found.quad is None, sample.name
+        assert found.reason is Reason.NO_PAGE
+        assert found.confidence == 0.0
+
+
+def test_page_running_off_the_frame_is_flagged_cut_off(
+        scene_frames: dict[Scene, list[Sample]]) -> None:
+    detector = PageDetector()
+    for sample in scene_frames[Scene.CUT_OFF]:
+        found = detector.detect(sample.image())
+        assert found.quad is None, sample.name
+        assert found.reason is Reason.CUT_OFF, sample.name
+
+
+def test_page_bigger_than_the_frame_is_not_a_page() -> None:
+    sample = render(5000, "realistic", Scene.CLEAN, Kind.LETTER)
+    image = sample.image()
+    assert sample.quad is not None
+    x0, y0 = sample.quad.min(axis=0).astype(int) + 60
+    x1, y1 = sample.quad.max(axis=0).astype(int) - 60
+    inside = np.ascontiguousarray(image[y0:y1, x0:x1])  # nothing but the sheet's middle
+    assert PageDetector().detect(inside).quad is None
+
+
+def test_dark_frame_is_reported_too_dark() -> None:
+    black = np.full((720, 1280, 3), 12, np.uint8)
+    assert PageDetector().detect(black).reason is Reason.TOO_DARK
+
+
+def test_grey_frames_are_accepted(clean_by_kind: dict[Kind, list[Sample]]) -> None:
+    sample = clean_by_kind[Kind.KK][0]
+    grey = sample.image()[..., 1].copy()
+    found = PageDetector().detect(grey)
+    assert sample.quad is not None
+    assert jaccard(found.quad, sample.quad) >= 0.95
+
+
+@pytest.mark.parametrize("frame", [
+    np.zeros((0, 0, 3), np.uint8),
+    np.zeros((10, 10, 3), np.float32),
+    np.zeros((10, 10, 4), np.uint8),
+])
+def test_unusable_frames_raise(frame: np.ndarray) -> None:  # type: ignore[type-arg]
+    with pytest.raises(ValueError, match="8-bit"):
+        PageDetector().detect(frame)
+
+
+def test_json_shape(clean_by_kind: dict[Kind, list[Sample]]) -> None:
+    found = PageDetector().detect(clean_by_kind[Kind.ID_CARD][0].image())
+    data = found.as_json()
+    assert data["reason"] == "ok"
+    assert isinstance(data["quad"], list) and len(data["quad"]) == 4
+    assert all(len(p) == 2 for p in data["quad"])
