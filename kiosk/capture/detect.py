@@ -68,7 +68,11 @@ class DetectorConfig:
     inlier_tol: float = 1.5  # px at full resolution
     min_side_support: float = 0.35  # share of a side's samples on the fitted line
     min_support: float = 0.6  # mean over the four sides
+    min_final_support: float = 0.45  # the full-resolution pass must confirm this much
     min_brightness: float = 0.4  # page median / frame 99th-percentile luminance
+    max_clipped: float = 0.6  # share of the inside that may be clipped white (glare spot)
+    max_aspect: float = 8.0  # long over short side; receipts are the longest documents
+    min_angle: float = 35.0  # degrees, smallest corner angle a tilted sheet shows
     dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
     too_dark_level: float = 30.0  # below this (lights off, lens covered) a miss is too dark
     max_refined: int = 8  # best coarse outlines fitted at full resolution
@@ -122,9 +126,12 @@ class PageDetector:
         quad = (best.quad + 0.5) / levels.mid_scale - 0.5
         # A narrow pass at full resolution for sub-pixel corners.
         final = self._refine(levels.frame, quad, radius=2.0 / float(levels.mid_scale.min()) + 2)
-        if final is not None and not final.touches_border:
-            return Detection(final.quad, final.support, Reason.OK, (fw, fh))
-        return Detection(quad, best.support, Reason.OK, (fw, fh))
+        if final is None or final.touches_border:
+            return Detection(quad, best.support, Reason.OK, (fw, fh))
+        if final.support < self.config.min_final_support:
+            # The full-resolution edges disagree with the coarse find: not a sheet after all.
+            return Detection(None, 0.0, Reason.NO_PAGE, (fw, fh))
+        return Detection(final.quad, final.support, Reason.OK, (fw, fh))
 
     def _levels(self, frame: Image) -> _Levels:
         """The frame at full, middle (~960 px) and coarse (~480 px) size, exposure-corrected.
@@ -302,8 +309,15 @@ class PageDetector:
         return fits
 
     def _acceptable(self, cand: _Candidate, lum: Image, scale: Scale, bright_ref: float) -> bool:
+        """Could this outline be a sheet? Well-edged, sheet-shaped, paper-bright inside.
+
+        Refused: slivers between wood grain (too long and thin, too sharp a corner), glare
+        spots (clipped white throughout), dark slabs such as a phone (darker than paper).
+        """
         cfg = self.config
         if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
+            return False
+        if not _sheet_shaped(cand.quad, cfg.max_aspect, cfg.min_angle):
             return False
         h, w = lum.shape
         small = (cand.quad + 0.5) * scale - 0.5
@@ -314,7 +328,20 @@ class PageDetector:
         cv2.fillConvexPoly(mask, np.round(small).astype(np.int32), 255)
         mask = cv2.erode(mask, np.ones((5, 5), np.uint8))
         inside = lum[mask > 0]
-        return inside.size > 0 and float(np.median(inside)) >= cfg.min_brightness * bright_ref
+        if inside.size == 0 or float(np.median(inside)) < cfg.min_brightness * bright_ref:
+            return False
+        return float(np.count_nonzero(inside >= 250)) < cfg.max_clipped * inside.size
+
+
+def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
+    sides = np.roll(quad, -1, axis=0) - quad
+    lengths = np.hypot(sides[:, 0], sides[:, 1])
+    if max(lengths[0] + lengths[2], lengths[1] + lengths[3]) > max_aspect * min(
+            lengths[0] + lengths[2], lengths[1] + lengths[3]):
+        return False
+    prev = -np.roll(sides, 1, axis=0)
+    cos = np.einsum("kj,kj->k", sides, prev) / (lengths * np.roll(lengths, 1))
+    return bool(np.all(np.degrees(np.arccos(np.clip(cos, -1, 1))) >= min_angle))
 
 
 def _choose(cands: list[_Candidate]) -> _Candidate | None:
