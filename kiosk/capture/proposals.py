@@ -84,6 +84,7 @@ def propose(lab: Image, seen: Views, min_area: float, limit: int,
             seg = cv2.morphologyEx(seg, cv2.MORPH_OPEN, _KERNEL5)
             quads += _contour_quads(seg, cv2.RETR_EXTERNAL, area)
         quads += _contour_quads(cv2.dilate(seen.edges, _KERNEL3), cv2.RETR_LIST, area)
+    quads = [q for q in quads if _plausible(q)]
     if not quads:
         return []
     scores = _coverage(np.array(quads), seen)
@@ -96,6 +97,20 @@ def propose(lab: Image, seen: Views, min_area: float, limit: int,
         if len(kept) == limit:
             break
     return kept
+
+
+def _plausible(quad: Quad, max_aspect: float = 10.0, min_angle: float = 30.0) -> bool:
+    """Could a sheet look like this? Not a sliver between wood grain, not a sharp wedge."""
+    sides = np.roll(quad, -1, axis=0) - quad
+    lengths = np.hypot(sides[:, 0], sides[:, 1])
+    if lengths.min() < 2.0:
+        return False
+    pairs = (lengths[0] + lengths[2], lengths[1] + lengths[3])
+    if max(pairs) > max_aspect * min(pairs):
+        return False
+    prev = -np.roll(sides, 1, axis=0)
+    cos = np.einsum("kj,kj->k", sides, prev) / (lengths * np.roll(lengths, 1))
+    return bool(np.all(np.degrees(np.arccos(np.clip(cos, -1, 1))) >= min_angle))
 
 
 def _contour_quads(mask: Image, mode: int, min_area: float) -> list[Quad]:
