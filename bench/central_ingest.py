@@ -269,17 +269,22 @@ async def run_load(
         opening = loop.call_later(LEAD_IN_S, snapshot, -1.0)
         closing = loop.call_later(LEAD_IN_S + seconds, snapshot, 1.0)
         drivers = [
-            _drive(conn, batch, result, clock) for conn, batch in zip(conns, batches, strict=True)
+            asyncio.ensure_future(_drive(conn, batch, result, clock))
+            for conn, batch in zip(conns, batches, strict=True)
         ]
         try:
-            await asyncio.wait_for(asyncio.gather(*drivers), LEAD_IN_S + seconds + 30)
-        except TimeoutError:
-            raise BenchError("requests still unanswered 30 s after the window closed") from None
-        except OSError as err:
-            raise BenchError(f"a client connection failed: {err}") from None
-        finally:
+            _, unfinished = await asyncio.wait(drivers, timeout=LEAD_IN_S + seconds + 30)
+        finally:  # also on Ctrl-C: no driver is left running or unawaited
             opening.cancel()
             closing.cancel()
+            for driver in drivers:
+                driver.cancel()
+            await asyncio.gather(*drivers, return_exceptions=True)
+        if unfinished:
+            raise BenchError("requests still unanswered 30 s after the window closed")
+        failures = [d.exception() for d in drivers if not d.cancelled() and d.exception()]
+        if failures:
+            raise BenchError(f"a client connection failed: {failures[0]}")
         if closing.when() > loop.time():  # finished before the window closed: close it now
             snapshot(1.0)
         return result
@@ -347,7 +352,7 @@ def bench_database(kind: str, options: Options, workdir: Path) -> None:
         batches = sign_batches(groups, per_connection, host, options.idempotency)
         trial = _load(runner, server, batches, CALIBRATION_S, db.server_pids)
         rate = len(trial.in_window()[0]) / trial.seconds
-        budget = math.ceil(1.3 * max(rate, 100) * (LEAD_IN_S + options.seconds))
+        budget = math.ceil(2.0 * max(rate, 100) * (LEAD_IN_S + options.seconds))
         budget = min(budget, options.max_requests)
         per_connection = math.ceil(budget / len(groups))
         signing = time.perf_counter()
