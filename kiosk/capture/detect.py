@@ -38,6 +38,7 @@ class Reason(enum.StrEnum):
     NO_PAGE = "no_page"
     CUT_OFF = "cut_off"
     TOO_DARK = "too_dark"
+    GLARE = "glare"
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,17 @@ class DetectorConfig:
     max_aspect: float = 8.0  # long over short side; receipts are the longest documents
     min_angle: float = 35.0  # degrees, smallest corner angle a tilted sheet shows
     dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
-    too_dark_level: float = 30.0  # below this (lights off, lens covered) a miss is too dark
+    too_dark_level: float = 60.0  # below this a miss is reported as too dark, not as no page
     max_refined: int = 8  # best coarse outlines fitted at full resolution
     sure_side_support: float = 0.85  # stop looking once every side is this well supported
     border_margin: float = 2.0  # px: a corner this close to the frame edge is cut off
     seed: int = field(default=7, repr=False)
+
+
+class _Verdict(enum.Enum):
+    YES = enum.auto()
+    NO = enum.auto()
+    GLARE = enum.auto()  # sheet-like but clipped white throughout
 
 
 @dataclass(frozen=True)
@@ -114,14 +121,10 @@ class PageDetector:
             raise ValueError("frame must be a non-empty 8-bit BGR or grey image")
         fh, fw = frame.shape[:2]
         levels = self._levels(frame)
-        best, cut_off = self._search(levels)
+        best, reason = self._search(levels)
         if best is None:
-            if cut_off:
-                reason = Reason.CUT_OFF
-            elif levels.dim:
+            if reason is Reason.NO_PAGE and levels.dim:
                 reason = Reason.TOO_DARK
-            else:
-                reason = Reason.NO_PAGE
             return Detection(None, 0.0, reason, (fw, fh))
         quad = (best.quad + 0.5) / levels.mid_scale - 0.5
         # A narrow pass at full resolution for sub-pixel corners.
@@ -158,33 +161,44 @@ class PageDetector:
         return _Levels(frame, mid, lab, _scale(small, frame), _scale(mid, frame), bright_ref,
                        dim)
 
-    def _search(self, lv: _Levels) -> tuple[_Candidate | None, bool]:
-        """The best acceptable outline (in middle-level coordinates), and whether a page was
-        seen running off the frame."""
+    def _search(self, lv: _Levels) -> tuple[_Candidate | None, Reason]:
+        """The best acceptable outline (in middle-level coordinates), and the reason to give
+        if there is none: a sheet running off the frame, one drowned in glare, or nothing."""
         cfg = self.config
         seen = views(lv.lab)
         ratio = lv.mid_scale / lv.scale
         radius = 6.0 * float(ratio.min()) + 2
         accepted: list[_Candidate] = []
-        cut_off = False
+        cut_off = glare = False
         tried: list[Quad] = []
+        sure: _Candidate | None = None
         for lines in (False, True):
             for quad_small in propose(lv.lab, seen, cfg.min_area, cfg.max_refined, lines=lines):
                 if any(np.abs(quad_small - q).max() <= 2.0 for q in tried):
                     continue
                 tried.append(quad_small)
-                cand = self._fit_proposal(lv.mid, (quad_small + 0.5) * ratio - 0.5, radius)
+                quad = (quad_small + 0.5) * ratio - 0.5
+                if sure is not None and not _contains(quad, sure.quad, slack=8.0):
+                    continue  # after a sure find, only a larger outline around it could win
+                cand = self._fit_proposal(lv.mid, quad, radius)
                 if cand is None:
                     continue
-                if not self._acceptable(cand, lv.lab[..., 0], 1.0 / ratio, lv.bright_ref):
+                verdict = self._acceptable(cand, lv.lab[..., 0], 1.0 / ratio, lv.bright_ref)
+                if verdict is _Verdict.GLARE:
+                    glare = True
+                if verdict is not _Verdict.YES:
                     continue
                 if cand.touches_border:
                     cut_off = True  # a bright, edge-bounded sheet running off the frame
                 else:
                     accepted.append(cand)
-                    if cand.min_side >= cfg.sure_side_support:
-                        return cand, cut_off  # every side solidly on an edge: unbeatable
-        return _choose(accepted), cut_off
+                    if sure is None and cand.min_side >= cfg.sure_side_support:
+                        sure = cand  # every side solidly on an edge
+            if sure is not None:
+                break  # no need for the costlier line proposals
+        if accepted:
+            return _choose(accepted), Reason.OK
+        return None, Reason.CUT_OFF if cut_off else (Reason.GLARE if glare else Reason.NO_PAGE)
 
     # -- fine fit ---------------------------------------------------------------------------
 
@@ -308,29 +322,33 @@ class PageDetector:
                     fits[k] = fit
         return fits
 
-    def _acceptable(self, cand: _Candidate, lum: Image, scale: Scale, bright_ref: float) -> bool:
+    def _acceptable(self, cand: _Candidate, lum: Image, scale: Scale,
+                    bright_ref: float) -> _Verdict:
         """Could this outline be a sheet? Well-edged, sheet-shaped, paper-bright inside.
 
-        Refused: slivers between wood grain (too long and thin, too sharp a corner), glare
-        spots (clipped white throughout), dark slabs such as a phone (darker than paper).
+        Refused: slivers between wood grain (too long and thin, too sharp a corner), dark
+        slabs such as a phone (darker than paper), and outlines clipped white throughout
+        (a glare spot, or a sheet drowned in glare: worth saying so).
         """
         cfg = self.config
         if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
-            return False
+            return _Verdict.NO
         if not _sheet_shaped(cand.quad, cfg.max_aspect, cfg.min_angle):
-            return False
+            return _Verdict.NO
         h, w = lum.shape
         small = (cand.quad + 0.5) * scale - 0.5
         area = abs(cv2.contourArea(small.astype(np.float32)))
         if area < cfg.min_area * h * w:
-            return False
+            return _Verdict.NO
         mask = np.zeros_like(lum)
         cv2.fillConvexPoly(mask, np.round(small).astype(np.int32), 255)
         mask = cv2.erode(mask, np.ones((5, 5), np.uint8))
         inside = lum[mask > 0]
         if inside.size == 0 or float(np.median(inside)) < cfg.min_brightness * bright_ref:
-            return False
-        return float(np.count_nonzero(inside >= 250)) < cfg.max_clipped * inside.size
+            return _Verdict.NO
+        if float(np.count_nonzero(inside >= 250)) >= cfg.max_clipped * inside.size:
+            return _Verdict.GLARE
+        return _Verdict.YES
 
 
 def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
@@ -357,11 +375,13 @@ def _choose(cands: list[_Candidate]) -> _Candidate | None:
     return max(outer, key=_score, default=None)
 
 
-def _contains(outer: Quad, inner: Quad) -> bool:
+def _contains(outer: Quad, inner: Quad, slack: float = 3.0) -> bool:
+    """``inner`` lies within ``outer`` (give or take ``slack`` px) and is clearly smaller."""
     poly = outer.astype(np.float32)
-    return all(
-        cv2.pointPolygonTest(poly, (float(x), float(y)), True) >= -3.0 for x, y in inner
-    ) and abs(cv2.contourArea(poly)) > 1.2 * abs(cv2.contourArea(inner.astype(np.float32)))
+    inside = all(cv2.pointPolygonTest(poly, (float(x), float(y)), True) >= -slack
+                 for x, y in inner)
+    return inside and abs(cv2.contourArea(poly)) > 1.2 * abs(
+        cv2.contourArea(inner.astype(np.float32)))
 
 
 def _score(cand: _Candidate) -> float:
