@@ -169,7 +169,8 @@ class PageDetector:
         ratio = lv.mid_scale / lv.scale
         radius = 6.0 * float(ratio.min()) + 2
         accepted: list[_Candidate] = []
-        cut_off = glare = False
+        running_off: list[_Candidate] = []
+        glare = False
         tried: list[Quad] = []
         sure: _Candidate | None = None
         for lines in (False, True):
@@ -189,16 +190,14 @@ class PageDetector:
                 if verdict is not _Verdict.YES:
                     continue
                 if cand.touches_border:
-                    cut_off = True  # a bright, edge-bounded sheet running off the frame
+                    running_off.append(cand)  # a bright, edge-bounded sheet leaving the frame
                 else:
                     accepted.append(cand)
                     if sure is None and cand.min_side >= cfg.sure_side_support:
                         sure = cand  # every side solidly on an edge
             if sure is not None:
                 break  # no need for the costlier line proposals
-        if accepted:
-            return _choose(accepted), Reason.OK
-        return None, Reason.CUT_OFF if cut_off else (Reason.GLARE if glare else Reason.NO_PAGE)
+        return _conclude(accepted, running_off, glare)
 
     # -- fine fit ---------------------------------------------------------------------------
 
@@ -360,6 +359,16 @@ def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
     prev = -np.roll(sides, 1, axis=0)
     cos = np.einsum("kj,kj->k", sides, prev) / (lengths * np.roll(lengths, 1))
     return bool(np.all(np.degrees(np.arccos(np.clip(cos, -1, 1))) >= min_angle))
+
+
+def _conclude(accepted: list[_Candidate], running_off: list[_Candidate],
+              glare: bool) -> tuple[_Candidate | None, Reason]:
+    """The page, or why there is none."""
+    if accepted:
+        return _choose(accepted), Reason.OK
+    if running_off:
+        return None, Reason.CUT_OFF
+    return None, Reason.GLARE if glare else Reason.NO_PAGE
 
 
 def _choose(cands: list[_Candidate]) -> _Candidate | None:
