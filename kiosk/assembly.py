@@ -20,6 +20,7 @@ from requests.adapters import HTTPAdapter
 
 from central.contract.models import Office, OfficeKind
 from drivers.base import DeviceKind, DeviceState, StatusChanged, Supply
+from drivers.camera import CAMERAS, Camera, SimulatedSource
 from drivers.cards import CARD_READERS
 from drivers.cards.events import CardPresented
 from drivers.cards.reader import CardReader
@@ -33,8 +34,8 @@ from kiosk.delivery import CentreDelivery
 from kiosk.devices_cli import device_specs
 from kiosk.identity import KioskKey
 from kiosk.outbox import Outbox
+from kiosk.scanning import DocumentScanner
 from kiosk.session import Session, Timeouts
-from kiosk.session.flows import ScannedDocument
 from kiosk.session.receipting import SessionReceipts
 from kiosk.signing import RequestSigner
 from kiosk.submitter import OutboxSubmitter
@@ -87,8 +88,8 @@ class KioskCore:
     network: NetworkSwitch
     submitter: OutboxSubmitter
     clock: SkewableClock
+    camera: Camera | None = None
     emulator: PrinterEmulator | None = None
-    capture_document: Callable[[Path], ScannedDocument | None] | None = None
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
 
     def start(self) -> None:
@@ -96,6 +97,8 @@ class KioskCore:
         self._unsubscribe.append(self.bus.subscribe(StatusChanged, self._on_status))
         self.card_reader.start()
         self.printer.start()
+        if self.camera is not None:
+            self.camera.start()
         self.outbox.start()
         self.session.refresh_catalog()
 
@@ -105,6 +108,8 @@ class KioskCore:
         self.outbox.close(timeout_s=5)
         self.printer.close()
         self.card_reader.stop()
+        if self.camera is not None:
+            self.camera.stop()
 
     def _on_card(self, event: CardPresented) -> None:
         self.session.tap_card(event.uid_hex)
@@ -124,6 +129,12 @@ class KioskCore:
         if tap is None:
             raise RuntimeError("only the simulated card reader can be tapped by a script")
         tap(uid_hex)
+
+    def put_on_tray(self, photo: Path) -> None:
+        """What the simulated tray camera sees from now on: a photo of a page."""
+        if self.camera is None or not isinstance(self.camera.source, SimulatedSource):
+            raise RuntimeError("only the simulated camera can be shown a photo by a script")
+        self.camera.source.files = [photo]
 
     def advance_clock(self, seconds: float) -> None:
         self.clock.offset += seconds
@@ -194,8 +205,11 @@ def build_core(
     delivery = CentreDelivery(client(retries=0))
     outbox = Outbox.open(config.outbox, key, delivery, bus)
     printer, emulator = _printer(config, bus, receipts_dir)
-    reader_spec = next(s for s in device_specs(config) if s.kind is DeviceKind.CARD_READER)
+    specs = {spec.kind: spec for spec in device_specs(config)}
+    reader_spec = specs[DeviceKind.CARD_READER]
     card_reader = CARD_READERS.create(reader_spec.driver, bus=bus, **reader_spec.options)
+    camera_spec = specs[DeviceKind.CAMERA]
+    camera = CAMERAS.create(camera_spec.driver, bus=bus, **camera_spec.options)
     clock = SkewableClock()
     session_ref: list[Session] = []
     submitter = OutboxSubmitter(outbox, delivery, bus, wait_s=config.central.read_timeout_s)
@@ -212,6 +226,7 @@ def build_core(
         client=client(retries=config.central.retries),
         submitter=submitter,
         printer=printer,
+        scanner=DocumentScanner(camera, bus),
         receipts=SessionReceipts(
             office=office,
             kiosk_id=config.kiosk.id,
@@ -234,5 +249,6 @@ def build_core(
         network=network,
         submitter=submitter,
         clock=clock,
+        camera=camera,
         emulator=emulator,
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import mimetypes
 import sys
 import time
 from collections.abc import Callable
@@ -25,7 +24,6 @@ from kiosk.config import load_kiosk_config
 from kiosk.journey_script import JourneyScript, JourneyStep, ScriptError, load_script
 from kiosk.session import State
 from kiosk.session.events import Notice, ReceiptReady, SessionEnded
-from kiosk.session.flows import ScannedDocument
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +46,9 @@ class JourneyLog:
 
 
 def _scan(core: KioskCore, step: JourneyStep, base: Path) -> None:
-    path = (base / step.args["image"]).resolve()
-    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    document = core.capture_document(path) if core.capture_document else None
-    if document is None:
-        document = ScannedDocument(path.read_bytes(), content_type)
-    core.session.attach(document)
+    """Put the photo on the (simulated) tray and let the scan step watch it."""
+    core.put_on_tray((base / step.args["image"]).resolve())
+    core.session.scan(timeout_s=float(step.args.get("timeout_s", 30)))
 
 
 def _expect(core: KioskCore, step: JourneyStep, log_: JourneyLog) -> None:

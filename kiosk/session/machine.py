@@ -78,6 +78,12 @@ class Printer(Protocol):
     def print(self, receipt: Receipt) -> object: ...
 
 
+class Scanner(Protocol):
+    """Watches the tray and returns a checked, flattened page (or None after its timeout)."""
+
+    def scan(self, timeout_s: float = 60.0) -> ScannedDocument | None: ...
+
+
 class ReceiptMaker(Protocol):
     def for_result(
         self, result: BaseModel, resident: ResidentSummary, language: str
@@ -116,6 +122,7 @@ class Session:
         submitter: Submitter,
         printer: Printer,
         receipts: ReceiptMaker,
+        scanner: Scanner | None = None,
         bus: EventBus | None = None,
         timeouts: Timeouts | None = None,
         language: str = "id",
@@ -126,6 +133,7 @@ class Session:
         self.submitter = submitter
         self.printer = printer
         self.receipts = receipts
+        self.scanner = scanner
         self.bus = bus or EventBus()
         self.default_language = language
         self.language = language
@@ -428,6 +436,21 @@ class Session:
             return
         self._personal.documents[step.name] = document
         self._advance()
+
+    def scan(self, timeout_s: float = 60.0) -> None:
+        """Run the camera for the current document step; guidance arrives as events."""
+        if self.state is not State.SERVICE or self._step_index >= len(self._steps):
+            return
+        if self._steps[self._step_index].kind != "document":
+            return
+        if self.scanner is None:
+            self._notice(bilingual("The document camera is not available."))
+            return
+        document = self.scanner.scan(timeout_s)
+        if document is None:
+            self._notice(bilingual("No page was captured. Put the page on the tray and try again."))
+            return
+        self.attach(document)
 
     def skip(self) -> None:
         """Skip an optional step."""

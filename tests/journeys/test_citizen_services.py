@@ -8,12 +8,15 @@ import time
 from pathlib import Path
 
 import cv2
+import numpy as np
 from sqlalchemy import select
 
 from central.models import Complaint as ComplaintRow
+from central.models import Document as DocumentRow
 from central.models import LetterRequest as LetterRequestRow
 from kiosk.journey import JourneyLog, run_journey
 from kiosk.journey_script import load_script
+from kiosk.scanning import ScanGuidance
 from kiosk.session import State
 from tests.journeys.conftest import Rig, page_photo
 
@@ -76,12 +79,55 @@ def test_sktm_with_scanned_documents_prints_the_tracking_code(rig: Rig) -> None:
     )
     with rig.central.context.sessions() as db:
         letter = db.scalars(select(LetterRequestRow)).one()
+        documents = db.scalars(select(DocumentRow)).all()
     assert letter.status == 1  # Sedang Diperiksa: every required document arrived
+    # The pages went through the capture pipeline: flattened, checked, encoded as PDF.
+    assert [d.content_type for d in documents] == ["application/pdf", "application/pdf"]
+    assert all(d.content.startswith(b"%PDF") for d in documents)
+    guidance = [e for e in record.events if isinstance(e, ScanGuidance)]
+    assert any(e.quad is not None for e in guidance)
+    assert [e.phase for e in guidance].count("captured") == 2
     assert letter.tracking_code in rig.core.last_receipt_text()
     assert len(record.receipts) == 1
     assert decode_qr(record.receipts[0]) == letter.tracking_code
     assert person.nik not in rig.core.last_receipt_text()
     assert person.nik[:4] + "********" + person.nik[12:] in rig.core.last_receipt_text()
+
+
+def test_an_empty_tray_gives_guidance_and_a_clear_notice(rig: Rig) -> None:
+    person = rig.people[0]
+    empty = rig.tmp / "empty.jpg"
+    cv2.imwrite(
+        str(empty), cv2.GaussianBlur(np.full((720, 1280, 3), (70, 100, 140), np.uint8), (5, 5), 0)
+    )
+    record = play(
+        rig,
+        f"""
+        [[step]]
+        do = "tap_card"
+        card_uid = "{person.card_uid}"
+        [[step]]
+        do = "pin"
+        pin = "{person.pin}"
+        [[step]]
+        do = "choose"
+        service = "domisili"
+        [[step]]
+        do = "answer"
+        value = "Melamar kerja"
+        [[step]]
+        do = "scan"
+        image = "empty.jpg"
+        timeout_s = 2
+        [[step]]
+        do = "expect"
+        state = "service"
+        notice = "No page was captured"
+    """,
+    )
+    guidance = [e for e in record.events if isinstance(e, ScanGuidance)]
+    assert guidance and all(e.quad is None for e in guidance)
+    assert "baki" in guidance[-1].guidance.id
 
 
 def test_queue_ticket_is_numbered_and_printed(rig: Rig) -> None:
