@@ -76,7 +76,7 @@ class DetectorConfig:
     min_angle: float = 35.0  # degrees, smallest corner angle a tilted sheet shows
     dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
     too_dark_level: float = 60.0  # below this a miss is reported as too dark, not as no page
-    max_refined: int = 8  # best coarse outlines fitted at full resolution
+    max_refined: int = 10  # best coarse outlines fitted at full resolution
     sure_side_support: float = 0.85  # stop looking once every side is this well supported
     border_margin: float = 2.0  # px: a corner this close to the frame edge is cut off
     seed: int = field(default=7, repr=False)
@@ -225,7 +225,10 @@ class PageDetector:
         on_border = []
         for k in range(4):
             fitted = fits[k]
-            border = _along_border(a[k], b[k], fw, fh, self.config.border_margin + radius)
+            mid = (a[k] + b[k]) / 2
+            # Along the frame's edge, or beyond it: where the frame cuts the sheet.
+            border = _along_border(a[k], b[k], fw, fh, self.config.border_margin + radius) or \
+                not (0 <= mid[0] < fw and 0 <= mid[1] < fh)
             if fitted is None or (border and fitted[2] < self.config.min_side_support):
                 if not border:
                     return None

@@ -223,6 +223,12 @@ def _coverage(
     near = sample(dist, 0.0, True) <= 1.5
     flat = seen.flat.astype(np.float32)
     brighter = sample(flat, -2.0, False) - sample(flat, 2.0, False) >= 2.0
-    on_edge = np.sort(near.mean(axis=1).reshape(n, 4), axis=1)[:, 1]
-    on_border = np.sort((near & brighter).mean(axis=1).reshape(n, 4), axis=1)[:, 1]
-    return (0.5 * on_edge + 0.5 * on_border).astype(np.float64)
+    # A side lying on the frame's own edge (where the frame cuts a sheet) has no edge to show
+    # and is not held against the outline: the detector then reports the sheet as cut off.
+    h, w = seen.edges.shape
+    lo, hi = 1.5, np.array([w - 2.5, h - 2.5])
+    framed = (((a < lo) & (b < lo)) | ((a > hi) & (b > hi))).any(axis=2)  # (n, 4)
+    on_edge = np.where(framed, 1.0, near.mean(axis=1).reshape(n, 4))
+    on_border = np.where(framed, 1.0, (near & brighter).mean(axis=1).reshape(n, 4))
+    score = 0.5 * np.sort(on_edge, axis=1)[:, 1] + 0.5 * np.sort(on_border, axis=1)[:, 1]
+    return score.astype(np.float64)
