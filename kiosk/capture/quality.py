@@ -35,7 +35,7 @@ class QualityConfig:
     """Limits; the defaults are calibrated on the synthetic set (bench/capture.py)."""
 
     min_sharpness: float = 0.05
-    max_glare: float = 0.08
+    max_glare: float = 0.05
     min_brightness: float = 80.0
     min_long_side: float = 0.35  # share of the frame's shorter side
     border_margin: float = 3.0  # px
