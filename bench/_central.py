@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,13 +87,13 @@ def _raise_interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def main_wrapper(run: Any) -> int:
+def main_wrapper(run: Callable[[], int]) -> int:
     """Runs ``run()`` so SIGTERM unwinds like Ctrl-C (every ``finally`` cleans up) and a
     set-up failure prints one clear line instead of a traceback."""
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGHUP, _raise_interrupt)
     try:
-        return int(run())
+        return run()
     except KeyboardInterrupt:
         print("interrupted: servers stopped, temporary files removed", file=sys.stderr)
         return 130
