@@ -380,7 +380,7 @@ def _choose(cands: list[_Candidate]) -> _Candidate | None:
         c
         for c in cands
         if not any(
-            o is not c and o.support >= c.support - 0.25 and _contains(o.quad, c.quad)
+            o is not c and o.support >= c.support - 0.1 and _contains(o.quad, c.quad)
             for o in cands
         )
     ]
