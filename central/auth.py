@@ -15,11 +15,10 @@ from typing import Annotated
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import Depends, Header, Request
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central.callers import SignedKiosk
 from central.context import CentralContext, get_context, get_db
 from central.contract import signing
 from central.errors import ApiError
@@ -89,19 +88,11 @@ async def signed_request(
     )
 
 
-SignedDep = Annotated[SignedRequest, Depends(signed_request)]
-
-
 def authenticated_kiosk(
-    signed: SignedDep,
+    signed: Annotated[SignedRequest, Depends(signed_request)],
     ctx: Annotated[CentralContext, Depends(get_context)],
     db: Annotated[Session, Depends(get_db)],
-) -> SignedKiosk:
-    return verify_kiosk(ctx, db, signed)
-
-
-def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> SignedKiosk:
-    """Every check on a signed request, cheapest first; records the nonce last."""
+) -> Kiosk:
     now = ctx.clock.now()
     skew = now.timestamp() - signed.timestamp
     if abs(skew) > ctx.settings.max_clock_skew_s:
@@ -111,11 +102,7 @@ def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> Sig
             f"The kiosk clock is wrong: set the kiosk's date and time ({-skew:.0f} s off).",
             server_time=int(now.timestamp()),
         )
-    kiosk = db.execute(
-        select(Kiosk.office_id, Kiosk.public_key, Kiosk.revoked_at).where(
-            Kiosk.id == signed.kiosk_id
-        )
-    ).one_or_none()
+    kiosk = db.get(Kiosk, signed.kiosk_id)
     if kiosk is None:
         raise _unauthorized("kiosk_unknown", "Kios tidak terdaftar.", "This kiosk is not enrolled.")
     message = signing.canonical_message(
@@ -139,15 +126,13 @@ def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> Sig
             403, "kiosk_revoked", "Kios ini sudah dicabut aksesnya.", "This kiosk has been revoked."
         )
     _record_nonce(ctx, db, signed)
-    return SignedKiosk(id=signed.kiosk_id, office_id=kiosk.office_id)
+    return kiosk
 
 
 def _record_nonce(ctx: CentralContext, db: Session, signed: SignedRequest) -> None:
     now = ctx.clock.now()
+    db.add(UsedNonce(kiosk_id=signed.kiosk_id, nonce=signed.nonce, seen_at=now))
     try:
-        db.execute(
-            insert(UsedNonce).values(kiosk_id=signed.kiosk_id, nonce=signed.nonce, seen_at=now)
-        )
         db.commit()
     except IntegrityError:
         db.rollback()
@@ -162,12 +147,12 @@ def _record_nonce(ctx: CentralContext, db: Session, signed: SignedRequest) -> No
         db.commit()
 
 
-KioskDep = Annotated[SignedKiosk, Depends(authenticated_kiosk)]
+KioskDep = Annotated[Kiosk, Depends(authenticated_kiosk)]
 
 
 @dataclass(frozen=True)
 class ResidentContext:
-    kiosk: SignedKiosk
+    kiosk: Kiosk
     session: ResidentSession
 
 
@@ -225,7 +210,7 @@ class Submitter:
     """Who a submission is for: from a live session, or from the submission grant the
     resident's sign-in gave the kiosk, so its outbox can deliver after the session ended."""
 
-    kiosk: SignedKiosk
+    kiosk: Kiosk
     resident: Resident
 
 

@@ -66,14 +66,12 @@ def _identifier_key(settings: CentralSettings, sessions: sessionmaker[Session]) 
     return bytes.fromhex(stored)
 
 
-async def get_context(request: Request) -> CentralContext:
-    """Async on purpose: FastAPI runs a plain ``def`` dependency on a worker thread."""
+def get_context(request: Request) -> CentralContext:
     context: CentralContext = request.app.state.context
     return context
 
 
 def get_db(request: Request) -> Iterator[Session]:
     """A session per request; handlers commit explicitly with ``db.commit()``."""
-    context: CentralContext = request.app.state.context
-    with context.sessions() as db:
+    with get_context(request).sessions() as db:
         yield db
