@@ -15,10 +15,11 @@ from typing import Annotated
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import Depends, Header, Request
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from central.callers import SignedKiosk
 from central.context import CentralContext, get_context, get_db
 from central.contract import signing
 from central.errors import ApiError
@@ -88,11 +89,19 @@ async def signed_request(
     )
 
 
+SignedDep = Annotated[SignedRequest, Depends(signed_request)]
+
+
 def authenticated_kiosk(
-    signed: Annotated[SignedRequest, Depends(signed_request)],
+    signed: SignedDep,
     ctx: Annotated[CentralContext, Depends(get_context)],
     db: Annotated[Session, Depends(get_db)],
-) -> Kiosk:
+) -> SignedKiosk:
+    return verify_kiosk(ctx, db, signed)
+
+
+def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> SignedKiosk:
+    """Every check on a signed request, cheapest first; records the nonce last."""
     now = ctx.clock.now()
     skew = now.timestamp() - signed.timestamp
     if abs(skew) > ctx.settings.max_clock_skew_s:
@@ -102,7 +111,11 @@ def authenticated_kiosk(
             f"The kiosk clock is wrong: set the kiosk's date and time ({-skew:.0f} s off).",
             server_time=int(now.timestamp()),
         )
-    kiosk = db.get(Kiosk, signed.kiosk_id)
+    kiosk = db.execute(
+        select(Kiosk.office_id, Kiosk.public_key, Kiosk.revoked_at).where(
+            Kiosk.id == signed.kiosk_id
+        )
+    ).one_or_none()
     if kiosk is None:
         raise _unauthorized("kiosk_unknown", "Kios tidak terdaftar.", "This kiosk is not enrolled.")
     message = signing.canonical_message(
@@ -126,13 +139,15 @@ def authenticated_kiosk(
             403, "kiosk_revoked", "Kios ini sudah dicabut aksesnya.", "This kiosk has been revoked."
         )
     _record_nonce(ctx, db, signed)
-    return kiosk
+    return SignedKiosk(id=signed.kiosk_id, office_id=kiosk.office_id)
 
 
 def _record_nonce(ctx: CentralContext, db: Session, signed: SignedRequest) -> None:
     now = ctx.clock.now()
-    db.add(UsedNonce(kiosk_id=signed.kiosk_id, nonce=signed.nonce, seen_at=now))
     try:
+        db.execute(
+            insert(UsedNonce).values(kiosk_id=signed.kiosk_id, nonce=signed.nonce, seen_at=now)
+        )
         db.commit()
     except IntegrityError:
         db.rollback()
@@ -147,12 +162,12 @@ def _record_nonce(ctx: CentralContext, db: Session, signed: SignedRequest) -> No
         db.commit()
 
 
-KioskDep = Annotated[Kiosk, Depends(authenticated_kiosk)]
+KioskDep = Annotated[SignedKiosk, Depends(authenticated_kiosk)]
 
 
 @dataclass(frozen=True)
 class ResidentContext:
-    kiosk: Kiosk
+    kiosk: SignedKiosk
     session: ResidentSession
 
 
@@ -210,7 +225,7 @@ class Submitter:
     """Who a submission is for: from a live session, or from the submission grant the
     resident's sign-in gave the kiosk, so its outbox can deliver after the session ended."""
 
-    kiosk: Kiosk
+    kiosk: SignedKiosk
     resident: Resident
 
 

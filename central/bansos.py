@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central import tracking
+from central.callers import SignedKiosk
 from central.contract import services as wire
 from central.contract.models import LocalizedText
 from central.errors import ApiError
-from central.models import BansosEnrollment, BansosProgram, Kiosk, Resident
+from central.models import BansosEnrollment, BansosProgram, Resident
 from central.queue import service_day
 from central.submissions import create_once
 
@@ -109,7 +110,7 @@ def _refuse_if_cluster_taken(db: Session, resident: Resident, program: BansosPro
 
 def apply(
     db: Session,
-    kiosk: Kiosk,
+    kiosk: SignedKiosk,
     resident: Resident,
     request: wire.BansosApplicationCreate,
     now: datetime,

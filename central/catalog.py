@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.callers import SignedKiosk
 from central.contract import models as wire
 from central.enrollment import office_wire
-from central.models import Kiosk, OfficeService, Service
+from central.models import Office, OfficeService, Service
 
 
 def service_wire(service: Service) -> wire.Service:
@@ -22,13 +23,15 @@ def service_wire(service: Service) -> wire.Service:
     )
 
 
-def catalog_for(db: Session, kiosk: Kiosk) -> wire.ServiceCatalog:
+def catalog_for(db: Session, kiosk: SignedKiosk) -> wire.ServiceCatalog:
     services = db.scalars(
         select(Service)
         .join(OfficeService, OfficeService.service_id == Service.id)
         .where(OfficeService.office_id == kiosk.office_id)
         .order_by(Service.position, Service.id)
     ).all()
+    office = db.get(Office, kiosk.office_id)
+    assert office is not None  # a foreign key of the kiosk
     return wire.ServiceCatalog(
-        office=office_wire(kiosk.office), services=[service_wire(s) for s in services]
+        office=office_wire(office), services=[service_wire(s) for s in services]
     )

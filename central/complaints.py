@@ -12,13 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central import documents, tracking
+from central.callers import SignedKiosk
 from central.contract import services as wire
 from central.errors import ApiError
-from central.models import Complaint, Kiosk, Resident
+from central.models import Complaint, Resident
 from central.submissions import create_once
 
 
-def _check_photo(db: Session, kiosk: Kiosk, document_id: str) -> None:
+def _check_photo(db: Session, kiosk: SignedKiosk, document_id: str) -> None:
     document = documents.owned(db, kiosk, document_id)
     if document is None:
         raise ApiError(
@@ -39,7 +40,11 @@ def _check_photo(db: Session, kiosk: Kiosk, document_id: str) -> None:
 
 
 def submit(
-    db: Session, kiosk: Kiosk, resident: Resident, request: wire.ComplaintCreate, now: datetime
+    db: Session,
+    kiosk: SignedKiosk,
+    resident: Resident,
+    request: wire.ComplaintCreate,
+    now: datetime,
 ) -> wire.Complaint:
     def find() -> Complaint | None:
         return db.scalar(

@@ -66,12 +66,14 @@ def _identifier_key(settings: CentralSettings, sessions: sessionmaker[Session]) 
     return bytes.fromhex(stored)
 
 
-def get_context(request: Request) -> CentralContext:
+async def get_context(request: Request) -> CentralContext:
+    """Async on purpose: FastAPI runs a plain ``def`` dependency on a worker thread."""
     context: CentralContext = request.app.state.context
     return context
 
 
 def get_db(request: Request) -> Iterator[Session]:
     """A session per request; handlers commit explicitly with ``db.commit()``."""
-    with get_context(request).sessions() as db:
+    context: CentralContext = request.app.state.context
+    with context.sessions() as db:
         yield db

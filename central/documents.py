@@ -15,9 +15,10 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from central.callers import SignedKiosk
 from central.contract import services as wire
 from central.errors import ApiError
-from central.models import Document, Kiosk
+from central.models import Document
 
 DocumentType = Literal["image/jpeg", "image/png", "application/pdf"]
 
@@ -81,7 +82,12 @@ def document_id(kiosk_id: str, sha256: str) -> str:
 
 
 def store(
-    db: Session, kiosk: Kiosk, content_type: str, content: bytes, max_bytes: int, now: datetime
+    db: Session,
+    kiosk: SignedKiosk,
+    content_type: str,
+    content: bytes,
+    max_bytes: int,
+    now: datetime,
 ) -> wire.DocumentUploaded:
     if len(content) > max_bytes:
         raise too_large(max_bytes)
@@ -117,7 +123,7 @@ def store(
     )
 
 
-def owned(db: Session, kiosk: Kiosk, doc_id: str) -> Document | None:
+def owned(db: Session, kiosk: SignedKiosk, doc_id: str) -> Document | None:
     """The document if this kiosk uploaded it: a kiosk cannot attach another kiosk's scans."""
     document = db.get(Document, doc_id)
     return document if document is not None and document.kiosk_id == kiosk.id else None

@@ -7,10 +7,14 @@ ping and needs no timer: up within 1.5 periods, late until 3 periods plus grace,
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Executable, delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from central.callers import SignedKiosk
 from central.contract import models as wire
 from central.enrollment import office_wire
 from central.errors import ApiError
@@ -19,7 +23,7 @@ from central.settings import CentralSettings
 
 
 def record_heartbeat(
-    db: Session, kiosk: Kiosk, beat: wire.Heartbeat, now: datetime, settings: CentralSettings
+    db: Session, kiosk: SignedKiosk, beat: wire.Heartbeat, now: datetime, settings: CentralSettings
 ) -> wire.HeartbeatAck:
     if beat.kiosk_id != kiosk.id:
         raise ApiError(
@@ -29,22 +33,27 @@ def record_heartbeat(
             "The heartbeat names a different kiosk than the one that signed it.",
         )
     payload = beat.model_dump(mode="json")
-    db.add(
-        HeartbeatRecord(kiosk_id=kiosk.id, received_at=now, sequence=beat.sequence, payload=payload)
-    )
-    state = db.get(KioskState, kiosk.id)
-    if state is None:
-        db.add(
-            KioskState(kiosk_id=kiosk.id, last_seen_at=now, sequence=beat.sequence, payload=payload)
-        )
-    else:
-        state.last_seen_at = now
-        state.sequence = beat.sequence
-        state.payload = payload
+    row = {"kiosk_id": kiosk.id, "received_at": now, "sequence": beat.sequence, "payload": payload}
+    db.execute(insert(HeartbeatRecord).values(row))
+    db.execute(_upsert_state(db, kiosk.id, now, beat.sequence, payload))
     if beat.sequence % settings.heartbeat_history == 0:
         _prune_history(db, kiosk.id, settings.heartbeat_history)
     db.commit()
     return wire.HeartbeatAck(received_at=now, next_in_s=settings.heartbeat_period_s)
+
+
+def _upsert_state(
+    db: Session, kiosk_id: str, now: datetime, sequence: int, payload: dict[str, Any]
+) -> Executable:
+    """One statement instead of read-then-write: the newest ping per kiosk."""
+    dialect = db.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = {"last_seen_at": now, "sequence": sequence, "payload": payload}
+    return (
+        upsert(KioskState)
+        .values(kiosk_id=kiosk_id, **values)
+        .on_conflict_do_update(index_elements=[KioskState.kiosk_id], set_=values)
+    )
 
 
 def _prune_history(db: Session, kiosk_id: str, keep: int) -> None:

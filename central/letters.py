@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from central import documents, tracking
+from central.callers import SignedKiosk
 from central.catalog import service_wire
 from central.contract import models as base
 from central.contract import services as wire
 from central.contract.nik import is_valid_nik
 from central.errors import ApiError
 from central.models import (
-    Kiosk,
     LetterDocument,
     LetterRequest,
     LetterStatusChange,
@@ -149,7 +149,7 @@ def _document_refusal(code: str, name: str, message_id: str, message_en: str) ->
 
 def check_documents(
     db: Session,
-    kiosk: Kiosk,
+    kiosk: SignedKiosk,
     requirements: Sequence[base.DocumentRequirement],
     attached: Sequence[wire.AttachedDocument],
 ) -> list[base.DocumentRequirement]:
@@ -186,7 +186,7 @@ def check_documents(
 # ---------------------------------------------------------------- creating
 
 
-def _letter_service(db: Session, kiosk: Kiosk, service_id: str) -> Service:
+def _letter_service(db: Session, kiosk: SignedKiosk, service_id: str) -> Service:
     service = db.scalar(
         select(Service)
         .join(OfficeService, OfficeService.service_id == Service.id)
@@ -205,7 +205,7 @@ def _letter_service(db: Session, kiosk: Kiosk, service_id: str) -> Service:
 
 def create(
     db: Session,
-    kiosk: Kiosk,
+    kiosk: SignedKiosk,
     resident: Resident,
     request: wire.LetterRequestCreate,
     now: datetime,

@@ -13,10 +13,11 @@ from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from central.callers import SignedKiosk
 from central.contract import services as wire
 from central.contract.models import WireModel
 from central.errors import ApiError
-from central.models import Kiosk, QueueTicket
+from central.models import QueueTicket
 from central.submissions import create_once
 
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -67,7 +68,7 @@ def ticket_wire(db: Session, row: QueueTicket) -> wire.QueueTicket:
 
 
 def take(
-    db: Session, kiosk: Kiosk, request: wire.QueueTicketCreate, now: datetime
+    db: Session, kiosk: SignedKiosk, request: wire.QueueTicketCreate, now: datetime
 ) -> wire.QueueTicket:
     """The next number; a repeat of the same ``local_ref`` gets the same ticket, with the
     waiting count as it is now. Two kiosks drawing at once collide on the unique number and

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.callers import SignedKiosk
 from central.context import CentralContext
 from central.contract import models as wire
 from central.contract.nik import mask_nik
 from central.errors import ApiError
-from central.models import Kiosk, LoginThrottle, Resident, ResidentCard, ResidentSession
+from central.models import LoginThrottle, Resident, ResidentCard, ResidentSession
 from central.security import (
     hash_secret,
     keyed_hash,
@@ -84,7 +85,7 @@ def _record_failure(
 
 
 def login(
-    ctx: CentralContext, db: Session, kiosk: Kiosk, request: wire.LoginRequest
+    ctx: CentralContext, db: Session, kiosk: SignedKiosk, request: wire.LoginRequest
 ) -> wire.LoginResponse:
     now = ctx.clock.now()
     key = keyed_hash(ctx.identifier_key, _identifier(request))
