@@ -120,11 +120,6 @@ def _contour_quads(mask: Image, mode: int, min_area: float) -> list[Quad]:
         if cv2.contourArea(contour) < min_area:
             continue
         hull = cv2.convexHull(contour)
-        peri = cv2.arcLength(hull, True)
-        rough = cv2.approxPolyDP(hull, 0.02 * peri, True)
-        if len(rough) == 4:  # already a clean quadrilateral: skip the hull shrinking
-            quads.append(order_quad(np.asarray(rough, np.float64).reshape(4, 2)))
-            continue
         poly = np.asarray(cv2.approxPolyDP(hull, 2.0, True), np.float64).reshape(-1, 2)
         if len(poly) >= 4 and (quad := hull_to_quad(poly)) is not None:
             quads.append(quad)
