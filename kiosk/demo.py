@@ -31,7 +31,7 @@ from kiosk.config import KioskConfig, load_kiosk_config
 from kiosk.health import build_heartbeat
 from kiosk.identity import KioskKey
 from kiosk.journey import ExpectationFailed, run_journey
-from kiosk.journey_script import load_script
+from kiosk.journey_script import load_script, morning_script
 from kiosk.signing import RequestSigner
 
 DEMO_OFFICE = "35.10.01.2001"  # Desa Sarongan, Kecamatan Pesanggaran
@@ -129,86 +129,6 @@ def _prepare(out: Path, residents: int) -> tuple[dict[str, str], list[DemoPerson
     return env, people
 
 
-_SCRIPT = """\
-# The demo resident's morning at the kiosk (format: docs/journeys.md).
-language = "id"
-
-[[step]]
-do = "tap_card"
-card_uid = "{card_uid}"
-[[step]]
-do = "pin"
-pin = "{pin}"
-[[step]]
-do = "expect"
-state = "menu"
-
-# A certificate of low income, with the family card and the RT letter scanned at the tray.
-[[step]]
-do = "choose"
-service = "sktm"
-[[step]]
-do = "answer"
-value = "Pendaftaran beasiswa sekolah anak"
-[[step]]
-do = "answer"
-value = "900000"
-[[step]]
-do = "scan"
-image = "scans/kk.jpg"
-[[step]]
-do = "scan"
-image = "scans/pengantar_rt.jpg"
-[[step]]
-do = "submit"
-[[step]]
-do = "expect"
-state = "done"
-printed = true
-[[step]]
-do = "finish"
-
-# A queue number for the counter.
-[[step]]
-do = "choose"
-service = "antrian"
-[[step]]
-do = "submit"
-[[step]]
-do = "expect"
-state = "done"
-[[step]]
-do = "finish"
-
-# A complaint while the network is down: saved in the outbox, slip printed, sent later.
-[[step]]
-do = "choose"
-service = "pengaduan"
-[[step]]
-do = "answer"
-value = "infrastruktur"
-[[step]]
-do = "answer"
-value = "Lampu penerangan jalan di dusun Krajan mati sejak seminggu."
-[[step]]
-do = "skip"
-[[step]]
-do = "centre"
-online = false
-[[step]]
-do = "submit"
-[[step]]
-do = "expect"
-state = "done"
-queued = 1
-[[step]]
-do = "centre"
-online = true
-[[step]]
-do = "cancel"
-"""
-
-
 def _scans(folder: Path) -> None:
     """Photos of papers on the tray, from the capture evaluation generator (fixed seeds)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -234,7 +154,7 @@ def _journey(url: str, env: dict[str, str], person: DemoPerson, out: Path) -> No
     _heartbeat(url, config)
     _scans(out / "scans")
     script_path = out / "journey.toml"
-    script_path.write_text(_SCRIPT.format(card_uid=person.card_uid, pin=person.pin))
+    script_path.write_text(morning_script(card_uid=person.card_uid, pin=person.pin))
     core = build_core(config, central_url=url, receipts_dir=out / "receipts")
     core.start()
     try:

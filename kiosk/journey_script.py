@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -95,6 +96,13 @@ def _step(number: int, raw: Any) -> JourneyStep:
     else:
         raise ScriptError(f"step {number}: unknown action {action!r}")
     return JourneyStep(number, action, args)
+
+
+def morning_script(*, card_uid: str, pin: str) -> str:
+    """The shipped demo journey (letter with two scans, queue ticket, complaint saved while
+    offline) for one resident; scans are read from ``scans/`` beside the written script."""
+    template = resources.files("kiosk.journeys").joinpath("morning.toml").read_text("utf-8")
+    return template.replace("{card_uid}", card_uid).replace("{pin}", pin)
 
 
 def load_script(path: Path) -> JourneyScript:

@@ -1,0 +1,1 @@
+"""Journey scripts shipped with the kiosk (docs/journeys.md)."""
