@@ -89,10 +89,13 @@ def bench_journey_steps(journeys: int, workdir: Path) -> None:
             core = build_core(load_kiosk_config(config_dir, env={}), central_url=url)
             core.start()
             own: list[float] = []
+            scan: list[float] = []
             try:
                 run_journey(core, script, echo=lambda _line: None)  # warm-up: imports, caches
                 for _ in range(journeys):
-                    own += run_journey(core, script, echo=lambda _line: None).own_ms
+                    record = run_journey(core, script, echo=lambda _line: None)
+                    for action, ms in zip(record.actions, record.own_ms, strict=True):
+                        (scan if action == "scan" else own).append(ms)
             finally:
                 core.stop()
     info(
@@ -100,6 +103,14 @@ def bench_journey_steps(journeys: int, workdir: Path) -> None:
         f"{percentile(own, 50):.2f} ms, max {max(own):.1f} ms"
     )
     report("journey_step_own_code_p95", percentile(own, 95), "ms", "<=", 20)
+    # A scan step runs page detection on every preview frame until the page holds still, then
+    # the whole capture pipeline on the still. Issue 5 budgets those (bench/capture.py:
+    # detection >= 60 frames/s, capture <= 250 ms), so the step is shown here for information
+    # rather than against the 20 ms of a tap or a button.
+    info(
+        f"scan steps ({len(scan)}): own code median {percentile(scan, 50):.0f} ms, "
+        f"p95 {percentile(scan, 95):.0f} ms (detection on each preview frame + one capture)"
+    )
 
 
 def main() -> int:

@@ -38,7 +38,8 @@ class JourneyLog:
 
     events: list[Event] = field(default_factory=list)
     step_ms: list[float] = field(default_factory=list)
-    own_ms: list[float] = field(default_factory=list)  # step_ms less waiting on the centre
+    own_ms: list[float] = field(default_factory=list)  # step_ms less waiting on the outside
+    actions: list[str] = field(default_factory=list)
     receipts: list[Path] = field(default_factory=list)
 
     def last(self, kind: type[Event]) -> Any:
@@ -123,6 +124,7 @@ def run_journey(
         else:
             ACTIONS[step.action](core, step)
         elapsed = time.perf_counter() - started
+        record.actions.append(step.action)
         record.step_ms.append(elapsed * 1000)
         record.own_ms.append(max(0.0, elapsed - (core.waited_s() - waited)) * 1000)
         echo(f"{step.number:>3} {step.action:<10} → {core.session.state.value}")
