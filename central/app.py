@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from central import __version__
-from central.api import kiosk, operator, services
+from central.api import batch, kiosk, operator, services
 from central.clock import Clock, SystemClock
 from central.context import CentralContext
 from central.errors import install_error_handlers
@@ -25,6 +25,7 @@ def build_app() -> FastAPI:
     app.include_router(kiosk.router)
     app.include_router(operator.router)
     app.include_router(services.router)
+    app.include_router(batch.router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
