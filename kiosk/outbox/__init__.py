@@ -19,7 +19,7 @@ from kiosk.outbox.items import (
     new_local_ref,
 )
 from kiosk.outbox.outbox import Outbox
-from kiosk.outbox.sender import Deliver
+from kiosk.outbox.sender import BatchDeliver, Deliver
 from kiosk.outbox.store import (
     CorruptItem,
     DuplicateLocalRef,
@@ -35,6 +35,7 @@ __all__ = [
     "KIND_LETTER",
     "Attachment",
     "Backoff",
+    "BatchDeliver",
     "CorruptItem",
     "DeadLetter",
     "Deliver",

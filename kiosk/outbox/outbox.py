@@ -35,7 +35,7 @@ from kiosk.outbox.items import (
     new_local_ref,
 )
 from kiosk.outbox.seal import Sealer
-from kiosk.outbox.sender import Deliver, Sender
+from kiosk.outbox.sender import DEFAULT_BATCH_SIZE, Deliver, Sender
 from kiosk.outbox.store import OutboxStore
 
 
@@ -52,9 +52,14 @@ class Outbox:
         lanes: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.time,
         backoff: Backoff | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
         """``lanes`` maps a kind to its lane (default: each kind its own FIFO lane).
-        ``clock`` is wall time (epoch seconds): item times survive restarts."""
+        ``clock`` is wall time (epoch seconds): item times survive restarts. A ``deliver``
+        that has ``deliver_batch`` (:class:`kiosk.outbox.BatchDeliver`) gets up to
+        ``batch_size`` due items of a lane at once."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
         self._kinds = tuple(check_kind(kind) for kind in kinds)
         self._lanes = {kind: kind for kind in self._kinds} | dict(lanes or {})
         self._clock = clock
@@ -66,6 +71,7 @@ class Outbox:
             backoff or Backoff(max_s=max_backoff_s),
             self._publish,
             clock,
+            batch_size,
         )
 
     @classmethod

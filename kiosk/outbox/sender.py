@@ -5,6 +5,13 @@ A lane is a FIFO. Its head is sent, and only when the centre has answered for it
 item go; a head that must wait (offline, backoff) holds its lane, never the other lanes. By
 default every kind is its own lane, so a heartbeat is never stuck behind a backlog of letters
 and a letter is never reordered by heartbeats.
+
+A deliverer that also has ``deliver_batch`` (:class:`BatchDeliver`) is handed up to
+``batch_size`` due items from the head of a lane at once: one request for many items is what
+lets a kiosk that was offline for a day catch up quickly. Its results are applied in order,
+as if the items had been sent one by one: delivered items are removed, refused ones
+dead-lettered, and the first that must be retried stops the round, keeping itself and every
+item after it queued.
 """
 
 from __future__ import annotations
@@ -12,7 +19,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from itertools import takewhile
+from typing import Protocol, runtime_checkable
 
 from drivers.events import Event
 from kiosk.outbox.backoff import Backoff
@@ -23,6 +32,23 @@ from kiosk.outbox.store import CorruptItem, OutboxStore
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[OutboxItem], DeliveryResult]
+DEFAULT_BATCH_SIZE = 50  # the centre's limit per batch request (central.contract.batch)
+
+
+@runtime_checkable
+class BatchDeliver(Protocol):
+    """A ``deliver`` that can also send several items of a lane in one go.
+
+    ``deliver_batch`` gets the lane's due items in order and answers one result per item, in
+    the same order. Results after the first ``RETRY`` are ignored (those items were not
+    supposed to be sent ahead of it), so a deliverer that stops early answers them with a
+    retry too."""
+
+    def __call__(self, item: OutboxItem) -> DeliveryResult: ...
+
+    def deliver_batch(self, items: Sequence[OutboxItem]) -> list[DeliveryResult]: ...
+
+
 IDLE_POLL_S = 30.0  # an empty lane re-checks the table this often even without a wake-up
 FAULT_PAUSE_S = 1.0  # after an unexpected error (disk full, locked database) before trying again
 
@@ -35,9 +61,14 @@ class Sender:
         backoff: Backoff,
         publish: Callable[[Event], None],
         clock: Callable[[], float] = time.time,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
+        """``batch_size`` caps the items handed to a :class:`BatchDeliver` at once; any other
+        deliverer gets one item at a time."""
         self._store = store
         self._deliver = deliver
+        self._deliver_batch = deliver.deliver_batch if isinstance(deliver, BatchDeliver) else None
+        self._batch_size = batch_size if self._deliver_batch is not None else 1
         self._backoff = backoff
         self._publish = publish
         self._clock = clock
@@ -118,42 +149,75 @@ class Sender:
                 signal.wait(wait_s)
 
     def _step(self, lane: str, seen_wake: int) -> tuple[float, int]:
-        """Send the lane's head if it is due; returns how long to sleep and the wake seen."""
+        """Send the lane's due head items; returns how long to sleep and the wake seen."""
         try:
-            item = self._store.head(lane)
+            items = self._store.heads(lane, self._batch_size)
         except CorruptItem as bad:
             self._bury(bad.local_ref, bad.kind, "undecryptable", attempts=0)
             return 0.0, seen_wake
-        if item is None:
+        if not items:
             return IDLE_POLL_S, seen_wake
         now = self._clock()
         woken = self._wake_generation != seen_wake
+        head = items[0]
+        if not self._due(head, now, woken):
+            return head.next_attempt_at - now, seen_wake
+        seen_wake = self._wake_generation
+        ready = list(takewhile(lambda item: self._due(item, now, woken), items))
+        return self._settle(ready, self._attempt(ready)), seen_wake
+
+    def _due(self, item: OutboxItem, now: float, woken: bool) -> bool:
         # A wall clock set back (no RTC battery, then NTP) must not park an item for days.
         clock_went_back = item.next_attempt_at - now > self._backoff.max_s
-        if item.next_attempt_at > now and not woken and not clock_went_back:
-            return item.next_attempt_at - now, seen_wake
-        seen_wake = self._wake_generation
-        result = self._attempt(item)
-        attempts = item.attempts + 1
-        reason = safe_reason(result.reason or result.outcome.value)
-        if result.outcome is Outcome.DELIVERED:
-            self._store.confirm(item.local_ref)
-            self._publish(ItemDelivered(item.local_ref, item.kind, attempts))
-            return 0.0, seen_wake
-        if result.outcome is Outcome.REFUSED:
-            self._bury(item.local_ref, item.kind, reason, attempts)
-            return 0.0, seen_wake
-        delay = self._backoff.delay(attempts, result.retry_after_s)
-        self._store.record_failure(item.local_ref, attempts, self._clock() + delay, reason)
-        self._publish(DeliveryDeferred(item.local_ref, item.kind, attempts, reason, delay))
-        return delay, seen_wake
+        return item.next_attempt_at <= now or woken or clock_went_back
 
-    def _attempt(self, item: OutboxItem) -> DeliveryResult:
+    def _attempt(self, items: list[OutboxItem]) -> list[DeliveryResult]:
+        """One result per item (a deliverer fault becomes a retry of the first)."""
         try:
-            return self._deliver(item)
+            if self._deliver_batch is None:
+                return [self._deliver(items[0])]
+            results = self._deliver_batch(items)
         except Exception as err:  # the message could echo payload text: log the type only
-            log.error("outbox deliver failed for %s: %s", item.local_ref, type(err).__name__)
-            return DeliveryResult.retry("deliver_error")
+            log.error("outbox deliver failed for %s: %s", items[0].local_ref, type(err).__name__)
+            return [DeliveryResult.retry("deliver_error")]
+        if len(results) != len(items):
+            log.error(
+                "outbox deliver_batch answered %d results for %d items", len(results), len(items)
+            )
+            return [DeliveryResult.retry("deliver_error")]
+        return results
+
+    def _settle(self, items: list[OutboxItem], results: list[DeliveryResult]) -> float:
+        """Apply results in order up to the first retry; returns how long the lane waits."""
+        delivered: list[str] = []
+        dead: list[tuple[str, str, int]] = []
+        events: list[Event] = []
+        retry: DeliveryDeferred | None = None
+        for item, result in zip(items, results, strict=False):
+            attempts = item.attempts + 1
+            reason = safe_reason(result.reason or result.outcome.value)
+            if result.outcome is Outcome.DELIVERED:
+                delivered.append(item.local_ref)
+                events.append(ItemDelivered(item.local_ref, item.kind, attempts))
+            elif result.outcome is Outcome.REFUSED:
+                dead.append((item.local_ref, reason, attempts))
+                log.warning(
+                    "outbox item %s (%s) dead-lettered: %s", item.local_ref, item.kind, reason
+                )
+                events.append(ItemDeadLettered(item.local_ref, item.kind, reason))
+            else:
+                delay = self._backoff.delay(attempts, result.retry_after_s)
+                retry = DeliveryDeferred(item.local_ref, item.kind, attempts, reason, delay)
+                break
+        self._store.settle(delivered, dead, self._clock())
+        if retry is not None:
+            self._store.record_failure(
+                retry.local_ref, retry.attempts, self._clock() + retry.retry_in_s, retry.reason
+            )
+            events.append(retry)
+        for event in events:
+            self._publish(event)
+        return 0.0 if retry is None else retry.retry_in_s
 
     def _bury(self, local_ref: str, kind: str, reason: str, attempts: int) -> None:
         self._store.dead_letter(local_ref, reason, attempts, self._clock())

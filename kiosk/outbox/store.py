@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 """
 
 _Row = tuple[Any, ...]  # sqlite3 rows: checked field by field where it matters
+_Statement = tuple[str, tuple[object, ...]]  # SQL and its parameters
 _ITEM_COLUMNS = (
     "seq, local_ref, kind, created_at, attempts, next_attempt_at, last_error, "
     "attachment_count, sealed_payload"
@@ -252,10 +253,19 @@ class OutboxStore:
 
     def confirm(self, local_ref: str) -> None:
         """The centre has it: forget the item and its attachments."""
-        self._write(
-            ("DELETE FROM items WHERE local_ref = ?", (local_ref,)),
-            ("DELETE FROM attachments WHERE local_ref = ?", (local_ref,)),
-        )
+        self._write(*_forget(local_ref))
+
+    def settle(
+        self, delivered: Sequence[str], dead: Sequence[tuple[str, str, int]], now: float
+    ) -> None:
+        """One delivery round's outcome in one transaction (a batch of 50 is one WAL commit,
+        not 50): ``delivered`` local_refs are forgotten, ``dead`` ``(local_ref, reason,
+        attempts)`` are moved to the dead letters."""
+        statements = [sql for local_ref in delivered for sql in _forget(local_ref)]
+        for local_ref, reason, attempts in dead:
+            statements += _bury(local_ref, reason, attempts, now)
+        if statements:
+            self._write(*statements)
 
     def record_failure(
         self, local_ref: str, attempts: int, next_attempt_at: float, reason: str
@@ -270,16 +280,7 @@ class OutboxStore:
 
     def dead_letter(self, local_ref: str, reason: str, attempts: int, now: float) -> None:
         """Move the item (still sealed, attachments kept) to the dead-letter table."""
-        self._write(
-            (
-                "INSERT INTO dead_letters (seq, local_ref, kind, lane, created_at, attempts, "
-                "reason, dead_at, attachment_count, sealed_payload) "
-                "SELECT seq, local_ref, kind, lane, created_at, ?, ?, ?, attachment_count, "
-                "sealed_payload FROM items WHERE local_ref = ?",
-                (attempts, reason, now, local_ref),
-            ),
-            ("DELETE FROM items WHERE local_ref = ?", (local_ref,)),
-        )
+        self._write(*_bury(local_ref, reason, attempts, now))
 
     def requeue_dead(self, local_ref: str, now: float) -> bool:
         """Put a dead letter back at the end of its lane (after the cause was fixed)."""
@@ -304,7 +305,7 @@ class OutboxStore:
                 raise OutboxError(f"could not requeue {local_ref}: {err}") from err
         return moved == 1
 
-    def _write(self, *statements: tuple[str, tuple[object, ...]]) -> None:
+    def _write(self, *statements: _Statement) -> None:
         with self._work_lock:
             conn = self._connection(self._work_conn)
             try:
@@ -323,11 +324,26 @@ class OutboxStore:
 
     def head(self, lane: str) -> OutboxItem | None:
         """The oldest item of a lane, decrypted; ``CorruptItem`` if it does not open."""
+        found = self.heads(lane, 1)
+        return found[0] if found else None
+
+    def heads(self, lane: str, limit: int) -> list[OutboxItem]:
+        """Up to ``limit`` oldest items of a lane, decrypted, in order. ``CorruptItem`` if
+        the first does not open; a later one that does not open ends the list before it (it
+        is the head, and is dead-lettered, once the items ahead of it are settled)."""
         found = self._read_items(
-            f"SELECT {_ITEM_COLUMNS} FROM items WHERE lane = ? ORDER BY seq LIMIT 1",  # noqa: S608
-            (lane,),
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE lane = ? ORDER BY seq LIMIT ?",  # noqa: S608
+            (lane, limit),
         )
-        return self._decrypt(*found[0]) if found else None
+        items: list[OutboxItem] = []
+        for row, attachment_rows in found:
+            try:
+                items.append(self._decrypt(row, attachment_rows))
+            except CorruptItem:
+                if not items:
+                    raise
+                break
+        return items
 
     def items(self, batch: int = 500) -> Iterator[OutboxItem]:
         """Every queued item in enqueue order, decrypted (CorruptItem on a bad row)."""
@@ -438,6 +454,26 @@ class OutboxStore:
         if conn is None:
             raise OutboxError("the outbox is closed")
         return conn
+
+
+def _forget(local_ref: str) -> list[_Statement]:
+    return [
+        ("DELETE FROM items WHERE local_ref = ?", (local_ref,)),
+        ("DELETE FROM attachments WHERE local_ref = ?", (local_ref,)),
+    ]
+
+
+def _bury(local_ref: str, reason: str, attempts: int, now: float) -> list[_Statement]:
+    return [
+        (
+            "INSERT INTO dead_letters (seq, local_ref, kind, lane, created_at, attempts, "
+            "reason, dead_at, attachment_count, sealed_payload) "
+            "SELECT seq, local_ref, kind, lane, created_at, ?, ?, ?, attachment_count, "
+            "sealed_payload FROM items WHERE local_ref = ?",
+            (attempts, reason, now, local_ref),
+        ),
+        ("DELETE FROM items WHERE local_ref = ?", (local_ref,)),
+    ]
 
 
 def _attachment(raw: bytes) -> Attachment:
