@@ -39,10 +39,11 @@ DEFAULT_BATCH_SIZE = 50  # the centre's limit per batch request (central.contrac
 class BatchDeliver(Protocol):
     """A ``deliver`` that can also send several items of a lane in one go.
 
-    ``deliver_batch`` gets the lane's due items in order and answers one result per item, in
-    the same order. Results after the first ``RETRY`` are ignored (those items were not
-    supposed to be sent ahead of it), so a deliverer that stops early answers them with a
-    retry too."""
+    ``deliver_batch`` gets the lane's due items in order and answers results for the first
+    of them (at least one, at most all), in the same order. Items without a result were not
+    tried: they stay queued as they are and lead the next round (a deliverer may stop early,
+    for instance before an item its batch request cannot carry). Results after the first
+    ``RETRY`` are ignored: those items were not supposed to go ahead of it."""
 
     def __call__(self, item: OutboxItem) -> DeliveryResult: ...
 
@@ -172,7 +173,7 @@ class Sender:
         return item.next_attempt_at <= now or woken or clock_went_back
 
     def _attempt(self, items: list[OutboxItem]) -> list[DeliveryResult]:
-        """One result per item (a deliverer fault becomes a retry of the first)."""
+        """Results for the first items, in order (a deliverer fault is a retry of the head)."""
         try:
             if self._deliver_batch is None:
                 return [self._deliver(items[0])]
@@ -180,7 +181,7 @@ class Sender:
         except Exception as err:  # the message could echo payload text: log the type only
             log.error("outbox deliver failed for %s: %s", items[0].local_ref, type(err).__name__)
             return [DeliveryResult.retry("deliver_error")]
-        if len(results) != len(items):
+        if not 1 <= len(results) <= len(items):
             log.error(
                 "outbox deliver_batch answered %d results for %d items", len(results), len(items)
             )

@@ -32,14 +32,19 @@ class ScriptedBatch(ScriptedDeliver):
     """Records each batch; answers each item from its script, like ``ScriptedDeliver``."""
 
     batches: list[list[str]] = field(default_factory=list)
-    broken: str | None = None  # "raise" or "short": a deliverer with a bug
+    broken: str | None = None  # "raise", "none" or "extra": a deliverer with a bug
+    stop_before: str | None = None  # answer only the items ahead of this one
 
     def deliver_batch(self, items: Sequence[OutboxItem]) -> list[DeliveryResult]:
         self.batches.append([item.local_ref for item in items])
         if self.broken == "raise":
             raise RuntimeError("deliverer bug: 3510016502870001")
-        if self.broken == "short":
-            return []
+        if self.broken in ("none", "extra"):
+            return [] if self.broken == "none" else [self.default] * (len(items) + 1)
+        refs = [item.local_ref for item in items]
+        if self.stop_before in refs:
+            items = items[: refs.index(self.stop_before)]
+            self.stop_before = None
         answers = [self.script.get(item.local_ref) for item in items]
         return [queue.pop(0) if queue else self.default for queue in answers]
 
@@ -151,6 +156,18 @@ def test_a_retry_keeps_itself_and_everything_after_it(
     assert recorder.of(ItemDelivered)[1].attempts == 2
 
 
+def test_items_a_deliverer_did_not_try_lead_the_next_round_untouched(
+    batched: Outbox, batcher: ScriptedBatch, recorder: Recorder
+) -> None:
+    refs = _queue(batched, 5)
+    batcher.stop_before = refs[1]
+    batched.start()
+    wait_until(lambda: batched.backlog() == 0)
+    assert batcher.batches == [refs[0:3], refs[1:4], refs[4:5]]
+    assert _story(recorder) == [("delivered", ref) for ref in refs]
+    assert {e.attempts for e in recorder.of(ItemDelivered)} == {1}  # no attempt was counted
+
+
 def test_items_behind_a_corrupt_one_wait_until_it_is_dead_lettered(
     batched: Outbox, batcher: ScriptedBatch, outbox_path: Path, recorder: Recorder
 ) -> None:
@@ -169,7 +186,7 @@ def test_items_behind_a_corrupt_one_wait_until_it_is_dead_lettered(
     assert [d.reason for d in batched.dead_letters()] == ["undecryptable"]
 
 
-@pytest.mark.parametrize("bug", ["raise", "short"])
+@pytest.mark.parametrize("bug", ["raise", "none", "extra"])
 def test_a_faulty_deliver_batch_is_a_retry_of_the_head_and_loses_nothing(
     batched: Outbox, batcher: ScriptedBatch, recorder: Recorder, bug: str
 ) -> None:
