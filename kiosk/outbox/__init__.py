@@ -3,7 +3,7 @@ prints, sent in order by a background sender, removed only when the centre confi
 See docs/outbox.md."""
 
 from kiosk.outbox.backoff import Backoff
-from kiosk.outbox.classify import classify_reply
+from kiosk.outbox.classify import classify_item, classify_reply
 from kiosk.outbox.events import DeliveryDeferred, ItemDeadLettered, ItemDelivered, OutboxEvent
 from kiosk.outbox.items import (
     DEFAULT_KINDS,
@@ -50,6 +50,7 @@ __all__ = [
     "OutboxItem",
     "OutboxKeyMismatch",
     "Outcome",
+    "classify_item",
     "classify_reply",
     "new_local_ref",
 ]

@@ -15,8 +15,9 @@ from kiosk.outbox.items import DeliveryResult, Outcome
 
 # Conflicts that mean "the centre already holds this": treated as delivered.
 ALREADY_DONE_CODES = frozenset({"already_exists", "duplicate_local_ref", "already_submitted"})
-# The centre is still running the first attempt of this very key, or two attempts collided.
-IN_PROGRESS_CODES = frozenset({"request_in_progress", "submission_conflict"})
+# The centre is still running the first attempt of this very key, or two attempts collided;
+# or, inside a batch, it did not look at the item because an earlier one must pass first.
+IN_PROGRESS_CODES = frozenset({"request_in_progress", "submission_conflict", "not_processed"})
 # This item's own credential is dead: the resident's submission grant (valid for days) expired.
 ITEM_REFUSAL_CODES = frozenset({"session_expired"})
 # Kiosk-wide conditions: the whole queue waits (with backoff) until someone fixes them.
@@ -47,3 +48,20 @@ def classify_reply(
         return DeliveryResult.delivered()
     reason = f"http_{status}" + (f":{code}" if code else "")
     return DeliveryResult(outcome, reason, retry_after_s if outcome is Outcome.RETRY else None)
+
+
+def classify_item(
+    status: int, code: str | None = None, retry_after_s: float | None = None
+) -> DeliveryResult:
+    """One item's result inside a batch answer (``POST /v1/submissions/batch``).
+
+    The batch itself was signed, routed and accepted, so what is kiosk-wide for a single
+    request (401, 403, 404: a clock, a revocation, a missing route) cannot be behind a
+    per-item status: a per-item 4xx is about the item (its grant expired, its program is
+    unknown) and is final, unless it is one of the codes a later attempt can pass."""
+    if 200 <= status < 300 or code in ALREADY_DONE_CODES:
+        return DeliveryResult.delivered()
+    reason = f"http_{status}" + (f":{code}" if code else "")
+    if code in IN_PROGRESS_CODES or status in TRANSIENT_STATUSES or not 400 <= status < 500:
+        return DeliveryResult.retry(reason, retry_after_s)
+    return DeliveryResult.refused(reason)
