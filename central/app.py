@@ -10,6 +10,7 @@ from central.api import batch, kiosk, operator, services
 from central.clock import Clock, SystemClock
 from central.context import CentralContext
 from central.errors import install_error_handlers
+from central.ingest_asgi import HeartbeatFastPath
 from central.settings import CentralSettings
 
 
@@ -38,4 +39,5 @@ def create_app(settings: CentralSettings, clock: Clock | None = None) -> FastAPI
     """A servable app bound to a database (which must be migrated) and a clock."""
     app = build_app()
     app.state.context = CentralContext.create(settings, clock or SystemClock())
+    app.add_middleware(HeartbeatFastPath)  # the busiest route, before FastAPI's layers
     return app

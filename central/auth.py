@@ -1,29 +1,39 @@
 """Who is calling: a signed kiosk, a resident session on that kiosk, or an operator.
 
 Kiosk checks run cheapest first and the nonce is recorded only after the signature verified,
-so an attacker without the key cannot burn a kiosk's nonces.
+so an attacker without the key cannot burn a kiosk's nonces. Each check is a plain function:
+the FastAPI dependencies and the heartbeat fast path (central/ingest.py) call the same ones.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
+import anyio.to_thread
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import Depends, Header, Request
-from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Executable, bindparam, delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from starlette.types import Scope
 
 from central.callers import SignedKiosk
-from central.context import CentralContext, get_context, get_db
+from central.context import (
+    CentralContext,
+    KioskCredential,
+    get_context,
+    get_db,
+    load_credential,
+)
 from central.contract import signing
 from central.errors import ApiError
-from central.models import Kiosk, OperatorCredential, Resident, ResidentSession, UsedNonce
+from central.models import OperatorCredential, Resident, ResidentSession, UsedNonce
 from central.security import open_grant, token_hash
 
 _NONCE = re.compile(rf"^[A-Za-z0-9_-]{{{signing.NONCE_MIN_LENGTH},{signing.NONCE_MAX_LENGTH}}}$")
@@ -32,6 +42,22 @@ _SIGNATURE_LENGTH = 64
 
 def _unauthorized(code: str, message_id: str, message_en: str, **details: object) -> ApiError:
     return ApiError(401, code, message_id, message_en, dict(details) or None)
+
+
+def _malformed() -> ApiError:
+    return _unauthorized(
+        "signature_malformed",
+        "Tanda tangan permintaan rusak.",
+        "The request signature headers are malformed.",
+    )
+
+
+def replayed() -> ApiError:
+    return _unauthorized(
+        "replayed",
+        "Permintaan ini sudah pernah diterima.",
+        "This request was already received (replayed nonce).",
+    )
 
 
 @dataclass(frozen=True)
@@ -45,14 +71,24 @@ class SignedRequest:
     body: bytes
 
 
-async def signed_request(
-    request: Request,
-    kiosk_id: Annotated[str | None, Header(alias=signing.HEADER_KIOSK)] = None,
-    timestamp: Annotated[str | None, Header(alias=signing.HEADER_TIMESTAMP)] = None,
-    nonce: Annotated[str | None, Header(alias=signing.HEADER_NONCE)] = None,
-    signature: Annotated[str | None, Header(alias=signing.HEADER_SIGNATURE)] = None,
+def signed_path(scope: Scope) -> str:
+    """The path as sent (still percent-encoded) with its query: what the kiosk signed."""
+    raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+    query: bytes = scope.get("query_string", b"")
+    return (raw_path + (b"?" + query if query else b"")).decode("latin-1")
+
+
+def parse_signature(
+    kiosk_id: str | None,
+    timestamp: str | None,
+    nonce: str | None,
+    signature: str | None,
+    *,
+    method: str,
+    path: str,
+    body: bytes,
 ) -> SignedRequest:
-    """Parse the signing headers and read the raw body (async: the body is a stream)."""
+    """The signing headers, checked for shape only (no key or database needed yet)."""
     if not (kiosk_id and timestamp and nonce and signature):
         raise _unauthorized(
             "signature_missing",
@@ -63,28 +99,35 @@ async def signed_request(
         moment = int(timestamp)
         raw_signature = base64.b64decode(signature, validate=True)
     except ValueError:
-        raise _unauthorized(
-            "signature_malformed",
-            "Tanda tangan permintaan rusak.",
-            "The request signature headers are malformed.",
-        ) from None
+        raise _malformed() from None
     if len(raw_signature) != _SIGNATURE_LENGTH or not _NONCE.fullmatch(nonce):
-        raise _unauthorized(
-            "signature_malformed",
-            "Tanda tangan permintaan rusak.",
-            "The request signature headers are malformed.",
-        )
-    # The path as sent (still percent-encoded), which is what the kiosk signed.
-    raw_path = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
-    query = request.scope.get("query_string", b"")
-    path = (raw_path + (b"?" + query if query else b"")).decode("latin-1")
+        raise _malformed()
     return SignedRequest(
         kiosk_id=kiosk_id,
         timestamp=moment,
         nonce=nonce,
         signature=raw_signature,
-        method=request.method,
+        method=method,
         path=path,
+        body=body,
+    )
+
+
+async def signed_request(
+    request: Request,
+    kiosk_id: Annotated[str | None, Header(alias=signing.HEADER_KIOSK)] = None,
+    timestamp: Annotated[str | None, Header(alias=signing.HEADER_TIMESTAMP)] = None,
+    nonce: Annotated[str | None, Header(alias=signing.HEADER_NONCE)] = None,
+    signature: Annotated[str | None, Header(alias=signing.HEADER_SIGNATURE)] = None,
+) -> SignedRequest:
+    """Parse the signing headers and read the raw body (async: the body is a stream)."""
+    return parse_signature(
+        kiosk_id,
+        timestamp,
+        nonce,
+        signature,
+        method=request.method,
+        path=signed_path(request.scope),
         body=await request.body(),
     )
 
@@ -100,8 +143,8 @@ def authenticated_kiosk(
     return verify_kiosk(ctx, db, signed)
 
 
-def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> SignedKiosk:
-    """Every check on a signed request, cheapest first; records the nonce last."""
+def check_clock(ctx: CentralContext, signed: SignedRequest) -> None:
+    """First and cheapest: a stale or future timestamp, with the kiosk's offset in words."""
     now = ctx.clock.now()
     skew = now.timestamp() - signed.timestamp
     if abs(skew) > ctx.settings.max_clock_skew_s:
@@ -111,12 +154,12 @@ def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> Sig
             f"The kiosk clock is wrong: set the kiosk's date and time ({-skew:.0f} s off).",
             server_time=int(now.timestamp()),
         )
-    kiosk = db.execute(
-        select(Kiosk.office_id, Kiosk.public_key, Kiosk.revoked_at).where(
-            Kiosk.id == signed.kiosk_id
-        )
-    ).one_or_none()
-    if kiosk is None:
+
+
+def check_signature(signed: SignedRequest, credential: KioskCredential | None) -> SignedKiosk:
+    """Enrolled, signed by its own key, then not revoked (a revoked kiosk's valid signature
+    gets a 403 that says so; anyone else's gets a 401)."""
+    if credential is None:
         raise _unauthorized("kiosk_unknown", "Kios tidak terdaftar.", "This kiosk is not enrolled.")
     message = signing.canonical_message(
         kiosk_id=signed.kiosk_id,
@@ -127,39 +170,94 @@ def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> Sig
         body=signed.body,
     )
     try:
-        Ed25519PublicKey.from_public_bytes(kiosk.public_key).verify(signed.signature, message)
+        credential.public_key.verify(signed.signature, message)
     except InvalidSignature:
         raise _unauthorized(
             "signature_invalid",
             "Tanda tangan permintaan tidak cocok.",
             "The request signature does not match.",
         ) from None
-    if kiosk.revoked_at is not None:
+    if credential.revoked:
         raise ApiError(
             403, "kiosk_revoked", "Kios ini sudah dicabut aksesnya.", "This kiosk has been revoked."
         )
-    _record_nonce(ctx, db, signed)
-    return SignedKiosk(id=signed.kiosk_id, office_id=kiosk.office_id)
+    return SignedKiosk(id=signed.kiosk_id, office_id=credential.office_id)
 
 
-def _record_nonce(ctx: CentralContext, db: Session, signed: SignedRequest) -> None:
+def credential_for(
+    ctx: CentralContext, db: Session | Connection, kiosk_id: str
+) -> KioskCredential | None:
+    """From the per-process cache, else from the database (and then cached)."""
+    credential = ctx.credentials.cached(kiosk_id)
+    if credential is None:
+        generation = ctx.credentials.generation
+        credential = load_credential(db, kiosk_id)
+        if credential is not None:
+            ctx.credentials.remember(kiosk_id, credential, generation)
+    return credential
+
+
+def _fresh_credential(ctx: CentralContext, kiosk_id: str) -> KioskCredential | None:
+    with ctx.engine.connect() as connection:
+        return credential_for(ctx, connection, kiosk_id)
+
+
+async def authenticate(ctx: CentralContext, signed: SignedRequest) -> SignedKiosk:
+    """``verify_kiosk`` for async callers that record the nonce themselves (the heartbeat
+    writer does it in its group transaction): a worker thread only on a cache miss."""
+    check_clock(ctx, signed)
+    credential = ctx.credentials.cached(signed.kiosk_id)
+    if credential is None:
+        credential = await anyio.to_thread.run_sync(_fresh_credential, ctx, signed.kiosk_id)
+    return check_signature(signed, credential)
+
+
+def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> SignedKiosk:
+    """Every check on a signed request, cheapest first; records the nonce last."""
+    check_clock(ctx, signed)
+    kiosk = check_signature(signed, credential_for(ctx, db, signed.kiosk_id))
     now = ctx.clock.now()
-    try:
-        db.execute(
-            insert(UsedNonce).values(kiosk_id=signed.kiosk_id, nonce=signed.nonce, seen_at=now)
-        )
-        db.commit()
-    except IntegrityError:
+    row = {"kiosk_id": signed.kiosk_id, "nonce": signed.nonce, "seen_at": now}
+    connection = db.connection()
+    if not claim_nonces(connection, [row]):
         db.rollback()
-        raise _unauthorized(
-            "replayed",
-            "Permintaan ini sudah pernah diterima.",
-            "This request was already received (replayed nonce).",
-        ) from None
-    if ctx.housekeeping_due():
-        horizon = now - timedelta(seconds=2 * ctx.settings.max_clock_skew_s)
-        db.execute(delete(UsedNonce).where(UsedNonce.seen_at < horizon))
-        db.commit()
+        raise replayed()
+    if ctx.housekeeping_due("nonces"):
+        prune_nonces(ctx, connection, now)
+    db.commit()
+    return kiosk
+
+
+def _claim_statement(insert: Callable[[type[UsedNonce]], Any]) -> Executable:
+    claim: Executable = (
+        insert(UsedNonce).on_conflict_do_nothing().returning(UsedNonce.kiosk_id, UsedNonce.nonce)
+    )
+    return claim
+
+
+_CLAIM_NONCES = {
+    "sqlite": _claim_statement(sqlite_insert),
+    "postgresql": _claim_statement(postgresql_insert),
+}
+
+
+def claim_nonces(connection: Connection, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Records nonces; returns the (kiosk, nonce) pairs that were new. A pair already stored,
+    by this or any other process, is left out: that request is a replay. On PostgreSQL a
+    concurrent insert of the same pair waits for the other transaction and then counts as
+    stored, so exactly one of two identical requests gets through."""
+    result = connection.execute(_CLAIM_NONCES[connection.dialect.name], rows)
+    return {(row.kiosk_id, row.nonce) for row in result}
+
+
+_PRUNE_NONCES = delete(UsedNonce).where(UsedNonce.seen_at < bindparam("horizon"))
+
+
+def prune_nonces(ctx: CentralContext, connection: Connection, now: datetime) -> None:
+    """Nonces older than twice the skew window can no longer be replayed (their timestamp
+    is refused first). Callers run it when ``housekeeping_due("nonces")``."""
+    horizon = now - timedelta(seconds=2 * ctx.settings.max_clock_skew_s)
+    connection.execute(_PRUNE_NONCES, {"horizon": horizon})
 
 
 KioskDep = Annotated[SignedKiosk, Depends(authenticated_kiosk)]

@@ -6,10 +6,12 @@ ping and needs no timer: up within 1.5 periods, late until 3 periods plus grace,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, delete, insert, select
+from sqlalchemy import Connection, Executable, bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -22,9 +24,8 @@ from central.models import HeartbeatRecord, Kiosk, KioskState
 from central.settings import CentralSettings
 
 
-def record_heartbeat(
-    db: Session, kiosk: SignedKiosk, beat: wire.Heartbeat, now: datetime, settings: CentralSettings
-) -> wire.HeartbeatAck:
+def check_sender(kiosk: SignedKiosk, beat: wire.Heartbeat) -> None:
+    """A kiosk reports only for itself."""
     if beat.kiosk_id != kiosk.id:
         raise ApiError(
             403,
@@ -32,45 +33,89 @@ def record_heartbeat(
             "Heartbeat atas nama kios lain.",
             "The heartbeat names a different kiosk than the one that signed it.",
         )
-    payload = beat.model_dump(mode="json")
-    row = {"kiosk_id": kiosk.id, "received_at": now, "sequence": beat.sequence, "payload": payload}
-    db.execute(insert(HeartbeatRecord).values(row))
-    db.execute(_upsert_state(db, kiosk.id, now, beat.sequence, payload))
-    if beat.sequence % settings.heartbeat_history == 0:
-        _prune_history(db, kiosk.id, settings.heartbeat_history)
-    db.commit()
+
+
+def heartbeat_ack(now: datetime, settings: CentralSettings) -> wire.HeartbeatAck:
     return wire.HeartbeatAck(received_at=now, next_in_s=settings.heartbeat_period_s)
 
 
-def _upsert_state(
-    db: Session, kiosk_id: str, now: datetime, sequence: int, payload: dict[str, Any]
-) -> Executable:
+@dataclass(frozen=True)
+class Ping:
+    """One accepted heartbeat, ready to be written."""
+
+    kiosk_id: str
+    received_at: datetime
+    beat: wire.Heartbeat
+
+
+def write_heartbeats(connection: Connection, pings: list[Ping], settings: CentralSettings) -> None:
+    """Pings that arrived together, in one transaction the caller commits: a history row
+    each, each kiosk's newest state (the later ping wins, as if written one by one), and the
+    amortised history trim. Rows are touched in kiosk order, so two processes writing at once
+    on PostgreSQL lock them in the same order and cannot deadlock."""
+    rows = [
+        {
+            "kiosk_id": ping.kiosk_id,
+            "received_at": ping.received_at,
+            "sequence": ping.beat.sequence,
+            "payload": ping.beat.model_dump(mode="json"),
+        }
+        for ping in pings
+    ]
+    connection.execute(_ADD_HISTORY, rows)
+    newest = {row["kiosk_id"]: row for row in rows}
+    states = [
+        {
+            "kiosk_id": kiosk_id,
+            "last_seen_at": row["received_at"],
+            "sequence": row["sequence"],
+            "payload": row["payload"],
+        }
+        for kiosk_id, row in sorted(newest.items())
+    ]
+    connection.execute(_UPSERT_STATE[connection.dialect.name], states)
+    keep = settings.heartbeat_history
+    for kiosk_id in sorted({p.kiosk_id for p in pings if p.beat.sequence % keep == 0}):
+        _prune_history(connection, kiosk_id, keep)
+
+
+def _upsert_state(insert: Callable[[type[KioskState]], Any]) -> Executable:
     """One statement instead of read-then-write: the newest ping per kiosk."""
-    dialect = db.get_bind().dialect.name
-    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    values = {"last_seen_at": now, "sequence": sequence, "payload": payload}
-    return (
-        upsert(KioskState)
-        .values(kiosk_id=kiosk_id, **values)
-        .on_conflict_do_update(index_elements=[KioskState.kiosk_id], set_=values)
+    upsert = insert(KioskState)
+    statement: Executable = upsert.on_conflict_do_update(
+        index_elements=[KioskState.kiosk_id],
+        set_={
+            "last_seen_at": upsert.excluded.last_seen_at,
+            "sequence": upsert.excluded.sequence,
+            "payload": upsert.excluded.payload,
+        },
     )
+    return statement
 
 
-def _prune_history(db: Session, kiosk_id: str, keep: int) -> None:
+# Built once: compiling a statement per request was a measurable part of each heartbeat.
+_ADD_HISTORY = insert(HeartbeatRecord)
+_UPSERT_STATE = {
+    "sqlite": _upsert_state(sqlite_insert),
+    "postgresql": _upsert_state(postgresql_insert),
+}
+_OLDEST_KEPT = (
+    select(HeartbeatRecord.id)
+    .where(HeartbeatRecord.kiosk_id == bindparam("kiosk_id"))
+    .order_by(HeartbeatRecord.id.desc())
+    .offset(bindparam("skip"))
+    .limit(1)
+)
+_TRIM_HISTORY = delete(HeartbeatRecord).where(
+    HeartbeatRecord.kiosk_id == bindparam("kiosk_id"), HeartbeatRecord.id < bindparam("oldest")
+)
+
+
+def _prune_history(connection: Connection, kiosk_id: str, keep: int) -> None:
     """Amortised: runs once every ``keep`` pings and trims back to the newest ``keep``."""
-    oldest_kept = db.scalar(
-        select(HeartbeatRecord.id)
-        .where(HeartbeatRecord.kiosk_id == kiosk_id)
-        .order_by(HeartbeatRecord.id.desc())
-        .offset(keep - 1)
-        .limit(1)
-    )
+    oldest_kept = connection.scalar(_OLDEST_KEPT, {"kiosk_id": kiosk_id, "skip": keep - 1})
     if oldest_kept is not None:
-        db.execute(
-            delete(HeartbeatRecord).where(
-                HeartbeatRecord.kiosk_id == kiosk_id, HeartbeatRecord.id < oldest_kept
-            )
-        )
+        connection.execute(_TRIM_HISTORY, {"kiosk_id": kiosk_id, "oldest": oldest_kept})
 
 
 def liveness(last_seen: datetime | None, now: datetime, settings: CentralSettings) -> wire.Liveness:

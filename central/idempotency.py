@@ -13,14 +13,16 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import delete
+from sqlalchemy import Connection, Executable, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from central.context import CentralContext, get_context
@@ -37,6 +39,78 @@ def _derive(scope: str, key: str, purpose: str) -> bytes:
     return hashlib.sha256(f"{purpose}\0{scope}\0{key}".encode()).digest()
 
 
+def check_key(key: str | None) -> None:
+    if key is not None and not _KEY_PATTERN.fullmatch(key):
+        raise ApiError(
+            400,
+            "idempotency_key_invalid",
+            "Kunci idempotensi harus 8–128 karakter ASCII.",
+            "The Idempotency-Key must be 8–128 printable ASCII characters.",
+        )
+
+
+def request_hash(method: str, path: str, body: bytes) -> str:
+    """What a retry must repeat exactly to get the first answer back."""
+    return hashlib.sha256(method.encode() + b"\0" + path.encode() + b"\0" + body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One (caller scope, key): the row's lookup hash, and the key its answer is sealed with."""
+
+    lookup: str
+    sealer: AESGCM
+
+    @classmethod
+    def of(cls, scope: str, key: str) -> Claim:
+        return cls(_derive(scope, key, "lookup").hex(), AESGCM(_derive(scope, key, "seal")))
+
+    def seal(self, status: int, body: bytes) -> bytes:
+        return self.sealer.encrypt(_NONCE, body, str(status).encode())
+
+
+def _claim_statement(insert: Callable[[type[IdempotencyRecord]], Any]) -> Executable:
+    claim: Executable = (
+        insert(IdempotencyRecord).on_conflict_do_nothing().returning(IdempotencyRecord.lookup_hash)
+    )
+    return claim
+
+
+_STORE_ANSWERS = {
+    "sqlite": _claim_statement(sqlite_insert),
+    "postgresql": _claim_statement(postgresql_insert),
+}
+_STORED = select(
+    IdempotencyRecord.lookup_hash,
+    IdempotencyRecord.request_hash,
+    IdempotencyRecord.status_code,
+    IdempotencyRecord.sealed_body,
+).where(IdempotencyRecord.lookup_hash.in_(bindparam("lookups", expanding=True)))
+_PRUNE = delete(IdempotencyRecord).where(IdempotencyRecord.created_at < bindparam("horizon"))
+
+
+def store_answers(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """Claims keys with their answers already in (work and answer in one transaction, so
+    nobody can see the claim without its answer); returns the lookups that were new. The
+    others were claimed before: ``stored_answers`` has what to replay."""
+    result = connection.execute(_STORE_ANSWERS[connection.dialect.name], rows)
+    return {row.lookup_hash for row in result}
+
+
+def stored_answers(connection: Connection, lookups: list[str]) -> dict[str, StoredAnswer]:
+    rows = connection.execute(_STORED, {"lookups": lookups})
+    return {
+        row.lookup_hash: StoredAnswer(row.request_hash, row.status_code, row.sealed_body)
+        for row in rows
+    }
+
+
+def prune_records(ctx: CentralContext, connection: Connection, now: datetime) -> None:
+    """Records past the retry window; callers run it when ``housekeeping_due("idempotency")``."""
+    horizon = now - timedelta(seconds=ctx.settings.idempotency_ttl_s)
+    connection.execute(_PRUNE, {"horizon": horizon})
+
+
 @dataclass
 class Idempotency:
     """Runs a POST's work at most once per (caller scope, key)."""
@@ -48,23 +122,22 @@ class Idempotency:
     def run(self, scope: str, status_code: int, work: Callable[[], BaseModel | None]) -> Response:
         if self.key is None:
             return _respond(status_code, work())
-        lookup = _derive(scope, self.key, "lookup").hex()
-        sealer = AESGCM(_derive(scope, self.key, "seal"))
-        stored = self._claim(lookup)
+        claim = Claim.of(scope, self.key)
+        stored = self._claim(claim.lookup)
         if stored is not None:
-            return stored.replay(sealer, self.request_hash)
+            return stored.replay(claim, self.request_hash)
         try:
             response = _respond(status_code, work())
         except ApiError as refusal:
-            self._store(lookup, sealer, refusal.status, refusal.body.model_dump(mode="json"))
+            self._store(claim, refusal.status, refusal.body.model_dump(mode="json"))
             raise
         except BaseException:
-            self._release(lookup)
+            self._release(claim.lookup)
             raise
-        self._store(lookup, sealer, response.status_code, _body_of(response))
+        self._store(claim, response.status_code, _body_of(response))
         return response
 
-    def _claim(self, lookup: str) -> _Stored | None:
+    def _claim(self, lookup: str) -> StoredAnswer | None:
         now = self.ctx.clock.now()
         try:
             with transaction(self.ctx.sessions) as db:
@@ -78,17 +151,16 @@ class Idempotency:
                 record = db.get(IdempotencyRecord, lookup)
                 if record is None:  # expired and pruned between the two statements
                     return self._claim(lookup)
-                return _Stored(record.request_hash, record.status_code, record.sealed_body)
-        if self.ctx.housekeeping_due():
-            horizon = now - timedelta(seconds=self.ctx.settings.idempotency_ttl_s)
+                return StoredAnswer(record.request_hash, record.status_code, record.sealed_body)
+        if self.ctx.housekeeping_due("idempotency"):
             with transaction(self.ctx.sessions) as db:
-                db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < horizon))
+                prune_records(self.ctx, db.connection(), now)
         return None
 
-    def _store(self, lookup: str, sealer: AESGCM, status: int, body: Any) -> None:
-        sealed = sealer.encrypt(_NONCE, json.dumps(body).encode("utf-8"), str(status).encode())
+    def _store(self, claim: Claim, status: int, body: Any) -> None:
+        sealed = claim.seal(status, json.dumps(body).encode("utf-8"))
         with transaction(self.ctx.sessions) as db:
-            record = db.get(IdempotencyRecord, lookup)
+            record = db.get(IdempotencyRecord, claim.lookup)
             if record is not None:
                 record.status_code = status
                 record.sealed_body = sealed
@@ -99,12 +171,12 @@ class Idempotency:
 
 
 @dataclass(frozen=True)
-class _Stored:
+class StoredAnswer:
     request_hash: str
     status_code: int | None
     sealed_body: bytes | None
 
-    def replay(self, sealer: AESGCM, request_hash: str) -> Response:
+    def replay(self, claim: Claim, request_hash: str) -> Response:
         if request_hash != self.request_hash:
             raise ApiError(
                 422,
@@ -119,7 +191,7 @@ class _Stored:
                 "Permintaan yang sama sedang diproses. Coba lagi sebentar.",
                 "The same request is still being processed. Retry shortly.",
             )
-        body = sealer.decrypt(_NONCE, self.sealed_body, str(self.status_code).encode())
+        body = claim.sealer.decrypt(_NONCE, self.sealed_body, str(self.status_code).encode())
         return Response(
             body,
             status_code=self.status_code,
@@ -150,17 +222,8 @@ async def idempotency(
         ),
     ] = None,
 ) -> Idempotency:
-    if key is not None and not _KEY_PATTERN.fullmatch(key):
-        raise ApiError(
-            400,
-            "idempotency_key_invalid",
-            "Kunci idempotensi harus 8–128 karakter ASCII.",
-            "The Idempotency-Key must be 8–128 printable ASCII characters.",
-        )
-    body = await request.body()
-    digest = hashlib.sha256(
-        request.method.encode() + b"\0" + request.url.path.encode() + b"\0" + body
-    ).hexdigest()
+    check_key(key)
+    digest = request_hash(request.method, request.url.path, await request.body())
     return Idempotency(ctx=ctx, key=key, request_hash=digest)
 
 

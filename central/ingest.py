@@ -1,0 +1,259 @@
+"""Heartbeat intake: every kiosk, every minute, so the centre's busiest write.
+
+A heartbeat is checked on the event loop (signature with the cached kiosk key, sender,
+Idempotency-Key), then handed to this process's one ``HeartbeatWriter``. The writer commits
+the heartbeats that arrived together in ONE transaction (group commit): nonces, idempotency
+answers, history rows and each kiosk's state. Why:
+
+- Each commit, not each row, is what costs on SQLite (and a round trip on PostgreSQL).
+- SQLite has one writer at a time; request threads racing for the lock sleep in SQLite's busy
+  handler and stretch the tail. One writer thread per process queues them instead.
+- The request never waits on a worker thread of its own: only the writer does blocking I/O.
+
+The rules stay the ones every other route uses: ``auth`` checks the signature and claims the
+nonce (a replay of a nonce stored by any process or earlier batch is refused), ``idempotency``
+derives, seals and replays answers, ``fleet`` decides what is stored. What differs is only
+that the nonce, the idempotency answer and the heartbeat are written in the same transaction,
+so a retry can never see a claimed key without its answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from fastapi.responses import Response
+from sqlalchemy import Connection
+
+from central.auth import SignedRequest, authenticate, claim_nonces, prune_nonces, replayed
+from central.contract import models as wire
+from central.errors import ApiError
+from central.fleet import Ping, check_sender, heartbeat_ack, write_heartbeats
+from central.idempotency import (
+    Claim,
+    StoredAnswer,
+    prune_records,
+    store_answers,
+    stored_answers,
+)
+
+if TYPE_CHECKING:
+    from central.context import CentralContext
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 256  # heartbeats per transaction: bounds how long one commit holds the lock
+IDLE_EXIT_S = 10.0  # the writer thread ends when idle this long and restarts on demand
+
+Outcome = Response | ApiError | BaseException
+
+
+async def accept(
+    ctx: CentralContext,
+    signed: SignedRequest,
+    beat: wire.Heartbeat,
+    idempotency_key: str | None,
+    request_hash: str,
+) -> Response:
+    """The whole heartbeat route once the request is parsed: the FastAPI route and the ASGI
+    fast path (central/ingest_asgi.py) both end here. Refusals are raised as ``ApiError``."""
+    kiosk = await authenticate(ctx, signed)
+    now = ctx.clock.now()
+    ping: Ping | None = None
+    try:
+        check_sender(kiosk, beat)
+    except ApiError as refusal:  # stored as the key's answer, like any route's refusal
+        status, body = refusal.status, bytes(refusal.response().body)
+    else:
+        status, body = 202, heartbeat_ack(now, ctx.settings).model_dump_json().encode()
+        ping = Ping(kiosk.id, now, beat)
+    claim = Claim.of(kiosk.id, idempotency_key) if idempotency_key is not None else None
+    outcome = await ctx.heartbeats.write(
+        _Beat(
+            nonce={"kiosk_id": kiosk.id, "nonce": signed.nonce, "seen_at": now},
+            claim=claim,
+            request_hash=request_hash,
+            status=status,
+            body=body,
+            ping=ping,
+        )
+    )
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+@dataclass(eq=False)  # identity: the same heartbeat, not an equal one
+class _Beat:
+    """One heartbeat waiting for the writer, with the answer it gets once written."""
+
+    nonce: dict[str, Any]
+    claim: Claim | None
+    request_hash: str
+    status: int
+    body: bytes
+    ping: Ping | None  # None for a refusal: only the nonce and the answer are stored
+    future: asyncio.Future[Outcome] | None = field(default=None, repr=False)
+
+    @property
+    def nonce_key(self) -> tuple[str, str]:
+        return self.nonce["kiosk_id"], self.nonce["nonce"]
+
+    def answer(self) -> Response:
+        return Response(self.body, status_code=self.status, media_type="application/json")
+
+
+class HeartbeatWriter:
+    """Group commit: one thread per process writes whatever heartbeats are waiting, together.
+
+    While one transaction runs, the next heartbeats queue up and go in the next one, so the
+    batch grows with the load by itself and nothing waits for a timer. The thread starts on
+    demand and ends after ``IDLE_EXIT_S`` idle, so an app that is no longer used (tests make
+    many) leaves no thread behind. A failed transaction fails only its own heartbeats (they
+    answer 500, the kiosk retries) and the thread goes on with the next batch.
+    """
+
+    def __init__(self, ctx: CentralContext) -> None:
+        self._ctx = ctx
+        self._wake = threading.Condition()
+        self._pending: list[_Beat] = []
+        self._thread: threading.Thread | None = None
+
+    async def write(self, beat: _Beat) -> Outcome:
+        beat.future = asyncio.get_running_loop().create_future()
+        with self._wake:
+            self._pending.append(beat)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="heartbeat-writer", daemon=True
+                )
+                self._thread.start()
+            else:
+                self._wake.notify()
+        return await beat.future
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                if not self._pending:
+                    self._wake.wait(timeout=IDLE_EXIT_S)
+                if not self._pending:
+                    self._thread = None
+                    return
+                batch = self._pending[:MAX_BATCH]
+                del self._pending[:MAX_BATCH]
+            try:
+                outcomes, later = self._commit(batch)
+            except Exception as err:  # each request re-raises it: logged, answered 500
+                outcomes, later = [(beat, err) for beat in batch], []
+            if later:
+                with self._wake:
+                    self._pending[:0] = later
+            _settle(outcomes)
+
+    def _commit(self, batch: list[_Beat]) -> tuple[list[tuple[_Beat, Outcome]], list[_Beat]]:
+        """One transaction for the batch; returns each heartbeat's outcome and those that
+        must wait for the next transaction."""
+        ctx = self._ctx
+        now = ctx.clock.now()
+        beats, later = _one_per_nonce_and_key(batch)
+        outcomes: list[tuple[_Beat, Outcome]] = []
+        with ctx.engine.begin() as connection:
+            fresh = claim_nonces(connection, sorted((b.nonce for b in beats), key=_nonce_order))
+            claimed = [b for b in beats if b.nonce_key in fresh]
+            outcomes += [(b, replayed()) for b in beats if b.nonce_key not in fresh]
+            first_answers, repeats = _first_answers(connection, claimed, now)
+            answered = set(first_answers)
+            outcomes += [(b, _replay(b, repeats)) for b in claimed if b not in answered]
+            pings = [b.ping for b in first_answers if b.ping is not None]
+            if pings:
+                write_heartbeats(connection, pings, ctx.settings)
+            outcomes += [(b, b.answer()) for b in first_answers]
+            if ctx.housekeeping_due("nonces"):
+                prune_nonces(ctx, connection, now)
+            if ctx.housekeeping_due("idempotency"):
+                prune_records(ctx, connection, now)
+        return outcomes, later
+
+
+def _nonce_order(row: dict[str, Any]) -> tuple[str, str]:
+    return row["kiosk_id"], row["nonce"]
+
+
+def _one_per_nonce_and_key(batch: list[_Beat]) -> tuple[list[_Beat], list[_Beat]]:
+    """Two heartbeats with the same nonce (or Idempotency-Key) in one batch: the second waits
+    for the next transaction, where it meets the first one's stored row like any repeat."""
+    seen_nonces: set[tuple[str, str]] = set()
+    seen_keys: set[str] = set()
+    now: list[_Beat] = []
+    later: list[_Beat] = []
+    for beat in batch:
+        lookup = beat.claim.lookup if beat.claim is not None else None
+        if beat.nonce_key in seen_nonces or (lookup is not None and lookup in seen_keys):
+            later.append(beat)
+            continue
+        seen_nonces.add(beat.nonce_key)
+        if lookup is not None:
+            seen_keys.add(lookup)
+        now.append(beat)
+    return now, later
+
+
+def _first_answers(
+    connection: Connection, beats: list[_Beat], now: datetime
+) -> tuple[list[_Beat], dict[str, StoredAnswer]]:
+    """Stores the answers of the heartbeats carrying an Idempotency-Key; returns the
+    heartbeats answered for the first time and, for the others, what was stored before."""
+    rows = [
+        {
+            "lookup_hash": b.claim.lookup,
+            "request_hash": b.request_hash,
+            "status_code": b.status,
+            "sealed_body": b.claim.seal(b.status, b.body),
+            "created_at": now,
+        }
+        for b in beats
+        if b.claim is not None
+    ]
+    if not rows:
+        return beats, {}
+    new = store_answers(connection, sorted(rows, key=lambda row: row["lookup_hash"]))
+    first = [b for b in beats if b.claim is None or b.claim.lookup in new]
+    repeated = [b.claim.lookup for b in beats if b.claim is not None and b.claim.lookup not in new]
+    return first, stored_answers(connection, repeated) if repeated else {}
+
+
+def _replay(beat: _Beat, stored: dict[str, StoredAnswer]) -> Outcome:
+    """A key used before: its first answer, or the refusal ``StoredAnswer.replay`` gives."""
+    assert beat.claim is not None
+    # Gone between the insert and the read only if pruned at that instant: say "retry".
+    answer = stored.get(beat.claim.lookup) or StoredAnswer(beat.request_hash, None, None)
+    try:
+        return answer.replay(beat.claim, beat.request_hash)
+    except ApiError as refusal:
+        return refusal
+
+
+def _settle(outcomes: Iterable[tuple[_Beat, Outcome]]) -> None:
+    """Hands each outcome to its request's event loop (one wake-up per loop, not per beat)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Beat, Outcome]]] = {}
+    for beat, outcome in outcomes:
+        if beat.future is not None:
+            by_loop.setdefault(beat.future.get_loop(), []).append((beat, outcome))
+    for loop, settled in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve, settled)
+        except RuntimeError:  # that loop has closed: nobody is waiting any more
+            log.debug("heartbeat answers dropped: event loop closed")
+
+
+def _resolve(settled: list[tuple[_Beat, Outcome]]) -> None:
+    for beat, outcome in settled:
+        future = beat.future
+        if future is not None and not future.done():  # done: the request was cancelled
+            future.set_result(outcome)

@@ -1,0 +1,126 @@
+"""``POST /v1/heartbeats`` answered in front of FastAPI, for the requests that are fine.
+
+Routing, dependency injection and the validation layers cost more CPU than the heartbeat's
+own work. This middleware parses a heartbeat with the same functions the route's
+dependencies call (``auth.parse_signature``, ``idempotency.check_key`` and
+``request_hash``, the contract's model) and hands it to the same ``ingest.accept``. Anything
+it does not take as-is (a missing or malformed header, a body that is not valid JSON or not a
+valid heartbeat, a repeated header, another content type) goes to FastAPI untouched, body
+included, so every refusal before authentication is FastAPI's own, in its own order.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import ValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from central import ingest
+from central.auth import SignedRequest, parse_signature, signed_path
+from central.context import CentralContext
+from central.contract import models as wire
+from central.contract import signing
+from central.errors import ApiError
+from central.idempotency import check_key, request_hash
+
+PATH = "/v1/heartbeats"
+_HEADERS = {
+    name.lower().encode("latin-1"): name
+    for name in (
+        signing.HEADER_KIOSK,
+        signing.HEADER_TIMESTAMP,
+        signing.HEADER_NONCE,
+        signing.HEADER_SIGNATURE,
+        signing.HEADER_IDEMPOTENCY,
+        "Content-Type",
+    )
+}
+
+Parsed = tuple[SignedRequest, wire.Heartbeat, str | None, str]
+
+
+class HeartbeatFastPath:
+    """Pure ASGI middleware (inside Starlette's error middleware, so an unexpected error
+    still gets the API's 500 body and is logged)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != PATH
+            or scope["method"] != "POST"
+            or scope.get("root_path")
+        ):
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if body is None:  # the client went away before sending it all
+            return
+        parsed = _parse(scope, body)
+        if parsed is None:
+            await self.app(scope, _replaying(body, receive), send)
+            return
+        context: CentralContext = scope["app"].state.context
+        try:
+            response = await ingest.accept(context, *parsed)
+        except ApiError as refusal:
+            response = refusal.response()
+        await response(scope, receive, send)
+
+
+def _parse(scope: Scope, body: bytes) -> Parsed | None:
+    """The heartbeat exactly as the route's dependencies would see it, or None."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = _HEADERS.get(raw_name.lower())
+        if name is not None:
+            if name in headers:
+                return None
+            headers[name] = raw_value.decode("latin-1")
+    content_type = headers.get("Content-Type", "").partition(";")[0].strip().lower()
+    if content_type != "application/json" or not body:
+        return None
+    key = headers.get(signing.HEADER_IDEMPOTENCY)
+    try:
+        signed = parse_signature(
+            headers.get(signing.HEADER_KIOSK),
+            headers.get(signing.HEADER_TIMESTAMP),
+            headers.get(signing.HEADER_NONCE),
+            headers.get(signing.HEADER_SIGNATURE),
+            method="POST",
+            path=signed_path(scope),
+            body=body,
+        )
+        check_key(key)
+        beat = wire.Heartbeat.model_validate(json.loads(body))
+    except (ApiError, ValueError, ValidationError):
+        return None
+    return signed, beat, key, request_hash("POST", PATH, body)
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the already-read body once, then the real channel."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

@@ -1,0 +1,336 @@
+"""Heartbeat intake (central/ingest.py, central/ingest_asgi.py): the fast path refuses what the
+generic path refuses, with the same bodies; group commit keeps nonces single-use and
+Idempotency-Keys exact, also with concurrent and cross-process senders; revocation reaches a
+cached kiosk key."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+
+import pytest
+import requests
+from sqlalchemy import delete, func, select
+
+from central.context import KioskCredential, KioskCredentials
+from central.contract import signing
+from central.models import HeartbeatRecord, IdempotencyRecord, Kiosk, KioskState, UsedNonce
+from central.settings import CentralSettings
+from kiosk.identity import KioskKey
+from kiosk.signing import RequestSigner
+from tests.central.test_heartbeats import beat
+from tests.support.central_server import CentralServer, EnrolledKiosk
+
+JSON = {"Content-Type": "application/json"}
+
+
+def _body(kiosk: EnrolledKiosk, sequence: int = 1) -> bytes:
+    return json.dumps(beat(kiosk.kiosk_id, sequence)).encode()
+
+
+def _post(
+    central: CentralServer, path: str, body: bytes, headers: dict[str, str]
+) -> requests.Response:
+    return requests.post(central.url + path, data=body, headers={**JSON, **headers}, timeout=10)
+
+
+def _history(central: CentralServer) -> int:
+    with central.context.sessions() as db:
+        return db.scalar(select(func.count()).select_from(HeartbeatRecord)) or 0
+
+
+# ---------------------------------------------------------------- the same refusals
+
+
+def _refusals(
+    kiosk: EnrolledKiosk, central: CentralServer
+) -> dict[str, Callable[[str, bytes], dict[str, str]]]:
+    """Ways to break a request, each giving the headers for (path, body)."""
+    impostor = RequestSigner(kiosk.kiosk_id, KioskKey.generate(), clock=kiosk.signer._clock)
+    stranger = RequestSigner("KSK-NOTEXIST", KioskKey.generate(), clock=kiosk.signer._clock)
+
+    def signed(path: str, body: bytes) -> dict[str, str]:
+        return kiosk.signer.headers("POST", path, body)
+
+    return {
+        "unsigned": lambda path, body: {},
+        "another key": lambda path, body: impostor.headers("POST", path, body),
+        "unknown kiosk": lambda path, body: stranger.headers("POST", path, body),
+        "tampered body": lambda path, body: signed(path, body + b" "),
+        "changed query": lambda path, body: signed(path + "?x=1", body),
+        "bad signature": lambda path, body: {
+            **signed(path, body),
+            signing.HEADER_SIGNATURE: base64.b64encode(b"short").decode(),
+        },
+        "short nonce": lambda path, body: {**signed(path, body), signing.HEADER_NONCE: "x"},
+        "stale clock": lambda path, body: (
+            kiosk.signer.headers("POST", path, body)
+            | {signing.HEADER_TIMESTAMP: str(int(central.clock.now().timestamp()) - 400)}
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        "unsigned",
+        "another key",
+        "unknown kiosk",
+        "tampered body",
+        "changed query",
+        "bad signature",
+        "short nonce",
+        "stale clock",
+    ],
+)
+def test_heartbeat_refusals_match_the_generic_route(
+    central: CentralServer, kiosk: EnrolledKiosk, breakage: str
+) -> None:
+    """The same breakage on /v1/heartbeats (fast path) and /v1/sessions (the generic signed
+    dependency) gives the same status and the same body."""
+    body = _body(kiosk)
+    make = _refusals(kiosk, central)[breakage]
+    answers = []
+    for path in ("/v1/heartbeats", "/v1/sessions"):
+        headers = make(path, body)
+        if breakage == "tampered body":  # signed the clean body, sends another
+            headers = kiosk.signer.headers("POST", path, body)
+            reply = _post(central, path, body.replace(b"eth0", b"wlan0"), headers)
+        elif breakage == "changed query":
+            reply = _post(central, path + "?x=2", body, make(path, body))
+        else:
+            reply = _post(central, path, body, headers)
+        answers.append((reply.status_code, reply.json()))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 401
+    if breakage == "stale clock":
+        assert answers[0][1]["code"] == "clock_skew"
+        assert "Jam kios" in answers[0][1]["message"]["id"]
+        assert "server_time" in answers[0][1]["details"]
+    assert _history(central) == 0
+
+
+def test_replayed_heartbeat_is_refused_like_any_request(
+    central: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    body = _body(kiosk)
+    headers = kiosk.signer.headers("POST", "/v1/heartbeats", body)
+    assert _post(central, "/v1/heartbeats", body, headers).status_code == 202
+    again = _post(central, "/v1/heartbeats", body, headers)
+    assert again.status_code == 401
+    assert again.json()["code"] == "replayed"
+    assert _history(central) == 1
+
+
+def test_revocation_reaches_a_cached_key_at_once(
+    central: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    assert _post(central, "/v1/heartbeats", _body(kiosk), _signed(kiosk)).status_code == 202
+    assert central.context.credentials.cached(kiosk.kiosk_id) is not None
+    revoke = requests.post(
+        f"{central.url}/v1/operator/kiosks/{kiosk.kiosk_id}/revoke",
+        headers={"X-Api-Key": central.operator_api_key()},
+        timeout=10,
+    )
+    assert revoke.status_code == 200
+    reply = _post(central, "/v1/heartbeats", _body(kiosk, 2), _signed(kiosk, 2))
+    assert reply.status_code == 403
+    assert reply.json()["code"] == "kiosk_revoked"
+    catalog = kiosk.session.get(f"{central.url}/v1/catalog", timeout=10)
+    assert catalog.status_code == 403
+
+
+def _signed(kiosk: EnrolledKiosk, sequence: int = 1) -> dict[str, str]:
+    return kiosk.signer.headers("POST", "/v1/heartbeats", _body(kiosk, sequence))
+
+
+def test_generic_route_accepts_what_the_fast_path_passes_on(
+    central: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    """A content type the fast path leaves to FastAPI still ends in the same intake."""
+    body = _body(kiosk)
+    headers = {
+        **kiosk.signer.headers("POST", "/v1/heartbeats", body),
+        "Content-Type": "application/vnd.anjungan+json",
+        "Idempotency-Key": "vendor-type-0001",
+    }
+    first = requests.post(f"{central.url}/v1/heartbeats", data=body, headers=headers, timeout=10)
+    assert first.status_code == 202, first.text
+    retry = {
+        **kiosk.signer.headers("POST", "/v1/heartbeats", body),
+        "Content-Type": "application/json",
+    }
+    again = _post(central, "/v1/heartbeats", body, retry | {"Idempotency-Key": "vendor-type-0001"})
+    assert again.status_code == 202
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json() == first.json()
+    assert _history(central) == 1
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+def _all_at_once(calls: Sequence[Callable[[], requests.Response]]) -> list[requests.Response]:
+    """Runs the calls in threads released together, so they reach the server together."""
+    start = threading.Barrier(len(calls))
+    replies: list[requests.Response | None] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        start.wait(timeout=10)
+        replies[index] = calls[index]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(reply is not None for reply in replies)
+    return [reply for reply in replies if reply is not None]
+
+
+def test_identical_requests_sent_together_are_accepted_once(
+    central: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    """Pairs of byte-identical requests (same nonce), each pair sent at the same instant:
+    whether they share a group-commit batch or not, one is accepted and one is a replay."""
+    pairs = 12
+    calls = []
+    for sequence in range(1, pairs + 1):
+        body = _body(kiosk, sequence)
+        headers = kiosk.signer.headers("POST", "/v1/heartbeats", body)
+        calls += [partial(_post, central, "/v1/heartbeats", body, headers)] * 2
+    replies = _all_at_once(calls)
+    for first, second in zip(replies[::2], replies[1::2], strict=True):
+        assert sorted([first.status_code, second.status_code]) == [202, 401]
+        refused = first if first.status_code == 401 else second
+        assert refused.json()["code"] == "replayed"
+    assert _history(central) == pairs
+
+
+def test_same_key_sent_together_is_answered_once(
+    central: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    """A kiosk's retry racing its own first attempt (new nonce, same key and body): one
+    heartbeat is stored; the other answer is the first one, replayed."""
+    body = _body(kiosk)
+
+    def send() -> requests.Response:
+        headers = kiosk.signer.headers("POST", "/v1/heartbeats", body)
+        return _post(central, "/v1/heartbeats", body, headers | {"Idempotency-Key": "race-0001"})
+
+    replies = _all_at_once([send, send])
+    assert [r.status_code for r in replies] == [202, 202]
+    assert sorted(r.headers.get("Idempotent-Replayed", "") for r in replies) == ["", "true"]
+    assert replies[0].json() == replies[1].json()
+    assert _history(central) == 1
+
+
+@pytest.fixture
+def second_process(settings: CentralSettings) -> Iterator[CentralServer]:
+    """Another app on the same database: a second worker process, as far as the database,
+    the heartbeat writer and the key cache are concerned."""
+    server = CentralServer(settings).start()
+    yield server
+    server.stop()
+
+
+def test_a_nonce_is_single_use_across_processes(
+    central: CentralServer, second_process: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    second_process.clock.set(central.clock.now())
+    calls = []
+    for sequence in range(1, 9):
+        body = _body(kiosk, sequence)
+        headers = kiosk.signer.headers("POST", "/v1/heartbeats", body)
+        calls += [
+            partial(_post, central, "/v1/heartbeats", body, headers),
+            partial(_post, second_process, "/v1/heartbeats", body, headers),
+        ]
+    replies = _all_at_once(calls)
+    for first, second in zip(replies[::2], replies[1::2], strict=True):
+        assert sorted([first.status_code, second.status_code]) == [202, 401]
+    assert _history(central) == 8
+
+
+def test_revocation_reaches_another_process_within_the_cache_lifetime(
+    central: CentralServer, second_process: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    second_process.clock.set(central.clock.now())
+    second_process.context.credentials.ttl_s = 0.2
+    assert _post(second_process, "/v1/heartbeats", _body(kiosk), _signed(kiosk)).status_code == 202
+    revoke = requests.post(
+        f"{central.url}/v1/operator/kiosks/{kiosk.kiosk_id}/revoke",
+        headers={"X-Api-Key": central.operator_api_key()},
+        timeout=10,
+    )
+    assert revoke.status_code == 200
+    time.sleep(0.3)  # past the other process's cache lifetime (monotonic time)
+    reply = _post(second_process, "/v1/heartbeats", _body(kiosk, 2), _signed(kiosk, 2))
+    assert reply.status_code == 403
+    assert reply.json()["code"] == "kiosk_revoked"
+
+
+# ---------------------------------------------------------------- failures and housekeeping
+
+
+def test_a_failed_write_answers_500_and_the_writer_goes_on(
+    central: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    """A kiosk deleted while its key is still cached: its heartbeat's transaction fails
+    (foreign key), it gets the API's 500 body, and the next kiosk's heartbeat is stored."""
+    other = central.enroll("35.10.02.2001")
+    assert _post(central, "/v1/heartbeats", _body(kiosk), _signed(kiosk)).status_code == 202
+    with central.context.engine.begin() as connection:  # behind the app's back: no event
+        for table in (HeartbeatRecord, KioskState):
+            connection.execute(delete(table).where(table.kiosk_id == kiosk.kiosk_id))
+        connection.execute(delete(Kiosk).where(Kiosk.id == kiosk.kiosk_id))
+    failed = _post(central, "/v1/heartbeats", _body(kiosk, 2), _signed(kiosk, 2))
+    assert failed.status_code == 500
+    assert failed.json()["code"] == "internal_error"
+    assert _post(central, "/v1/heartbeats", _body(other), _signed(other)).status_code == 202
+    assert _history(central) == 1  # the other kiosk's
+
+
+def test_housekeeping_prunes_nonces_and_idempotency_records(
+    central: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    first = _signed(kiosk) | {"Idempotency-Key": "old-key-0001"}
+    assert _post(central, "/v1/heartbeats", _body(kiosk), first).status_code == 202
+    central.clock.advance(central.settings.idempotency_ttl_s + 120)
+    second = _signed(kiosk, 2) | {"Idempotency-Key": "new-key-0002"}
+    assert _post(central, "/v1/heartbeats", _body(kiosk, 2), second).status_code == 202
+    with central.context.sessions() as db:
+        nonces = db.scalars(select(UsedNonce.nonce)).all()
+        records = db.scalar(select(func.count()).select_from(IdempotencyRecord))
+    assert nonces == [second[signing.HEADER_NONCE]]
+    assert records == 1
+
+
+# ---------------------------------------------------------------- the key cache
+
+
+def _credential() -> KioskCredential:
+    key = KioskKey.generate().private_key.public_key()
+    return KioskCredential("35.10.01.2001", key, revoked=False)
+
+
+def test_a_read_that_overlapped_a_revocation_is_not_cached() -> None:
+    credentials = KioskCredentials(ttl_s=60)
+    generation = credentials.generation  # a request starts reading the kiosk row
+    credentials.forget(["KSK-1"])  # meanwhile the kiosk is revoked
+    credentials.remember("KSK-1", _credential(), generation)
+    assert credentials.cached("KSK-1") is None
+    credentials.remember("KSK-1", _credential(), credentials.generation)
+    assert credentials.cached("KSK-1") is not None
+
+
+def test_cached_credentials_expire() -> None:
+    credentials = KioskCredentials(ttl_s=0.05)
+    credentials.remember("KSK-1", _credential(), credentials.generation)
+    assert credentials.cached("KSK-1") is not None
+    time.sleep(0.1)
+    assert credentials.cached("KSK-1") is None
