@@ -1,7 +1,9 @@
 """A kiosk process for the kill -9 test: it queues complaints in its outbox and sends them to
 the real centre, and is killed at random moments by the test.
 
-Run as ``python -m tests.outbox.crashy_kiosk CONFIG.json [--run N] [--drain]``. The plan is
+Run as ``python -m tests.outbox.crashy_kiosk CONFIG.json [--run N] [--drain]``; with
+``"batched": true`` in the config it sends through the kiosk's batching ``CentreDelivery``
+(``POST /v1/submissions/batch``), else one complaint per request. The plan is
 fixed by the config: complaint ``i`` always has local_ref ``k9-<seed>-<i>`` and the same
 body, as the session would have built it once. A ledger file plays the printed receipt: a
 line is appended (and fsynced) after ``enqueue`` returns. Killed between the commit and the
@@ -29,8 +31,10 @@ from pathlib import Path
 import requests
 
 from drivers.events import EventBus
+from kiosk.central_client import CentralClient
+from kiosk.delivery import CentreDelivery
 from kiosk.identity import KioskKey
-from kiosk.outbox import Backoff, DuplicateLocalRef, ItemDelivered, Outbox
+from kiosk.outbox import Backoff, Deliver, DuplicateLocalRef, ItemDelivered, Outbox
 from kiosk.signing import RequestSigner, SignedAuth
 from tests.outbox.delivery import HttpDelivery, complaint
 
@@ -69,10 +73,16 @@ def main() -> int:
     session.auth = SignedAuth(RequestSigner(config["kiosk_id"], key))
     bus = EventBus()
     bus.subscribe(ItemDelivered, lambda event: _say(f"delivered {event.local_ref}"))
+    signer = RequestSigner(config["kiosk_id"], key)
+    deliver: Deliver = (  # the kiosk's own batching delivery, or the plain one-by-one sender
+        CentreDelivery(CentralClient(config["central"], signer, retries=0))
+        if config.get("batched")
+        else HttpDelivery(session, config["central"])
+    )
     outbox = Outbox(
         Path(config["outbox"]),
         key,
-        HttpDelivery(session, config["central"]),
+        deliver,
         max_backoff_s=1,
         bus=bus,
         backoff=Backoff(max_s=1, base_s=0.05),

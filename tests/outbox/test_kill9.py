@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import random
 import selectors
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,7 +35,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 KILLS = 50
 TOTAL = 200
 PER_RUN = 6
-MAX_KILL_DELAY_S = 0.15
+MAX_KILL_DELAY_S = 0.03  # after the chosen enqueue: while items are being sent
 START_TIMEOUT_S = 30.0
 
 
@@ -76,6 +78,33 @@ def _wait_ready(child: subprocess.Popen[str], centre: CentralServer) -> None:
     raise AssertionError(f"the kiosk process did not start: {err[-2000:]}")
 
 
+def _wait_enqueued(child: subprocess.Popen[str], count: int) -> None:
+    """Returns after the child's ``count``-th ``enqueued`` line, or once it idles (nothing
+    left to queue): a kill then lands among writes and deliveries, however fast the centre
+    answers, rather than after the run has long been confirmed. A reader thread feeds the
+    lines, so every wait has a timeout and no line sits unseen in a read buffer."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert child.stdout is not None
+        with contextlib.suppress(ValueError, OSError):  # closed by communicate() after the kill
+            for line in child.stdout:
+                lines.put(line.strip())
+        lines.put("")  # end of output
+
+    threading.Thread(target=read, name="kiosk-stdout", daemon=True).start()
+    seen = 0
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while seen < count:
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            return
+        if line in ("", "idle"):
+            return
+        seen += line.startswith("enqueued ")
+
+
 def _complaint_rows(centre: CentralServer, kiosk_id: str) -> dict[str, int]:
     with centre.context.sessions() as db:
         rows = db.execute(
@@ -87,8 +116,9 @@ def _complaint_rows(centre: CentralServer, kiosk_id: str) -> dict[str, int]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("batched", [False, True], ids=["one_by_one", "batched"])
 def test_fifty_kill9_lose_nothing_and_duplicate_nothing(
-    centre: CentralServer, signed_in: SignedIn, tmp_path: Path
+    centre: CentralServer, signed_in: SignedIn, tmp_path: Path, batched: bool
 ) -> None:
     seed = int(os.environ.get("OUTBOX_KILL_SEED", random.SystemRandom().randrange(10**6)))
     print(f"\nkill -9 test seed: {seed} (OUTBOX_KILL_SEED={seed} to repeat)")
@@ -110,6 +140,7 @@ def test_fifty_kill9_lose_nothing_and_duplicate_nothing(
                 "grant": signed_in.grant,
                 "central": centre.url,
                 "submitted_at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat(),
+                "batched": batched,
             }
         )
     )
@@ -117,6 +148,7 @@ def test_fifty_kill9_lose_nothing_and_duplicate_nothing(
     for run in range(KILLS):
         child = _start(config, run)
         _wait_ready(child, centre)
+        _wait_enqueued(child, rng.randint(1, PER_RUN))
         time.sleep(rng.uniform(0.0, MAX_KILL_DELAY_S))
         child.send_signal(signal.SIGKILL)
         _, err = child.communicate(timeout=10)
