@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,17 +23,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class EncodedJSON(str):
+    """JSON text that is already encoded (by pydantic, for instance), written to a JSON
+    column as it is: the heartbeat payload goes into two tables, encoded once."""
+
+
+def _json_serializer(value: Any) -> str:
+    return value if isinstance(value, EncodedJSON) else json.dumps(value)
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 5}, pool_size=20
+            url,
+            connect_args={"check_same_thread": False, "timeout": 5},
+            pool_size=20,
+            json_serializer=_json_serializer,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=20, max_overflow=10, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=20,
+        max_overflow=10,
+        pool_pre_ping=True,
+        json_serializer=_json_serializer,
+    )
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from central.callers import SignedKiosk
 from central.contract import models as wire
+from central.db import EncodedJSON
 from central.enrollment import office_wire
 from central.errors import ApiError
 from central.models import HeartbeatRecord, Kiosk, KioskState
@@ -58,7 +59,7 @@ def write_heartbeats(connection: Connection, pings: list[Ping], settings: Centra
             "kiosk_id": ping.kiosk_id,
             "received_at": ping.received_at,
             "sequence": ping.beat.sequence,
-            "payload": ping.beat.model_dump(mode="json"),
+            "payload": EncodedJSON(ping.beat.model_dump_json()),
         }
         for ping in pings
     ]
