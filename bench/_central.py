@@ -65,10 +65,10 @@ def info(text: str) -> None:
     print(f"  {text}", flush=True)
 
 
-def machine_note() -> str:
+def machine_note(when: str = "before start") -> str:
     """Cores and load: client and server share this machine, so both shape every figure."""
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"machine: {os.cpu_count()} cores, load average {load} before start"
+    return f"machine: {os.cpu_count()} cores, load average {load} {when}"
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -1,7 +1,7 @@
 """``POST /v1/heartbeats`` answered in front of FastAPI, for the requests that are fine.
 
-Routing, dependency injection and the validation layers cost more CPU than the heartbeat's
-own work. This middleware parses a heartbeat with the same functions the route's
+Middleware, routing, dependency injection and the validation layers cost more CPU than the
+heartbeat's own work. ``CentralAPI`` parses a heartbeat with the same functions the route's
 dependencies call (``auth.parse_signature``, ``idempotency.check_key`` and
 ``request_hash``, the contract's model) and hands it to the same ``ingest.accept``. Anything
 it does not take as-is (a missing or malformed header, a body that is not valid JSON or not a
@@ -11,10 +11,13 @@ included, so every refusal before authentication is FastAPI's own, in its own or
 
 from __future__ import annotations
 
+import inspect
 import json
 
+from fastapi import FastAPI
 from pydantic import ValidationError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.requests import Request
+from starlette.types import Message, Receive, Scope, Send
 
 from central import ingest
 from central.auth import SignedRequest, parse_signature, signed_path
@@ -40,35 +43,48 @@ _HEADERS = {
 Parsed = tuple[SignedRequest, wire.Heartbeat, str | None, str]
 
 
-class HeartbeatFastPath:
-    """Pure ASGI middleware (inside Starlette's error middleware, so an unexpected error
-    still gets the API's 500 body and is logged)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class CentralAPI(FastAPI):
+    """The FastAPI app, except that a heartbeat it can take as-is skips the middleware stack
+    (error, telemetry and body-limit layers), routing and dependency injection."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        context: CentralContext | None = getattr(self.state, "context", None)
         if (
-            scope["type"] != "http"
+            context is None  # build_app() alone: describes the API, serves nothing
+            or scope["type"] != "http"
             or scope["path"] != PATH
             or scope["method"] != "POST"
             or scope.get("root_path")
         ):
-            await self.app(scope, receive, send)
+            await super().__call__(scope, receive, send)
             return
         body = await _read_body(receive)
         if body is None:  # the client went away before sending it all
             return
         parsed = _parse(scope, body)
         if parsed is None:
-            await self.app(scope, _replaying(body, receive), send)
+            await super().__call__(scope, _replaying(body, receive), send)
             return
-        context: CentralContext = scope["app"].state.context
         try:
             response = await ingest.accept(context, *parsed)
         except ApiError as refusal:
             response = refusal.response()
+        except Exception as error:
+            await self._server_error(scope, receive, send, error)
+            raise  # for the server's log, as Starlette's error middleware does
         await response(scope, receive, send)
+
+    async def _server_error(
+        self, scope: Scope, receive: Receive, send: Send, error: Exception
+    ) -> None:
+        """The app's own 500 handler (the API's error body, logged), as for any route."""
+        handler = self.exception_handlers.get(500) or self.exception_handlers.get(Exception)
+        if handler is None:
+            return
+        answer = handler(Request(scope, receive), error)
+        response = await answer if inspect.isawaitable(answer) else answer
+        if response is not None:
+            await response(scope, receive, send)
 
 
 def _parse(scope: Scope, body: bytes) -> Parsed | None:
