@@ -33,6 +33,8 @@ def _json_serializer(value: Any) -> str:
 
 
 def make_engine(url: str) -> Engine:
+    """``hide_parameters``: a database error's message never carries the row's values, so a
+    logged failure cannot leak a NIK, a name or an answer (UU PDP)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -42,6 +44,7 @@ def make_engine(url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 5},
             pool_size=20,
             json_serializer=_json_serializer,
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -51,6 +54,7 @@ def make_engine(url: str) -> Engine:
         max_overflow=10,
         pool_pre_ping=True,
         json_serializer=_json_serializer,
+        hide_parameters=True,
     )
 
 
