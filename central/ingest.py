@@ -131,15 +131,28 @@ class HeartbeatWriter:
         with self._wake:
             self._pending.append(beat)
             if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="heartbeat-writer", daemon=True
-                )
-                self._thread.start()
+                self._start()
             else:
                 self._wake.notify()
         return await beat.future
 
+    def _start(self) -> None:
+        """Called with ``_wake`` held."""
+        self._thread = threading.Thread(target=self._run, name="heartbeat-writer", daemon=True)
+        self._thread.start()
+
     def _run(self) -> None:
+        try:
+            self._write_until_idle()
+        except BaseException:
+            log.exception("heartbeat writer failed; a new one takes over the queue")
+            with self._wake:
+                if self._thread is threading.current_thread():
+                    self._thread = None
+                if self._thread is None and self._pending:  # never wait on a dead thread
+                    self._start()
+
+    def _write_until_idle(self) -> None:
         connection: Connection | None = None
         turn = _WriteTurn(self._ctx.engine)
         try:
