@@ -7,13 +7,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-output
+VCARD_READER := build/ifd/libifd-vpcd-events.so
 
 # Debian packages the test suite drives for real: pcscd + vpcd (smart-card stack), swig and the
 # pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb (Kivy headless).
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
 	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1
 
-.PHONY: help system-packages venv lint typecheck pytest test demo bench openapi clean
+.PHONY: help system-packages venv vcard-reader lint typecheck pytest test demo bench openapi clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,7 +39,16 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[central,devices,test]'
 	touch $@
 
-venv: system-packages $(STAMP)  ## create .venv and install the project with its extras
+venv: system-packages $(STAMP) $(VCARD_READER)  ## create .venv and install the project with its extras
+
+# The tests' and benches' virtual card reader: a vpcd-compatible pcscd driver that reports card
+# events instead of being polled every 400 ms (tests/vcard/ifd, docs/drivers-cards.md).
+$(VCARD_READER): tests/vcard/ifd/ifd-vpcd-events.c | system-packages
+	@mkdir -p $(@D)
+	$(CC) -Wall -Wextra -Werror -O2 -fPIC -shared $$(pkg-config --cflags libpcsclite) \
+		-o $@.tmp$$$$ $< && mv -f $@.tmp$$$$ $@
+
+vcard-reader: $(VCARD_READER)  ## build the event-driven virtual card reader driver (tests, bench)
 
 lint: venv  ## ruff
 	$(BIN)/ruff check .
@@ -65,4 +75,4 @@ openapi: venv  ## rewrite the committed openapi.json from the running code
 	$(BIN)/kiosk-central openapi > openapi.json
 
 clean:  ## remove the virtualenv and generated output
-	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache build/ifd

@@ -1,8 +1,13 @@
-"""A private pcscd with Debian's vpcd driver: the real PC/SC stack, started by the tests.
+"""A private pcscd with a virtual card reader: the real PC/SC stack, started by the tests.
 
 Used by the pytest fixture and by bench/drivers_card.py. pcscd runs in the foreground (``-f``,
-no ``--auto-exit``) with its own reader.conf.d holding one vpcd entry on a free TCP port, so
+no ``--auto-exit``) with its own reader.conf.d holding one reader entry on a free TCP port, so
 it never collides with a vpcd or pcscd someone else runs on the machine.
+
+The reader driver is a choice (``ReaderDriver``): by default our event-driven vpcd-compatible
+handler (tests/vcard/ifd, built by ``make vcard-reader``; built here on demand), which tells
+pcscd about a card at once; or Debian's vpcd, which pcscd polls every 400 ms. Both speak the
+same protocol to tests/vcard/card.py and use the same reader.conf entry and reader name.
 
 pcscd 1.9 always puts its socket in /run/pcscd. When mount namespaces are available (root,
 ``unshare``) pcscd gets a private /run/pcscd bind-mounted from our temporary directory and the
@@ -11,11 +16,16 @@ left alone. Without namespaces we use /run/pcscd itself and refuse to start (wit
 message) when a pcscd is already answering there, rather than kill somebody else's daemon.
 
 libpcsclite reads ``PCSCLITE_CSOCK_NAME`` once, at the first PC/SC call of the process, so
-``start()`` must come before any other PC/SC use in the process; ``restart()`` keeps the path.
+``start()`` must come before any other PC/SC use in the process. The private socket directory
+is therefore one per process, shared by every stack it starts (one at a time): a second stack,
+e.g. the other reader driver, stays reachable after the first has closed.
 """
 
 from __future__ import annotations
 
+import atexit
+import enum
+import functools
 import os
 import shutil
 import signal
@@ -28,13 +38,72 @@ from pathlib import Path
 from smartcard import scard
 
 PCSCD = "/usr/sbin/pcscd"
-VPCD_LIBRARY = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
+VPCD_LIBRARY = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+REPO = Path(__file__).resolve().parents[2]
+EVENTS_SOURCE = REPO / "tests/vcard/ifd/ifd-vpcd-events.c"
+EVENTS_LIBRARY = REPO / "build/ifd/libifd-vpcd-events.so"
+EVENTS_MAKE_TARGET = "vcard-reader"
 SYSTEM_IPC_DIR = Path("/run/pcscd")
 READER_BASENAME = "Virtual PCD"
 
 
 class StackError(RuntimeError):
     """pcscd could not be started, or came up without the virtual reader."""
+
+
+class ReaderDriver(enum.Enum):
+    """Which IFD handler pcscd loads for the virtual reader."""
+
+    EVENTS = "events"  # ours: reports card events, as a CCID reader's interrupt endpoint does
+    VPCD = "vpcd"  # Debian's vsmartcard-vpcd: pcscd polls it every 400 ms
+
+
+def _events_library_fresh() -> bool:
+    return (
+        EVENTS_LIBRARY.exists() and EVENTS_LIBRARY.stat().st_mtime >= EVENTS_SOURCE.stat().st_mtime
+    )
+
+
+def events_library() -> Path:
+    """Our handler, built first (through the Makefile) when missing or older than its source,
+    so a plain ``pytest`` works in a fresh clone after ``make venv``."""
+    if _events_library_fresh():
+        return EVENTS_LIBRARY
+    make = shutil.which("make")
+    if make is None:
+        raise StackError(
+            f"{EVENTS_LIBRARY} is missing or stale and `make` is not installed: "
+            f"run `make {EVENTS_MAKE_TARGET}`"
+        )
+    built = subprocess.run(
+        [make, "-s", "-C", str(REPO), EVENTS_MAKE_TARGET],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if built.returncode != 0 or not _events_library_fresh():
+        raise StackError(
+            f"`make {EVENTS_MAKE_TARGET}` could not build {EVENTS_LIBRARY}:\n"
+            f"{(built.stdout + built.stderr)[-2000:]}"
+        )
+    return EVENTS_LIBRARY
+
+
+def driver_library(driver: ReaderDriver) -> Path:
+    if driver is ReaderDriver.EVENTS:
+        return events_library()
+    if not VPCD_LIBRARY.exists():
+        raise StackError(f"{VPCD_LIBRARY} is missing: install vsmartcard-vpcd (make venv)")
+    return VPCD_LIBRARY
+
+
+@functools.cache
+def _process_ipc_dir() -> Path:
+    """The private /run/pcscd of this process (see the module docstring), removed at exit."""
+    path = Path(tempfile.mkdtemp(prefix="anjungan-pcsc-ipc-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def _free_port_pair() -> int:
@@ -85,15 +154,20 @@ def _socket_answers(path: Path) -> bool:
 
 
 class PcscStack:
-    """Start, restart and stop one pcscd whose only readers are the two vpcd slots."""
+    """Start, restart and stop one pcscd whose only readers are the two virtual slots."""
 
-    def __init__(self) -> None:
+    _running: PcscStack | None = None  # the one stack of this process with a pcscd up
+
+    def __init__(self, driver: ReaderDriver = ReaderDriver.EVENTS) -> None:
+        self.driver = driver
+        self.library = driver_library(driver)
         self.workdir = Path(tempfile.mkdtemp(prefix="anjungan-pcsc-"))
         self.port = _free_port_pair()
         self.isolated = _namespaces_available()
-        ipc_dir = self.workdir / "ipc" if self.isolated else SYSTEM_IPC_DIR
+        ipc_dir = _process_ipc_dir() if self.isolated else SYSTEM_IPC_DIR
         self.socket_path = ipc_dir / "pcscd.comm"
         self.log_path = self.workdir / "pcscd.log"
+        self.last_exit_code: int | None = None  # pcscd's, after stop(); -9 if it was killed
         self._process: subprocess.Popen[bytes] | None = None
 
     def reader_name(self, slot: int = 0) -> str:
@@ -110,13 +184,19 @@ class PcscStack:
         """Start pcscd; ``with_reader=False`` starts it with no reader (a reader unplugged)."""
         if self.running:
             raise StackError("pcscd is already running")
+        other = PcscStack._running
+        if other is not None and other is not self and other.running:
+            raise StackError(
+                "another PcscStack of this process is running: libpcsclite binds a process "
+                "to one pcscd socket, so close that one first"
+            )
         confdir = self.workdir / ("conf" if with_reader else "conf-empty")
         confdir.mkdir(parents=True, exist_ok=True)
         if with_reader:
             (confdir / "vpcd").write_text(
                 f'FRIENDLYNAME "{READER_BASENAME}"\n'
                 f"DEVICENAME   /dev/null:0x{self.port:X}\n"
-                f"LIBPATH      {VPCD_LIBRARY}\n"
+                f"LIBPATH      {self.library}\n"
                 f"CHANNELID    0x{self.port:X}\n"
             )
         command = [PCSCD, "--foreground", "--config", str(confdir)]
@@ -142,18 +222,23 @@ class PcscStack:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
+        PcscStack._running = self
         self._wait_ready(with_reader, timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
+        """SIGTERM, and SIGKILL if pcscd has not exited within ``timeout`` (then
+        ``last_exit_code`` is -9: a reader driver that blocks shutdown shows there)."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout)
+        self.last_exit_code = process.returncode
 
     def restart(self, with_reader: bool = True) -> None:
         self.stop()

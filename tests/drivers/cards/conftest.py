@@ -6,13 +6,15 @@ import pytest
 
 from drivers.events import EventBus
 from tests.drivers.cards.recorder import Recorder
-from tests.vcard.stack import PcscStack
+from tests.vcard.stack import PcscStack, ReaderDriver
 
 
-@pytest.fixture(scope="session")
-def pcsc_stack() -> Iterator[PcscStack]:
-    """pcscd + vpcd for the whole session, started here and stopped at teardown."""
-    stack = PcscStack()
+@pytest.fixture(scope="session", params=list(ReaderDriver), ids=lambda driver: driver.value)
+def pcsc_stack(request: pytest.FixtureRequest) -> Iterator[PcscStack]:
+    """pcscd with the virtual reader for the whole session, started here and stopped at
+    teardown; every test using it runs against both reader drivers (our event-driven one,
+    Debian's polled vpcd), so the driver is known to work with event and polled readers."""
+    stack = PcscStack(request.param)
     stack.start()
     yield stack
     stack.close()
