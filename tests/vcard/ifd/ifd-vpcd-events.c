@@ -27,15 +27,22 @@
  * IFD_SUCCESS pcscd sleeps PCSCLITE_STATUS_POLL_RATE before the next round, so errors fall
  * back to plain polling instead of spinning. To shut a reader down it sets its exit flag,
  * calls the TAG_IFD_STOP_POLLING_THREAD function (as the polling thread is not killable),
- * joins the thread, then calls IFDHCloseChannel.
+ * joins the thread, then calls IFDHCloseChannel. The same function is also called from
+ * SCardDisconnect (seen with strace on pcscd 1.9.9: a client thread calls it as soon as the
+ * last handle goes) so that the event thread re-reads the card's power state and starts the
+ * power-off grace period: it must WAKE the wait once, not stop all later waits.
  *
  * Threads: presence, power and transmit come from pcscd's client threads and its event
  * thread; the polling function runs in the event thread. Each slot has its own mutex around
  * its sockets and state (slots are independent: TAG_IFD_SLOT_THREAD_SAFE = 1); the polling
  * function holds it only to take a snapshot, never while it waits. Whoever changes a slot's
- * connection (accepts a card, drops one) writes to the slot's self-pipe, so a waiting poll
- * re-reads the state. Every socket read and write has a deadline: a card that stops
- * answering is dropped (seen as removed) rather than hanging pcscd.
+ * connection (accepts a card, drops one) and pcscd's stop/wake call write a byte to the
+ * slot's self-pipe; the byte stays until a wait sees it, so no wake-up is lost. The event
+ * thread does not wake itself for its own changes (its next wait starts from a fresh
+ * snapshot): pcscd powers a card down whenever the wait returns while the card is powered
+ * but unused, so a needless wake right after insertion would cost a power cycle. Every
+ * socket read and write has a deadline: a card that stops answering is dropped (seen as
+ * removed) rather than hanging pcscd.
  */
 #define _GNU_SOURCE /* POLLRDHUP, accept4, pipe2 */
 
@@ -47,7 +54,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,13 +81,15 @@
 enum io_result { IO_OK, IO_FAILED, IO_TOO_LONG };
 
 struct slot {
-	pthread_mutex_t lock;     /* socket I/O and every field below but `stopping` */
+	pthread_mutex_t lock;     /* socket I/O and every field below but `wake` */
+	int wake[2];              /* self-pipe: [0] polled, [1] written; made once, never closed,
+	                           * so a wake-up needs no lock (-1: could not be made) */
 	bool open;
 	int listen_fd;
 	int card_fd;              /* -1: no card connected */
-	int wake[2];              /* self-pipe: [0] polled, [1] written */
 	bool accept_failed;       /* a pending connection could not be accepted */
-	atomic_bool stopping;     /* set by the stop function, cleared when opened */
+	bool has_poller;          /* `poller` is set */
+	pthread_t poller;         /* pcscd's event thread for this slot, once it has waited */
 	unsigned char atr[MAX_ATR_SIZE];
 	DWORD atr_len;
 };
@@ -109,8 +117,8 @@ static void init_slots(void)
 			struct slot *slot = &slots[r][s];
 			pthread_mutex_init(&slot->lock, NULL);
 			slot->listen_fd = slot->card_fd = -1;
-			slot->wake[0] = slot->wake[1] = -1;
-			atomic_init(&slot->stopping, false);
+			if (pipe2(slot->wake, O_NONBLOCK | O_CLOEXEC) != 0)
+				slot->wake[0] = slot->wake[1] = -1;
 		}
 }
 
@@ -222,12 +230,24 @@ static enum io_result recv_frame(int fd, unsigned char *buf, size_t capacity, DW
 	return IO_OK;
 }
 
+static void write_wake(struct slot *slot)
+{
+	ssize_t n = write(slot->wake[1], "w", 1);
+	(void)n; /* a full pipe already holds a wake-up */
+}
+
+/* The slot's connection changed. Caller holds the lock. */
 static void wake_poller(struct slot *slot)
 {
-	if (slot->wake[1] >= 0) {
-		ssize_t n = write(slot->wake[1], "w", 1);
-		(void)n; /* a full pipe already holds a wake-up */
-	}
+	if (!(slot->has_poller && pthread_equal(slot->poller, pthread_self())))
+		write_wake(slot);
+}
+
+static void drain_wakes(struct slot *slot)
+{
+	unsigned char sink[64];
+	while (read(slot->wake[0], sink, sizeof sink) > 0)
+		;
 }
 
 /* Drop the card: shutdown() first, so a poll on a duplicate of the fd sees the hang-up. */
@@ -306,16 +326,12 @@ static bool fetch_atr(struct slot *slot)
 static void close_slot(struct slot *slot)
 {
 	drop_card(slot);
-	for (int i = 0; i < 2; i++)
-		if (slot->wake[i] >= 0) {
-			close(slot->wake[i]);
-			slot->wake[i] = -1;
-		}
 	if (slot->listen_fd >= 0) {
 		close(slot->listen_fd);
 		slot->listen_fd = -1;
 	}
 	slot->accept_failed = false;
+	slot->has_poller = false;
 	slot->open = false;
 }
 
@@ -328,6 +344,10 @@ static RESPONSECODE open_slot(DWORD lun, unsigned long base_port)
 		return IFD_COMMUNICATION_ERROR;
 	}
 	unsigned long port = base_port + (lun & 0xFFFF);
+	if (slot->wake[0] < 0) {
+		note("no self-pipe for Lun 0x%lx (out of file descriptors at load)", (unsigned long)lun);
+		return IFD_COMMUNICATION_ERROR;
+	}
 	if (base_port == 0 || port > 65535) {
 		note("port %lu (+ slot %lu) is not a TCP port", base_port, (unsigned long)(lun & 0xFFFF));
 		return IFD_COMMUNICATION_ERROR;
@@ -335,7 +355,7 @@ static RESPONSECODE open_slot(DWORD lun, unsigned long base_port)
 
 	pthread_mutex_lock(&slot->lock);
 	close_slot(slot);
-	atomic_store(&slot->stopping, false);
+	drain_wakes(slot); /* left from the channel's previous life */
 	struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	int one = 1;
@@ -343,8 +363,7 @@ static RESPONSECODE open_slot(DWORD lun, unsigned long base_port)
 	bool ok = slot->listen_fd >= 0
 		&& setsockopt(slot->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0
 		&& bind(slot->listen_fd, (struct sockaddr *)&address, sizeof address) == 0
-		&& listen(slot->listen_fd, 1) == 0
-		&& pipe2(slot->wake, O_NONBLOCK | O_CLOEXEC) == 0;
+		&& listen(slot->listen_fd, 1) == 0;
 	if (!ok) {
 		note("cannot listen on 127.0.0.1:%lu: %s", port, strerror(errno));
 		close_slot(slot);
@@ -395,9 +414,9 @@ RESPONSECODE IFDHCloseChannel(DWORD Lun)
 /*
  * The polling function pcscd's event thread calls between presence checks: block until
  * something may have changed for this slot (a card connecting, the card's connection
- * closing, another thread changing the slot, a stop request) or until timeout_ms passes.
- * IFD_SUCCESS makes pcscd check presence again at once (a timeout too, as CCID does);
- * an error makes it sleep its 400 ms poll period first, so a broken slot cannot spin.
+ * closing, another thread changing the slot, pcscd's stop/wake call) or until timeout_ms
+ * passes. IFD_SUCCESS makes pcscd check presence again at once (a timeout too, as CCID
+ * does); an error makes it sleep its 400 ms poll period first, so a broken slot cannot spin.
  */
 static RESPONSECODE wait_for_card_event(DWORD Lun, int timeout_ms)
 {
@@ -405,22 +424,15 @@ static RESPONSECODE wait_for_card_event(DWORD Lun, int timeout_ms)
 	if (slot == NULL)
 		return IFD_COMMUNICATION_ERROR;
 
-	/* Snapshot under the lock. Draining the pipe here is safe: any change made after the
-	 * drain writes a new byte, and a stop request is also kept in `stopping`. */
+	/* Snapshot under the lock; a change after it writes to the pipe, which the wait sees. */
 	pthread_mutex_lock(&slot->lock);
-	if (!slot->open || atomic_load(&slot->stopping)) {
-		bool open = slot->open;
-		pthread_mutex_unlock(&slot->lock);
-		return open ? IFD_SUCCESS : IFD_COMMUNICATION_ERROR;
-	}
-	if (slot->accept_failed) {
+	if (!slot->open || slot->accept_failed) {
 		slot->accept_failed = false;
 		pthread_mutex_unlock(&slot->lock);
 		return IFD_COMMUNICATION_ERROR;
 	}
-	unsigned char sink[64];
-	while (read(slot->wake[0], sink, sizeof sink) > 0)
-		;
+	slot->poller = pthread_self();
+	slot->has_poller = true;
 	struct pollfd fds[2] = { { .fd = slot->wake[0], .events = POLLIN } };
 	nfds_t count = 1;
 	int card = -1;
@@ -447,20 +459,23 @@ static RESPONSECODE wait_for_card_event(DWORD Lun, int timeout_ms)
 			result = IFD_COMMUNICATION_ERROR;
 		else if (n > 0 && (fds[0].revents & (POLLERR | POLLNVAL)))
 			result = IFD_COMMUNICATION_ERROR;
+		else if (n > 0 && (fds[0].revents & POLLIN))
+			drain_wakes(slot); /* every change so far is seen by the check that follows */
 	}
 	if (card >= 0)
 		close(card);
 	return result;
 }
 
-/* Called by pcscd to end the polling function's wait for good (the reader is going away). */
-static RESPONSECODE stop_waiting(DWORD Lun)
+/* TAG_IFD_STOP_POLLING_THREAD: end the current (or next) wait once. pcscd calls it before
+ * joining the event thread and from SCardDisconnect (see the top of this file). No lock: a
+ * transmit to a slow card must not delay either. */
+static RESPONSECODE wake_waiting(DWORD Lun)
 {
 	struct slot *slot = slot_of(Lun);
-	if (slot == NULL)
+	if (slot == NULL || slot->wake[1] < 0)
 		return IFD_COMMUNICATION_ERROR;
-	atomic_store(&slot->stopping, true);
-	wake_poller(slot); /* no lock: a transmit to a slow card must not delay shutdown */
+	write_wake(slot);
 	return IFD_SUCCESS;
 }
 
@@ -486,7 +501,7 @@ static RESPONSECODE give_function(PDWORD Length, PUCHAR Value, const void *funct
 RESPONSECODE IFDHGetCapabilities(DWORD Lun, DWORD Tag, PDWORD Length, PUCHAR Value)
 {
 	static RESPONSECODE (*const poller)(DWORD, int) = wait_for_card_event;
-	static RESPONSECODE (*const stopper)(DWORD) = stop_waiting;
+	static RESPONSECODE (*const stopper)(DWORD) = wake_waiting;
 	struct slot *slot = slot_of(Lun);
 	if (slot == NULL || Length == NULL || Value == NULL)
 		return IFD_COMMUNICATION_ERROR;
