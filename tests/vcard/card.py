@@ -70,6 +70,7 @@ class VirtualCard:
     inserted_at: float | None = None  # time.monotonic() when the socket connected
     apdus: list[bytes] = field(default_factory=list)
     apdu_waiting: threading.Event = field(default_factory=threading.Event)
+    hung_up: threading.Event = field(default_factory=threading.Event)  # the reader closed us
     _socket: socket.socket | None = None
     _thread: threading.Thread | None = None
     _removed: threading.Event = field(default_factory=threading.Event)
@@ -118,6 +119,8 @@ class VirtualCard:
             return
         finally:
             sock.close()
+            if not self._removed.is_set():
+                self.hung_up.set()
 
     def _receive(self, sock: socket.socket) -> bytes | None:
         """One frame, or None once removed or when vpcd hung up."""

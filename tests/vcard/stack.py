@@ -199,7 +199,9 @@ class PcscStack:
                 f"LIBPATH      {self.library}\n"
                 f"CHANNELID    0x{self.port:X}\n"
             )
-        command = [PCSCD, "--foreground", "--config", str(confdir)]
+        # --info: the log then says which event path pcscd took for the reader (its own
+        # polling thread or the driver's); it never holds APDUs.
+        command = [PCSCD, "--foreground", "--info", "--config", str(confdir)]
         if self.isolated:
             self.socket_path.parent.mkdir(parents=True, exist_ok=True)
             SYSTEM_IPC_DIR.mkdir(parents=True, exist_ok=True)  # the mount point
@@ -225,14 +227,16 @@ class PcscStack:
         PcscStack._running = self
         self._wait_ready(with_reader, timeout)
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """SIGTERM, and SIGKILL if pcscd has not exited within ``timeout`` (then
-        ``last_exit_code`` is -9: a reader driver that blocks shutdown shows there)."""
+    def stop(self, timeout: float = 5.0, sig: signal.Signals = signal.SIGTERM) -> None:
+        """Signal pcscd, and SIGKILL it if it has not exited within ``timeout`` (then
+        ``last_exit_code`` is -9). SIGTERM makes pcscd exit at once; SIGINT makes it shut
+        every reader down first (stop its event thread, close the driver's channel), so a
+        reader driver that blocks shutdown shows as -9."""
         process, self._process = self._process, None
         if process is None:
             return
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+            process.send_signal(sig)
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:
