@@ -269,14 +269,16 @@ static void accept_pending(struct slot *slot)
 		return;
 	int fd = accept4(slot->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
+		bool hard = errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
+			&& errno != ECONNABORTED;
+		if (hard && !slot->accept_failed) /* once, not at every retry */
 			note("accept failed: %s", strerror(errno));
-			slot->accept_failed = true;
-		}
+		slot->accept_failed = hard; /* while set, pcscd polls (a wait would return at once) */
 		return;
 	}
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	slot->accept_failed = false;
 	slot->card_fd = fd;
 	slot->atr_len = 0;
 	wake_poller(slot);
@@ -376,6 +378,8 @@ static RESPONSECODE open_slot(DWORD lun, unsigned long base_port)
 RESPONSECODE IFDHCreateChannelByName(DWORD Lun, LPSTR DeviceName)
 {
 	/* vpcd's form: "<host>:<port>"; host /dev/null means "listen for the card". */
+	if (DeviceName == NULL)
+		return IFD_COMMUNICATION_ERROR;
 	const char *colon = strrchr(DeviceName, ':');
 	size_t host_length = colon ? (size_t)(colon - DeviceName) : strlen(DeviceName);
 	if (host_length != strlen(LISTEN_DEVICE) || strncmp(DeviceName, LISTEN_DEVICE, host_length)) {
@@ -426,8 +430,7 @@ static RESPONSECODE wait_for_card_event(DWORD Lun, int timeout_ms)
 
 	/* Snapshot under the lock; a change after it writes to the pipe, which the wait sees. */
 	pthread_mutex_lock(&slot->lock);
-	if (!slot->open || slot->accept_failed) {
-		slot->accept_failed = false;
+	if (!slot->open || slot->accept_failed) { /* fall back to pcscd's 400 ms polling */
 		pthread_mutex_unlock(&slot->lock);
 		return IFD_COMMUNICATION_ERROR;
 	}
