@@ -202,14 +202,15 @@ def _fresh_credential(ctx: CentralContext, kiosk_id: str) -> KioskCredential | N
         return credential_for(ctx, connection, kiosk_id)
 
 
-async def authenticate(ctx: CentralContext, signed: SignedRequest) -> SignedKiosk:
-    """``verify_kiosk`` for async callers that record the nonce themselves (the heartbeat
-    writer does it in its group transaction): a worker thread only on a cache miss."""
+async def kiosk_credential(ctx: CentralContext, signed: SignedRequest) -> KioskCredential | None:
+    """The first checks of ``verify_kiosk`` for the heartbeat path, which checks the signature
+    on the verifier thread (central/verifier.py) and records the nonce in the writer's group
+    transaction: the clock, then the signer's key (a worker thread only on a cache miss)."""
     check_clock(ctx, signed)
     credential = ctx.credentials.cached(signed.kiosk_id)
     if credential is None:
         credential = await anyio.to_thread.run_sync(_fresh_credential, ctx, signed.kiosk_id)
-    return check_signature(signed, credential)
+    return credential
 
 
 def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> SignedKiosk:

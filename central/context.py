@@ -22,6 +22,7 @@ from central.settings import CentralSettings
 
 if TYPE_CHECKING:
     from central.ingest import HeartbeatWriter
+    from central.verifier import SignatureVerifier
 
 _SECRET_SETTING = "identifier_hash_key"  # noqa: S105 - a row name, not a secret
 
@@ -130,15 +131,19 @@ class CentralContext:
     credentials: KioskCredentials = field(default_factory=KioskCredentials)
     # Heartbeats are written in groups by one writer per process (central/ingest.py).
     heartbeats: HeartbeatWriter = field(init=False)
+    # Their signatures are checked on a thread of its own (central/verifier.py).
+    signatures: SignatureVerifier = field(init=False)
     # Housekeeping runs at most once a minute per task from inside requests; no extra thread.
     _last_housekeeping: dict[str, datetime] = field(default_factory=dict)
     _housekeeping_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        from central.ingest import HeartbeatWriter  # ingest builds on auth, which needs us
+        from central.ingest import HeartbeatWriter  # these build on auth, which needs us
+        from central.verifier import SignatureVerifier
 
         _watch_kiosk_changes(self.sessions, self.credentials)
         self.heartbeats = HeartbeatWriter(self)
+        self.signatures = SignatureVerifier()
 
     @classmethod
     def create(cls, settings: CentralSettings, clock: Clock) -> CentralContext:

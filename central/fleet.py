@@ -42,11 +42,17 @@ def heartbeat_ack(now: datetime, settings: CentralSettings) -> wire.HeartbeatAck
 
 @dataclass(frozen=True)
 class Ping:
-    """One accepted heartbeat, ready to be written."""
+    """One accepted heartbeat, already serialised: built on the thread that accepts it, so
+    the writer, the one serial stage of the heartbeat path, only writes."""
 
     kiosk_id: str
     received_at: datetime
-    beat: wire.Heartbeat
+    sequence: int
+    payload: EncodedJSON
+
+    @classmethod
+    def of(cls, kiosk_id: str, received_at: datetime, beat: wire.Heartbeat) -> Ping:
+        return cls(kiosk_id, received_at, beat.sequence, EncodedJSON(beat.model_dump_json()))
 
 
 def write_heartbeats(connection: Connection, pings: list[Ping], settings: CentralSettings) -> None:
@@ -58,8 +64,8 @@ def write_heartbeats(connection: Connection, pings: list[Ping], settings: Centra
         {
             "kiosk_id": ping.kiosk_id,
             "received_at": ping.received_at,
-            "sequence": ping.beat.sequence,
-            "payload": EncodedJSON(ping.beat.model_dump_json()),
+            "sequence": ping.sequence,
+            "payload": ping.payload,
         }
         for ping in pings
     ]
@@ -76,7 +82,7 @@ def write_heartbeats(connection: Connection, pings: list[Ping], settings: Centra
     ]
     connection.execute(_UPSERT_STATE[connection.dialect.name], states)
     keep = settings.heartbeat_history
-    for kiosk_id in sorted({p.kiosk_id for p in pings if p.beat.sequence % keep == 0}):
+    for kiosk_id in sorted({p.kiosk_id for p in pings if p.sequence % keep == 0}):
         _prune_history(connection, kiosk_id, keep)
 
 

@@ -32,10 +32,12 @@ from typing import TYPE_CHECKING, Any
 from fastapi.responses import Response
 from sqlalchemy import Connection, Engine
 
-from central.auth import SignedRequest, authenticate, claim_nonces, prune_nonces, replayed
+from central.auth import SignedRequest, claim_nonces, kiosk_credential, prune_nonces, replayed
+from central.callers import SignedKiosk
 from central.contract import models as wire
 from central.errors import ApiError
 from central.fleet import Ping, check_sender, heartbeat_ack, write_heartbeats
+from central.handoff import settle_from_thread
 from central.idempotency import (
     Claim,
     StoredAnswer,
@@ -63,8 +65,39 @@ async def accept(
     request_hash: str,
 ) -> Response:
     """The whole heartbeat route once the request is parsed: the FastAPI route and the ASGI
-    fast path (central/ingest_asgi.py) both end here. Refusals are raised as ``ApiError``."""
-    kiosk = await authenticate(ctx, signed)
+    fast path (central/ingest_asgi.py) both end here. Refusals are raised as ``ApiError``.
+
+    A pipeline of three threads, so that each stage's work overlaps the others': this event
+    loop checks the clock and finds the key; the verifier thread checks the signature and
+    prepares the rows; the writer commits them with the other heartbeats waiting. Whichever
+    stage ends the request settles its future.
+    """
+    credential = await kiosk_credential(ctx, signed)
+    future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+
+    def to_writer(kiosk: SignedKiosk) -> None:  # runs on the verifier thread
+        ctx.heartbeats.enqueue(
+            _prepare(ctx, kiosk, signed, beat, idempotency_key, request_hash, future)
+        )
+
+    ctx.signatures.check(signed, credential, future, then=to_writer)
+    outcome = await future
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def _prepare(
+    ctx: CentralContext,
+    kiosk: SignedKiosk,
+    signed: SignedRequest,
+    beat: wire.Heartbeat,
+    idempotency_key: str | None,
+    request_hash: str,
+    future: asyncio.Future[Outcome],
+) -> _Beat:
+    """What the writer stores for one authenticated heartbeat: its nonce, its answer (for the
+    Idempotency-Key) and, unless the sender check refuses it, the ping itself."""
     now = ctx.clock.now()
     ping: Ping | None = None
     try:
@@ -73,21 +106,18 @@ async def accept(
         status, body = refusal.status, bytes(refusal.response().body)
     else:
         status, body = 202, heartbeat_ack(now, ctx.settings).model_dump_json().encode()
-        ping = Ping(kiosk.id, now, beat)
+        ping = Ping.of(kiosk.id, now, beat)
     claim = Claim.of(kiosk.id, idempotency_key) if idempotency_key is not None else None
-    outcome = await ctx.heartbeats.write(
-        _Beat(
-            nonce={"kiosk_id": kiosk.id, "nonce": signed.nonce, "seen_at": now},
-            claim=claim,
-            request_hash=request_hash,
-            status=status,
-            body=body,
-            ping=ping,
-        )
+    return _Beat(
+        nonce={"kiosk_id": kiosk.id, "nonce": signed.nonce, "seen_at": now},
+        claim=claim,
+        request_hash=request_hash,
+        status=status,
+        body=body,
+        sealed_body=claim.seal(status, body) if claim is not None else None,
+        ping=ping,
+        future=future,
     )
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome
 
 
 @dataclass(eq=False)  # identity: the same heartbeat, not an equal one
@@ -99,8 +129,9 @@ class _Beat:
     request_hash: str
     status: int
     body: bytes
+    sealed_body: bytes | None  # the answer as stored for the Idempotency-Key
     ping: Ping | None  # None for a refusal: only the nonce and the answer are stored
-    future: asyncio.Future[Outcome] | None = field(default=None, repr=False)
+    future: asyncio.Future[Outcome] = field(repr=False)
 
     @property
     def nonce_key(self) -> tuple[str, str]:
@@ -126,15 +157,15 @@ class HeartbeatWriter:
         self._pending: list[_Beat] = []
         self._thread: threading.Thread | None = None
 
-    async def write(self, beat: _Beat) -> Outcome:
-        beat.future = asyncio.get_running_loop().create_future()
+    def enqueue(self, beat: _Beat) -> None:
+        """Queue one heartbeat for the next transaction; its future gets the outcome.
+        Thread-safe: the verifier thread calls it."""
         with self._wake:
             self._pending.append(beat)
             if self._thread is None:
                 self._start()
             else:
                 self._wake.notify()
-        return await beat.future
 
     def _start(self) -> None:
         """Called with ``_wake`` held."""
@@ -313,7 +344,7 @@ def _first_answers(
             "lookup_hash": b.claim.lookup,
             "request_hash": b.request_hash,
             "status_code": b.status,
-            "sealed_body": b.claim.seal(b.status, b.body),
+            "sealed_body": b.sealed_body,
             "created_at": now,
         }
         for b in beats
@@ -339,20 +370,4 @@ def _replay(beat: _Beat, stored: dict[str, StoredAnswer]) -> Outcome:
 
 
 def _settle(outcomes: Iterable[tuple[_Beat, Outcome]]) -> None:
-    """Hands each outcome to its request's event loop (one wake-up per loop, not per beat)."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Beat, Outcome]]] = {}
-    for beat, outcome in outcomes:
-        if beat.future is not None:
-            by_loop.setdefault(beat.future.get_loop(), []).append((beat, outcome))
-    for loop, settled in by_loop.items():
-        try:
-            loop.call_soon_threadsafe(_resolve, settled)
-        except RuntimeError:  # that loop has closed: nobody is waiting any more
-            log.debug("heartbeat answers dropped: event loop closed")
-
-
-def _resolve(settled: list[tuple[_Beat, Outcome]]) -> None:
-    for beat, outcome in settled:
-        future = beat.future
-        if future is not None and not future.done():  # done: the request was cancelled
-            future.set_result(outcome)
+    settle_from_thread((beat.future, outcome) for beat, outcome in outcomes)
