@@ -6,6 +6,7 @@ ping and needs no timer: up within 1.5 periods, late until 3 periods plus grace,
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,7 +83,7 @@ def write_heartbeats(connection: Connection, pings: list[Ping], settings: Centra
     ]
     connection.execute(_UPSERT_STATE[connection.dialect.name], states)
     keep = settings.heartbeat_history
-    for kiosk_id in sorted({p.kiosk_id for p in pings if p.sequence % keep == 0}):
+    for kiosk_id in sorted({p.kiosk_id for p in pings if _trim_due(p, keep)}):
         _prune_history(connection, kiosk_id, keep)
 
 
@@ -116,6 +117,13 @@ _OLDEST_KEPT = (
 _TRIM_HISTORY = delete(HeartbeatRecord).where(
     HeartbeatRecord.kiosk_id == bindparam("kiosk_id"), HeartbeatRecord.id < bindparam("oldest")
 )
+
+
+def _trim_due(ping: Ping, keep: int) -> bool:
+    """Every ``keep`` pings per kiosk, at a point of the cycle set by the kiosk id: kiosks whose
+    sequences run in step (a fleet started together) still trim at different times, instead
+    of all in one transaction that holds up every heartbeat behind it."""
+    return (ping.sequence + zlib.crc32(ping.kiosk_id.encode())) % keep == 0
 
 
 def _prune_history(connection: Connection, kiosk_id: str, keep: int) -> None:

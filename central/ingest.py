@@ -25,6 +25,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ from sqlalchemy import Connection, Engine
 
 from central.auth import SignedRequest, claim_nonces, kiosk_credential, prune_nonces, replayed
 from central.callers import SignedKiosk
+from central.checkpoint import Checkpointer, wants_checkpointer
 from central.contract import models as wire
 from central.errors import ApiError
 from central.fleet import Ping, check_sender, heartbeat_ack, write_heartbeats
@@ -184,6 +186,11 @@ class HeartbeatWriter:
                     self._start()
 
     def _write_until_idle(self) -> None:
+        engine = self._ctx.engine
+        with Checkpointer(engine) if wants_checkpointer(engine) else nullcontext():
+            self._write_batches()
+
+    def _write_batches(self) -> None:
         connection: Connection | None = None
         turn = _WriteTurn(self._ctx.engine)
         try:
@@ -241,15 +248,19 @@ class HeartbeatWriter:
 
 # The writer's own connection keeps a larger page cache on SQLite: the indexes it touches
 # (nonces, idempotency keys, history by kiosk) stay in memory instead of being read back from
-# the OS on every batch. Reset when the connection goes back to the pool.
+# the OS on every batch. It leaves WAL checkpoints to the Checkpointer (central/checkpoint.py).
+# Both are reset when the connection goes back to the pool.
 _WRITER_CACHE_KIB = 32 * 1024
 _DEFAULT_CACHE_KIB = 2000
+_DEFAULT_AUTOCHECKPOINT = 1000  # pages
 
 
 def _writer_connection(engine: Engine) -> Connection:
     connection = engine.connect()
     if engine.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA cache_size = -{_WRITER_CACHE_KIB}")
+        if wants_checkpointer(engine):  # the Checkpointer thread does it, outside our commits
+            connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
         connection.commit()  # ends the autobegun transaction: each batch begins its own
     return connection
 
@@ -260,6 +271,7 @@ def _release(connection: Connection | None) -> None:
     try:
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql(f"PRAGMA cache_size = -{_DEFAULT_CACHE_KIB}")
+            connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {_DEFAULT_AUTOCHECKPOINT}")
             connection.commit()
     finally:
         connection.close()

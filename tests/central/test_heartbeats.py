@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 from sqlalchemy import func, select
 
 from central.contract.models import ErrorBody, Fleet
+from central.db import EncodedJSON
+from central.fleet import Ping, _trim_due
 from central.models import HeartbeatRecord
 from central.settings import CentralSettings
 from tests.support.central_server import CentralServer, EnrolledKiosk
@@ -156,3 +159,19 @@ def test_history_is_bounded(settings: CentralSettings, database: Any) -> None:
         assert min(kept) >= 22 - 2 * 5
     finally:
         server.stop()
+
+
+def test_kiosks_in_step_trim_their_history_at_different_times() -> None:
+    """Each kiosk trims once every ``keep`` pings, but a fleet whose sequences run in step
+    does not trim all at once (one transaction would hold up every heartbeat behind it)."""
+    keep = 120
+    kiosks = [f"KSK-{n:04d}" for n in range(200)]
+    at_sequence = {
+        sequence: sum(
+            _trim_due(Ping(kiosk, datetime.now(UTC), sequence, EncodedJSON("{}")), keep)
+            for kiosk in kiosks
+        )
+        for sequence in range(1, keep + 1)
+    }
+    assert sum(at_sequence.values()) == len(kiosks)  # each exactly once per cycle
+    assert max(at_sequence.values()) <= len(kiosks) // 10
