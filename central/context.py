@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 import threading
 import time
@@ -85,9 +86,13 @@ class KioskCredentials:
         return self._generation
 
     def remember(self, kiosk_id: str, credential: KioskCredential, generation: int) -> None:
+        """Trusted for between half the lifetime and all of it, at random: kiosks first seen
+        together (a restart, a burst) then expire at different moments, instead of all
+        going back to the database in the same instant while their heartbeats wait."""
+        lifetime = self.ttl_s * random.uniform(0.5, 1.0)  # noqa: S311 - spreading, not secrecy
         with self._lock:
             if generation == self._generation:
-                self._entries[kiosk_id] = (time.monotonic() + self.ttl_s, credential)
+                self._entries[kiosk_id] = (time.monotonic() + lifetime, credential)
 
     def forget(self, kiosk_ids: Iterable[str]) -> None:
         with self._lock:
