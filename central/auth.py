@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -17,12 +16,11 @@ from typing import Annotated, Any
 import anyio.to_thread
 from cryptography.exceptions import InvalidSignature
 from fastapi import Depends, Header, Request
-from sqlalchemy import Connection, Executable, bindparam, delete
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.orm import Session
 from starlette.types import Scope
 
+from central.bulk import BulkInsert
 from central.callers import SignedKiosk
 from central.context import (
     CentralContext,
@@ -229,17 +227,12 @@ def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> Sig
     return kiosk
 
 
-def _claim_statement(insert: Callable[[type[UsedNonce]], Any]) -> Executable:
-    claim: Executable = (
-        insert(UsedNonce).on_conflict_do_nothing().returning(UsedNonce.kiosk_id, UsedNonce.nonce)
-    )
-    return claim
-
-
-_CLAIM_NONCES = {
-    "sqlite": _claim_statement(sqlite_insert),
-    "postgresql": _claim_statement(postgresql_insert),
-}
+_CLAIM_NONCES = BulkInsert(
+    UsedNonce,
+    ("kiosk_id", "nonce", "seen_at"),
+    tail="ON CONFLICT DO NOTHING",
+    returning=("kiosk_id", "nonce"),
+)
 
 
 def claim_nonces(connection: Connection, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
@@ -247,8 +240,7 @@ def claim_nonces(connection: Connection, rows: list[dict[str, Any]]) -> set[tupl
     by this or any other process, is left out: that request is a replay. On PostgreSQL a
     concurrent insert of the same pair waits for the other transaction and then counts as
     stored, so exactly one of two identical requests gets through."""
-    result = connection.execute(_CLAIM_NONCES[connection.dialect.name], rows)
-    return {(row.kiosk_id, row.nonce) for row in result}
+    return {(kiosk_id, nonce) for kiosk_id, nonce in _CLAIM_NONCES.run(connection, rows)}
 
 
 _PRUNE_NONCES = delete(UsedNonce).where(UsedNonce.seen_at < bindparam("horizon"))

@@ -7,16 +7,13 @@ ping and needs no timer: up within 1.5 periods, late until 3 periods plus grace,
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Executable, bindparam, delete, insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from central.bulk import BulkInsert
 from central.callers import SignedKiosk
 from central.contract import models as wire
 from central.db import EncodedJSON
@@ -70,7 +67,7 @@ def write_heartbeats(connection: Connection, pings: list[Ping], settings: Centra
         }
         for ping in pings
     ]
-    connection.execute(_ADD_HISTORY, rows)
+    _ADD_HISTORY.run(connection, rows)
     newest = {row["kiosk_id"]: row for row in rows}
     states = [
         {
@@ -81,32 +78,20 @@ def write_heartbeats(connection: Connection, pings: list[Ping], settings: Centra
         }
         for kiosk_id, row in sorted(newest.items())
     ]
-    connection.execute(_UPSERT_STATE[connection.dialect.name], states)
+    _UPSERT_STATE.run(connection, states)
     keep = settings.heartbeat_history
     for kiosk_id in sorted({p.kiosk_id for p in pings if _trim_due(p, keep)}):
         _prune_history(connection, kiosk_id, keep)
 
 
-def _upsert_state(insert: Callable[[type[KioskState]], Any]) -> Executable:
-    """One statement instead of read-then-write: the newest ping per kiosk."""
-    upsert = insert(KioskState)
-    statement: Executable = upsert.on_conflict_do_update(
-        index_elements=[KioskState.kiosk_id],
-        set_={
-            "last_seen_at": upsert.excluded.last_seen_at,
-            "sequence": upsert.excluded.sequence,
-            "payload": upsert.excluded.payload,
-        },
-    )
-    return statement
-
-
-# Built once: compiling a statement per request was a measurable part of each heartbeat.
-_ADD_HISTORY = insert(HeartbeatRecord)
-_UPSERT_STATE = {
-    "sqlite": _upsert_state(sqlite_insert),
-    "postgresql": _upsert_state(postgresql_insert),
-}
+_ADD_HISTORY = BulkInsert(HeartbeatRecord, ("kiosk_id", "received_at", "sequence", "payload"))
+# One statement instead of read-then-write: the newest ping per kiosk.
+_UPSERT_STATE = BulkInsert(
+    KioskState,
+    ("kiosk_id", "last_seen_at", "sequence", "payload"),
+    tail="ON CONFLICT (kiosk_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, "
+    "sequence = excluded.sequence, payload = excluded.payload",
+)
 _OLDEST_KEPT = (
     select(HeartbeatRecord.id)
     .where(HeartbeatRecord.kiosk_id == bindparam("kiosk_id"))

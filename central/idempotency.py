@@ -20,11 +20,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import Connection, Executable, bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
+from central.bulk import BulkInsert
 from central.context import CentralContext, get_context
 from central.contract.signing import HEADER_IDEMPOTENCY
 from central.db import transaction
@@ -69,17 +68,12 @@ class Claim:
         return self.sealer.encrypt(_NONCE, body, str(status).encode())
 
 
-def _claim_statement(insert: Callable[[type[IdempotencyRecord]], Any]) -> Executable:
-    claim: Executable = (
-        insert(IdempotencyRecord).on_conflict_do_nothing().returning(IdempotencyRecord.lookup_hash)
-    )
-    return claim
-
-
-_STORE_ANSWERS = {
-    "sqlite": _claim_statement(sqlite_insert),
-    "postgresql": _claim_statement(postgresql_insert),
-}
+_STORE_ANSWERS = BulkInsert(
+    IdempotencyRecord,
+    ("lookup_hash", "request_hash", "status_code", "sealed_body", "created_at"),
+    tail="ON CONFLICT DO NOTHING",
+    returning=("lookup_hash",),
+)
 _STORED = select(
     IdempotencyRecord.lookup_hash,
     IdempotencyRecord.request_hash,
@@ -93,8 +87,7 @@ def store_answers(connection: Connection, rows: list[dict[str, Any]]) -> set[str
     """Claims keys with their answers already in (work and answer in one transaction, so
     nobody can see the claim without its answer); returns the lookups that were new. The
     others were claimed before: ``stored_answers`` has what to replay."""
-    result = connection.execute(_STORE_ANSWERS[connection.dialect.name], rows)
-    return {row.lookup_hash for row in result}
+    return {lookup for (lookup,) in _STORE_ANSWERS.run(connection, rows)}
 
 
 def stored_answers(connection: Connection, lookups: list[str]) -> dict[str, StoredAnswer]:

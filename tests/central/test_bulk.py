@@ -1,0 +1,85 @@
+"""Multi-row INSERTs on the driver (central/bulk.py), on SQLite and PostgreSQL: what they store
+reads back through the ORM exactly as written, conflicts are left out of RETURNING, rows
+beyond one statement's parameter limit go in further chunks, and the caller's transaction
+owns them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from central import bulk
+from central.bulk import BulkInsert
+from central.db import make_engine
+from central.models import UsedNonce
+from tests.central.conftest import Database
+
+CLAIM = BulkInsert(
+    UsedNonce,
+    ("kiosk_id", "nonce", "seen_at"),
+    tail="ON CONFLICT DO NOTHING",
+    returning=("kiosk_id", "nonce"),
+)
+START = datetime(2026, 12, 3, 6, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine(database: Database) -> Engine:
+    return make_engine(database.url)
+
+
+def rows(first: int, count: int) -> list[dict[str, object]]:
+    return [
+        {
+            "kiosk_id": "KSK-BULK",
+            "nonce": f"n{n:05d}",
+            "seen_at": START + timedelta(microseconds=n * 1_001),  # some with 0 µs
+        }
+        for n in range(first, first + count)
+    ]
+
+
+def stored(engine: Engine) -> dict[str, datetime]:
+    with Session(engine) as session:
+        found = session.scalars(select(UsedNonce).where(UsedNonce.kiosk_id == "KSK-BULK"))
+        return {row.nonce: row.seen_at for row in found}
+
+
+def test_rows_read_back_through_the_orm_as_written(engine: Engine) -> None:
+    written = rows(0, 5)
+    with engine.begin() as connection:
+        returned = CLAIM.run(connection, written)
+    assert sorted(returned) == [("KSK-BULK", row["nonce"]) for row in written]
+    assert stored(engine) == {row["nonce"]: row["seen_at"] for row in written}
+
+
+def test_conflicting_rows_are_left_out_of_returning(engine: Engine) -> None:
+    with engine.begin() as connection:
+        CLAIM.run(connection, rows(0, 3))
+    later = [dict(row, seen_at=START + timedelta(hours=1)) for row in rows(0, 5)]
+    with engine.begin() as connection:
+        returned = CLAIM.run(connection, later)
+    assert sorted(nonce for _, nonce in returned) == ["n00003", "n00004"]
+    assert stored(engine)["n00000"] == START  # the first row stays as it was
+
+
+def test_rows_beyond_one_statement_go_in_further_chunks(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "MAX_PARAMETERS", 30)  # 10 rows of 3 columns per statement
+    with engine.begin() as connection:
+        returned = CLAIM.run(connection, rows(0, 25))
+    assert len(returned) == 25
+    assert len(stored(engine)) == 25
+
+
+def test_the_rows_belong_to_the_callers_transaction(engine: Engine) -> None:
+    with engine.connect() as connection:
+        with connection.begin() as transaction:
+            CLAIM.run(connection, rows(0, 4))
+            transaction.rollback()
+        assert CLAIM.run(connection, []) == []
+    assert stored(engine) == {}
