@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from cryptography.exceptions import InvalidSignature
 from fastapi import Depends, Header, Request
-from sqlalchemy import Connection, bindparam, delete
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 from starlette.types import Scope
 
@@ -31,7 +32,7 @@ from central.context import (
 )
 from central.contract import signing
 from central.errors import ApiError
-from central.models import OperatorCredential, Resident, ResidentSession, UsedNonce
+from central.models import Kiosk, OperatorCredential, Resident, ResidentSession, UsedNonce
 from central.security import open_grant, token_hash
 
 _NONCE = re.compile(rf"^[A-Za-z0-9_-]{{{signing.NONCE_MIN_LENGTH},{signing.NONCE_MAX_LENGTH}}}$")
@@ -155,8 +156,8 @@ def check_clock(ctx: CentralContext, signed: SignedRequest) -> None:
 
 
 def check_signature(signed: SignedRequest, credential: KioskCredential | None) -> SignedKiosk:
-    """Enrolled, signed by its own key, then not revoked (a revoked kiosk's valid signature
-    gets a 403 that says so; anyone else's gets a 401)."""
+    """Enrolled and signed by its own key (else a 401). Whether it is revoked is asked of the
+    database next, in the transaction that claims the nonce (``revoked_kiosks``)."""
     if credential is None:
         raise _unauthorized("kiosk_unknown", "Kios tidak terdaftar.", "This kiosk is not enrolled.")
     message = signing.canonical_message(
@@ -175,10 +176,6 @@ def check_signature(signed: SignedRequest, credential: KioskCredential | None) -
             "Tanda tangan permintaan tidak cocok.",
             "The request signature does not match.",
         ) from None
-    if credential.revoked:
-        raise ApiError(
-            403, "kiosk_revoked", "Kios ini sudah dicabut aksesnya.", "This kiosk has been revoked."
-        )
     return SignedKiosk(id=signed.kiosk_id, office_id=credential.office_id)
 
 
@@ -188,10 +185,9 @@ def credential_for(
     """From the per-process cache, else from the database (and then cached)."""
     credential = ctx.credentials.cached(kiosk_id)
     if credential is None:
-        generation = ctx.credentials.generation
         credential = load_credential(db, kiosk_id)
         if credential is not None:
-            ctx.credentials.remember(kiosk_id, credential, generation)
+            ctx.credentials.remember(kiosk_id, credential)
     return credential
 
 
@@ -218,6 +214,9 @@ def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> Sig
     now = ctx.clock.now()
     row = {"kiosk_id": signed.kiosk_id, "nonce": signed.nonce, "seen_at": now}
     connection = db.connection()
+    if revoked_kiosks(connection, [kiosk.id]):
+        db.rollback()
+        raise kiosk_revoked()
     if not claim_nonces(connection, [row]):
         db.rollback()
         raise replayed()
@@ -225,6 +224,25 @@ def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> Sig
         prune_nonces(ctx, connection, now)
     db.commit()
     return kiosk
+
+
+def kiosk_revoked() -> ApiError:
+    """A revoked kiosk's valid signature gets a 403 that says so."""
+    return ApiError(
+        403, "kiosk_revoked", "Kios ini sudah dicabut aksesnya.", "This kiosk has been revoked."
+    )
+
+
+_REVOKED = select(Kiosk.id).where(
+    Kiosk.id.in_(bindparam("kiosk_ids", expanding=True)), Kiosk.revoked_at.is_not(None)
+)
+
+
+def revoked_kiosks(connection: Connection, kiosk_ids: Iterable[str]) -> set[str]:
+    """Those of ``kiosk_ids`` that are revoked, read in the caller's transaction: a revocation
+    counts from the moment it is committed, in every worker process (one small indexed query
+    per request, or per group commit on the heartbeat path)."""
+    return set(connection.scalars(_REVOKED, {"kiosk_ids": sorted(kiosk_ids)}))
 
 
 _CLAIM_NONCES = BulkInsert(

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import random
 import secrets
 import threading
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import Request
-from sqlalchemy import Connection, Engine, bindparam, event, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.clock import Clock
@@ -27,23 +25,20 @@ if TYPE_CHECKING:
 
 _SECRET_SETTING = "identifier_hash_key"  # noqa: S105 - a row name, not a secret
 
-# How long a worker process trusts what it read about a kiosk (key, office, revoked). A change
-# made through this process's own sessions (an operator's revocation) clears the entry at
-# once; another worker process sees it after at most this long.
-KIOSK_CACHE_TTL_S = 5.0
-
-_KIOSK_ROW = select(Kiosk.office_id, Kiosk.public_key, Kiosk.revoked_at).where(
-    Kiosk.id == bindparam("kiosk_id")
-)
+# Kiosks whose key a worker process keeps in memory: a district's fleet many times over. Past
+# this, the longest-kept entry makes room (it is read again on that kiosk's next request).
+MAX_CACHED_KIOSKS = 200_000
+_KIOSK_ROW = select(Kiosk.office_id, Kiosk.public_key).where(Kiosk.id == bindparam("kiosk_id"))
 
 
 @dataclass(frozen=True)
 class KioskCredential:
-    """What checking a kiosk's signature needs, with the public key already parsed."""
+    """What checking a kiosk's signature needs, with the public key already parsed. Only what
+    never changes for an enrolled kiosk: revocation is read from the database every time
+    (``auth.revoked_kiosks``), so no cache can let a revoked kiosk through."""
 
     office_id: str
     public_key: Ed25519PublicKey
-    revoked: bool
 
 
 def load_credential(connection: Session | Connection, kiosk_id: str) -> KioskCredential | None:
@@ -52,78 +47,33 @@ def load_credential(connection: Session | Connection, kiosk_id: str) -> KioskCre
     if row is None:
         return None
     return KioskCredential(
-        office_id=row.office_id,
-        public_key=Ed25519PublicKey.from_public_bytes(row.public_key),
-        revoked=row.revoked_at is not None,
+        office_id=row.office_id, public_key=Ed25519PublicKey.from_public_bytes(row.public_key)
     )
 
 
 class KioskCredentials:
-    """Kiosk id → credential, each entry trusted for ``ttl_s`` seconds.
+    """Kiosk id → credential, kept for as long as the process runs (up to ``capacity``).
 
     Every signed request needs its kiosk's public key; reading and parsing it for each one was
-    a database round trip per heartbeat. Unknown kiosks are never cached, so a kiosk enrolled
-    through another worker is accepted at once. A read that overlapped a ``forget`` is not
-    stored (the generation check), so a revocation cannot be undone by a read that started
-    before the revocation was committed.
+    a database round trip per heartbeat. A kiosk's key and office never change (a new key is a
+    new enrollment, a new id), so an entry never goes stale and needs no lifetime: a fleet
+    that pings once a minute finds every key here after its first ping. Unknown kiosks are
+    never cached, so a kiosk enrolled through another worker is accepted at once.
     """
 
-    def __init__(self, ttl_s: float = KIOSK_CACHE_TTL_S) -> None:
-        self.ttl_s = ttl_s
-        self._entries: dict[str, tuple[float, KioskCredential]] = {}
-        self._generation = 0
+    def __init__(self, capacity: int = MAX_CACHED_KIOSKS) -> None:
+        self.capacity = capacity
+        self._entries: dict[str, KioskCredential] = {}
         self._lock = threading.Lock()
 
     def cached(self, kiosk_id: str) -> KioskCredential | None:
-        entry = self._entries.get(kiosk_id)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
+        return self._entries.get(kiosk_id)
 
-    @property
-    def generation(self) -> int:
-        """Take this before reading the database, and hand it to ``remember``."""
-        return self._generation
-
-    def remember(self, kiosk_id: str, credential: KioskCredential, generation: int) -> None:
-        """Trusted for between half the lifetime and all of it, at random: kiosks first seen
-        together (a restart, a burst) then expire at different moments, instead of all
-        going back to the database in the same instant while their heartbeats wait."""
-        lifetime = self.ttl_s * random.uniform(0.5, 1.0)  # noqa: S311 - spreading, not secrecy
+    def remember(self, kiosk_id: str, credential: KioskCredential) -> None:
         with self._lock:
-            if generation == self._generation:
-                self._entries[kiosk_id] = (time.monotonic() + lifetime, credential)
-
-    def forget(self, kiosk_ids: Iterable[str]) -> None:
-        with self._lock:
-            self._generation += 1
-            for kiosk_id in kiosk_ids:
-                self._entries.pop(kiosk_id, None)
-
-
-_CHANGED_KIOSKS = "central.changed_kiosks"
-
-
-def _watch_kiosk_changes(sessions: sessionmaker[Session], credentials: KioskCredentials) -> None:
-    """Any kiosk row changed through this app's sessions (a revocation) leaves the cache when
-    flushed and again when committed: a read between the two cannot keep the old state."""
-
-    @event.listens_for(sessions, "after_flush")
-    def _flushed(session: Session, _context: object) -> None:
-        changed = {obj.id for obj in (*session.dirty, *session.deleted) if isinstance(obj, Kiosk)}
-        if changed:
-            session.info.setdefault(_CHANGED_KIOSKS, set()).update(changed)
-            credentials.forget(changed)
-
-    @event.listens_for(sessions, "after_commit")
-    def _committed(session: Session) -> None:
-        changed = session.info.pop(_CHANGED_KIOSKS, None)
-        if changed:
-            credentials.forget(changed)
-
-    @event.listens_for(sessions, "after_rollback")
-    def _rolled_back(session: Session) -> None:
-        session.info.pop(_CHANGED_KIOSKS, None)
+            self._entries[kiosk_id] = credential
+            while len(self._entries) > self.capacity:  # dicts keep insertion order
+                del self._entries[next(iter(self._entries))]
 
 
 @dataclass
@@ -146,7 +96,6 @@ class CentralContext:
         from central.ingest import HeartbeatWriter  # these build on auth, which needs us
         from central.verifier import SignatureVerifier
 
-        _watch_kiosk_changes(self.sessions, self.credentials)
         self.heartbeats = HeartbeatWriter(self)
         self.signatures = SignatureVerifier()
 

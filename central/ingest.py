@@ -1,9 +1,10 @@
 """Heartbeat intake: every kiosk, every minute, so the centre's busiest write.
 
-A heartbeat is checked on the event loop (signature with the cached kiosk key, sender,
-Idempotency-Key), then handed to this process's one ``HeartbeatWriter``. The writer commits
-the heartbeats that arrived together in ONE transaction (group commit): nonces, idempotency
-answers, history rows and each kiosk's state. Why:
+A heartbeat is checked on the event loop and the verifier thread (clock, signature with the
+cached kiosk key, sender, Idempotency-Key), then handed to this process's one
+``HeartbeatWriter``. The writer commits the heartbeats that arrived together in ONE
+transaction (group commit): it refuses those of revoked kiosks (one query for the batch), then
+writes nonces, idempotency answers, history rows and each kiosk's state. Why:
 
 - Each commit, not each row, is what costs on SQLite (and a round trip on PostgreSQL).
 - SQLite has one writer at a time; request threads racing for the lock sleep in SQLite's busy
@@ -33,7 +34,15 @@ from typing import TYPE_CHECKING, Any
 from fastapi.responses import Response
 from sqlalchemy import Connection, Engine
 
-from central.auth import SignedRequest, claim_nonces, kiosk_credential, prune_nonces, replayed
+from central.auth import (
+    SignedRequest,
+    claim_nonces,
+    kiosk_credential,
+    kiosk_revoked,
+    prune_nonces,
+    replayed,
+    revoked_kiosks,
+)
 from central.callers import SignedKiosk
 from central.checkpoint import Checkpointer, wants_checkpointer
 from central.contract import models as wire
@@ -136,8 +145,13 @@ class _Beat:
     future: asyncio.Future[Outcome] = field(repr=False)
 
     @property
+    def kiosk_id(self) -> str:
+        kiosk_id: str = self.nonce["kiosk_id"]
+        return kiosk_id
+
+    @property
     def nonce_key(self) -> tuple[str, str]:
-        return self.nonce["kiosk_id"], self.nonce["nonce"]
+        return self.kiosk_id, self.nonce["nonce"]
 
     def answer(self) -> Response:
         return Response(self.body, status_code=self.status, media_type="application/json")
@@ -229,6 +243,10 @@ class HeartbeatWriter:
         beats, later = _one_per_nonce_and_key(batch)
         outcomes: list[tuple[_Beat, Outcome]] = []
         with connection.begin():
+            revoked = revoked_kiosks(connection, {b.kiosk_id for b in beats})
+            if revoked:
+                outcomes += [(b, kiosk_revoked()) for b in beats if b.kiosk_id in revoked]
+                beats = [b for b in beats if b.kiosk_id not in revoked]
             fresh = claim_nonces(connection, sorted((b.nonce for b in beats), key=_nonce_order))
             claimed = [b for b in beats if b.nonce_key in fresh]
             outcomes += [(b, replayed()) for b in beats if b.nonce_key not in fresh]

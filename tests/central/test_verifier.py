@@ -20,8 +20,7 @@ from central.errors import ApiError
 from central.verifier import SignatureVerifier
 
 KEY = Ed25519PrivateKey.generate()
-CREDENTIAL = KioskCredential(office_id="35.10.02.2001", public_key=KEY.public_key(), revoked=False)
-REVOKED = KioskCredential(office_id="35.10.02.2001", public_key=KEY.public_key(), revoked=True)
+CREDENTIAL = KioskCredential(office_id="35.10.02.2001", public_key=KEY.public_key())
 
 
 def _signed(body: bytes = b"{}", key: Ed25519PrivateKey = KEY) -> SignedRequest:
@@ -71,9 +70,8 @@ def test_a_good_signature_goes_on_from_the_verifier_thread() -> None:
     [
         (_signed(key=Ed25519PrivateKey.generate()), CREDENTIAL, "signature_invalid"),
         (_signed(), None, "kiosk_unknown"),
-        (_signed(), REVOKED, "kiosk_revoked"),
     ],
-    ids=["another key", "not enrolled", "revoked"],
+    ids=["another key", "not enrolled"],
 )
 def test_a_refused_signature_ends_the_request_with_its_error(
     signed: SignedRequest, credential: KioskCredential | None, code: str
