@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import Request
-from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.clock import Clock
@@ -29,6 +29,7 @@ _SECRET_SETTING = "identifier_hash_key"  # noqa: S105 - a row name, not a secret
 # this, the longest-kept entry makes room (it is read again on that kiosk's next request).
 MAX_CACHED_KIOSKS = 200_000
 _KIOSK_ROW = select(Kiosk.office_id, Kiosk.public_key).where(Kiosk.id == bindparam("kiosk_id"))
+_ALL_KIOSKS = select(Kiosk.id, Kiosk.office_id, Kiosk.public_key)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,21 @@ class KioskCredentials:
         self._entries: dict[str, KioskCredential] = {}
         self._lock = threading.Lock()
 
+    def fill(self, connection: Session | Connection) -> None:
+        """Every enrolled kiosk's key, up to the capacity, read at start: after a restart the
+        whole fleet pings within a minute (about 1,400 kiosks a second), and a cold cache
+        would send each of those to the database on its first ping, more reads than the
+        heartbeat path can absorb at that rate. 83,000 kiosks take well under a second."""
+        rows = connection.execute(_ALL_KIOSKS.limit(self.capacity))
+        entries = {
+            row.id: KioskCredential(
+                row.office_id, Ed25519PublicKey.from_public_bytes(row.public_key)
+            )
+            for row in rows
+        }
+        with self._lock:
+            self._entries = entries | self._entries
+
     def cached(self, kiosk_id: str) -> KioskCredential | None:
         return self._entries.get(kiosk_id)
 
@@ -74,6 +90,34 @@ class KioskCredentials:
             self._entries[kiosk_id] = credential
             while len(self._entries) > self.capacity:  # dicts keep insertion order
                 del self._entries[next(iter(self._entries))]
+
+
+_NEW_KIOSKS = "central.new_kiosks"
+
+
+def _cache_new_kiosks(sessions: sessionmaker[Session], credentials: KioskCredentials) -> None:
+    """A kiosk enrolled through this process pings right after: its key goes into the cache
+    once the enrollment is committed (not before: a rolled-back enrollment leaves nothing)."""
+
+    @event.listens_for(sessions, "after_flush")
+    def _flushed(session: Session, _context: object) -> None:
+        new = [obj for obj in session.new if isinstance(obj, Kiosk)]
+        if new:
+            session.info.setdefault(_NEW_KIOSKS, []).extend(new)
+
+    @event.listens_for(sessions, "after_commit")
+    def _committed(session: Session) -> None:
+        for kiosk in session.info.pop(_NEW_KIOSKS, []):
+            credentials.remember(
+                kiosk.id,
+                KioskCredential(
+                    kiosk.office_id, Ed25519PublicKey.from_public_bytes(kiosk.public_key)
+                ),
+            )
+
+    @event.listens_for(sessions, "after_rollback")
+    def _rolled_back(session: Session) -> None:
+        session.info.pop(_NEW_KIOSKS, None)
 
 
 @dataclass
@@ -96,6 +140,7 @@ class CentralContext:
         from central.ingest import HeartbeatWriter  # these build on auth, which needs us
         from central.verifier import SignatureVerifier
 
+        _cache_new_kiosks(self.sessions, self.credentials)
         self.heartbeats = HeartbeatWriter(self)
         self.signatures = SignatureVerifier()
 
@@ -103,13 +148,16 @@ class CentralContext:
     def create(cls, settings: CentralSettings, clock: Clock) -> CentralContext:
         engine = make_engine(settings.database_url)
         sessions = make_sessionmaker(engine)
-        return cls(
+        context = cls(
             settings=settings,
             clock=clock,
             engine=engine,
             sessions=sessions,
             identifier_key=_identifier_key(settings, sessions),
         )
+        with engine.connect() as connection:
+            context.credentials.fill(connection)
+        return context
 
     def housekeeping_due(self, task: str) -> bool:
         """True for exactly one caller per minute and ``task`` (expired nonces, expired

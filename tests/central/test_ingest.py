@@ -320,6 +320,26 @@ def _credential() -> KioskCredential:
     return KioskCredential("35.10.01.2001", KioskKey.generate().private_key.public_key())
 
 
+def test_a_kiosk_enrolled_through_this_process_is_cached_once_committed(
+    central: CentralServer,
+) -> None:
+    enrolled = central.enroll("35.10.02.2001")
+    assert central.context.credentials.cached(enrolled.kiosk_id) is not None
+
+
+def test_a_starting_process_has_every_enrolled_kiosk_key_already(
+    central: CentralServer, kiosk: EnrolledKiosk, settings: CentralSettings
+) -> None:
+    """After a restart the whole fleet pings within a minute: no first ping waits on a read."""
+    other = central.enroll("35.10.02.2001")
+    restarted = CentralServer(settings).start()
+    try:
+        for enrolled in (kiosk, other):
+            assert restarted.context.credentials.cached(enrolled.kiosk_id) is not None
+    finally:
+        restarted.stop()
+
+
 def test_the_key_cache_keeps_the_most_recent_kiosks_up_to_its_capacity() -> None:
     credentials = KioskCredentials(capacity=2)
     for kiosk_id in ("KSK-1", "KSK-2", "KSK-3"):
