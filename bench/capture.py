@@ -41,8 +41,10 @@ STILL_SIZE = (4032, 2268)  # a 9 MP 16:9 still, what the camera's full resolutio
 
 def line(name: str, value: float, unit: str, op: str, target: float, fmt: str = ".3f") -> None:
     ok = value >= target if op == ">=" else value <= target
-    print(f"bench: {name} = {value:{fmt}} {unit} (target {op} {target:{fmt}}) "
-          f"{'ok' if ok else 'short'}")
+    print(
+        f"bench: {name} = {value:{fmt}} {unit} (target {op} {target:{fmt}}) "
+        f"{'ok' if ok else 'short'}"
+    )
 
 
 def info(text: str) -> None:
@@ -50,6 +52,7 @@ def info(text: str) -> None:
 
 
 # -- the evaluation set, cached -----------------------------------------------------------------
+
 
 def _cache_dir() -> Path:
     source = Path(evalset.__file__).read_bytes()
@@ -76,8 +79,17 @@ def load_set(split: str, scene: Scene, count: int, use_cache: bool) -> list[Samp
             m = json.loads(meta.read_text())
             quad = None if m["quad"] is None else np.array(m["quad"])
             size = None if m["size"] is None else evalset.DocSize(*m["size"])
-            samples.append(Sample(m["name"], meta.with_suffix(".jpg").read_bytes(),
-                                  evalset.Kind(m["kind"]), scene, split, quad, size))
+            samples.append(
+                Sample(
+                    m["name"],
+                    meta.with_suffix(".jpg").read_bytes(),
+                    evalset.Kind(m["kind"]),
+                    scene,
+                    split,
+                    quad,
+                    size,
+                )
+            )
         else:
             samples.append(None)
             missing.append(job)
@@ -87,16 +99,27 @@ def load_set(split: str, scene: Scene, count: int, use_cache: bool) -> list[Samp
         for job, sample in zip(missing, made, strict=True):
             meta = cache / f"{job[0]}-{split}-{scene}.json"
             meta.with_suffix(".jpg").write_bytes(sample.jpeg)
-            size = None if sample.size is None else [sample.size.name, sample.size.width_mm,
-                                                    sample.size.height_mm]
-            meta.write_text(json.dumps({
-                "name": sample.name, "kind": str(sample.kind), "size": size,
-                "quad": None if sample.quad is None else sample.quad.tolist()}))
+            size = (
+                None
+                if sample.size is None
+                else [sample.size.name, sample.size.width_mm, sample.size.height_mm]
+            )
+            meta.write_text(
+                json.dumps(
+                    {
+                        "name": sample.name,
+                        "kind": str(sample.kind),
+                        "size": size,
+                        "quad": None if sample.quad is None else sample.quad.tolist(),
+                    }
+                )
+            )
             samples[jobs.index(job)] = sample
     return [s for s in samples if s is not None]
 
 
 # -- figures ------------------------------------------------------------------------------------
+
 
 def timed(fn: Callable[[], object]) -> tuple[float, float]:
     """(CPU ms, wall ms) of one call. CPU time is what one core spends, whatever else the
@@ -106,8 +129,9 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
     return (time.process_time() - cpu) * 1000.0, (time.perf_counter() - wall) * 1000.0
 
 
-def detection_figures(name: str, samples: list[Sample], detector: PageDetector,
-                      targets: dict[str, tuple[str, float]]) -> list[tuple[float, float]]:
+def detection_figures(
+    name: str, samples: list[Sample], detector: PageDetector, targets: dict[str, tuple[str, float]]
+) -> list[tuple[float, float]]:
     scores, errors, times = [], [], []
     for s in samples:
         image = s.image()
@@ -130,8 +154,10 @@ def detection_figures(name: str, samples: list[Sample], detector: PageDetector,
     misses = sum(1 for s in scores if s == 0.0)
     info(f"{name} misses = {misses} of {len(scores)}")
     if errors:
-        info(f"{name} worst-corner error / diagonal: median {np.median(errors) * 100:.2f} %, "
-             f"p95 {np.percentile(errors, 95) * 100:.2f} %")
+        info(
+            f"{name} worst-corner error / diagonal: median {np.median(errors) * 100:.2f} %, "
+            f"p95 {np.percentile(errors, 95) * 100:.2f} %"
+        )
     return times
 
 
@@ -148,14 +174,23 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     realistic = load_set("realistic", Scene.CLEAN, counts["clean"], cache)
     hard = load_set("hard", Scene.CLEAN, counts["clean"], cache)
-    empty = (load_set("realistic", Scene.EMPTY, counts["empty"] // 2, cache)
-             + load_set("hard", Scene.EMPTY, counts["empty"] // 2, cache))
-    defects = {scene: load_set("realistic", scene, counts["defect"] if scene is not Scene.CUT_OFF
-                               else counts["cut_off"], cache) for scene in DEFECTS}
+    empty = load_set("realistic", Scene.EMPTY, counts["empty"] // 2, cache) + load_set(
+        "hard", Scene.EMPTY, counts["empty"] // 2, cache
+    )
+    defects = {
+        scene: load_set(
+            "realistic",
+            scene,
+            counts["defect"] if scene is not Scene.CUT_OFF else counts["cut_off"],
+            cache,
+        )
+        for scene in DEFECTS
+    }
     info(f"evaluation set ready in {time.perf_counter() - t0:.1f} s ({_cache_dir()})")
 
-    times = detection_figures("realistic", realistic, detector,
-                              {"mean": (">=", 0.98), "share": (">=", 97.0)})
+    times = detection_figures(
+        "realistic", realistic, detector, {"mean": (">=", 0.98), "share": (">=", 97.0)}
+    )
     hard_times = detection_figures("hard", hard, detector, {"mean": (">=", 0.95)})
 
     accepts = sum(1 for s in empty if detector.detect(s.image()).quad is not None)
@@ -174,18 +209,27 @@ def main(argv: list[str] | None = None) -> int:
         recall_total += len(samples)
     rejects = sum(1 for s in realistic if capture(s.image(), config).issues)
     line("quality checks recall", recall_hits / recall_total * 100, "%", ">=", 95.0, ".1f")
-    line("quality checks false rejects (realistic)", rejects / len(realistic) * 100, "%", "<=",
-         5.0, ".1f")
+    line(
+        "quality checks false rejects (realistic)",
+        rejects / len(realistic) * 100,
+        "%",
+        "<=",
+        5.0,
+        ".1f",
+    )
 
     cpu = [t[0] for t in times]
     med = statistics.median(cpu)
-    line("detection speed 1920x1080, one core (median)", 1000.0 / med, "frames/s", ">=", 60.0,
-         ".1f")
+    line(
+        "detection speed 1920x1080, one core (median)", 1000.0 / med, "frames/s", ">=", 60.0, ".1f"
+    )
     for label, runs in (("realistic", times), ("hard", hard_times)):
         c, w = [t[0] for t in runs], [t[1] for t in runs]
-        info(f"detection {label}: CPU median {statistics.median(c):.1f} ms, p95 "
-             f"{np.percentile(c, 95):.1f} ms; wall median {statistics.median(w):.1f} ms, p95 "
-             f"{np.percentile(w, 95):.1f} ms")
+        info(
+            f"detection {label}: CPU median {statistics.median(c):.1f} ms, p95 "
+            f"{np.percentile(c, 95):.1f} ms; wall median {statistics.median(w):.1f} ms, p95 "
+            f"{np.percentile(w, 95):.1f} ms"
+        )
 
     capture_times: list[tuple[float, float]] = []
     for s in realistic[: counts["stills"]]:
@@ -194,15 +238,24 @@ def main(argv: list[str] | None = None) -> int:
         if found.quad is None or found.reason is not Reason.OK:
             continue
         for _ in range(3):
-            capture_times.append(timed(lambda still=still, found=found:
-                                       capture(still, config, detection=found)))
+            capture_times.append(
+                timed(lambda still=still, found=found: capture(still, config, detection=found))
+            )
     if capture_times:
         c, w = [t[0] for t in capture_times], [t[1] for t in capture_times]
-        line("full capture 9 MP still, one core (median)", statistics.median(c), "ms", "<=",
-             250.0, ".0f")
-        info(f"full capture: CPU p95 {np.percentile(c, 95):.0f} ms; wall median "
-             f"{statistics.median(w):.0f} ms, p95 {np.percentile(w, 95):.0f} ms over {len(c)} "
-             "runs")
+        line(
+            "full capture 9 MP still, one core (median)",
+            statistics.median(c),
+            "ms",
+            "<=",
+            250.0,
+            ".0f",
+        )
+        info(
+            f"full capture: CPU p95 {np.percentile(c, 95):.0f} ms; wall median "
+            f"{statistics.median(w):.0f} ms, p95 {np.percentile(w, 95):.0f} ms over {len(c)} "
+            "runs"
+        )
     return 0
 
 

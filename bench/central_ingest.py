@@ -298,7 +298,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         help="which database to measure (default %(default)s)",
     )
     parser.add_argument(
-        "--kiosks", type=int, default=200, help="kiosks to enroll (default %(default)s)"
+        "--kiosks", type=int, default=2000, help="kiosks to enroll (default %(default)s)"
     )
     parser.add_argument(
         "--connections",
