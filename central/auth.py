@@ -156,10 +156,10 @@ def check_clock(ctx: CentralContext, signed: SignedRequest) -> None:
 
 
 def check_signature(signed: SignedRequest, credential: KioskCredential | None) -> SignedKiosk:
-    """Enrolled and signed by its own key (else a 401). Whether it is revoked is asked of the
-    database next, in the transaction that claims the nonce (``revoked_kiosks``)."""
+    """Enrolled (as far as the key cache knows) and signed by its own key, else a 401. Whether
+    the kiosk may act now is asked of the database next (``refused_kiosks``)."""
     if credential is None:
-        raise _unauthorized("kiosk_unknown", "Kios tidak terdaftar.", "This kiosk is not enrolled.")
+        raise kiosk_unknown()
     message = signing.canonical_message(
         kiosk_id=signed.kiosk_id,
         timestamp=signed.timestamp,
@@ -214,9 +214,10 @@ def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> Sig
     now = ctx.clock.now()
     row = {"kiosk_id": signed.kiosk_id, "nonce": signed.nonce, "seen_at": now}
     connection = db.connection()
-    if revoked_kiosks(connection, [kiosk.id]):
+    refusal = refused_kiosks(ctx, connection, [kiosk.id]).get(kiosk.id)
+    if refusal is not None:
         db.rollback()
-        raise kiosk_revoked()
+        raise refusal
     if not claim_nonces(connection, [row]):
         db.rollback()
         raise replayed()
@@ -226,6 +227,10 @@ def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> Sig
     return kiosk
 
 
+def kiosk_unknown() -> ApiError:
+    return _unauthorized("kiosk_unknown", "Kios tidak terdaftar.", "This kiosk is not enrolled.")
+
+
 def kiosk_revoked() -> ApiError:
     """A revoked kiosk's valid signature gets a 403 that says so."""
     return ApiError(
@@ -233,16 +238,36 @@ def kiosk_revoked() -> ApiError:
     )
 
 
-_REVOKED = select(Kiosk.id).where(
-    Kiosk.id.in_(bindparam("kiosk_ids", expanding=True)), Kiosk.revoked_at.is_not(None)
+_STANDING = select(Kiosk.id, Kiosk.revoked_at).where(
+    Kiosk.id.in_(bindparam("kiosk_ids", expanding=True))
 )
 
 
-def revoked_kiosks(connection: Connection, kiosk_ids: Iterable[str]) -> set[str]:
-    """Those of ``kiosk_ids`` that are revoked, read in the caller's transaction: a revocation
-    counts from the moment it is committed, in every worker process (one small indexed query
-    per request, or per group commit on the heartbeat path)."""
-    return set(connection.scalars(_REVOKED, {"kiosk_ids": sorted(kiosk_ids)}))
+def refused_kiosks(
+    ctx: CentralContext, connection: Connection, kiosk_ids: Iterable[str]
+) -> dict[str, ApiError]:
+    """The kiosks of ``kiosk_ids`` that may not act now, each with its refusal, read from the
+    database (one small indexed query per request, or per group commit of heartbeats):
+
+    - revoked: 403. A revocation counts for every request checked after it is committed, in
+      every worker process (the key cache never holds it);
+    - no row any more (deleted, or a database restored under a running server) while its
+      key was still cached: 401 ``kiosk_unknown``, as for a kiosk never enrolled, and the key
+      leaves the cache. Without this check such a kiosk would be let in, and its heartbeats
+      would fail their whole group commit on the foreign key.
+    """
+    wanted = sorted(set(kiosk_ids))
+    standing = {
+        row.id: row.revoked_at for row in connection.execute(_STANDING, {"kiosk_ids": wanted})
+    }
+    refusals: dict[str, ApiError] = {}
+    for kiosk_id in wanted:
+        if kiosk_id not in standing:
+            ctx.credentials.forget(kiosk_id)
+            refusals[kiosk_id] = kiosk_unknown()
+        elif standing[kiosk_id] is not None:
+            refusals[kiosk_id] = kiosk_revoked()
+    return refusals
 
 
 _CLAIM_NONCES = BulkInsert(

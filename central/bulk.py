@@ -49,6 +49,8 @@ class BulkInsert:
         (tuples) of the rows actually written."""
         if not rows:
             return []
+        if not connection.in_transaction():  # the driver would open one SQLAlchemy never ends
+            raise RuntimeError("BulkInsert runs inside the caller's begun transaction")
         dialect = connection.dialect
         processors = self._processors_for(dialect)
         placeholder = _PLACEHOLDER.get(dialect.paramstyle)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class SignedKiosk:
-    """The enrolled, unrevoked kiosk whose signature a request carries."""
+    """The kiosk whose signature a request carries: checked against its enrolled key; by the
+    time a handler sees it, also found not revoked (``auth.refused_kiosks``)."""
 
     id: str
     office_id: str

@@ -35,8 +35,9 @@ _ALL_KIOSKS = select(Kiosk.id, Kiosk.office_id, Kiosk.public_key)
 @dataclass(frozen=True)
 class KioskCredential:
     """What checking a kiosk's signature needs, with the public key already parsed. Only what
-    never changes for an enrolled kiosk: revocation is read from the database every time
-    (``auth.revoked_kiosks``), so no cache can let a revoked kiosk through."""
+    never changes for an enrolled kiosk: whether it may act (not revoked, still enrolled) is
+    read from the database every time (``auth.refused_kiosks``), so no cache entry, stale or
+    wrong, can let a kiosk through."""
 
     office_id: str
     public_key: Ed25519PublicKey
@@ -85,6 +86,10 @@ class KioskCredentials:
     def cached(self, kiosk_id: str) -> KioskCredential | None:
         return self._entries.get(kiosk_id)
 
+    def forget(self, kiosk_id: str) -> None:
+        with self._lock:
+            self._entries.pop(kiosk_id, None)
+
     def remember(self, kiosk_id: str, credential: KioskCredential) -> None:
         with self._lock:
             self._entries[kiosk_id] = credential
@@ -97,7 +102,9 @@ _NEW_KIOSKS = "central.new_kiosks"
 
 def _cache_new_kiosks(sessions: sessionmaker[Session], credentials: KioskCredentials) -> None:
     """A kiosk enrolled through this process pings right after: its key goes into the cache
-    once the enrollment is committed (not before: a rolled-back enrollment leaves nothing)."""
+    once the enrollment is committed (a rolled-back one leaves nothing). A wrong entry could
+    not let anyone in anyway: a cached kiosk without a row is refused and forgotten
+    (``auth.refused_kiosks``); a missing one costs one read."""
 
     @event.listens_for(sessions, "after_flush")
     def _flushed(session: Session, _context: object) -> None:
@@ -107,6 +114,8 @@ def _cache_new_kiosks(sessions: sessionmaker[Session], credentials: KioskCredent
 
     @event.listens_for(sessions, "after_commit")
     def _committed(session: Session) -> None:
+        if session.in_nested_transaction():  # a savepoint released: the outer one decides
+            return
         for kiosk in session.info.pop(_NEW_KIOSKS, []):
             credentials.remember(
                 kiosk.id,

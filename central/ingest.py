@@ -3,7 +3,8 @@
 A heartbeat is checked on the event loop and the verifier thread (clock, signature with the
 cached kiosk key, sender, Idempotency-Key), then handed to this process's one
 ``HeartbeatWriter``. The writer commits the heartbeats that arrived together in ONE
-transaction (group commit): it refuses those of revoked kiosks (one query for the batch), then
+transaction (group commit): it refuses those of revoked or vanished kiosks (one query for the
+batch), then
 writes nonces, idempotency answers, history rows and each kiosk's state. Why:
 
 - Each commit, not each row, is what costs on SQLite (and a round trip on PostgreSQL).
@@ -38,10 +39,9 @@ from central.auth import (
     SignedRequest,
     claim_nonces,
     kiosk_credential,
-    kiosk_revoked,
     prune_nonces,
+    refused_kiosks,
     replayed,
-    revoked_kiosks,
 )
 from central.callers import SignedKiosk
 from central.checkpoint import Checkpointer, wants_checkpointer
@@ -243,10 +243,10 @@ class HeartbeatWriter:
         beats, later = _one_per_nonce_and_key(batch)
         outcomes: list[tuple[_Beat, Outcome]] = []
         with connection.begin():
-            revoked = revoked_kiosks(connection, {b.kiosk_id for b in beats})
-            if revoked:
-                outcomes += [(b, kiosk_revoked()) for b in beats if b.kiosk_id in revoked]
-                beats = [b for b in beats if b.kiosk_id not in revoked]
+            refused = refused_kiosks(ctx, connection, (b.kiosk_id for b in beats))
+            if refused:
+                outcomes += [(b, refused[b.kiosk_id]) for b in beats if b.kiosk_id in refused]
+                beats = [b for b in beats if b.kiosk_id not in refused]
             fresh = claim_nonces(connection, sorted((b.nonce for b in beats), key=_nonce_order))
             claimed = [b for b in beats if b.nonce_key in fresh]
             outcomes += [(b, replayed()) for b in beats if b.nonce_key not in fresh]

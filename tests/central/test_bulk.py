@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from central import bulk
 from central.bulk import BulkInsert
 from central.db import make_engine
-from central.models import UsedNonce
+from central.models import IdempotencyRecord, UsedNonce
 from tests.central.conftest import Database
 
 CLAIM = BulkInsert(
@@ -77,9 +77,51 @@ def test_rows_beyond_one_statement_go_in_further_chunks(
 
 
 def test_the_rows_belong_to_the_callers_transaction(engine: Engine) -> None:
-    with engine.connect() as connection:
-        with connection.begin() as transaction:
-            CLAIM.run(connection, rows(0, 4))
-            transaction.rollback()
-        assert CLAIM.run(connection, []) == []
+    with engine.connect() as connection, connection.begin() as transaction:
+        CLAIM.run(connection, rows(0, 4))
+        transaction.rollback()
     assert stored(engine) == {}
+
+
+def test_outside_a_transaction_it_refuses_to_run(engine: Engine) -> None:
+    """The driver would open a transaction SQLAlchemy knows nothing of, and never commit it."""
+    with engine.connect() as connection:
+        connection.commit()  # no transaction now
+        with pytest.raises(RuntimeError, match="transaction"):
+            CLAIM.run(connection, rows(0, 1))
+
+
+def test_bytes_integers_and_nulls_read_back_as_the_orm_wrote_them(engine: Engine) -> None:
+    answers = BulkInsert(
+        IdempotencyRecord,
+        ("lookup_hash", "request_hash", "status_code", "sealed_body", "created_at"),
+        tail="ON CONFLICT DO NOTHING",
+        returning=("lookup_hash",),
+    )
+    written = [
+        {
+            "lookup_hash": "a" * 64,
+            "request_hash": "b" * 64,
+            "status_code": 202,
+            "sealed_body": bytes(range(256)),
+            "created_at": START,
+        },
+        {
+            "lookup_hash": "c" * 64,
+            "request_hash": "d" * 64,
+            "status_code": None,
+            "sealed_body": None,
+            "created_at": START,
+        },
+    ]
+    with engine.begin() as connection:
+        assert len(answers.run(connection, written)) == 2
+    with Session(engine) as session:
+        found = {row.lookup_hash: row for row in session.scalars(select(IdempotencyRecord))}
+    for row in written:
+        record = found[str(row["lookup_hash"])]
+        assert (record.status_code, record.sealed_body, record.created_at) == (
+            row["status_code"],
+            row["sealed_body"],
+            row["created_at"],
+        )

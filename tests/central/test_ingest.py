@@ -280,22 +280,87 @@ def test_a_revocation_counts_at_once_in_another_process(
 # ---------------------------------------------------------------- failures and housekeeping
 
 
+def _fail_history_inserts_for(central: CentralServer, kiosk_id: str) -> None:
+    """A trigger that makes the database refuse this kiosk's history rows: a write that fails
+    inside the writer's transaction, on either database."""
+    statements = {
+        "sqlite": [
+            f"CREATE TRIGGER refuse_beats BEFORE INSERT ON heartbeats "
+            f"WHEN NEW.kiosk_id = '{kiosk_id}' BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        ],
+        "postgresql": [
+            "CREATE FUNCTION refuse_beats() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER refuse_beats BEFORE INSERT ON heartbeats FOR EACH ROW "
+            f"WHEN (NEW.kiosk_id = '{kiosk_id}') EXECUTE FUNCTION refuse_beats()",
+        ],
+    }
+    with central.context.engine.begin() as connection:
+        for statement in statements[connection.dialect.name]:
+            connection.exec_driver_sql(statement)
+
+
 def test_a_failed_write_answers_500_and_the_writer_goes_on(
     central: CentralServer, kiosk: EnrolledKiosk
 ) -> None:
-    """A kiosk deleted while its key is still cached: its heartbeat's transaction fails
-    (foreign key), it gets the API's 500 body, and the next kiosk's heartbeat is stored."""
+    """The database refuses a heartbeat's transaction: it gets the API's 500 body, and the
+    next kiosk's heartbeat is stored."""
+    other = central.enroll("35.10.02.2001")
+    _fail_history_inserts_for(central, kiosk.kiosk_id)
+    failed = _post(central, "/v1/heartbeats", _body(kiosk), _signed(kiosk))
+    assert failed.status_code == 500
+    assert failed.json()["code"] == "internal_error"
+    assert _post(central, "/v1/heartbeats", _body(other), _signed(other)).status_code == 202
+    assert _history(central) == 1  # the other kiosk's
+
+
+def test_a_kiosk_whose_row_is_gone_is_refused_and_leaves_the_cache(
+    central: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    """Deleted (or a database restored) while its key is cached: refused as not enrolled,
+    without failing the other kiosks' heartbeats written with it."""
     other = central.enroll("35.10.02.2001")
     assert _post(central, "/v1/heartbeats", _body(kiosk), _signed(kiosk)).status_code == 202
     with central.context.engine.begin() as connection:  # behind the app's back: no event
         for table in (HeartbeatRecord, KioskState):
             connection.execute(delete(table).where(table.kiosk_id == kiosk.kiosk_id))
         connection.execute(delete(Kiosk).where(Kiosk.id == kiosk.kiosk_id))
-    failed = _post(central, "/v1/heartbeats", _body(kiosk, 2), _signed(kiosk, 2))
-    assert failed.status_code == 500
-    assert failed.json()["code"] == "internal_error"
-    assert _post(central, "/v1/heartbeats", _body(other), _signed(other)).status_code == 202
+    replies = _all_at_once(
+        [
+            partial(_post, central, "/v1/heartbeats", _body(kiosk, 2), _signed(kiosk, 2)),
+            partial(_post, central, "/v1/heartbeats", _body(other), _signed(other)),
+        ]
+    )
+    assert [reply.status_code for reply in replies] == [401, 202]
+    assert replies[0].json()["code"] == "kiosk_unknown"
+    assert central.context.credentials.cached(kiosk.kiosk_id) is None
     assert _history(central) == 1  # the other kiosk's
+    catalog = kiosk.session.get(f"{central.url}/v1/catalog", timeout=10)
+    assert catalog.status_code == 401
+    assert catalog.json()["code"] == "kiosk_unknown"
+
+
+def test_heartbeats_of_revoked_and_active_kiosks_sent_together(
+    central: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    other = central.enroll("35.10.02.2001")
+    revoke = requests.post(
+        f"{central.url}/v1/operator/kiosks/{kiosk.kiosk_id}/revoke",
+        headers={"X-Api-Key": central.operator_api_key()},
+        timeout=10,
+    )
+    assert revoke.status_code == 200
+    calls = []
+    for sequence in range(1, 4):
+        for sender in (kiosk, other):
+            body, headers = _body(sender, sequence), _signed(sender, sequence)
+            calls.append(partial(_post, central, "/v1/heartbeats", body, headers))
+    replies = _all_at_once(calls)
+    assert [reply.status_code for reply in replies] == [403, 202] * 3
+    assert {reply.json()["code"] for reply in replies[::2]} == {"kiosk_revoked"}
+    with central.context.sessions() as db:
+        senders = set(db.scalars(select(HeartbeatRecord.kiosk_id)))
+    assert senders == {other.kiosk_id}
 
 
 def test_housekeeping_prunes_nonces_and_idempotency_records(
