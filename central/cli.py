@@ -27,6 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from central.db import make_engine
+    from central.logsafe import server_log_config
     from central.migrate import is_current
 
     settings = _settings(args)
@@ -51,6 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             log_level=args.log_level,
+            log_config=server_log_config(),
             access_log=False,
         )
         return 0
@@ -61,6 +63,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level=args.log_level,
+        log_config=server_log_config(),
         access_log=False,
     )
     return 0

@@ -6,6 +6,7 @@ copy of it (a file copy, or CREATE DATABASE … TEMPLATE), so tests never see ea
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,3 +84,19 @@ def central(settings: CentralSettings) -> Iterator[CentralServer]:
 @pytest.fixture
 def kiosk(central: CentralServer) -> EnrolledKiosk:
     return central.enroll()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a technician's shell: a kiosk config dir and a central SQLite file."""
+    config = tmp_path / "etc"
+    config.mkdir()
+    (config / "kiosk.toml").write_text(
+        f'[kiosk]\nstate_dir = "{tmp_path / "state"}"\n'
+        f'[identity]\nkey_file = "{tmp_path / "state" / "identity" / "kiosk.key"}"\n'
+    )
+    return {
+        **os.environ,
+        "ANJUNGAN_CONFIG_DIR": str(config),
+        "ANJUNGAN_CENTRAL_DATABASE_URL": f"sqlite:///{tmp_path / 'central.sqlite3'}",
+    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 import sys
@@ -31,21 +30,6 @@ def run(
         timeout=120,
         check=False,
     )
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    config = tmp_path / "etc"
-    config.mkdir()
-    (config / "kiosk.toml").write_text(
-        f'[kiosk]\nstate_dir = "{tmp_path / "state"}"\n'
-        f'[identity]\nkey_file = "{tmp_path / "state" / "identity" / "kiosk.key"}"\n'
-    )
-    return {
-        **os.environ,
-        "ANJUNGAN_CONFIG_DIR": str(config),
-        "ANJUNGAN_CENTRAL_DATABASE_URL": f"sqlite:///{tmp_path / 'central.sqlite3'}",
-    }
 
 
 @pytest.fixture
