@@ -17,10 +17,11 @@ from typing import Annotated, Any
 import anyio.to_thread
 from cryptography.exceptions import InvalidSignature
 from fastapi import Depends, Header, Request
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.orm import Session
 from starlette.types import Scope
 
+from central import bulk
 from central.bulk import BulkInsert
 from central.callers import SignedKiosk
 from central.context import (
@@ -238,9 +239,21 @@ def kiosk_revoked() -> ApiError:
     )
 
 
-_STANDING = select(Kiosk.id, Kiosk.revoked_at).where(
-    Kiosk.id.in_(bindparam("kiosk_ids", expanding=True))
-)
+def _standing(connection: Connection, kiosk_ids: list[str]) -> dict[str, bool]:
+    """Kiosk id → revoked, for those of ``kiosk_ids`` that have a row. The statement goes to
+    the driver as text (central/bulk.py says why): compiling an expanding ``IN`` through
+    SQLAlchemy for every heartbeat batch was a tenth of the GIL time at 2,500/s."""
+    quote = connection.dialect.identifier_preparer.quote
+    table, key, revoked = (quote(n) for n in (Kiosk.__tablename__, "id", "revoked_at"))
+    standing: dict[str, bool] = {}
+    chunk = bulk.MAX_PARAMETERS
+    for start in range(0, len(kiosk_ids), chunk):
+        part = kiosk_ids[start : start + chunk]
+        markers = bulk.placeholders(connection.dialect, len(part))
+        sql = f"SELECT {key}, {revoked} FROM {table} WHERE {key} IN ({markers})"  # noqa: S608
+        for kiosk_id, revoked_at in connection.exec_driver_sql(sql, tuple(part)):
+            standing[kiosk_id] = revoked_at is not None
+    return standing
 
 
 def refused_kiosks(
@@ -257,15 +270,13 @@ def refused_kiosks(
       would fail their whole group commit on the foreign key.
     """
     wanted = sorted(set(kiosk_ids))
-    standing = {
-        row.id: row.revoked_at for row in connection.execute(_STANDING, {"kiosk_ids": wanted})
-    }
+    standing = _standing(connection, wanted)
     refusals: dict[str, ApiError] = {}
     for kiosk_id in wanted:
         if kiosk_id not in standing:
             ctx.credentials.forget(kiosk_id)
             refusals[kiosk_id] = kiosk_unknown()
-        elif standing[kiosk_id] is not None:
+        elif standing[kiosk_id]:
             refusals[kiosk_id] = kiosk_revoked()
     return refusals
 

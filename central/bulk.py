@@ -31,6 +31,14 @@ _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 Processor = Callable[[Any], Any] | None
 
 
+def placeholders(dialect: Dialect, count: int) -> str:
+    """``count`` positional parameter markers in the driver's own style, comma-separated."""
+    placeholder = _PLACEHOLDER.get(dialect.paramstyle)
+    if placeholder is None:
+        raise NotImplementedError(f"driver paramstyle {dialect.paramstyle!r}")
+    return ", ".join([placeholder] * count)
+
+
 @dataclass(frozen=True)
 class BulkInsert:
     """``INSERT INTO <model's table> (columns) VALUES ... <tail>``, where ``tail`` is the optional
@@ -53,10 +61,7 @@ class BulkInsert:
             raise RuntimeError("BulkInsert runs inside the caller's begun transaction")
         dialect = connection.dialect
         processors = self._processors_for(dialect)
-        placeholder = _PLACEHOLDER.get(dialect.paramstyle)
-        if placeholder is None:
-            raise NotImplementedError(f"driver paramstyle {dialect.paramstyle!r}")
-        values_row = "(" + ", ".join([placeholder] * len(self.columns)) + ")"
+        values_row = "(" + placeholders(dialect, len(self.columns)) + ")"
         quote = dialect.identifier_preparer.quote
         chunk = MAX_PARAMETERS // len(self.columns)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
