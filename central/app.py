@@ -3,6 +3,8 @@ a manual clock and a throwaway database."""
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 
 from central import __version__
@@ -33,6 +35,16 @@ def build_app() -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def freeze_startup_heap() -> None:
+    """For a server process, once its app is built: everything alive now (modules, the
+    schema, the kiosk key cache) lives as long as the process, so it moves out of the
+    collector's reach. Otherwise each full collection walks it again: about 50 ms holding the
+    GIL with a 2,000-kiosk cache, during which no heartbeat is read or answered, and at
+    2,500/s the queue that builds up was the whole p99. After: about 5 ms."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: CentralSettings, clock: Clock | None = None) -> FastAPI:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from central.app import create_app
+from central.app import create_app, freeze_startup_heap
 from central.settings import load_central_settings
 
 
 def create_from_environment() -> FastAPI:
-    return create_app(load_central_settings())
+    app = create_app(load_central_settings())
+    freeze_startup_heap()
+    return app

@@ -56,10 +56,12 @@ def _serve(args: argparse.Namespace) -> int:
             access_log=False,
         )
         return 0
-    from central.app import create_app
+    from central.app import create_app, freeze_startup_heap
 
+    app = create_app(settings)
+    freeze_startup_heap()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=args.host,
         port=args.port,
         log_level=args.log_level,

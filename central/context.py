@@ -32,7 +32,7 @@ _KIOSK_ROW = select(Kiosk.office_id, Kiosk.public_key).where(Kiosk.id == bindpar
 _ALL_KIOSKS = select(Kiosk.id, Kiosk.office_id, Kiosk.public_key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one object per cached kiosk for the collector
 class KioskCredential:
     """What checking a kiosk's signature needs, with the public key already parsed. Only what
     never changes for an enrolled kiosk: whether it may act (not revoked, still enrolled) is
