@@ -5,7 +5,6 @@ from __future__ import annotations
 import stat
 import subprocess
 import sys
-import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.central_server import free_port
+from tests.support.central_server import free_port, serve_command
 
 BIN = Path(sys.executable).parent
 
@@ -38,26 +37,8 @@ def served(env: dict[str, str]) -> Iterator[str]:
     seeded = run("kiosk-central", "seed", "--residents", "12", env=env)
     assert seeded.returncode == 0, seeded.stderr
     assert "Demo identities" in seeded.stdout and "PIN" in seeded.stdout
-    port = free_port()
-    server = subprocess.Popen(
-        [str(BIN / "kiosk-central"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if requests.get(f"{url}/healthz", timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise
-            time.sleep(0.1)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    with serve_command(env) as url:
+        yield url
 
 
 def test_serve_refuses_an_unmigrated_database(env: dict[str, str]) -> None:

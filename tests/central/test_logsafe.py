@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import logging
 import sqlite3
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from central.logsafe import RedactDatabaseErrors, server_log_config
 from kiosk.identity import KioskKey
-from tests.central.test_cli import BIN, run
-from tests.support.central_server import HARDWARE, free_port
+from tests.central.test_cli import run
+from tests.support.central_server import HARDWARE, serve_command
 
 NIK = "3510014705900012"
 
@@ -90,28 +89,9 @@ def test_the_servers_log_config_filters_every_handler() -> None:
 def serving(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, Path]]:
     assert run("kiosk-central", "migrate", env=env).returncode == 0
     assert run("kiosk-central", "seed", "--residents", "0", env=env).returncode == 0
-    port = free_port()
     stderr = tmp_path / "serve.stderr"
-    with stderr.open("w") as sink:
-        server = subprocess.Popen(
-            [str(BIN / "kiosk-central"), "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if requests.get(f"{url}/healthz", timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise
-            time.sleep(0.1)
-    yield url, stderr
-    server.terminate()
-    server.wait(timeout=10)
+    with stderr.open("w") as sink, serve_command(env, stderr=sink) as url:
+        yield url, stderr
 
 
 def test_a_server_error_from_the_database_is_logged_without_its_values(

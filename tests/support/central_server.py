@@ -7,10 +7,16 @@ still crosses a real socket and the real HTTP stack.
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import IO
 
 import requests
 import uvicorn
@@ -34,6 +40,34 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextmanager
+def serve_command(env: dict[str, str], stderr: IO[str] | int = subprocess.DEVNULL) -> Iterator[str]:
+    """``kiosk-central serve`` run as a technician runs it, on a free port: its URL once
+    ``/healthz`` answers; stopped on exit."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "kiosk-central"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if requests.get(f"{url}/healthz", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def prepare_database(
