@@ -32,8 +32,8 @@ from drivers.printer import (  # noqa: E402
     PROFILE_80MM,
     Align,
     Receipt,
-    render,
 )
+from drivers.printer.render import render  # noqa: E402
 
 
 def report(name: str, value: float, unit: str, target: float) -> None:

@@ -4,6 +4,11 @@
 ``serial``, ``network``, ``file`` or ``simulated`` (the in-process emulator). Common options:
 ``profile`` ("58mm"/"80mm"), ``bus``, ``device_name``, ``poll_period``, ``status_timeout``,
 ``require_status``, ``write_timeout``.
+
+Importing this package loads neither python-escpos nor the imaging stack (numpy, Pillow,
+qrcode, python-barcode): the kiosk's core imports printer exceptions and the registry at start,
+the renderer loads with the first job. ``drivers.printer.render`` holds ``render`` and
+``RenderedReceipt`` for code that wants the bytes.
 """
 
 from __future__ import annotations
@@ -20,10 +25,10 @@ from drivers.printer.errors import (
     PrinterError,
     PrinterOffline,
     PrinterStatusUnknown,
+    RenderError,
 )
 from drivers.printer.profile import PROFILE_58MM, PROFILE_80MM, PrinterProfile, profile_named
 from drivers.printer.receipt import Align, Receipt
-from drivers.printer.render import RenderedReceipt, RenderError, render
 from drivers.printer.transport import (
     DEFAULT_WRITE_TIMEOUT,
     FileTransport,
@@ -129,8 +134,6 @@ __all__ = [
     "PrinterStatusUnknown",
     "Receipt",
     "RenderError",
-    "RenderedReceipt",
     "ThermalPrinter",
     "Transport",
-    "render",
 ]

@@ -25,7 +25,6 @@ from drivers.printer.errors import (
 )
 from drivers.printer.profile import PrinterProfile
 from drivers.printer.receipt import Receipt
-from drivers.printer.render import render
 from drivers.printer.status import QUERIES, interpret
 from drivers.printer.transport import Transport
 from drivers.threads import ServiceThread
@@ -190,6 +189,8 @@ class ThermalPrinter:
         A failed job can simply be printed again once the cause is fixed: each job starts with
         ``ESC @`` so nothing from the broken one carries over.
         """
+        from drivers.printer.render import render  # the imaging stack loads with the first job
+
         rendered = render(receipt, self.profile)
         if not self._lock.acquire(timeout=_LOCK_WAIT):
             raise PrinterOffline("printer is busy with another job")

@@ -46,3 +46,11 @@ class CoverOpen(PrinterError):
 
 class PrinterStatusUnknown(PrinterError):
     """The printer did not answer status queries and the driver was told to insist on them."""
+
+
+class RenderError(ValueError):
+    """The receipt cannot be printed on this profile (e.g. a barcode wider than the paper).
+
+    Lives here rather than beside the renderer so that catching it does not load the imaging
+    stack (numpy, Pillow, qrcode, python-barcode).
+    """

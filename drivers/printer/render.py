@@ -18,6 +18,7 @@ from PIL import Image, ImageOps
 from qrcode.constants import ERROR_CORRECT_M
 
 from drivers.printer import commands as cmd
+from drivers.printer.errors import RenderError
 from drivers.printer.profile import PrinterProfile
 from drivers.printer.receipt import (
     Align,
@@ -41,10 +42,6 @@ TEAR_OFF_LINES = 3
 BIG_NUMBER_MAX = 4
 
 _ALIGN_CODE = {Align.LEFT: 0, Align.CENTER: 1, Align.RIGHT: 2}
-
-
-class RenderError(ValueError):
-    """The receipt cannot be printed on this profile (e.g. a barcode wider than the paper)."""
 
 
 @dataclass(frozen=True)

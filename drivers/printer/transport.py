@@ -4,6 +4,12 @@ python-escpos opens the device; everything above it (status parsing, job progres
 reads) is ours because 3.1 reads without a deadline and reports silence as "plenty of paper".
 A transport only moves bytes: ``write`` within the write timeout or raise ``OSError``,
 ``read(timeout)`` returning ``b""`` on silence.
+
+The one thing python-escpos does not expose is the opened connection without side effects (its
+public ``device`` property opens a closed printer), so ``_opened_connection`` reads the private
+``_device`` in this one place; setup.cfg pins python-escpos to the 3.1 series and
+``tests/drivers/printer/test_escpos_contract.py`` fails if those internals move. python-escpos
+is imported when a transport is built, not with this module: it loads the imaging stack.
 """
 
 from __future__ import annotations
@@ -14,9 +20,19 @@ import socket
 import time
 from typing import Any, Protocol
 
-from escpos.printer import File, Network, Serial
-
 DEFAULT_WRITE_TIMEOUT = 5.0
+
+
+def _opened_connection(printer: Any, what: str) -> Any:
+    """The socket, serial port, file or USB device python-escpos opened, or ``ConnectionError``.
+
+    python-escpos 3.1 keeps it in ``_device``: ``False`` before ``open``/after ``close``,
+    ``None`` when opening failed without raising, the connection object otherwise.
+    """
+    connection = printer._device  # pinned internals, see the module docstring
+    if not connection:
+        raise ConnectionError(f"{what} is closed")
+    return connection
 
 
 class Transport(Protocol):
@@ -41,6 +57,8 @@ class NetworkTransport:
     def __init__(
         self, host: str, port: int = 9100, write_timeout: float = DEFAULT_WRITE_TIMEOUT
     ) -> None:
+        from escpos.printer import Network
+
         self._printer: Any = Network(host=host, port=port, timeout=write_timeout)
         self._write_timeout = write_timeout
 
@@ -54,9 +72,9 @@ class NetworkTransport:
         self._printer.close()
 
     def _socket(self) -> socket.socket:
-        sock = self._printer._device
+        sock = _opened_connection(self._printer, "printer connection")
         if not isinstance(sock, socket.socket):
-            raise ConnectionError("printer connection is closed")
+            raise ConnectionError("printer connection is not a socket")
         return sock
 
     def write(self, data: bytes) -> None:
@@ -93,6 +111,8 @@ class SerialTransport:
     def __init__(
         self, device: str, baudrate: int = 9600, write_timeout: float = DEFAULT_WRITE_TIMEOUT
     ) -> None:
+        from escpos.printer import Serial
+
         # dsrdtr off: most receipt printers do not wire DSR, and a pty has no modem lines.
         self._printer: Any = Serial(devfile=device, baudrate=baudrate, timeout=0, dsrdtr=False)
         self._write_timeout = write_timeout
@@ -108,10 +128,7 @@ class SerialTransport:
         self._printer.close()
 
     def _port(self) -> Any:
-        port = self._printer._device
-        if not port:
-            raise ConnectionError("serial port is closed")
-        return port
+        return _opened_connection(self._printer, "serial port")
 
     def write(self, data: bytes) -> None:
         self._port().write(data)
@@ -162,16 +179,13 @@ class UsbTransport:
         self._printer.close()
 
     def write(self, data: bytes) -> None:
-        if not self._printer._device:
-            raise ConnectionError("USB printer is closed")
-        self._printer._raw(data)
+        device = _opened_connection(self._printer, "USB printer")
+        device.write(self._printer.out_ep, data, self._printer.timeout)
 
     def read(self, timeout: float) -> bytes:
         import usb.core  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
-        device = self._printer._device
-        if not device:
-            raise ConnectionError("USB printer is closed")
+        device = _opened_connection(self._printer, "USB printer")
         try:
             return bytes(device.read(self._printer.in_ep, 16, max(1, int(timeout * 1000))))
         except usb.core.USBTimeoutError:
@@ -191,6 +205,8 @@ class FileTransport:
     """
 
     def __init__(self, path: str, write_timeout: float = DEFAULT_WRITE_TIMEOUT) -> None:
+        from escpos.printer import File
+
         self._printer: Any = File(devfile=path, auto_flush=True)
         self._write_timeout = write_timeout
 
@@ -205,10 +221,7 @@ class FileTransport:
         self._printer.close()
 
     def write(self, data: bytes) -> None:
-        handle = self._printer._device
-        if not handle:
-            raise ConnectionError("printer file is closed")
-        fd = handle.fileno()
+        fd = _opened_connection(self._printer, "printer file").fileno()
         deadline = time.monotonic() + self._write_timeout
         view = memoryview(data)
         while view:

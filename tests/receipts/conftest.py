@@ -21,7 +21,8 @@ from central.contract.services import (
     QueueTicket,
 )
 from drivers.emulator import EmulatedReceipt, PrinterEmulator
-from drivers.printer import PrinterProfile, Receipt, render
+from drivers.printer import PrinterProfile, Receipt
+from drivers.printer.render import render
 from kiosk.receipts import ReceiptContext
 
 FULL_NIK = build_nik(district_code="35.10.01", birth_date=date(1987, 4, 9), sex="P", serial=1)

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.emulator import parser as p
-from drivers.printer import PROFILE_58MM, PROFILE_80MM, Receipt, render
+from drivers.printer import PROFILE_58MM, PROFILE_80MM, Receipt
+from drivers.printer.render import render
 
 STREAM = (
     b"\x1b@\x1b!\x38Big\n\x1bE\x01\x1b-\x01\x1ba\x02Right\n\x1d!\x21W\n"

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from drivers.printer import PROFILE_58MM, PROFILE_80MM, Align, Receipt, RenderError, render
-from drivers.printer.render import encode_text, wrap
+from drivers.printer import PROFILE_58MM, PROFILE_80MM, Align, Receipt, RenderError
+from drivers.printer.render import encode_text, render, wrap
 
 INIT = b"\x1b@"
 
