@@ -27,15 +27,13 @@ import struct
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from kiosk.outbox.items import Attachment, DeadLetter, OutboxItem
 from kiosk.outbox.seal import OutboxSealError, Sealer, associated_data
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 5.0
 
-_SCHEMA = """
+_SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS items (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -70,7 +68,14 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 );
 """
 
-_Row = tuple[Any, ...]  # sqlite3 rows: checked field by field where it matters
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+"""``MIGRATIONS[n]`` takes a file from schema ``n`` (``PRAGMA user_version``) to ``n + 1``.
+A new schema is a new script at the end, never an edit of an old one: a kiosk may come back
+from months offline with an old file and undelivered items in it."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_Row = sqlite3.Row  # columns read by name, values checked where it matters
 _Statement = tuple[str, tuple[object, ...]]  # SQL and its parameters
 _ITEM_COLUMNS = (
     "seq, local_ref, kind, created_at, attempts, next_attempt_at, last_error, "
@@ -106,7 +111,31 @@ def _connect(path: Path, synchronous: str) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA secure_delete=ON")
+    conn.row_factory = sqlite3.Row
     return conn
+
+
+@contextlib.contextmanager
+def _transaction(
+    lock: threading.Lock, conn: sqlite3.Connection | None, failure: str
+) -> Iterator[sqlite3.Connection]:
+    """One ``BEGIN IMMEDIATE`` … ``COMMIT`` under the connection's lock, rolled back on any
+    exception; SQLite errors become ``OutboxError(failure: …)``. ``IMMEDIATE`` takes the write
+    lock at the start, so two writers queue on the busy timeout instead of one failing at
+    commit with ``SQLITE_BUSY``."""
+    with lock:
+        if conn is None:
+            raise OutboxError("the outbox is closed")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as err:
+            raise OutboxError(f"{failure}: {err}") from err
 
 
 def _create_private_file(path: Path) -> None:
@@ -155,30 +184,31 @@ class OutboxStore:
             raise
 
     def _prepare(self) -> None:
-        with self._enqueue_lock:
-            conn = self._connection(self._enqueue_conn)
-            try:
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise OutboxError(
-                        f"the outbox at {self.path} has schema {version}, newer than this "
-                        f"software ({SCHEMA_VERSION}): upgrade the kiosk software"
-                    )
-                conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-                row = conn.execute("SELECT value FROM meta WHERE name = 'key_check'").fetchone()
-                if row is None:
-                    conn.execute(
-                        "INSERT INTO meta (name, value) VALUES ('key_check', ?)",
-                        (self._sealer.key_check(),),
-                    )
-                elif not self._sealer.matches(bytes(row[0])):
-                    raise OutboxKeyMismatch(
-                        f"the outbox at {self.path} was sealed under another kiosk key "
-                        "(was the kiosk re-enrolled?): its items cannot be read with this key"
-                    )
-            except sqlite3.DatabaseError as err:
-                raise OutboxError(f"the outbox at {self.path} is unusable: {err}") from err
+        """Bring the file to ``SCHEMA_VERSION`` one migration at a time and check its key."""
+        failure = f"the outbox at {self.path} is unusable"
+        with _transaction(self._enqueue_lock, self._enqueue_conn, failure) as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise OutboxError(
+                    f"the outbox at {self.path} has schema {version}, newer than this "
+                    f"software ({SCHEMA_VERSION}): upgrade the kiosk software"
+                )
+            for step in range(version, SCHEMA_VERSION):
+                for statement in _statements(MIGRATIONS[step]):
+                    conn.execute(statement)
+            # user_version is part of the database header, so it commits with the migration.
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            row = conn.execute("SELECT value FROM meta WHERE name = 'key_check'").fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO meta (name, value) VALUES ('key_check', ?)",
+                    (self._sealer.key_check(),),
+                )
+            elif not self._sealer.matches(bytes(row["value"])):
+                raise OutboxKeyMismatch(
+                    f"the outbox at {self.path} was sealed under another kiosk key "
+                    "(was the kiosk re-enrolled?): its items cannot be read with this key"
+                )
 
     def close(self) -> None:
         with self._enqueue_lock:
@@ -220,36 +250,28 @@ class OutboxStore:
             )
             for position, attachment in enumerate(attachments)
         ]
-        with self._enqueue_lock:
-            conn = self._connection(self._enqueue_conn)
+        failure = "could not store the submission in the outbox"
+        with _transaction(self._enqueue_lock, self._enqueue_conn, failure) as conn:
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    cursor = conn.execute(
-                        "INSERT INTO items (local_ref, kind, lane, created_at, next_attempt_at, "
-                        "attachment_count, sealed_payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (local_ref, kind, lane, now, now, len(attachments), sealed),
-                    )
-                    conn.executemany(
-                        "INSERT INTO attachments (local_ref, position, sealed) VALUES (?, ?, ?)",
-                        sealed_attachments,
-                    )
-                    duplicate = conn.execute(
-                        "SELECT 1 FROM dead_letters WHERE local_ref = ?", (local_ref,)
-                    ).fetchone()
-                    if duplicate is not None:
-                        raise DuplicateLocalRef(f"local_ref {local_ref} is already dead-lettered")
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
+                cursor = conn.execute(
+                    "INSERT INTO items (local_ref, kind, lane, created_at, next_attempt_at, "
+                    "attachment_count, sealed_payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (local_ref, kind, lane, now, now, len(attachments), sealed),
+                )
+                conn.executemany(
+                    "INSERT INTO attachments (local_ref, position, sealed) VALUES (?, ?, ?)",
+                    sealed_attachments,
+                )
             except sqlite3.IntegrityError:
                 raise DuplicateLocalRef(f"local_ref {local_ref} is already queued") from None
-            except sqlite3.Error as err:
-                raise OutboxError(f"could not store the submission in the outbox: {err}") from err
-            seq = cursor.lastrowid
-            assert seq is not None
-            return seq
+            duplicate = conn.execute(
+                "SELECT 1 FROM dead_letters WHERE local_ref = ?", (local_ref,)
+            ).fetchone()
+            if duplicate is not None:
+                raise DuplicateLocalRef(f"local_ref {local_ref} is already dead-lettered")
+        seq = cursor.lastrowid
+        assert seq is not None
+        return seq
 
     def confirm(self, local_ref: str) -> None:
         """The centre has it: forget the item and its attachments."""
@@ -284,41 +306,22 @@ class OutboxStore:
 
     def requeue_dead(self, local_ref: str, now: float) -> bool:
         """Put a dead letter back at the end of its lane (after the cause was fixed)."""
-        with self._work_lock:
-            conn = self._connection(self._work_conn)
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    moved = conn.execute(
-                        "INSERT INTO items (local_ref, kind, lane, created_at, attempts, "
-                        "next_attempt_at, attachment_count, sealed_payload) "
-                        "SELECT local_ref, kind, lane, created_at, 0, ?, attachment_count, "
-                        "sealed_payload FROM dead_letters WHERE local_ref = ?",
-                        (now, local_ref),
-                    ).rowcount
-                    conn.execute("DELETE FROM dead_letters WHERE local_ref = ?", (local_ref,))
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as err:
-                raise OutboxError(f"could not requeue {local_ref}: {err}") from err
+        failure = f"could not requeue {local_ref}"
+        with _transaction(self._work_lock, self._work_conn, failure) as conn:
+            moved = conn.execute(
+                "INSERT INTO items (local_ref, kind, lane, created_at, attempts, "
+                "next_attempt_at, attachment_count, sealed_payload) "
+                "SELECT local_ref, kind, lane, created_at, 0, ?, attachment_count, "
+                "sealed_payload FROM dead_letters WHERE local_ref = ?",
+                (now, local_ref),
+            ).rowcount
+            conn.execute("DELETE FROM dead_letters WHERE local_ref = ?", (local_ref,))
         return moved == 1
 
     def _write(self, *statements: _Statement) -> None:
-        with self._work_lock:
-            conn = self._connection(self._work_conn)
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for sql, params in statements:
-                        conn.execute(sql, params)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as err:
-                raise OutboxError(f"outbox write failed: {err}") from err
+        with _transaction(self._work_lock, self._work_conn, "outbox write failed") as conn:
+            for sql, params in statements:
+                conn.execute(sql, params)
 
     # ------------------------------------------------------------------ reads
 
@@ -357,7 +360,7 @@ class OutboxStore:
                 return
             for row, attachment_rows in found:
                 yield self._decrypt(row, attachment_rows)
-            after = _as_int(found[-1][0][0])
+            after = _as_int(found[-1][0]["seq"])
 
     def _read_items(self, sql: str, params: tuple[object, ...]) -> list[tuple[_Row, list[_Row]]]:
         """Rows and their attachment rows in one locked read, so a concurrent confirm can
@@ -372,9 +375,9 @@ class OutboxStore:
                         conn.execute(
                             "SELECT position, sealed FROM attachments WHERE local_ref = ? "
                             "ORDER BY position",
-                            (row[1],),
+                            (row["local_ref"],),
                         ).fetchall()
-                        if row[7]
+                        if row["attachment_count"]
                         else [],
                     )
                     for row in rows
@@ -383,20 +386,20 @@ class OutboxStore:
                 raise OutboxError(f"outbox read failed: {err}") from err
 
     def lanes(self) -> list[str]:
-        return [str(row[0]) for row in self._read("SELECT DISTINCT lane FROM items", ())]
+        return [str(row["lane"]) for row in self._read("SELECT DISTINCT lane FROM items", ())]
 
     def count(self, kinds: Sequence[str] | None = None) -> int:
         if kinds is None:
-            rows = self._read("SELECT COUNT(*) FROM items", ())
+            rows = self._read("SELECT COUNT(*) AS queued FROM items", ())
         else:
             marks = ",".join("?" * len(kinds))
-            sql = f"SELECT COUNT(*) FROM items WHERE kind IN ({marks})"  # noqa: S608 - only '?'
+            sql = f"SELECT COUNT(*) AS queued FROM items WHERE kind IN ({marks})"  # noqa: S608
             rows = self._read(sql, tuple(kinds))
-        return int(rows[0][0])
+        return int(rows[0]["queued"])
 
     def oldest_created_at(self) -> float | None:
-        rows = self._read("SELECT MIN(created_at) FROM items", ())
-        return None if rows[0][0] is None else float(rows[0][0])
+        oldest = self._read("SELECT MIN(created_at) AS oldest FROM items", ())[0]["oldest"]
+        return None if oldest is None else float(oldest)
 
     def dead_letters(self) -> list[DeadLetter]:
         rows = self._read(
@@ -405,8 +408,15 @@ class OutboxStore:
             (),
         )
         return [
-            DeadLetter(str(r[0]), str(r[1]), float(r[2]), float(r[3]), int(r[4]), str(r[5]))
-            for r in rows
+            DeadLetter(
+                local_ref=str(row["local_ref"]),
+                kind=str(row["kind"]),
+                created_at=float(row["created_at"]),
+                dead_at=float(row["dead_at"]),
+                attempts=int(row["attempts"]),
+                reason=str(row["reason"]),
+            )
+            for row in rows
         ]
 
     def _read(self, sql: str, params: tuple[object, ...]) -> list[_Row]:
@@ -418,13 +428,12 @@ class OutboxStore:
                 raise OutboxError(f"outbox read failed: {err}") from err
 
     def _decrypt(self, row: _Row, attachment_rows: list[_Row]) -> OutboxItem:
-        local_ref, kind = str(row[1]), str(row[2])
+        local_ref, kind = str(row["local_ref"]), str(row["kind"])
         try:
-            seq, _, _, created, attempts, next_at, error, count, sealed = row
-            headers, body = _unpack(
-                self._sealer.open(_as_bytes(sealed), associated_data(local_ref, kind))
-            )
-            if [position for position, _ in attachment_rows] != list(range(_as_int(count))):
+            sealed = _as_bytes(row["sealed_payload"])
+            headers, body = _unpack(self._sealer.open(sealed, associated_data(local_ref, kind)))
+            positions = [attachment["position"] for attachment in attachment_rows]
+            if positions != list(range(_as_int(row["attachment_count"]))):
                 raise ValueError("attachments missing or extra")
             attachments = tuple(
                 _attachment(
@@ -435,25 +444,33 @@ class OutboxStore:
                 )
                 for position, blob in attachment_rows
             )
+            error = row["last_error"]
             return OutboxItem(
-                seq=_as_int(seq),
+                seq=_as_int(row["seq"]),
                 local_ref=local_ref,
                 kind=kind,
                 body=body,
                 headers=headers,
                 attachments=attachments,
-                created_at=_as_float(created),
-                attempts=_as_int(attempts),
-                next_attempt_at=_as_float(next_at),
+                created_at=_as_float(row["created_at"]),
+                attempts=_as_int(row["attempts"]),
+                next_attempt_at=_as_float(row["next_attempt_at"]),
                 last_error=None if error is None else str(error),
             )
         except (OutboxSealError, ValueError, KeyError, TypeError, struct.error):
             raise CorruptItem(local_ref, kind) from None
 
+
     def _connection(self, conn: sqlite3.Connection | None) -> sqlite3.Connection:
         if conn is None:
             raise OutboxError("the outbox is closed")
         return conn
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script's statements, to run one by one inside the migration's transaction
+    (``executescript`` would commit on its own first). Scripts hold no ';' inside literals."""
+    return [statement.strip() for statement in script.split(";") if statement.strip()]
 
 
 def _forget(local_ref: str) -> list[_Statement]:

@@ -19,6 +19,7 @@ from kiosk.outbox import (
     OutboxError,
     OutboxKeyMismatch,
     new_local_ref,
+    store,
 )
 from tests.outbox.conftest import FakeClock, Recorder, ScriptedDeliver, wait_until
 
@@ -221,6 +222,48 @@ def test_a_newer_schema_is_refused(
         conn.execute("PRAGMA user_version=99")
     with pytest.raises(OutboxError, match="newer than this software"):
         Outbox(outbox_path, key, deliver, max_backoff_s=60)
+
+
+def test_an_older_file_is_migrated_with_its_items_kept(
+    outbox_path: Path,
+    key: KioskKey,
+    deliver: ScriptedDeliver,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A kiosk back from months offline opens its old file with the new schema, items intact."""
+    old = Outbox(outbox_path, key, deliver, max_backoff_s=60, clock=clock)
+    page = Attachment("a", "image/png", b"x")
+    queued = old.enqueue("complaint", _complaint(), attachments=[page])
+    old.close()
+    assert store.SCHEMA_VERSION == 1
+    version_2 = "ALTER TABLE items ADD COLUMN priority INTEGER NOT NULL DEFAULT 0"
+    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, version_2))
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+
+    reopened = Outbox(outbox_path, key, deliver, max_backoff_s=60, clock=clock)
+    (item,) = reopened.items()
+    assert (item.local_ref, item.attachments) == (queued.local_ref, queued.attachments)
+    reopened.close()
+    with sqlite3.connect(outbox_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(items)")]
+    assert "priority" in columns
+
+
+def test_a_failing_migration_leaves_the_file_as_it_was(
+    outbox_path: Path, key: KioskKey, deliver: ScriptedDeliver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Outbox(outbox_path, key, deliver, max_backoff_s=60).close()
+    broken = "ALTER TABLE items ADD COLUMN a INTEGER; ALTER TABLE nowhere ADD COLUMN b INTEGER"
+    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, broken))
+    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    with pytest.raises(OutboxError, match="unusable"):
+        Outbox(outbox_path, key, deliver, max_backoff_s=60)
+    with sqlite3.connect(outbox_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(items)")]
+    assert "a" not in columns
 
 
 def test_status_figures(outbox: Outbox, clock: FakeClock) -> None:
