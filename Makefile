@@ -14,7 +14,7 @@ VCARD_READER := build/ifd/libifd-vpcd-events.so
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
 	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1
 
-.PHONY: help system-packages venv vcard-reader lint typecheck pytest test demo bench openapi clean
+.PHONY: help system-packages venv vcard-reader lint typecheck pytest unit test demo bench openapi clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -58,6 +58,9 @@ typecheck: venv  ## mypy, strict on kiosk/, drivers/, central/
 
 pytest: venv  ## the whole pytest suite
 	$(BIN)/pytest
+
+unit: venv  ## the fast tier alone: in-process tests, no services (pytest -m unit)
+	$(BIN)/pytest -m unit
 
 test: lint typecheck pytest  ## everything CI runs: set-up, ruff, mypy, pytest
 

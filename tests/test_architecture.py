@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.in_process
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["kiosk", "drivers", "screens", "central", "provisioning"]
 

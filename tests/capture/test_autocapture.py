@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from kiosk.capture.autocapture import AutoCapture, AutoCaptureConfig, Phase
 from kiosk.capture.detect import Detection, Reason
 from kiosk.capture.guidance import Code
+
+pytestmark = pytest.mark.in_process
 
 FRAME = (1920, 1080)
 PAGE = np.array([[600.0, 100.0], [1300.0, 110.0], [1290.0, 1000.0], [610.0, 990.0]])

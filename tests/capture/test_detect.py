@@ -9,6 +9,8 @@ from kiosk.capture.detect import PageDetector, Reason
 from kiosk.capture.evalset import FRAME_SIZE, Kind, Sample, Scene, render
 from kiosk.capture.metric import jaccard
 
+pytestmark = pytest.mark.in_process
+
 
 @pytest.mark.parametrize("kind", [Kind.LETTER, Kind.KK, Kind.ID_CARD, Kind.RECEIPT])
 def test_each_document_kind_is_found_accurately(clean_by_kind: dict[Kind, list[Sample]],

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from kiosk.capture.geometry import hull_to_quad, order_quad
 from kiosk.capture.metric import corner_error, jaccard
+
+pytestmark = pytest.mark.in_process
 
 SQUARE = np.array([[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0]])
 

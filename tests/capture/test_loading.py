@@ -12,6 +12,8 @@ import pytest
 
 from kiosk.capture.loading import MAX_PIXELS, LoadError, decode, load
 
+pytestmark = pytest.mark.in_process
+
 
 def _png_header_only(width: int, height: int) -> bytes:
     """A PNG whose header claims ``width`` x ``height`` but carries almost no data."""

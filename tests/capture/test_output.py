@@ -12,6 +12,8 @@ from PIL import Image
 from kiosk.capture.enhance import Mode, enhance
 from kiosk.capture.output import Format, TooLarge, encode
 
+pytestmark = pytest.mark.in_process
+
 
 def _page(h: int = 1400, w: int = 1000, seed: int = 1) -> np.ndarray:  # type: ignore[type-arg]
     rng = np.random.default_rng(seed)

@@ -9,6 +9,8 @@ from kiosk.capture.guidance import GUIDANCE, Code
 from kiosk.capture.pipeline import capture
 from kiosk.capture.quality import Measures, QualityConfig, judge
 
+pytestmark = pytest.mark.in_process
+
 
 @pytest.mark.parametrize("scene", [Scene.BLURRED, Scene.GLARE, Scene.TOO_DARK,
                                    Scene.TOO_SMALL, Scene.CUT_OFF])

@@ -11,6 +11,8 @@ from kiosk.capture.geometry import order_quad
 from kiosk.capture.rectify import measured_aspect, rectify
 from kiosk.capture.sizes import A4, F4, ID1, snap
 
+pytestmark = pytest.mark.in_process
+
 
 @pytest.mark.parametrize("kind", [Kind.LETTER, Kind.KK, Kind.ID_CARD, Kind.RECEIPT])
 def test_rectified_page_has_the_documents_aspect(clean_by_kind: dict[Kind, list[Sample]],

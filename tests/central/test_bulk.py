@@ -17,6 +17,8 @@ from central.db import make_engine
 from central.models import IdempotencyRecord, UsedNonce
 from tests.central.conftest import Database
 
+pytestmark = pytest.mark.in_process
+
 CLAIM = BulkInsert(
     UsedNonce,
     ("kiosk_id", "nonce", "seen_at"),

@@ -8,6 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from central.db import make_engine
 
+pytestmark = pytest.mark.in_process
+
 NIK = "3510014705900012"
 
 

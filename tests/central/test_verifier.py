@@ -19,6 +19,8 @@ from central.contract import signing
 from central.errors import ApiError
 from central.verifier import SignatureVerifier
 
+pytestmark = pytest.mark.in_process
+
 KEY = Ed25519PrivateKey.generate()
 CREDENTIAL = KioskCredential(office_id="35.10.02.2001", public_key=KEY.public_key())
 

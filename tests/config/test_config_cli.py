@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from central.contract.layered_config import config_hash
 from kiosk.config import cli, load_kiosk_config
 
+pytestmark = pytest.mark.in_process
+
 Run = tuple[int, str, str]
 
 

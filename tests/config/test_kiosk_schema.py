@@ -13,6 +13,8 @@ from kiosk.config import SCHEMA_VERSION, KioskConfig, config_dir, load_kiosk_con
 from kiosk.config.reference import BEGIN, END, render
 from kiosk.config.schema import MIGRATIONS
 
+pytestmark = pytest.mark.in_process
+
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "config.md"
 
 

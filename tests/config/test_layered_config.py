@@ -24,6 +24,8 @@ from central.contract.layered_config import (
     write_toml_atomic,
 )
 
+pytestmark = pytest.mark.in_process
+
 
 class Net(BaseModel):
     model_config = ConfigDict(extra="forbid")

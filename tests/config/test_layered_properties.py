@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,8 @@ from central.contract.layered_config import (
     parse_text_value,
 )
 from tests.config.test_layered_config import App
+
+pytestmark = pytest.mark.in_process
 
 # The machine is shared with other test runs: no deadlines, no "too slow" health checks.
 _settings = settings(

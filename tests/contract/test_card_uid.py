@@ -6,6 +6,8 @@ from hypothesis import strategies as st
 
 from central.contract.card_uid import CardUidError, canonical_uid, uid_from_decimal
 
+pytestmark = pytest.mark.in_process
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),

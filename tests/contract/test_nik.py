@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from central.contract.nik import InvalidNik, NikRule, build_nik, check_nik, mask_nik
 
+pytestmark = pytest.mark.in_process
+
 PROVINCES = [
     11,
     12,

@@ -19,6 +19,8 @@ from kiosk.i18n.extract import extract_source
 from kiosk.i18n.po import format_po, read_po
 from kiosk.i18n.translator import catalog_path
 
+pytestmark = pytest.mark.in_process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

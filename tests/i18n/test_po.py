@@ -10,6 +10,8 @@ import pytest
 
 from kiosk.i18n.po import PoError, compile_mo, format_po, parse_po, read_po
 
+pytestmark = pytest.mark.in_process
+
 DATA = Path(__file__).parent / "data"
 
 

@@ -14,6 +14,8 @@ from central.contract.nik import RULE_MESSAGES, NikRule
 from kiosk.i18n import CatalogError, localized, normalize_language, translator
 from kiosk.i18n.translator import build_translator, catalog_path
 
+pytestmark = pytest.mark.in_process
+
 
 @pytest.mark.parametrize(
     ("code", "language"),

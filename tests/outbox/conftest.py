@@ -54,8 +54,10 @@ class ScriptedDeliver:
     script: dict[str, list[DeliveryResult]] = field(default_factory=dict)
     calls: list[OutboxItem] = field(default_factory=list)
     gate: threading.Event | None = None  # when set, deliveries block until it opens
+    entered: threading.Event = field(default_factory=threading.Event)  # a delivery began
 
     def __call__(self, item: OutboxItem) -> DeliveryResult:
+        self.entered.set()
         if self.gate is not None and not self.gate.wait(WAIT_S):
             raise TimeoutError("test gate never opened")
         self.calls.append(item)

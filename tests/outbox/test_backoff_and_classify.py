@@ -6,6 +6,8 @@ import pytest
 
 from kiosk.outbox import Backoff, Outcome, classify_reply
 
+pytestmark = pytest.mark.in_process
+
 
 def test_schedule_doubles_from_base_up_to_the_cap() -> None:
     backoff = Backoff(max_s=300, base_s=1)

@@ -26,6 +26,8 @@ from kiosk.outbox import (
 )
 from tests.outbox.conftest import WAIT_S, FakeClock, Recorder, ScriptedDeliver, wait_until
 
+pytestmark = pytest.mark.in_process
+
 
 @dataclass
 class ScriptedBatch(ScriptedDeliver):

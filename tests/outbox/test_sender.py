@@ -23,6 +23,8 @@ from kiosk.outbox import (
 )
 from tests.outbox.conftest import WAIT_S, FakeClock, Recorder, ScriptedDeliver, wait_until
 
+pytestmark = pytest.mark.in_process
+
 NIK = "3510016502870001"
 
 
@@ -239,8 +241,7 @@ def test_stop_has_a_timeout_and_a_stuck_delivery_loses_nothing(
     outbox = Outbox(outbox_path, key, deliver, max_backoff_s=60)
     outbox.enqueue("complaint", _complaint(1))
     outbox.start()
-    wait_until(lambda: outbox._sender.running)
-    time.sleep(0.05)
+    wait_until(deliver.entered.is_set)
     assert outbox.stop(timeout_s=0.2) is False  # the delivery is blocked in "the network"
     assert outbox.backlog() == 1
     gate.set()

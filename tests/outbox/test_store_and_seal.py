@@ -23,6 +23,8 @@ from kiosk.outbox import (
 )
 from tests.outbox.conftest import FakeClock, Recorder, ScriptedDeliver, wait_until
 
+pytestmark = pytest.mark.in_process
+
 NIK = "3510016502870001"
 NAME = "Siti Rahayu Wulandari"
 

@@ -45,6 +45,8 @@ from tests.receipts.conftest import (
     queue_ticket,
 )
 
+pytestmark = pytest.mark.in_process
+
 LOCAL_REF = "7d1e0c5a9b3f4e2d8c6a1b0f9e8d7c6b"
 
 

@@ -9,6 +9,8 @@ import pytest
 from kiosk.i18n import translator
 from kiosk.receipts import format_datetime, format_long_date, to_wib
 
+pytestmark = pytest.mark.in_process
+
 
 @pytest.mark.parametrize(
     ("utc", "shown"),

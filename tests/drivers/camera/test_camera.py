@@ -17,6 +17,8 @@ from drivers.camera import CAMERAS, Camera, CameraUnavailable, FrameReady, Simul
 from drivers.camera.frame import Image
 from drivers.events import EventBus
 
+pytestmark = pytest.mark.in_process
+
 
 def _write_video(path: Path, frames: int, size: tuple[int, int] = (320, 240)) -> None:
     """An MJPG AVI whose frame i is a flat grey of level 20 + 10 i."""

@@ -21,6 +21,8 @@ from drivers.events import EventBus
 from tests.drivers.cards.recorder import Recorder
 from tests.vcard.card import EKTP_TYPE_A_ATR, type_b_atr
 
+pytestmark = pytest.mark.in_process
+
 
 def test_atr_kinds() -> None:
     assert card_kind(EKTP_TYPE_A_ATR) is CardKind.EKTP_TYPE_A

@@ -10,6 +10,8 @@ from drivers.base import DeviceKind, DeviceState, DeviceTimeout, StatusChanged, 
 from drivers.events import EventBus
 from drivers.threads import CallWorker, ServiceThread
 
+pytestmark = pytest.mark.in_process
+
 
 def test_service_thread_reports_a_crash_and_restarts() -> None:
     runs: list[int] = []

@@ -10,6 +10,8 @@ from drivers.cards.wedge import KeyboardWedgeReader
 from drivers.events import EventBus
 from tests.drivers.cards.recorder import Recorder
 
+pytestmark = pytest.mark.in_process
+
 
 def feed(reader: KeyboardWedgeReader, keys: list[str], start: float, gap: float) -> list[bool]:
     return [reader.feed_key(key, start + i * gap) for i, key in enumerate(keys)]

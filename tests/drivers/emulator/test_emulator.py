@@ -10,6 +10,8 @@ from PIL import Image
 
 from drivers.emulator import PaperState, PrinterEmulator, ReplyMode
 
+pytestmark = pytest.mark.in_process
+
 QUERIES = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
 
 

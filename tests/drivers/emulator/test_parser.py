@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.emulator import parser as p
 from drivers.printer import PROFILE_58MM, PROFILE_80MM, Receipt
 from drivers.printer.render import render
+
+pytestmark = pytest.mark.in_process
 
 STREAM = (
     b"\x1b@\x1b!\x38Big\n\x1bE\x01\x1b-\x01\x1ba\x02Right\n\x1d!\x21W\n"

@@ -10,6 +10,8 @@ from PIL import Image
 from drivers.printer import PROFILE_58MM, PROFILE_80MM, Align, Receipt, RenderError
 from drivers.printer.render import encode_text, render, wrap
 
+pytestmark = pytest.mark.in_process
+
 INIT = b"\x1b@"
 
 

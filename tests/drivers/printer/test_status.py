@@ -7,6 +7,8 @@ import pytest
 from drivers.base import Cover, DeviceState, Supply
 from drivers.printer.status import interpret, is_status_byte
 
+pytestmark = pytest.mark.in_process
+
 S, U, C = DeviceState, Supply, Cover
 
 

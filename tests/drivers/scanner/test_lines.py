@@ -13,6 +13,8 @@ from drivers.scanner.scanner import CodeScanned, ScanRejected
 from drivers.scanner.simulated import SimulatedCodeScanner
 from tests.drivers.cards.recorder import Recorder
 
+pytestmark = pytest.mark.in_process
+
 
 def test_splitter_handles_every_line_ending_across_chunks() -> None:
     splitter = LineSplitter(max_line=16)
