@@ -40,6 +40,7 @@ from central.contract.services import (
     TrackedItem,
     VillageInformation,
 )
+from kiosk.i18n import N_, bilingual
 from kiosk.signing import RequestSigner, SignedAuth
 
 log = logging.getLogger(__name__)
@@ -50,42 +51,34 @@ _RETRYABLE_REFUSALS = {"request_in_progress"}
 
 
 class CentralError(Exception):
-    """Base of every client failure. ``message`` is what the resident may be shown."""
+    """Base of every client failure. ``message`` is what the resident may be shown: the
+    class's ``text`` from the catalogs, or the centre's own bilingual message."""
 
-    message = LocalizedText(id="Server pusat bermasalah.", en="The central server has a problem.")
+    text = N_("The central server has a problem.")
 
     def __init__(self, detail: str, message: LocalizedText | None = None) -> None:
         super().__init__(detail)
-        if message is not None:
-            self.message = message
+        self._message = message
+
+    @property
+    def message(self) -> LocalizedText:
+        return self._message if self._message is not None else bilingual(self.text)
 
 
 class CentralOffline(CentralError):
-    message = LocalizedText(
-        id="Tidak terhubung ke server pusat. Layanan yang perlu server pusat belum bisa dipakai.",
-        en="No connection to the central server. Services that need it are unavailable.",
-    )
+    text = N_("No connection to the central server. Services that need it are unavailable.")
 
 
 class CentralTimeout(CentralError):
-    message = LocalizedText(
-        id="Server pusat tidak menjawab tepat waktu. Silakan coba lagi.",
-        en="The central server did not answer in time. Please try again.",
-    )
+    text = N_("The central server did not answer in time. Please try again.")
 
 
 class CentralServerError(CentralError):
-    message = LocalizedText(
-        id="Server pusat sedang gangguan. Silakan coba lagi nanti.",
-        en="The central server is failing. Please try again later.",
-    )
+    text = N_("The central server is failing. Please try again later.")
 
 
 class MalformedReply(CentralError):
-    message = LocalizedText(
-        id="Jawaban server pusat tidak dapat dibaca.",
-        en="The central server's answer could not be read.",
-    )
+    text = N_("The central server's answer could not be read.")
 
 
 class CentralRefused(CentralError):
@@ -288,7 +281,5 @@ def _error_body(reply: requests.Response) -> ErrorBody:
     except ValidationError:
         return ErrorBody(
             code=f"http_{reply.status_code}",
-            message=LocalizedText(
-                id="Server pusat menolak permintaan.", en="The central server refused the request."
-            ),
+            message=bilingual("The central server refused the request."),
         )

@@ -10,6 +10,7 @@ docs/i18n.md for the workflow (mark, ``kiosk i18n update``, translate, the test 
     localized(error_body.message, t.language)   # texts that arrive as {id, en}
 """
 
+from kiosk.i18n.bilingual import bilingual
 from kiosk.i18n.translator import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -31,6 +32,7 @@ __all__ = [
     "CatalogError",
     "Language",
     "Translator",
+    "bilingual",
     "localized",
     "normalize_language",
     "translator",

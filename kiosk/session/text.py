@@ -1,18 +1,6 @@
-"""Bilingual text from the gettext catalogs: one call gives both halves of a message, so
-events carry display-ready ``LocalizedText`` and the screen only picks the language."""
+"""The session's name for ``kiosk.i18n.bilingual`` (kept while the session modules import it
+from here; new code imports it from ``kiosk.i18n``)."""
 
-from __future__ import annotations
+from kiosk.i18n.bilingual import bilingual
 
-from central.contract.models import LocalizedText
-from kiosk.i18n import translator
-
-
-def bilingual(msgid: str, **params: object) -> LocalizedText:
-    """Translate the English source ``msgid`` into Bahasa Indonesia and English.
-
-    A marker for the catalog check too: every literal passed here must be in both catalogs.
-    """
-    return LocalizedText(
-        id=translator("id")(msgid, **params),
-        en=translator("en")(msgid, **params),
-    )
+__all__ = ["bilingual"]
