@@ -230,7 +230,7 @@ def test_update_adds_empty_entries_and_check_then_asks_for_translations(
 def test_broken_catalog_is_exit_2_with_its_line(
     locale: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = catalog_path("en", locale)  # type: ignore[arg-type]
+    path = catalog_path("en", locale)
     path.write_text(path.read_text() + '\nmsgid "x"\nmsgstr "y\\q"\n')
     assert main(["i18n", "--locale", str(locale), "check"]) == 2
     assert "anjungan.po:" in capsys.readouterr().out

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.in_process
 
 def _write_video(path: Path, frames: int, size: tuple[int, int] = (320, 240)) -> None:
     """An MJPG AVI whose frame i is a flat grey of level 20 + 10 i."""
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, size)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 25, size)
     assert writer.isOpened()
     for i in range(frames):
         writer.write(np.full((size[1], size[0], 3), 20 + 10 * i, np.uint8))
@@ -91,7 +91,8 @@ def test_missing_device_is_offline_and_reads_time_out(tmp_path: Path) -> None:
     with camera, pytest.raises(CameraUnavailable, match=r"no frame within 0\.2 s"):
         camera.latest(timeout=0.2)
     assert camera.status().state is DeviceState.OFFLINE
-    assert camera.status().last_error is not None and "cannot open" in camera.status().last_error
+    last_error = camera.status().last_error
+    assert last_error is not None and "cannot open" in last_error
 
 
 def test_latest_frame_skips_instead_of_queueing(simulated: Camera) -> None:

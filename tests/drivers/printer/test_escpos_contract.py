@@ -8,6 +8,7 @@ fails here rather than on a kiosk.
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -59,12 +60,7 @@ def test_serial_keeps_its_port_in_device(pty_path: str) -> None:
 def test_file_keeps_its_handle_in_device(tmp_path: Path) -> None:
     target = tmp_path / "lp0"
     target.touch()
-    printer = File(devfile=str(target), auto_flush=True)
-    assert printer._device is False
-    printer.open()
-    assert printer._device.fileno() >= 0
-    printer.close()
-    assert printer._device is False
+    _assert_lifecycle(File(devfile=str(target), auto_flush=True), io.BufferedWriter)
 
 
 def test_usb_keeps_the_ids_endpoints_and_timeout_we_read() -> None:
@@ -78,7 +74,7 @@ def test_our_transports_refuse_io_when_closed(
     listener: socket.socket, pty_path: str, tmp_path: Path
 ) -> None:
     (tmp_path / "lp0").touch()
-    closed = [
+    closed: list[NetworkTransport | SerialTransport | FileTransport] = [
         NetworkTransport("127.0.0.1", listener.getsockname()[1]),
         SerialTransport(pty_path),
         FileTransport(str(tmp_path / "lp0")),

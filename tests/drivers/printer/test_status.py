@@ -9,7 +9,9 @@ from drivers.printer.status import interpret, is_status_byte
 
 pytestmark = pytest.mark.in_process
 
-S, U, C = DeviceState, Supply, Cover
+S = DeviceState
+U = Supply
+C = Cover
 
 
 def _r(printer: bytes, cause: bytes = b"", paper: bytes = b"") -> dict[int, bytes]:
@@ -35,7 +37,11 @@ def _r(printer: bytes, cause: bytes = b"", paper: bytes = b"") -> dict[int, byte
     ],
 )
 def test_reply_table(
-    replies: dict[int, bytes], state: S, supply: U, cover: C, problem: str | None
+    replies: dict[int, bytes],
+    state: DeviceState,
+    supply: Supply,
+    cover: Cover,
+    problem: str | None,
 ) -> None:
     reading = interpret(replies)
     assert (reading.state, reading.supply, reading.cover, reading.problem) == (
