@@ -28,10 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common.events import EventBus
 from drivers.base import DeviceState, StatusChanged
 from drivers.cards.events import CardPresented, CardRemoved
 from drivers.cards.pcsc import PcscReader
-from drivers.events import EventBus
 from tests.vcard.card import CardProfile, VirtualCard
 from tests.vcard.stack import PcscStack, ReaderDriver
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from central import __version__
 from central.clock import SystemClock
-from central.contract.layered_config import ConfigError
 from central.settings import CentralSettings, load_central_settings
+from common.layered_config import ConfigError
 
 
 def _settings(args: argparse.Namespace) -> CentralSettings:

@@ -20,7 +20,6 @@ from central.callers import SignedKiosk
 from central.catalog import service_wire
 from central.contract import models as base
 from central.contract import services as wire
-from central.contract.nik import is_valid_nik
 from central.errors import ApiError
 from central.models import (
     LetterDocument,
@@ -31,6 +30,7 @@ from central.models import (
     Service,
 )
 from central.submissions import create_once
+from common.nik import is_valid_nik
 
 Status = wire.LetterStatus
 

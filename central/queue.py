@@ -7,7 +7,7 @@ restarts at local midnight, not at 07:00 when UTC's date changes.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from pydantic import Field
 from sqlalchemy import func, select
@@ -19,8 +19,8 @@ from central.contract.models import WireModel
 from central.errors import ApiError
 from central.models import QueueTicket
 from central.submissions import create_once
+from common.wib import WIB
 
-WIB = timezone(timedelta(hours=7), "WIB")
 NUMBER_PATTERN = r"^[ABC]-[0-9]{3,5}$"
 
 

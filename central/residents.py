@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from central.callers import SignedKiosk
 from central.context import CentralContext
 from central.contract import models as wire
-from central.contract.nik import mask_nik
 from central.errors import ApiError
 from central.models import LoginThrottle, Resident, ResidentCard, ResidentSession
 from central.security import (
@@ -26,6 +25,7 @@ from central.security import (
     verify_secret,
 )
 from central.settings import CentralSettings
+from common.nik import mask_nik
 
 
 def _identifier(request: wire.LoginRequest) -> str:

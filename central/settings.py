@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from central.contract.layered_config import layer_files, load_layered
+from common.layered_config import layer_files, load_layered
 
 SCHEMA_VERSION = 1
 DEFAULT_CONFIG_DIR = Path("/etc/anjungan")

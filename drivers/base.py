@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
-from drivers.events import Event, EventBus
+from common.events import Event, EventBus
 
 
 class DeviceState(enum.StrEnum):

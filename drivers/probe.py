@@ -185,8 +185,8 @@ def _camera_status(spec: DeviceSpec, timeout: float) -> DeviceStatus:
 
 def _threaded_status(spec: DeviceSpec, timeout: float) -> DeviceStatus:
     """Card readers and code scanners: start, wait for the first definite status, stop."""
+    from common.events import EventBus
     from drivers.cards import CARD_READERS
-    from drivers.events import EventBus
     from drivers.scanner import CODE_SCANNERS
 
     registry: Any = CARD_READERS if spec.kind is DeviceKind.CARD_READER else CODE_SCANNERS

@@ -19,13 +19,13 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from central.contract.models import Office, OfficeKind
+from common.events import EventBus
 from drivers.base import DeviceKind, DeviceState, StatusChanged, Supply
 from drivers.camera import CAMERAS, Camera, SimulatedSource
 from drivers.cards import CARD_READERS
 from drivers.cards.events import CardPresented
 from drivers.cards.reader import CardReader
 from drivers.emulator import PaperState, PrinterEmulator
-from drivers.events import EventBus
 from drivers.printer import PRINTERS, ThermalPrinter, simulated_printer
 from drivers.printer.profile import profile_named
 from kiosk.central_client import CentralClient

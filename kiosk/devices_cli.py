@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from central.contract.layered_config import ConfigError
+from common.layered_config import ConfigError
 from drivers.base import DeviceKind, DeviceState, DeviceStatus
 from drivers.emulator import (
     EmulatedReceipt,

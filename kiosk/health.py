@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from central.contract.layered_config import config_hash
 from central.contract.models import (
     AppState,
     Heartbeat,
@@ -22,6 +21,7 @@ from central.contract.models import (
     Resources,
     Versions,
 )
+from common.layered_config import config_hash
 from kiosk import __version__
 from kiosk.config import KioskConfig
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from central.contract.layered_config import ConfigError
+from common.events import Event
+from common.layered_config import ConfigError
 from drivers.emulator import PaperState
-from drivers.events import Event
 from kiosk.assembly import KioskCore, build_core
 from kiosk.config import load_kiosk_config
 from kiosk.journey_script import JourneyScript, JourneyStep, ScriptError, load_script

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from central.contract.models import LocalizedText
+from common.events import Event, EventBus
 from drivers.camera import Camera, CameraUnavailable
-from drivers.events import Event, EventBus
 from kiosk.capture.autocapture import AutoCapture, Phase
 from kiosk.capture.detect import PageDetector
 from kiosk.capture.guidance import GUIDANCE, Code

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from central.contract.models import ErrorBody
-from drivers.events import EventBus
+from common.events import EventBus
 from kiosk.central_client import Credentials
 from kiosk.delivery import CentreDelivery
 from kiosk.outbox import Attachment, DeliveryDeferred, ItemDeadLettered, ItemDelivered, Outbox

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from central.contract.layered_config import ConfigError
+from common.layered_config import ConfigError
 from kiosk import __version__
 from kiosk.config import config_dir
 from kiosk.identity import IdentityError

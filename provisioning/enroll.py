@@ -12,8 +12,8 @@ from pathlib import Path
 
 import requests
 
-from central.contract.layered_config import edit_dropin
 from central.contract.models import EnrollmentRequest, EnrollmentResponse, ErrorBody
+from common.layered_config import edit_dropin
 from kiosk.config import ENV_PREFIX, KioskConfig, kiosk_layer_files, load_kiosk_config
 from kiosk.config.schema import MIGRATIONS
 from kiosk.identity import IdentityError, KioskKey

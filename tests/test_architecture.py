@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ import pytest
 pytestmark = pytest.mark.in_process
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["kiosk", "drivers", "screens", "central", "provisioning"]
+PACKAGES = ["common", "kiosk", "drivers", "screens", "central", "provisioning"]
+ROOMS = {"kiosk", "drivers", "screens", "central", "provisioning"}
 
 
 def _imports(package: str) -> list[tuple[Path, str]]:
@@ -54,16 +56,40 @@ def test_central_imports_none_of_the_kiosk_side() -> None:
 
 def test_central_contract_is_pure() -> None:
     """The kiosk imports the contract, so it must not drag in the server's libraries."""
-    allowed_third_party = {"pydantic", "pydantic_core", "lokal", "tomli_w"}
+    allowed = {"pydantic", "pydantic_core", "common"}
     offenders = [
         f"{p.relative_to(ROOT)}: {m}"
         for p, m in _imports("central")
         if "contract" in p.parts
-        and _top(m) not in allowed_third_party
+        and _top(m) not in allowed
         and not m.startswith("central.contract")
-        and _top(m) not in __import__("sys").stdlib_module_names
+        and _top(m) not in sys.stdlib_module_names
     ]
     assert offenders == []
+
+
+def test_common_is_the_leaf_every_room_may_import() -> None:
+    """``common`` imports no room and only the small libraries its rules need."""
+    allowed_third_party = {"pydantic", "pydantic_core", "lokal", "tomli_w"}
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p, m in _imports("common")
+        if _top(m) != "common"
+        and (_top(m) in ROOMS or _top(m) not in allowed_third_party | sys.stdlib_module_names)
+    ]
+    assert offenders == []
+
+
+def test_one_card_uid_implementation() -> None:
+    """Drivers and the centre both canonicalise UIDs with ``common.card_uid``; nobody else
+    parses UID hex or wedge decimals on their own."""
+    defining = [
+        str(path.relative_to(ROOT))
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if "def uid_from_decimal" in path.read_text() or "def canonical_uid" in path.read_text()
+    ]
+    assert defining == ["common/card_uid.py"]
 
 
 @pytest.mark.parametrize("package", ["kiosk", "screens", "provisioning"])

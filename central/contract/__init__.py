@@ -1,5 +1,7 @@
-"""Wire models and shared pure rules used by both the kiosk and the centre.
+"""What crosses the wire between kiosk and centre: the models, the request-signing text and
+the error shape.
 
 Pydantic only, no FastAPI: the kiosk imports this package and nothing else from ``central``.
-The models themselves live in :mod:`central.contract.models`.
+Rules both sides share without a wire between them (NIK, card UIDs, config loading, WIB) live in
+the leaf package ``common``.
 """

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from central.contract.card_uid import HEX_UID_PATTERN
+from common.card_uid import HEX_UID_PATTERN
 
 API_VERSION = "v1"
 

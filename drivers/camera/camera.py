@@ -12,10 +12,10 @@ import threading
 import time
 from dataclasses import dataclass
 
+from common.events import EventBus
 from drivers.base import DeviceKind, DeviceState, DeviceStatus, StatusChanged
 from drivers.camera.frame import CameraUnavailable, Frame, FrameReady, Image
 from drivers.camera.source import FrameSource
-from drivers.events import EventBus
 from drivers.threads import ServiceThread
 
 FRAMES_SETTLING_AFTER_RESIZE = 2

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from common.events import Event
 from drivers.base import DeviceError
-from drivers.events import Event
 
 Image = npt.NDArray[np.uint8]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from drivers.events import Event
+from common.events import Event
 
 
 class CardKind(enum.StrEnum):

@@ -21,12 +21,12 @@ import time
 from smartcard import scard
 from smartcard.pcsc.PCSCExceptions import BaseSCardException
 
+from common.card_uid import CardUidError, log_tag, uid_from_bytes
+from common.events import EventBus
 from drivers.base import DeviceKind, DeviceState, DeviceStatus, DeviceTimeout, StatusReporter
 from drivers.cards.atr import card_kind
 from drivers.cards.errors import CardReadError, CardRemovedError, ReaderGone
 from drivers.cards.events import CardPresented, CardReadFailed, CardRemoved
-from drivers.cards.uid import log_tag, uid_from_bytes
-from drivers.events import EventBus
 from drivers.threads import CallWorker, ServiceThread
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,10 @@ def parse_uid_response(response: bytes) -> str:
     if status != 0x9000:
         meaning = _STATUS_WORD_MEANING.get(status, "error")
         raise CardReadError(f"card answered {status:04X} ({meaning}) to GET UID")
-    return uid_from_bytes(response[:-2])
+    try:
+        return uid_from_bytes(response[:-2])
+    except CardUidError as err:
+        raise CardReadError(str(err)) from err
 
 
 def pick_reader(readers: list[str], pattern: str) -> str:

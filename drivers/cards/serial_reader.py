@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
+from common.card_uid import ByteOrder, CardUidError, canonical_uid, log_tag, uid_from_decimal
+from common.events import EventBus
 from drivers.base import DeviceKind, DeviceStatus, StatusReporter
-from drivers.cards.errors import CardReadError
 from drivers.cards.events import CardKind, CardPresented, CardReadFailed
-from drivers.cards.uid import ByteOrder, log_tag, uid_from_decimal, uid_from_hex
-from drivers.events import EventBus
 from drivers.scanner.lines import PortSelector, SerialLineSource
 
 log = logging.getLogger(__name__)
@@ -62,10 +61,10 @@ class SerialCardReader:
     def _line(self, text: str) -> None:
         try:
             if self._format == "hex":
-                uid = uid_from_hex(text)
+                uid = canonical_uid(text)
             else:
-                uid = uid_from_decimal(text, self._byte_order)
-        except CardReadError as exc:
+                uid = uid_from_decimal(text, byte_order=self._byte_order)
+        except CardUidError as exc:
             self._reject(str(exc))
             return
         log.info("%s: card %s read", self.name, log_tag(uid))

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from common.card_uid import canonical_uid
+from common.events import EventBus
 from drivers.base import DeviceKind, DeviceState, DeviceStatus, StatusReporter
 from drivers.cards.atr import card_kind
 from drivers.cards.events import CardPresented, CardReadFailed, CardRemoved
-from drivers.cards.uid import uid_from_hex
-from drivers.events import EventBus
 from drivers.threads import ServiceThread
 
 EKTP_TYPE_A_ATR = "3B8B8001654B5450304432654B54504C"
@@ -37,7 +37,7 @@ class SimStep:
     def __post_init__(self) -> None:
         # A bad script fails when it is written, not half-way through a demo.
         if self.action == "tap":
-            uid_from_hex(self.uid_hex)
+            canonical_uid(self.uid_hex)
             bytes.fromhex(self.atr_hex)
 
 
@@ -72,7 +72,7 @@ class SimulatedCardReader:
     def tap(self, uid_hex: str, atr_hex: str = EKTP_TYPE_A_ATR) -> None:
         """Present a card (removing the one on the reader first, as a real swap would)."""
         self.remove()
-        uid = uid_from_hex(uid_hex)
+        uid = canonical_uid(uid_hex)
         atr = bytes.fromhex(atr_hex)
         with self._lock:
             self._card_present = True

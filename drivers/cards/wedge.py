@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import logging
 
+from common.card_uid import ByteOrder, CardUidError, log_tag, uid_from_decimal
+from common.events import EventBus
 from drivers.base import DeviceKind, DeviceState, DeviceStatus, StatusReporter
-from drivers.cards.errors import CardReadError
 from drivers.cards.events import CardKind, CardPresented, CardReadFailed
-from drivers.cards.uid import ByteOrder, log_tag, uid_from_decimal
-from drivers.events import EventBus
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +83,8 @@ class KeyboardWedgeReader:
         if not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
             return False
         try:
-            uid = uid_from_decimal(digits, self._byte_order)
-        except CardReadError as exc:
+            uid = uid_from_decimal(digits, byte_order=self._byte_order)
+        except CardUidError as exc:
             self._bus.publish(CardReadFailed(self.name, str(exc)))
             return True
         log.info("%s: card %s typed by the wedge reader", self.name, log_tag(uid))

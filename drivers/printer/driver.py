@@ -12,8 +12,8 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 
+from common.events import EventBus
 from drivers.base import Cover, DeviceKind, DeviceState, DeviceStatus, StatusChanged, Supply
-from drivers.events import EventBus
 from drivers.printer import commands as cmd
 from drivers.printer.errors import (
     CoverOpen,

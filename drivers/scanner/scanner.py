@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from common.events import Event
 from drivers.base import DeviceStatus
-from drivers.events import Event
 
 
 @dataclass(frozen=True)

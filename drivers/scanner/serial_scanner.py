@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from common.events import EventBus
 from drivers.base import DeviceKind, DeviceStatus, StatusReporter
-from drivers.events import EventBus
 from drivers.scanner.lines import PortSelector, SerialLineSource
 from drivers.scanner.scanner import CodeScanned, ScanRejected
 

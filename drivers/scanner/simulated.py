@@ -6,8 +6,8 @@ oversized lines and invalid UTF-8 behave exactly as they would from real hardwar
 
 from __future__ import annotations
 
+from common.events import EventBus
 from drivers.base import DeviceKind, DeviceState, DeviceStatus, StatusReporter
-from drivers.events import EventBus
 from drivers.scanner.lines import LineSplitter, deliver
 from drivers.scanner.scanner import CodeScanned, ScanRejected
 

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from central.contract.layered_config import layer_files, load_layered
+from common.layered_config import layer_files, load_layered
 from kiosk.config.schema import MIGRATIONS, SCHEMA_VERSION, KioskConfig
 
 __all__ = [

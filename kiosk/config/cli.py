@@ -19,7 +19,7 @@ from typing import Any
 
 import tomli_w
 
-from central.contract.layered_config import (
+from common.layered_config import (
     ConfigError,
     config_hash,
     dump_config,

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from central.contract.layered_config import Migration
+from common.layered_config import Migration
 
 SCHEMA_VERSION = 1
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drivers.events import Event
+from common.events import Event
 
 
 @dataclass(frozen=True)

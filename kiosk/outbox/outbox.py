@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from drivers.events import Event, EventBus
+from common.events import Event, EventBus
 from kiosk.config.schema import OutboxSection
 from kiosk.identity import KioskKey
 from kiosk.outbox.backoff import Backoff

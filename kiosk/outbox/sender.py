@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import takewhile
 from typing import Protocol, runtime_checkable
 
-from drivers.events import Event
+from common.events import Event
 from kiosk.outbox.backoff import Backoff
 from kiosk.outbox.events import DeliveryDeferred, ItemDeadLettered, ItemDelivered
 from kiosk.outbox.items import DeliveryResult, OutboxItem, Outcome, safe_reason

@@ -3,6 +3,7 @@
 Pure: ``(result, ReceiptContext) → drivers.printer.Receipt``. See docs/receipts.md.
 """
 
+from common.wib import WIB, to_wib
 from kiosk.receipts.builders import (
     OfflineSubmission,
     bansos_receipt,
@@ -13,7 +14,7 @@ from kiosk.receipts.builders import (
     queued_receipt,
 )
 from kiosk.receipts.context import ReceiptContext, tracking_code_from_scan
-from kiosk.receipts.wib import WIB, format_datetime, format_long_date, to_wib
+from kiosk.receipts.wib import format_datetime, format_long_date
 
 __all__ = [
     "WIB",

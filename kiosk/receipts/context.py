@@ -8,7 +8,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from central.contract.models import Office, ResidentSummary
-from central.contract.nik import mask_nik
+from common.nik import mask_nik
 from kiosk.i18n import Translator, translator
 
 _DIGITS_16 = re.compile(r"\d{16}")

@@ -1,17 +1,16 @@
 """Dates and times as a resident in Western Indonesia reads them: ``23-11-2026 14:05 WIB``.
 
-WIB is UTC+7 all year (Indonesia has had no daylight saving since 1964), so a fixed offset is
-exact and needs no tz database on the kiosk. Day-first with dashes is how Indonesian forms and
-OpenSID print dates; a spelled date uses the session language's month and day names.
+Day-first with dashes is how Indonesian forms and OpenSID print dates; a spelled date uses the
+session language's month and day names. The clock itself (``WIB``, ``to_wib``) is shared with the
+centre from ``common.wib``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
+from common.wib import to_wib
 from kiosk.i18n import N_, Translator
-
-WIB = timezone(timedelta(hours=7), "WIB")
 
 MONTHS = (
     N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
@@ -21,13 +20,6 @@ WEEKDAYS = (
     N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
     N_("Saturday"), N_("Sunday"),
 )  # fmt: skip
-
-
-def to_wib(moment: datetime) -> datetime:
-    """The same instant on the WIB clock. A naive datetime is refused: its zone is a guess."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("receipt times must be timezone-aware (e.g. datetime.now(UTC))")
-    return moment.astimezone(WIB)
 
 
 def format_datetime(moment: datetime) -> str:

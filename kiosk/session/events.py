@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from central.contract.models import LocalizedText
-from drivers.events import Event
+from common.events import Event
 from drivers.printer.receipt import Receipt
 from kiosk.session.states import State
 

@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from central.contract.models import FieldType, FormField, LocalizedText
-from central.contract.nik import InvalidNik, check_nik
+from common.nik import InvalidNik, check_nik
 from kiosk.session.text import bilingual
 
 

@@ -28,9 +28,9 @@ from central.contract.models import (
     ServiceCatalog,
     ServiceKind,
 )
-from central.contract.nik import InvalidNik, check_nik
 from central.contract.services import VillageInformation
-from drivers.events import EventBus
+from common.events import EventBus
+from common.nik import InvalidNik, check_nik
 from drivers.printer.errors import PrinterError
 from drivers.printer.receipt import Receipt
 from kiosk.central_client import (

@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from central.contract.nik import check_nik
 from central.db import make_engine, make_sessionmaker
 from central.models import Base, Office, OfficeService, Resident, ResidentCard
+from common.nik import check_nik
 from tests.central.conftest import Database
 from tests.support.central_server import prepare_database
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from central.contract.layered_config import config_hash
+from common.layered_config import config_hash
 from kiosk.config import cli, load_kiosk_config
 
 pytestmark = pytest.mark.in_process

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from central.contract.layered_config import ConfigError
+from common.layered_config import ConfigError
 from kiosk.config import SCHEMA_VERSION, KioskConfig, config_dir, load_kiosk_config
 from kiosk.config.reference import BEGIN, END, render
 from kiosk.config.schema import MIGRATIONS

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from central.contract.layered_config import (
+from common.layered_config import (
     ConfigError,
     config_hash,
     dump_config,

@@ -11,7 +11,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from central.contract.layered_config import (
+from common.layered_config import (
     ConfigError,
     config_hash,
     dump_config,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from central.contract.models import LocalizedText
-from central.contract.nik import RULE_MESSAGES, NikRule
+from common.nik import RULE_MESSAGES, NikRule
 from kiosk.i18n import CatalogError, localized, normalize_language, translator
 from kiosk.i18n.translator import build_translator, catalog_path
 

@@ -15,7 +15,7 @@ import pytest
 
 from central.seed import DemoIdentity
 from central.settings import CentralSettings
-from drivers.events import EventBus
+from common.events import EventBus
 from kiosk.identity import KioskKey
 from kiosk.outbox import DeliveryResult, Outbox, OutboxEvent, OutboxItem
 from tests.outbox.delivery import sign_in

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import requests
 
-from drivers.events import EventBus
+from common.events import EventBus
 from kiosk.central_client import CentralClient
 from kiosk.delivery import CentreDelivery
 from kiosk.identity import KioskKey

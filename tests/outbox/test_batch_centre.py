@@ -17,7 +17,7 @@ from central.contract.batch import BATCH_PATH
 from central.contract.models import ErrorBody
 from central.contract.services import Complaint
 from central.models import Complaint as ComplaintRow
-from drivers.events import EventBus
+from common.events import EventBus
 from kiosk.central_client import CentralClient
 from kiosk.delivery import CentreDelivery
 from kiosk.identity import KioskKey

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from central.models import Complaint, HeartbeatRecord
 from central.settings import CentralSettings
-from drivers.events import EventBus
+from common.events import EventBus
 from kiosk.identity import KioskKey
 from kiosk.outbox import (
     Backoff,

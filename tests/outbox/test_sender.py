@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.events import EventBus
+from common.events import EventBus
 from kiosk.identity import KioskKey
 from kiosk.outbox import (
     Backoff,

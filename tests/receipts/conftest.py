@@ -10,7 +10,6 @@ import numpy.typing as npt
 import pytest
 
 from central.contract.models import LocalizedText, Office, OfficeKind, ResidentSummary, Service
-from central.contract.nik import build_nik, mask_nik
 from central.contract.services import (
     LETTER_STATUS_LABELS,
     BansosApplication,
@@ -20,6 +19,7 @@ from central.contract.services import (
     LetterStatus,
     QueueTicket,
 )
+from common.nik import build_nik, mask_nik
 from drivers.emulator import EmulatedReceipt, PrinterEmulator
 from drivers.printer import PrinterProfile, Receipt
 from drivers.printer.render import render

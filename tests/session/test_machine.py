@@ -19,7 +19,7 @@ from central.contract.models import (
 )
 from central.contract.services import BansosStatus, LetterRequest, LetterStatus, QueueTicket
 from central.seed_services import SERVICES
-from drivers.events import Event, EventBus
+from common.events import Event, EventBus
 from drivers.printer.errors import PaperOut
 from drivers.printer.receipt import Receipt
 from kiosk.central_client import CentralOffline, CentralRefused, Credentials

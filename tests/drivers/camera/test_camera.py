@@ -12,10 +12,10 @@ import cv2
 import numpy as np
 import pytest
 
+from common.events import EventBus
 from drivers.base import DeviceState, StatusChanged
 from drivers.camera import CAMERAS, Camera, CameraUnavailable, FrameReady, SimulatedSource
 from drivers.camera.frame import Image
-from drivers.events import EventBus
 
 pytestmark = pytest.mark.in_process
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from drivers.events import EventBus
+from common.events import EventBus
 from tests.drivers.cards.recorder import Recorder
 from tests.vcard.stack import PcscStack, ReaderDriver
 

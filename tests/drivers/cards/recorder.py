@@ -7,8 +7,8 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from common.events import Event, EventBus
 from drivers.base import DeviceState, StatusChanged
-from drivers.events import Event, EventBus
 
 E = TypeVar("E", bound=Event)
 WAIT = 15.0

@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from central.contract import card_uid as contract_uid
+from common.events import EventBus
 from drivers.base import DeviceState, UnknownDriver
 from drivers.cards import CARD_READERS
 from drivers.cards.atr import card_kind
@@ -16,8 +14,6 @@ from drivers.cards.errors import CardReadError, ReaderGone
 from drivers.cards.events import CardKind, CardPresented, CardReadFailed, CardRemoved
 from drivers.cards.pcsc import parse_uid_response, pick_reader
 from drivers.cards.simulated import SimStep, SimulatedCardReader
-from drivers.cards.uid import log_tag, uid_from_decimal, uid_from_hex
-from drivers.events import EventBus
 from tests.drivers.cards.recorder import Recorder
 from tests.vcard.card import EKTP_TYPE_A_ATR, type_b_atr
 
@@ -44,45 +40,6 @@ def test_uid_reply_parsing() -> None:
         parse_uid_response(b"\x90")
     with pytest.raises(CardReadError, match="4, 7 or 10 bytes"):
         parse_uid_response(bytes.fromhex("0102 9000"))
-
-
-def test_decimal_uid_is_little_endian_by_default() -> None:
-    # 0x04A1B2C3 little-endian = bytes C3 B2 A1 04 typed as 3283263748.
-    assert uid_from_decimal("3283263748") == "04A1B2C3"
-    assert uid_from_decimal("3283263748", byte_order="big") == "C3B2A104"
-    assert uid_from_decimal("0000000001") == "01000000"
-    seven = int.from_bytes(bytes.fromhex("04A1B2C3D4E5F6"), "little")
-    assert uid_from_decimal(str(seven).zfill(17)) == "04A1B2C3D4E5F6"
-    for bad in ("123456789", "123456789012345678", "12345abc90", "99999999999999999"):
-        with pytest.raises(CardReadError):
-            uid_from_decimal(bad)
-
-
-@given(st.from_regex(r"[0-9]{10,17}", fullmatch=True), st.sampled_from(["little", "big"]))
-def test_decimal_rules_match_the_wire_contract(digits: str, order: str) -> None:
-    try:
-        ours: str | None = uid_from_decimal(digits, order)  # type: ignore[arg-type]
-    except CardReadError:
-        ours = None
-    try:
-        theirs: str | None = contract_uid.uid_from_decimal(digits, byte_order=order)  # type: ignore[arg-type]
-    except contract_uid.CardUidError:
-        theirs = None
-    assert ours == theirs
-
-
-def test_hex_uid_forms() -> None:
-    assert uid_from_hex(" 04:a1:b2:c3 ") == "04A1B2C3"
-    assert uid_from_hex("04-A1-B2-C3-D4-E5-F6") == "04A1B2C3D4E5F6"
-    for bad in ("04A1B2", "04A1B2C3D", "XYZ12345", ""):
-        with pytest.raises(CardReadError):
-            uid_from_hex(bad)
-
-
-def test_log_tag_hides_the_uid() -> None:
-    tag = log_tag("04A1B2C3D4E5F6")
-    assert len(tag) == 8 and "04A1" not in tag.upper()
-    assert tag == log_tag("04A1B2C3D4E5F6") != log_tag("04A1B2C3D4E5F7")
 
 
 def test_pick_reader_by_glob() -> None:

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from common.events import EventBus
 from drivers.base import DeviceState, StatusChanged
 from drivers.cards.events import CardKind, CardPresented, CardReadFailed, CardRemoved
 from drivers.cards.pcsc import PcscReader
-from drivers.events import EventBus
 from tests.drivers.cards.recorder import Recorder
 from tests.vcard.card import CardProfile, VirtualCard, type_b_atr
 from tests.vcard.stack import PcscStack

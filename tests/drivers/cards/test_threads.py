@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
+from common.events import EventBus
 from drivers.base import DeviceKind, DeviceState, DeviceTimeout, StatusChanged, StatusReporter
-from drivers.events import EventBus
 from drivers.threads import CallWorker, ServiceThread
 
 pytestmark = pytest.mark.in_process

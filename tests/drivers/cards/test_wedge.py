@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from common.events import EventBus
 from drivers.base import DeviceState
 from drivers.cards.events import CardPresented, CardReadFailed
 from drivers.cards.wedge import KeyboardWedgeReader
-from drivers.events import EventBus
 from tests.drivers.cards.recorder import Recorder
 
 pytestmark = pytest.mark.in_process

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from common.events import EventBus
 from drivers.emulator import PrinterEmulator, TcpPrinterServer
-from drivers.events import EventBus
 from drivers.printer import PRINTERS, Receipt, ThermalPrinter
 
 TRACKING = "K7QF-2M9A"

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from escpos.exceptions import DeviceNotFoundError
 
+from common.events import EventBus
 from drivers.base import Cover, DeviceState, StatusChanged, Supply
 from drivers.emulator import EmulatedReceipt, PaperState, PrinterEmulator, ReplyMode
-from drivers.events import EventBus
 from drivers.printer import (
     PRINTERS,
     CoverOpen,

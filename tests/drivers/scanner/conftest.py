@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.events import EventBus
+from common.events import EventBus
 from tests.drivers.cards.recorder import Recorder
 
 

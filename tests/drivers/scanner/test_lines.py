@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from serial.tools.list_ports_common import ListPortInfo
 
+from common.events import EventBus
 from drivers.base import DeviceNotFound, DeviceState, UnknownDriver
-from drivers.events import EventBus
 from drivers.scanner import CODE_SCANNERS
 from drivers.scanner.lines import BadLineError, LineSplitter, PortSelector, RawLine, decode_line
 from drivers.scanner.scanner import CodeScanned, ScanRejected

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from common.events import EventBus
 from drivers.base import DeviceState
 from drivers.cards.events import CardPresented, CardReadFailed
 from drivers.cards.serial_reader import SerialCardReader
-from drivers.events import EventBus
 from drivers.scanner.scanner import CodeScanned, ScanRejected
 from drivers.scanner.serial_scanner import SerialCodeScanner
 from tests.drivers.cards.recorder import Recorder

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from central.contract.nik import InvalidNik, NikRule, build_nik, check_nik, mask_nik
+from common.nik import InvalidNik, NikRule, build_nik, check_nik, mask_nik
 
 pytestmark = pytest.mark.in_process
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from central.contract.card_uid import CardUidError, canonical_uid, uid_from_decimal
+from common.card_uid import CardUidError, canonical_uid, log_tag, uid_from_bytes, uid_from_decimal
 
 pytestmark = pytest.mark.in_process
 
@@ -47,3 +47,16 @@ def test_decimal_round_trips_for_4_and_7_byte_uids(raw: bytes, order: str) -> No
 def test_bad_decimals_are_refused(text: str) -> None:
     with pytest.raises(CardUidError):
         uid_from_decimal(text)
+
+
+def test_reader_bytes_become_canonical_and_odd_lengths_are_refused() -> None:
+    assert uid_from_bytes(bytes.fromhex("04a1b2c3d4e5f6")) == "04A1B2C3D4E5F6"
+    for size in (0, 3, 5, 11):
+        with pytest.raises(CardUidError, match="4, 7 or 10 bytes"):
+            uid_from_bytes(bytes(size))
+
+
+def test_log_tag_hides_the_uid() -> None:
+    tag = log_tag("04A1B2C3D4E5F6")
+    assert len(tag) == 8 and "04A1" not in tag.upper()
+    assert tag == log_tag("04A1B2C3D4E5F6") != log_tag("04A1B2C3D4E5F7")

@@ -1,27 +1,43 @@
-"""One canonical form for contactless card UIDs: uppercase hex, as PC/SC `FF CA` returns them.
+"""One canonical form for contactless card UIDs: uppercase hex, as PC/SC ``FF CA`` returns them.
 
 Keyboard-wedge readers type the UID as a decimal number instead (10 digits for a 4-byte UID,
-up to 17 for a 7-byte one). Most of them read the UID bytes as a little-endian integer, so the
-default reverses the bytes back; a reader that does not is configured as "big". The two forms
-are converted by separate functions because a 14-digit string is a valid hex UID too: the
-caller knows which reader produced the text, the text alone does not.
+up to 17 for a 7-byte one). Most of them (the common 13.56 MHz USB "ID card readers") read the
+UID bytes as a little-endian integer, so the default reverses the bytes back; a reader that
+does not is configured as "big". The two text forms are converted by separate functions because
+a 14-digit string is a valid hex UID too: the caller knows which reader produced the text, the
+text alone does not.
+
+Card UIDs are personal data: ``log_tag`` gives a short keyed hash for correlating log lines.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
 from typing import Literal
 
 ByteOrder = Literal["little", "big"]
 
+UID_SIZES = (4, 7, 10)
 HEX_UID_PATTERN = r"^(?:[0-9A-F]{2}){4,10}$"
 _HEX = re.compile(HEX_UID_PATTERN, re.IGNORECASE)
 _DECIMAL = re.compile(r"^[0-9]{10,17}$")
 _SEPARATORS = re.compile(r"[\s:-]")
+# A fresh key per process: log lines can be correlated within a run, never reversed to a UID.
+_LOG_KEY = secrets.token_bytes(16)
 
 
 class CardUidError(ValueError):
-    """The text is not a card UID in the form the caller said it is."""
+    """The text or bytes are not a card UID in the form the caller said they are."""
+
+
+def uid_from_bytes(raw: bytes) -> str:
+    """Canonical hex from the UID bytes a reader returned."""
+    if len(raw) not in UID_SIZES:
+        raise CardUidError(f"a card UID has 4, 7 or 10 bytes, not {len(raw)}")
+    return raw.hex().upper()
 
 
 def canonical_uid(text: str) -> str:
@@ -45,3 +61,8 @@ def uid_from_decimal(text: str, *, byte_order: ByteOrder = "little") -> str:
     if byte_order == "little":
         raw = raw[::-1]
     return raw.hex().upper()
+
+
+def log_tag(uid_hex: str) -> str:
+    """Eight hex characters that identify a UID within this process's logs and nothing more."""
+    return hmac.new(_LOG_KEY, uid_hex.encode(), hashlib.sha256).hexdigest()[:8]
