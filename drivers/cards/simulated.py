@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from common.card_uid import canonical_uid
+from common.card_uid import CardUidError, canonical_uid
 from common.events import EventBus
 from drivers.base import DeviceKind, DeviceState, DeviceStatus, StatusReporter
 from drivers.cards.atr import card_kind
+from drivers.cards.errors import CardReadError
 from drivers.cards.events import CardPresented, CardReadFailed, CardRemoved
 from drivers.threads import ServiceThread
 
@@ -37,8 +38,17 @@ class SimStep:
     def __post_init__(self) -> None:
         # A bad script fails when it is written, not half-way through a demo.
         if self.action == "tap":
-            canonical_uid(self.uid_hex)
+            _script_uid(self.uid_hex)
             bytes.fromhex(self.atr_hex)
+
+
+
+def _script_uid(uid_hex: str) -> str:
+    """A scripted UID in canonical form; a bad one is the reader's ``CardReadError``."""
+    try:
+        return canonical_uid(uid_hex)
+    except CardUidError as err:
+        raise CardReadError(str(err)) from err
 
 
 class SimulatedCardReader:
@@ -72,7 +82,7 @@ class SimulatedCardReader:
     def tap(self, uid_hex: str, atr_hex: str = EKTP_TYPE_A_ATR) -> None:
         """Present a card (removing the one on the reader first, as a real swap would)."""
         self.remove()
-        uid = canonical_uid(uid_hex)
+        uid = _script_uid(uid_hex)
         atr = bytes.fromhex(atr_hex)
         with self._lock:
             self._card_present = True
