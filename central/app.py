@@ -12,6 +12,7 @@ from central.api import batch, kiosk, operator, services
 from central.clock import Clock, SystemClock
 from central.context import CentralContext
 from central.errors import install_error_handlers
+from central.ingest import HeartbeatPipeline
 from central.ingest_asgi import CentralAPI
 from central.settings import CentralSettings
 
@@ -50,5 +51,7 @@ def freeze_startup_heap() -> None:
 def create_app(settings: CentralSettings, clock: Clock | None = None) -> FastAPI:
     """A servable app bound to a database (which must be migrated) and a clock."""
     app = build_app()
-    app.state.context = CentralContext.create(settings, clock or SystemClock())
+    context = CentralContext.create(settings, clock or SystemClock())
+    app.state.context = context
+    app.state.heartbeats = HeartbeatPipeline.for_context(context)
     return app

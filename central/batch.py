@@ -24,7 +24,6 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from central import bansos, complaints, letters
-from central.auth import grant_holder
 from central.callers import SignedKiosk
 from central.context import CentralContext
 from central.contract import batch as wire
@@ -32,6 +31,7 @@ from central.contract import services
 from central.contract.models import ErrorBody, LocalizedText
 from central.errors import ApiError
 from central.models import Resident
+from central.resident_auth import grant_holder
 from central.submissions import check_submitted_at
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class SignedKiosk:
     """The kiosk whose signature a request carries: checked against its enrolled key; by the
-    time a handler sees it, also found not revoked (``auth.refused_kiosks``)."""
+    time a handler sees it, also found not revoked (``kiosk_auth.refused_kiosks``)."""
 
     id: str
     office_id: str

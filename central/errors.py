@@ -105,3 +105,8 @@ def install_error_handlers(app: FastAPI) -> None:
             "Terjadi kesalahan di server pusat.",
             "The central server failed.",
         ).response()
+
+
+def unauthorized(code: str, message_id: str, message_en: str, **details: object) -> ApiError:
+    """401: who is calling could not be established (kiosk, resident or operator)."""
+    return ApiError(401, code, message_id, message_en, dict(details) or None)

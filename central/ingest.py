@@ -30,21 +30,15 @@ from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any
 
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, Engine
 
-from central.auth import (
-    SignedRequest,
-    claim_nonces,
-    kiosk_credential,
-    prune_nonces,
-    refused_kiosks,
-    replayed,
-)
 from central.callers import SignedKiosk
 from central.checkpoint import Checkpointer, wants_checkpointer
+from central.context import CentralContext
 from central.contract import models as wire
 from central.errors import ApiError
 from central.fleet import Ping, check_sender, heartbeat_ack, write_heartbeats
@@ -56,9 +50,15 @@ from central.idempotency import (
     store_answers,
     stored_answers,
 )
-
-if TYPE_CHECKING:
-    from central.context import CentralContext
+from central.kiosk_auth import (
+    SignedRequest,
+    claim_nonces,
+    kiosk_credential,
+    prune_nonces,
+    refused_kiosks,
+    replayed,
+)
+from central.verifier import SignatureVerifier
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,32 @@ IDLE_EXIT_S = 10.0  # the writer thread ends when idle this long and restarts on
 Outcome = Response | ApiError | BaseException
 
 
+@dataclass(frozen=True)
+class HeartbeatPipeline:
+    """The heartbeat route's machinery for one app: the signature thread and the group-commit
+    writer, working on the app's shared ``CentralContext``. Built by the app factory beside the
+    context (``create_app``), which keeps the context free of the modules that depend on it."""
+
+    ctx: CentralContext
+    signatures: SignatureVerifier
+    writer: HeartbeatWriter
+
+    @classmethod
+    def for_context(cls, ctx: CentralContext) -> HeartbeatPipeline:
+        return cls(ctx, SignatureVerifier(), HeartbeatWriter(ctx))
+
+
+async def get_heartbeats(request: Request) -> HeartbeatPipeline:
+    """Async on purpose: FastAPI runs a plain ``def`` dependency on a worker thread."""
+    pipeline: HeartbeatPipeline = request.app.state.heartbeats
+    return pipeline
+
+
+HeartbeatsDep = Annotated[HeartbeatPipeline, Depends(get_heartbeats)]
+
+
 async def accept(
-    ctx: CentralContext,
+    pipeline: HeartbeatPipeline,
     signed: SignedRequest,
     beat: wire.Heartbeat,
     idempotency_key: str | None,
@@ -83,15 +107,16 @@ async def accept(
     prepares the rows; the writer commits them with the other heartbeats waiting. Whichever
     stage ends the request settles its future.
     """
+    ctx = pipeline.ctx
     credential = await kiosk_credential(ctx, signed)
     future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
 
     def to_writer(kiosk: SignedKiosk) -> None:  # runs on the verifier thread
-        ctx.heartbeats.enqueue(
+        pipeline.writer.enqueue(
             _prepare(ctx, kiosk, signed, beat, idempotency_key, request_hash, future)
         )
 
-    ctx.signatures.check(signed, credential, future, then=to_writer)
+    pipeline.signatures.check(signed, credential, future, then=to_writer)
     outcome = await future
     if isinstance(outcome, BaseException):
         raise outcome

@@ -19,12 +19,12 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
 from central import ingest
-from central.auth import SignedRequest, parse_signature, signed_path
 from central.context import CentralContext
 from central.contract import models as wire
 from central.contract import signing
 from central.errors import ApiError
 from central.idempotency import check_key, request_hash
+from central.kiosk_auth import SignedRequest, parse_signature, signed_path
 
 PATH = "/v1/heartbeats"
 _HEADERS = {
@@ -65,7 +65,7 @@ class CentralAPI(FastAPI):
             await super().__call__(scope, _replaying(body, receive), send)
             return
         try:
-            response = await ingest.accept(context, *parsed)
+            response = await ingest.accept(self.state.heartbeats, *parsed)
         except ApiError as refusal:
             response = refusal.response()
         except Exception as error:

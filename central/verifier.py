@@ -19,10 +19,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from central.auth import SignedRequest, check_signature
 from central.callers import SignedKiosk
-from central.context import KioskCredential
+from central.credentials import KioskCredential
 from central.handoff import settle_from_thread
+from central.kiosk_auth import SignedRequest, check_signature
 
 IDLE_EXIT_S = 10.0
 MAX_BATCH = 64  # checks taken together: bounds how long a refusal waits for its answer

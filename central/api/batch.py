@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from central import batch
-from central.auth import KioskDep
 from central.context import CentralContext, get_context
 from central.contract import batch as wire
 from central.errors import ERROR_RESPONSES
 from central.idempotency import IdempotencyDep
+from central.kiosk_auth import KioskDep
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, tags=["services"])
 

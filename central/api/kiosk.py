@@ -8,17 +8,13 @@ from fastapi import APIRouter, Depends, Response
 from sqlalchemy.orm import Session
 
 from central import catalog, enrollment, ingest, residents
-from central.auth import (
-    KioskDep,
-    ResidentContext,
-    SignedDep,
-    active_resident,
-    resident_allowing_pin_change,
-)
 from central.context import CentralContext, get_context, get_db
 from central.contract import models as wire
 from central.errors import ERROR_RESPONSES
 from central.idempotency import IdempotencyDep
+from central.ingest import HeartbeatsDep
+from central.kiosk_auth import KioskDep, SignedDep
+from central.resident_auth import ResidentContext, active_resident, resident_allowing_pin_change
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
 Ctx = Annotated[CentralContext, Depends(get_context)]
@@ -39,13 +35,13 @@ def enroll(request: wire.EnrollmentRequest, ctx: Ctx, db: Db, idem: IdempotencyD
 
 @router.post("/heartbeats", status_code=202, response_model=wire.HeartbeatAck, tags=["kiosk"])
 async def heartbeat(
-    beat: wire.Heartbeat, signed: SignedDep, ctx: Ctx, idem: IdempotencyDep
+    beat: wire.Heartbeat, signed: SignedDep, heartbeats: HeartbeatsDep, idem: IdempotencyDep
 ) -> Response:
     """The kiosk's own state and every peripheral's, once a period and at once on a fault."""
     # The busiest route (every kiosk, every minute): no worker thread, and the write is
     # grouped with the heartbeats arriving at the same time (central/ingest.py). Most
     # heartbeats do not even get here: central/ingest_asgi.py answers them before FastAPI.
-    return await ingest.accept(ctx, signed, beat, idem.key, idem.request_hash)
+    return await ingest.accept(heartbeats, signed, beat, idem.key, idem.request_hash)
 
 
 @router.get("/catalog", response_model=wire.ServiceCatalog, tags=["kiosk"])

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from central import documents, enrollment, fleet, letters, operators, queue
-from central.auth import OperatorDep
 from central.context import CentralContext, get_context, get_db
 from central.contract import models as wire
 from central.contract import services as services_wire
 from central.errors import ERROR_RESPONSES
 from central.idempotency import IdempotencyDep
+from central.operator_auth import OperatorDep
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, tags=["operators"])
 Ctx = Annotated[CentralContext, Depends(get_context)]

@@ -17,12 +17,13 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from central import bansos, complaints, documents, information, letters, queue, tracking
-from central.auth import KioskDep, ResidentContext, SubmitterDep, active_resident
 from central.context import CentralContext, get_context, get_db
 from central.contract import services as wire
 from central.contract.models import ErrorBody
 from central.errors import ERROR_RESPONSES
 from central.idempotency import IdempotencyDep
+from central.kiosk_auth import KioskDep
+from central.resident_auth import ResidentContext, SubmitterDep, active_resident
 from central.submissions import check_submitted_at
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, tags=["services"])

@@ -15,8 +15,8 @@ import pytest
 import requests
 from sqlalchemy import delete, func, select
 
-from central.context import KioskCredential, KioskCredentials
 from central.contract import signing
+from central.credentials import KioskCredential, KioskCredentials
 from central.models import HeartbeatRecord, IdempotencyRecord, Kiosk, KioskState, UsedNonce
 from central.settings import CentralSettings
 from kiosk.identity import KioskKey

@@ -12,11 +12,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from central import verifier
-from central.auth import SignedRequest
 from central.callers import SignedKiosk
-from central.context import KioskCredential
 from central.contract import signing
+from central.credentials import KioskCredential
 from central.errors import ApiError
+from central.kiosk_auth import SignedRequest
 from central.verifier import SignatureVerifier
 
 pytestmark = pytest.mark.in_process

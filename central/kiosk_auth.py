@@ -1,4 +1,5 @@
-"""Who is calling: a signed kiosk, a resident session on that kiosk, or an operator.
+"""Who is calling, part one: a signed kiosk (the resident and operator checks build on it in
+``resident_auth`` and ``operator_auth``).
 
 Kiosk checks run cheapest first and the nonce is recorded only after the signature verified,
 so an attacker without the key cannot burn a kiosk's nonces. Each check is a plain function:
@@ -24,28 +25,18 @@ from starlette.types import Scope
 from central import bulk
 from central.bulk import BulkInsert
 from central.callers import SignedKiosk
-from central.context import (
-    CentralContext,
-    KioskCredential,
-    get_context,
-    get_db,
-    load_credential,
-)
+from central.context import CentralContext, get_context, get_db
 from central.contract import signing
-from central.errors import ApiError
-from central.models import Kiosk, OperatorCredential, Resident, ResidentSession, UsedNonce
-from central.security import open_grant, token_hash
+from central.credentials import KioskCredential, load_credential
+from central.errors import ApiError, unauthorized
+from central.models import Kiosk, UsedNonce
 
 _NONCE = re.compile(rf"^[A-Za-z0-9_-]{{{signing.NONCE_MIN_LENGTH},{signing.NONCE_MAX_LENGTH}}}$")
 _SIGNATURE_LENGTH = 64
 
 
-def _unauthorized(code: str, message_id: str, message_en: str, **details: object) -> ApiError:
-    return ApiError(401, code, message_id, message_en, dict(details) or None)
-
-
 def _malformed() -> ApiError:
-    return _unauthorized(
+    return unauthorized(
         "signature_malformed",
         "Tanda tangan permintaan rusak.",
         "The request signature headers are malformed.",
@@ -53,7 +44,7 @@ def _malformed() -> ApiError:
 
 
 def replayed() -> ApiError:
-    return _unauthorized(
+    return unauthorized(
         "replayed",
         "Permintaan ini sudah pernah diterima.",
         "This request was already received (replayed nonce).",
@@ -90,7 +81,7 @@ def parse_signature(
 ) -> SignedRequest:
     """The signing headers, checked for shape only (no key or database needed yet)."""
     if not (kiosk_id and timestamp and nonce and signature):
-        raise _unauthorized(
+        raise unauthorized(
             "signature_missing",
             "Permintaan kios tidak ditandatangani.",
             "The kiosk request is not signed.",
@@ -148,7 +139,7 @@ def check_clock(ctx: CentralContext, signed: SignedRequest) -> None:
     now = ctx.clock.now()
     skew = now.timestamp() - signed.timestamp
     if abs(skew) > ctx.settings.max_clock_skew_s:
-        raise _unauthorized(
+        raise unauthorized(
             "clock_skew",
             f"Jam kios salah: setel tanggal dan waktu kios (selisih {-skew:.0f} detik).",
             f"The kiosk clock is wrong: set the kiosk's date and time ({-skew:.0f} s off).",
@@ -172,7 +163,7 @@ def check_signature(signed: SignedRequest, credential: KioskCredential | None) -
     try:
         credential.public_key.verify(signed.signature, message)
     except InvalidSignature:
-        raise _unauthorized(
+        raise unauthorized(
             "signature_invalid",
             "Tanda tangan permintaan tidak cocok.",
             "The request signature does not match.",
@@ -229,7 +220,7 @@ def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> Sig
 
 
 def kiosk_unknown() -> ApiError:
-    return _unauthorized("kiosk_unknown", "Kios tidak terdaftar.", "This kiosk is not enrolled.")
+    return unauthorized("kiosk_unknown", "Kios tidak terdaftar.", "This kiosk is not enrolled.")
 
 
 def kiosk_revoked() -> ApiError:
@@ -308,131 +299,3 @@ def prune_nonces(ctx: CentralContext, connection: Connection, now: datetime) -> 
 
 
 KioskDep = Annotated[SignedKiosk, Depends(authenticated_kiosk)]
-
-
-@dataclass(frozen=True)
-class ResidentContext:
-    kiosk: SignedKiosk
-    session: ResidentSession
-
-
-def _resident_session(
-    kiosk: KioskDep,
-    ctx: Annotated[CentralContext, Depends(get_context)],
-    db: Annotated[Session, Depends(get_db)],
-    token: Annotated[str | None, Header(alias=signing.HEADER_SESSION)] = None,
-) -> ResidentContext:
-    expired = _unauthorized(
-        "session_expired",
-        "Sesi berakhir. Silakan masuk lagi.",
-        "The session has ended. Please sign in again.",
-    )
-    if not token:
-        raise expired
-    session = db.get(ResidentSession, token_hash(token))
-    now = ctx.clock.now()
-    idle = timedelta(seconds=ctx.settings.resident_idle_timeout_s)
-    if (
-        session is None
-        or session.kiosk_id != kiosk.id
-        or session.ended_at is not None
-        or now - session.last_seen_at > idle
-    ):
-        raise expired
-    session.last_seen_at = now
-    db.commit()
-    return ResidentContext(kiosk=kiosk, session=session)
-
-
-def resident_allowing_pin_change(
-    resident: Annotated[ResidentContext, Depends(_resident_session)],
-) -> ResidentContext:
-    """For the PIN-change and logout calls, which a first-login session may make."""
-    return resident
-
-
-def active_resident(
-    resident: Annotated[ResidentContext, Depends(_resident_session)],
-) -> ResidentContext:
-    """Every other resident call: refused until the first-login PIN change is done."""
-    if resident.session.resident.must_change_pin:
-        raise ApiError(
-            403,
-            "pin_change_required",
-            "Ganti PIN Anda terlebih dahulu.",
-            "Change your PIN first.",
-        )
-    return resident
-
-
-@dataclass(frozen=True)
-class Submitter:
-    """Who a submission is for: from a live session, or from the submission grant the
-    resident's sign-in gave the kiosk, so its outbox can deliver after the session ended."""
-
-    kiosk: SignedKiosk
-    resident: Resident
-
-
-def submitting_resident(
-    kiosk: KioskDep,
-    ctx: Annotated[CentralContext, Depends(get_context)],
-    db: Annotated[Session, Depends(get_db)],
-    token: Annotated[str | None, Header(alias=signing.HEADER_SESSION)] = None,
-    grant: Annotated[str | None, Header(alias=signing.HEADER_GRANT)] = None,
-) -> Submitter:
-    if token:
-        resident = active_resident(_resident_session(kiosk, ctx, db, token))
-        return Submitter(kiosk=kiosk, resident=resident.session.resident)
-    return Submitter(kiosk=kiosk, resident=grant_holder(ctx, db, kiosk, grant))
-
-
-def grant_holder(
-    ctx: CentralContext, db: Session, kiosk: SignedKiosk, grant: str | None
-) -> Resident:
-    """The resident a submission grant speaks for, if this server sealed it for this kiosk and
-    it has not expired; else 401 ``session_expired``. Also used per item by the batch route."""
-    opened = open_grant(ctx.identifier_key, grant) if grant else None
-    if opened is not None:
-        resident_id, kiosk_id, expires_at = opened
-        holder = db.get(Resident, resident_id)
-        if kiosk_id == kiosk.id and expires_at > ctx.clock.now().timestamp() and holder:
-            return holder
-    raise _unauthorized(
-        "session_expired",
-        "Sesi berakhir. Silakan masuk lagi.",
-        "The session has ended. Please sign in again.",
-    )
-
-
-SubmitterDep = Annotated[Submitter, Depends(submitting_resident)]
-
-
-@dataclass(frozen=True)
-class OperatorIdentity:
-    operator_id: int
-
-
-def authenticated_operator(
-    ctx: Annotated[CentralContext, Depends(get_context)],
-    db: Annotated[Session, Depends(get_db)],
-    authorization: Annotated[str | None, Header()] = None,
-    api_key: Annotated[str | None, Header(alias="X-Api-Key")] = None,
-) -> OperatorIdentity:
-    """An operator's bearer token (from login) or API key; kiosk keys never qualify."""
-    secret = api_key
-    if secret is None and authorization and authorization.lower().startswith("bearer "):
-        secret = authorization[7:].strip()
-    credential = db.get(OperatorCredential, token_hash(secret)) if secret else None
-    if credential is None or (
-        credential.expires_at is not None and credential.expires_at <= ctx.clock.now()
-    ):
-        raise _unauthorized(
-            "operator_auth_required",
-            "Masuk sebagai operator diperlukan.",
-            "Operator sign-in or API key required.",
-        )
-    return OperatorIdentity(operator_id=credential.operator_id)
-
-
-OperatorDep = Annotated[OperatorIdentity, Depends(authenticated_operator)]
