@@ -93,7 +93,7 @@ def _one(
         return wire.BatchItemResult(
             local_ref=item.local_ref, status=refusal.status, error=refusal.body
         )
-    except Exception as err:  # one item's fault must not lose the items stored before it
+    except Exception as err:  # noqa: BLE001 - one item's fault must not lose the items before it
         db.rollback()
         log.error("batch item (%s) failed: %s", item.kind, type(err).__name__)
         return wire.BatchItemResult(

@@ -246,7 +246,7 @@ class HeartbeatWriter:
                     connection = connection or _writer_connection(self._ctx.engine)
                     with turn:
                         outcomes, later = self._commit(connection, batch)
-                except Exception as err:  # each request re-raises it: logged, answered 500
+                except Exception as err:  # noqa: BLE001 - each request re-raises it: logged, 500
                     outcomes, later = [(beat, err) for beat in batch], []
                     _discard(connection)
                     connection = None

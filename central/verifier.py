@@ -84,6 +84,6 @@ def _run_check(
     """Never raises: whatever goes wrong is the request's answer, not the thread's end."""
     try:
         then(check_signature(signed, credential))
-    except Exception as error:  # an ApiError refusal, or a fault that answers 500
+    except Exception as error:  # noqa: BLE001 - a refusal, or a fault that answers 500
         return error
     return None

@@ -62,7 +62,7 @@ def detect_hardware(timeout: float = 2.0) -> HardwareReport:
     for lister in (pcsc_readers, serial_ports, video_devices, usb_printers):
         try:
             devices.extend(_with_deadline(lister, timeout))
-        except Exception as err:  # one broken category must not hide the others
+        except Exception as err:  # noqa: BLE001 - one broken category must not hide the others
             notes.append(f"{lister.__name__.replace('_', ' ')}: {err}")
     return HardwareReport(devices, notes)
 
@@ -152,7 +152,7 @@ def probe_status(spec: DeviceSpec, timeout: float = 3.0) -> DeviceStatus:
         if spec.kind is DeviceKind.CAMERA:
             return _camera_status(spec, timeout)
         return _threaded_status(spec, timeout)
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - any driver fault is that device's ERROR status
         return DeviceStatus(
             spec.kind, state=DeviceState.ERROR, last_error=f"{type(err).__name__}: {err}"
         )

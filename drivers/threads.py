@@ -137,5 +137,5 @@ class CallWorker:
                 continue
             try:
                 future.set_result(function())
-            except Exception as exc:  # handed to the caller, who maps it
+            except Exception as exc:  # noqa: BLE001 - handed to the caller, who maps it
                 future.set_exception(exc)

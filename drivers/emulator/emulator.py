@@ -20,6 +20,7 @@ import numpy as np
 import qrcode
 from PIL import Image
 from qrcode import constants as qr_constants
+from qrcode.exceptions import DataOverflowError
 
 from drivers.emulator import parser as p
 from drivers.emulator.paper import LINE_DOTS, CharStyle, Paper
@@ -284,7 +285,7 @@ class PrinterEmulator:
         code.add_data(self._qr_data, optimize=0)
         try:
             code.make(fit=True)
-        except Exception:  # data too long for any QR version: the printer prints nothing
+        except DataOverflowError:  # too long for any QR version: the printer prints nothing
             log.warning("emulator: QR data of %d bytes does not fit a symbol", len(self._qr_data))
             return
         module = max(1, min(16, self._style.qr_module))

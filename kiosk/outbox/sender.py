@@ -143,7 +143,7 @@ class Sender:
             signal.clear()  # before reading, so a notify during the read is not lost
             try:
                 wait_s, seen_wake = self._step(lane, seen_wake)
-            except Exception as err:  # never a silently dead thread: log, pause, go on
+            except Exception as err:  # noqa: BLE001 - never a silently dead thread: log, pause, go on
                 log.error("outbox lane %s: %s", lane, type(err).__name__)
                 wait_s = FAULT_PAUSE_S
             if wait_s > 0:
@@ -178,7 +178,7 @@ class Sender:
             if self._deliver_batch is None:
                 return [self._deliver(items[0])]
             results = self._deliver_batch(items)
-        except Exception as err:  # the message could echo payload text: log the type only
+        except Exception as err:  # noqa: BLE001 - a deliverer fault is a retry; log the type only
             log.error("outbox deliver failed for %s: %s", items[0].local_ref, type(err).__name__)
             return [DeliveryResult.retry("deliver_error")]
         if not 1 <= len(results) <= len(items):
