@@ -29,7 +29,7 @@ def _opened_connection(printer: Any, what: str) -> Any:
     python-escpos 3.1 keeps it in ``_device``: ``False`` before ``open``/after ``close``,
     ``None`` when opening failed without raising, the connection object otherwise.
     """
-    connection = printer._device  # pinned internals, see the module docstring
+    connection = printer._device  # noqa: SLF001 - pinned internals, see the module docstring
     if not connection:
         raise ConnectionError(f"{what} is closed")
     return connection
