@@ -13,7 +13,6 @@ import json
 import math
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,11 @@ if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on th
 from central.contract import models as wire  # noqa: E402
 from central.db import make_engine, make_sessionmaker  # noqa: E402
 from central.enrollment import create_token  # noqa: E402
+from central.process import (  # noqa: E402
+    CentralProcess,
+    CentralStartError,
+    central_command,
+)
 from kiosk.identity import KioskKey  # noqa: E402
 from kiosk.signing import RequestSigner  # noqa: E402
 
@@ -97,21 +101,9 @@ def main_wrapper(run: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print("interrupted: servers stopped, temporary files removed", file=sys.stderr)
         return 130
-    except BenchError as err:
+    except (BenchError, CentralStartError) as err:
         print(f"bench set-up failed: {err}", file=sys.stderr)
         return 1
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _central_command() -> list[str]:
-    script = Path(sys.executable).with_name("kiosk-central")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "central.cli"]
 
 
 def _clean_environment() -> dict[str, str]:
@@ -121,7 +113,7 @@ def _clean_environment() -> dict[str, str]:
 
 def central_cli(args: list[str], workdir: Path, timeout_s: float = 300) -> str:
     """Run one ``kiosk-central`` sub-command with an empty config dir; its stdout."""
-    argv = [*_central_command(), *args[:1], "--config-dir", str(workdir), *args[1:]]
+    argv = [*central_command(), *args[:1], "--config-dir", str(workdir), *args[1:]]
     try:
         done = subprocess.run(
             argv,
@@ -162,90 +154,13 @@ def cpu_seconds(root_pids: Iterable[int]) -> float:
     return sum(times.get(pid, 0.0) for pid in wanted)
 
 
-class CentralProcess:
-    """``kiosk-central serve`` in its own process group, so stopping it stops its workers."""
-
-    def __init__(self, database_url: str, workdir: Path, workers: int) -> None:
-        self.database_url = database_url
-        self.workdir = workdir
-        self.workers = workers
-        self.port = free_port()
-        self.log_path = workdir / f"central-{self.port}.log"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def pid(self) -> int:
-        if self._process is None:
-            raise BenchError("the server is not running")
-        return self._process.pid
-
-    def __enter__(self) -> CentralProcess:
-        argv = [
-            *_central_command(),
-            "serve",
-            "--config-dir",
-            str(self.workdir),
-            "--database-url",
-            self.database_url,
-            "--port",
-            str(self.port),
-            "--workers",
-            str(self.workers),
-            "--log-level",
-            "warning",
-        ]
-        with self.log_path.open("wb") as log:
-            self._process = subprocess.Popen(
-                argv,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=_clean_environment(),
-                start_new_session=True,
-            )
-        try:
-            self._wait_until_serving(timeout_s=60)
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-
-    def _wait_until_serving(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                raise BenchError(f"kiosk-central serve exited: {self._log_tail()}")
-            try:
-                status, _ = request_json(self.port, "GET", "/healthz", None, {}, timeout_s=1)
-            except OSError:
-                time.sleep(0.1)
-                continue
-            if status == 200:
-                return
-        raise BenchError(f"kiosk-central serve did not answer within {timeout_s:.0f} s")
-
-    def _log_tail(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace").strip()[-800:]
-        except OSError:
-            return "(no log)"
-
-    def stop(self) -> None:
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        for sig, wait_s in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                process.wait(timeout=wait_s)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+def central_process(database_url: str, workdir: Path, workers: int) -> CentralProcess:
+    """The centre's own launcher (``central.process``) with the benches' settings: an empty
+    config dir, no ANJUNGAN_* from the caller's shell, warnings only, output in ``workdir``."""
+    args = ["--config-dir", str(workdir), "--database-url", database_url]
+    args += ["--workers", str(workers), "--log-level", "warning"]
+    log_path = workdir / f"central-{time.monotonic_ns()}.log"
+    return CentralProcess(args, env=_clean_environment(), log_path=log_path)
 
 
 # ---------------------------------------------------------------- databases

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from _central import (
     BenchError,
-    CentralProcess,
+    central_process,
     database,
     enroll_kiosks,
     info,
@@ -151,7 +151,7 @@ def run(kind: str, options: argparse.Namespace, workdir: Path) -> None:
     with ExitStack() as stack:
         db = stack.enter_context(database(kind, workdir))
         identities = seed(db.url, options.residents, options.seed)
-        server = stack.enter_context(CentralProcess(db.url, workdir, workers=1))
+        server = stack.enter_context(central_process(db.url, workdir, workers=1))
         signer = enroll_kiosks(server, 1)[0].signer
         rng = random.Random(options.seed)
         info(

@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._central import (  # noqa: E402
-    CentralProcess,
     central_cli,
+    central_process,
     database,
     info,
     main_wrapper,
@@ -71,7 +71,7 @@ def bench_journey_steps(journeys: int, workdir: Path) -> None:
         line = next(row for row in seeded.splitlines() if "must change" not in row and "PIN" in row)
         words = line.split()
         card, pin = words[words.index("card") + 1], words[words.index("PIN") + 1]
-        with CentralProcess(db.url, workdir, workers=1) as server:
+        with central_process(db.url, workdir, workers=1) as server:
             url = f"http://127.0.0.1:{server.port}"
             config_dir = _kiosk_config(workdir)
             enroll(config_dir, url, _enrollment_token(db.url))

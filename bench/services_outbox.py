@@ -16,14 +16,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench._central import central_process  # noqa: E402
 from central.contract.models import EnrollmentRequest, EnrollmentResponse  # noqa: E402
 from central.db import make_engine, make_sessionmaker  # noqa: E402
 from central.enrollment import create_token  # noqa: E402
@@ -61,13 +57,6 @@ def info(text: str) -> None:
     print(f"  {text}", flush=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _cpu_s(root: int) -> float:
     """User+system CPU seconds of a process and its children (uvicorn workers), from /proc."""
     total = 0.0
@@ -82,43 +71,6 @@ def _cpu_s(root: int) -> float:
         if int(entry.name) == root or int(fields[1]) == root:
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
-
-
-@contextmanager
-def central_process(database_url: str, workdir: Path, workers: int) -> Iterator[tuple[str, int]]:
-    """``kiosk-central serve`` in its own process group; yields (base URL, pid)."""
-    port = _free_port()
-    script = Path(sys.executable).with_name("kiosk-central")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "central.cli"]
-    argv = [*command, "serve", "--config-dir", str(workdir), "--database-url", database_url]
-    argv += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANJUNGAN_")}
-    log = (workdir / "central.log").open("wb")
-    process = subprocess.Popen(
-        argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"kiosk-central serve did not start (see {workdir})")
-            try:
-                if requests.get(url + "/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        yield url, process.pid
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=15)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        log.close()
 
 
 def enroll(database_url: str, url: str) -> tuple[KioskKey, RequestSigner, requests.Session]:
@@ -185,7 +137,8 @@ def _drain(
 def bench_drain(count: int, workers: int, workdir: Path) -> None:
     database_url = f"sqlite:///{workdir / 'central.sqlite3'}"
     people = prepare_database(database_url, residents=5)
-    with central_process(database_url, workdir, workers) as (url, pid):
+    with central_process(database_url, workdir, workers) as server:
+        url, pid = server.url, server.pid
         key, signer, session = enroll(database_url, url)
         grant = sign_in(session, url, people[0].nik, people[0].pin)
         headers = {GRANT: grant}

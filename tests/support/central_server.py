@@ -6,16 +6,13 @@ still crosses a real socket and the real HTTP stack.
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import IO
 
 import requests
@@ -29,45 +26,21 @@ from central.db import make_engine, make_sessionmaker
 from central.enrollment import create_token
 from central.migrate import upgrade
 from central.operators import create_api_key, create_operator
+from central.process import CentralProcess, free_port
 from central.seed import DemoIdentity, seed_all
 from central.settings import CentralSettings
 from kiosk.identity import KioskKey
 from kiosk.signing import RequestSigner, SignedAuth
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+SERVE_START_S = 20.0
 
 
 @contextmanager
 def serve_command(env: dict[str, str], stderr: IO[str] | int = subprocess.DEVNULL) -> Iterator[str]:
-    """``kiosk-central serve`` run as a technician runs it, on a free port: its URL once
-    ``/healthz`` answers; stopped on exit."""
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "kiosk-central"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=stderr,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if requests.get(f"{url}/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    """``kiosk-central serve`` run as a technician runs it (``central.process``), on a free
+    port: its URL once ``/healthz`` answers; stopped on exit."""
+    with CentralProcess(env=env, stderr=stderr, start_timeout_s=SERVE_START_S) as server:
+        yield server.url
 
 
 def prepare_database(
