@@ -110,11 +110,21 @@ class Scanner(Protocol):
 
 
 class ReceiptMaker(Protocol):
+    """Builds receipts; the session hands it its catalog (office name, service labels)."""
+
     def for_result(
-        self, result: BaseModel, resident: ResidentSummary, language: str
+        self,
+        result: BaseModel,
+        resident: ResidentSummary,
+        language: str,
+        catalog: ServiceCatalog | None,
     ) -> Receipt: ...
     def queued(
-        self, submission: Submission, resident: ResidentSummary, language: str
+        self,
+        submission: Submission,
+        resident: ResidentSummary,
+        language: str,
+        catalog: ServiceCatalog | None,
     ) -> Receipt: ...
     def qr_payload(self, result: BaseModel | Submission) -> str: ...
 
@@ -620,14 +630,16 @@ class Session:
         elif submitted.result is not None:
             self.set_modes(centre_online=True)
             self._print(
-                self.receipts.for_result(submitted.result, self._resident(), self.language),
+                self.receipts.for_result(
+                    submitted.result, self._resident(), self.language, self._catalog
+                ),
                 self.receipts.qr_payload(submitted.result),
             )
         else:
             if submitted.deferred in {"offline", "timeout"}:
                 self.set_modes(centre_online=False)
             self._print(
-                self.receipts.queued(submission, self._resident(), self.language),
+                self.receipts.queued(submission, self._resident(), self.language, self._catalog),
                 self.receipts.qr_payload(submission),
             )
 
@@ -641,7 +653,7 @@ class Session:
             return
         self.set_modes(centre_online=True)
         self._print(
-            self.receipts.for_result(ticket, self._resident(), self.language),
+            self.receipts.for_result(ticket, self._resident(), self.language, self._catalog),
             self.receipts.qr_payload(ticket),
         )
 

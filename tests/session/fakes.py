@@ -178,10 +178,14 @@ class FakePrinter:
 
 
 class FakeReceipts:
-    def for_result(self, result: BaseModel, resident: ResidentSummary, language: str) -> Receipt:
+    def for_result(
+        self, result: BaseModel, resident: ResidentSummary, language: str, catalog: Any
+    ) -> Receipt:
         return Receipt().text(f"result {type(result).__name__} {language}")
 
-    def queued(self, submission: Submission, resident: ResidentSummary, language: str) -> Receipt:
+    def queued(
+        self, submission: Submission, resident: ResidentSummary, language: str, catalog: Any
+    ) -> Receipt:
         return Receipt().text(f"queued {submission.local_ref}")
 
     def qr_payload(self, result: BaseModel | Submission) -> str:
@@ -222,7 +226,7 @@ def make_rig(*, receipt_on_screen: bool = True) -> Rig:
         client=client,
         submitter=submitter,
         printer=printer,
-        receipts=FakeReceipts(),  # type: ignore[arg-type]
+        receipts=FakeReceipts(),
         bus=bus,
         timeouts=Timeouts(idle_s=60, warning_s=10),
         clock=clock,
