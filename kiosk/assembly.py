@@ -46,7 +46,10 @@ from kiosk.submitter import OutboxSubmitter
 
 log = logging.getLogger(__name__)
 
-OUTBOX_CLOSE_S = 5.0  # SIGTERM must end the kiosk within 5 s: the outbox gets most of it
+# SIGTERM must end the kiosk within 5 s (systemd's default before SIGKILL): what the session
+# is doing may take 1 s to finish, a delivery in flight 2 s; the outbox keeps what is unsent.
+OWNER_STOP_S = 1.0
+OUTBOX_CLOSE_S = 2.0
 
 
 @dataclass
@@ -81,7 +84,7 @@ class KioskCore:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self.owner.post(Session.cancel)
-        self.owner.stop()
+        self.owner.stop(OWNER_STOP_S)
         self.outbox.close(timeout_s=OUTBOX_CLOSE_S)
         self.printer.close()
         self.card_reader.stop()
