@@ -15,7 +15,16 @@ from central.contract.models import FleetKiosk, Heartbeat, Liveness
 from central.models import HeartbeatRecord
 from drivers.emulator import PaperState, PrinterEmulator, TcpPrinterServer
 from kiosk.config import load_kiosk_config
-from tests.runtime.conftest import PERIOD_S, Centre, KioskProcess, kiosk_command, wait_for
+from provisioning.enroll import enroll
+from tests.runtime.conftest import (
+    OFFICE,
+    PERIOD_S,
+    Centre,
+    KioskProcess,
+    kiosk_command,
+    wait_for,
+    write_config,
+)
 
 EVENT_DEADLINE_S = 2.0  # the issue: the centre has a device change within 2 s
 STOP_DEADLINE_S = 5.0  # systemd's default stop timeout before SIGKILL
@@ -110,3 +119,16 @@ def test_kiosk_run_reports_serves_buffers_and_stops(
     assert stopped.returncode == 1 and "STOPPED" in stopped.stdout
     log = kiosk.stderr()
     assert "<6>kiosk.runtime.service: kiosk" in log and "Traceback" not in log
+
+
+def test_a_demo_kiosk_says_demo_in_its_heartbeat(
+    tmp_path: Path, centre: Centre, start_kiosk: Callable[[Path], KioskProcess]
+) -> None:
+    config = write_config(tmp_path / "demo-etc", tmp_path / "demo-state", kiosk={"mode": "demo"})
+    enroll(config, centre.url, centre.server.enrollment_token(OFFICE))
+    kiosk = start_kiosk(config)
+    beat = wait_for(lambda: _beat(centre), START_S, "a heartbeat")
+    assert beat.demo is True
+    assert "DEMO" in kiosk_command(config, "status").stdout
+    assert kiosk.terminate()[0] == 0
+    assert "(DEMO: simulated devices)" in kiosk.stderr()
