@@ -25,10 +25,13 @@ from tests.runtime.conftest import (
     wait_for,
     write_config,
 )
+from tests.vcard.card import CardProfile, VirtualCard
+from tests.vcard.stack import PcscStack
 
 EVENT_DEADLINE_S = 2.0  # the issue: the centre has a device change within 2 s
 STOP_DEADLINE_S = 5.0  # systemd's default stop timeout before SIGKILL
-START_S = 20.0  # a cold interpreter importing the kiosk, on a busy 2-core machine
+START_S = 20.0
+CARD_UID = "04A1B2C3D4E5F6"  # a cold interpreter importing the kiosk, on a busy 2-core machine
 
 
 def _kiosk(centre: Centre) -> FleetKiosk | None:
@@ -56,6 +59,7 @@ def test_kiosk_run_reports_serves_buffers_and_stops(
     enrolled_config: Path,
     emulator: tuple[PrinterEmulator, TcpPrinterServer],
     start_kiosk: Callable[[Path], KioskProcess],
+    pcsc: PcscStack,
 ) -> None:
     printer, _ = emulator
     status_file = load_kiosk_config(enrolled_config, env={}).heartbeat.status_file
@@ -113,12 +117,16 @@ def test_kiosk_run_reports_serves_buffers_and_stops(
     assert sequences == sorted(set(sequences)), "duplicated or out of order"
     assert sequences == list(range(1, len(sequences) + 1)), "a beat went missing"
 
+    # A resident taps a card through pcscd; SIGTERM in the middle of their session.
+    with VirtualCard(CardProfile.ektp_type_a(bytes.fromhex(CARD_UID)), pcsc.card_port(0)):
+        wait_for(lambda: (b := _beat(centre)) and b.app_state == "ACTIVE", PERIOD_S * 5, "tap")
     code, took = kiosk.terminate()
     assert (code, took <= STOP_DEADLINE_S) == (0, True), kiosk.stderr()
     stopped = kiosk_command(enrolled_config, "status")
     assert stopped.returncode == 1 and "STOPPED" in stopped.stdout
     log = kiosk.stderr()
     assert "<6>kiosk.runtime.service: kiosk" in log and "Traceback" not in log
+    assert CARD_UID not in log.upper() and "presented" in log  # a tag, never the card's UID
 
 
 def test_a_demo_kiosk_says_demo_in_its_heartbeat(
