@@ -16,6 +16,7 @@ from drivers.base import DeviceError
 from kiosk.assembly import KioskCore, build_core
 from kiosk.config import KioskConfig
 from kiosk.config.hardware import hardware_problems
+from kiosk.identity import IdentityError
 from kiosk.outbox import OutboxError
 from kiosk.runtime.health import HealthLoop
 
@@ -51,7 +52,7 @@ class KioskService:
         check_ready(config)
         try:
             self.core: KioskCore = build_core(config, central_url=central_url)
-        except (OSError, ValueError, DeviceError, OutboxError) as error:
+        except (OSError, ValueError, ImportError, DeviceError, OutboxError, IdentityError) as error:
             raise NotReady(f"cannot start: {error}", EXIT_FAILED) from error
         self.health = HealthLoop(
             self.core,

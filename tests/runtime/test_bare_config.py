@@ -48,3 +48,15 @@ def test_status_without_a_running_kiosk_says_so(tmp_path: Path) -> None:
     assert status.returncode == 2
     assert "is `kiosk run` running here?" in status.stderr
     assert str(tmp_path / "state" / "status.json") in status.stderr
+
+
+def test_a_kiosk_without_its_key_says_so_and_exits_1(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path / "etc",
+        tmp_path / "state",
+        kiosk={"id": "KSK-LOSTKEY", "office_id": "35.10.01.2001", "mode": "demo"},
+    )
+    run = kiosk_command(config, "run", timeout=30)
+    assert run.returncode == 1
+    assert f"no kiosk key at {tmp_path / 'state' / 'identity' / 'kiosk.key'}" in run.stderr
+    assert "Traceback" not in run.stderr
