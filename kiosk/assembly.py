@@ -164,11 +164,11 @@ def build_core(
     card_reader = CARD_READERS.create(
         specs[DeviceKind.CARD_READER].driver, bus=bus, **options(DeviceKind.CARD_READER)
     )
-    camera_driver = specs[DeviceKind.CAMERA].driver
+    camera_spec = specs.get(DeviceKind.CAMERA)  # none with camera.driver = "none"
     camera = (
-        None
-        if camera_driver == "none"
-        else CAMERAS.create(camera_driver, bus=bus, **options(DeviceKind.CAMERA))
+        CAMERAS.create(camera_spec.driver, bus=bus, **options(DeviceKind.CAMERA))
+        if camera_spec is not None
+        else None
     )
     scanner = DocumentScanner(camera, bus, metrics=metrics) if camera is not None else None
     submitter = OutboxSubmitter(

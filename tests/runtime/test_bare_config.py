@@ -3,6 +3,7 @@ to configure; demo mode allows simulators and says DEMO."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.runtime.conftest import kiosk_command, write_config
@@ -60,3 +61,12 @@ def test_a_kiosk_without_its_key_says_so_and_exits_1(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert f"no kiosk key at {tmp_path / 'state' / 'identity' / 'kiosk.key'}" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_kiosk_without_a_camera_lists_none(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path / "etc", tmp_path / "state", kiosk={"mode": "demo"}, camera={"driver": "none"}
+    )
+    devices = kiosk_command(config, "devices", "--json", "--timeout", "1")
+    roles = [device["role"] for device in json.loads(devices.stdout)["configured"]]
+    assert roles == ["printer", "card_reader"]
