@@ -168,7 +168,11 @@ class HealthLoop:
         if reachable != self._centre:
             log.info("centre %s", "reachable" if reachable else "unreachable")
             self._centre = reachable
-            self._core.owner.post(lambda session: session.centre_reachable(reachable))
+        elif not reachable:
+            return
+        # Every confirmed beat is news for the session: a failed call during a resident's
+        # session may have marked the centre offline since (a no-op when nothing changed).
+        self._core.owner.post(lambda session: session.centre_reachable(reachable))
 
     def _remember_devices(self) -> None:
         for role, status in self._core.device_statuses().items():
