@@ -69,14 +69,11 @@ class HealthLoop:
         *,
         period_s: float,
         status_path: Path,
-        rng: random.Random | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._core = core
         self._period_s = period_s
         self._status_path = status_path
-        self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
-        self._monotonic = monotonic
+        self._rng = random.Random()  # noqa: S311 - jitter, not a secret
         self._seen: queue.SimpleQueue[Seen] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="health-loop", daemon=True)
         self._unsubscribe: list[Callable[[], None]] = []
@@ -123,7 +120,7 @@ class HealthLoop:
 
     def _next_due(self) -> float:
         factor = self._rng.uniform(1 - JITTER, 1 + JITTER)
-        return self._monotonic() + self._period_s * factor
+        return time.monotonic() + self._period_s * factor
 
     def _run(self) -> None:
         self._remember_devices()
@@ -131,7 +128,7 @@ class HealthLoop:
         due = self._next_due()
         while True:
             try:
-                seen = self._seen.get(timeout=max(0.0, due - self._monotonic()))
+                seen = self._seen.get(timeout=max(0.0, due - time.monotonic()))
             except queue.Empty:
                 self._beat("schedule")
                 due = self._next_due()

@@ -55,11 +55,11 @@ class SessionOwner:
         session: Session,
         *,
         tick_s: float = TICK_S,
-        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``tick_s``: how often the owner ticks the idle timer (the session's own clock
+        decides what a tick means)."""
         self.session = session
         self._tick_s = tick_s
-        self._monotonic = monotonic
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="session-owner", daemon=True)
         self._ready = threading.Event()
@@ -110,9 +110,9 @@ class SessionOwner:
     def _run(self) -> None:
         self.session.bind_owner()
         self._ready.set()
-        next_tick = self._monotonic() + self._tick_s
+        next_tick = time.monotonic() + self._tick_s
         while True:
-            now = self._monotonic()
+            now = time.monotonic()
             if now >= next_tick:  # ticks keep their pace even under a stream of intents
                 next_tick = now + self._tick_s
                 self._execute(_Job(Session.tick, Future()))
