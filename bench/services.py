@@ -35,11 +35,11 @@ from bench._central import (  # noqa: E402
 )
 from central.db import make_engine, make_sessionmaker  # noqa: E402
 from central.enrollment import create_token  # noqa: E402
-from kiosk.assembly import build_core  # noqa: E402
 from kiosk.capture.evalset import Scene, generate  # noqa: E402
 from kiosk.config import load_kiosk_config  # noqa: E402
 from kiosk.journey import run_journey  # noqa: E402
 from kiosk.journey_script import load_script, morning_script  # noqa: E402
+from kiosk.simulated import build_simulated_kiosk  # noqa: E402
 from provisioning.enroll import enroll  # noqa: E402
 
 
@@ -48,7 +48,7 @@ def _kiosk_config(workdir: Path) -> Path:
     config.mkdir()
     state = workdir / "state"
     (config / "kiosk.toml").write_text(
-        f'[kiosk]\nstate_dir = "{state}"\n'
+        f'[kiosk]\nmode = "demo"\nstate_dir = "{state}"\n'
         f'[identity]\nkey_file = "{state / "kiosk.key"}"\n'
         f'[outbox]\npath = "{state / "outbox.sqlite3"}"\n'
     )
@@ -86,7 +86,7 @@ def bench_journey_steps(journeys: int, workdir: Path) -> None:
             script_path = workdir / "journey.toml"
             script_path.write_text(morning_script(card_uid=card, pin=pin))
             script = load_script(script_path)
-            core = build_core(load_kiosk_config(config_dir, env={}), central_url=url)
+            core = build_simulated_kiosk(load_kiosk_config(config_dir, env={}), central_url=url)
             core.start()
             own: list[float] = []
             scan: list[float] = []

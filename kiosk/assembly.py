@@ -1,18 +1,21 @@
-"""Puts a kiosk together from its configuration: devices, centre client, outbox, session.
+"""Puts a kiosk together from its configuration: devices, centre client, outbox, session and
+the session's owner thread.
 
-The touchscreen app and `kiosk journey` both start here, so what a journey proves is what a
-resident gets. Devices come from the drivers' registries by the configured name: a kiosk set
-up for real hardware gets that hardware or a loud error, never a quiet simulator.
+`kiosk run`, the touchscreen app and (through ``kiosk.simulated``) the demo and the journeys all
+start here, so what a journey proves is what a resident gets. Every device comes from its
+driver registry by the configured name; a production kiosk whose config still names simulators
+is refused (``kiosk.config.hardware``), never quietly simulated. The only doors left for tests
+and benchmarks are collaborators passed in: an HTTP adapter, a clock, a metrics hook and extra
+driver options.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -20,239 +23,183 @@ from requests.adapters import HTTPAdapter
 
 from central.contract.models import Office, OfficeKind
 from common.events import EventBus
-from drivers.base import DeviceKind, DeviceState, StatusChanged, Supply
-from drivers.camera import CAMERAS, Camera, SimulatedSource
+from drivers.base import DeviceKind, DeviceStatus, StatusChanged
+from drivers.camera import CAMERAS, Camera
 from drivers.cards import CARD_READERS
 from drivers.cards.events import CardPresented
 from drivers.cards.reader import CardReader
-from drivers.emulator import PaperState, PrinterEmulator
-from drivers.printer import PRINTERS, ThermalPrinter, simulated_printer
-from drivers.printer.profile import profile_named
+from drivers.printer import PRINTERS, ThermalPrinter
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig
+from kiosk.config.hardware import HardwareNotConfigured, hardware_problems
 from kiosk.delivery import CentreDelivery
 from kiosk.devices_cli import device_specs
 from kiosk.identity import KioskKey
+from kiosk.metrics import NO_METRICS, Metrics
 from kiosk.outbox import Outbox
 from kiosk.scanning import DocumentScanner
 from kiosk.session import Session, Timeouts
+from kiosk.session.owner import SessionOwner
 from kiosk.session.receipting import SessionReceipts
 from kiosk.signing import RequestSigner
 from kiosk.submitter import OutboxSubmitter
 
 log = logging.getLogger(__name__)
 
-
-class NetworkSwitch(HTTPAdapter):
-    """The kiosk's HTTP transport, with a switch and a stopwatch.
-
-    The switch is a simulated cable for journeys and the demo (``centre`` steps in a script):
-    when off, every request fails as if the network were gone. The stopwatch adds up time spent
-    waiting on the network, so benchmarks can tell the kiosk's own work from the centre's."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.online = True
-        self.waited_s = 0.0
-
-    def send(
-        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
-    ) -> requests.Response:
-        if not self.online:
-            raise requests.ConnectionError("network switched off (simulated)")
-        started = time.perf_counter()
-        try:
-            return super().send(request, *args, **kwargs)
-        finally:
-            self.waited_s += time.perf_counter() - started
-
-
-@dataclass
-class SkewableClock:
-    """Monotonic time that journeys can push forward to play an idle timeout in no time."""
-
-    offset: float = 0.0
-
-    def __call__(self) -> float:
-        return time.monotonic() + self.offset
+# SIGTERM must end the kiosk within 5 s (systemd's default before SIGKILL): what the session
+# is doing may take 1 s to finish, a delivery in flight 2 s; the outbox keeps what is unsent.
+OWNER_STOP_S = 1.0
+OUTBOX_CLOSE_S = 2.0
 
 
 @dataclass
 class KioskCore:
+    """The running parts of one kiosk. Device events reach the session through its owner."""
+
     config: KioskConfig
     bus: EventBus
     session: Session
+    owner: SessionOwner
     card_reader: CardReader
     printer: ThermalPrinter
     outbox: Outbox
-    network: NetworkSwitch
     submitter: OutboxSubmitter
-    clock: SkewableClock
-    scanner: DocumentScanner
+    scanner: DocumentScanner | None
     camera: Camera | None = None
-    emulator: PrinterEmulator | None = None
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
 
     def start(self) -> None:
         self._unsubscribe.append(self.bus.subscribe(CardPresented, self._on_card))
         self._unsubscribe.append(self.bus.subscribe(StatusChanged, self._on_status))
+        self.owner.start()
         self.card_reader.start()
         self.printer.start()
         if self.camera is not None:
             self.camera.start()
         self.outbox.start()
-        self.session.refresh_catalog()
+        self.owner.post(Session.refresh_catalog)
 
     def stop(self) -> None:
+        """Wipe the session, then stop what sends and what listens."""
         for unsubscribe in self._unsubscribe:
             unsubscribe()
-        self.outbox.close(timeout_s=5)
+        self.owner.post(Session.cancel)
+        self.owner.stop(OWNER_STOP_S)
+        self.outbox.close(timeout_s=OUTBOX_CLOSE_S)
         self.printer.close()
         self.card_reader.stop()
         if self.camera is not None:
             self.camera.stop()
 
+    def device_statuses(self) -> dict[str, DeviceStatus]:
+        """Each configured device's last known status (no I/O), by role."""
+        devices: dict[str, DeviceStatus] = {
+            "card_reader": self.card_reader.status(),
+            "printer": self.printer.status(),
+        }
+        if self.camera is not None:
+            devices["camera"] = self.camera.status()
+        return devices
+
     def _on_card(self, event: CardPresented) -> None:
-        self.session.tap_card(event.uid_hex)
+        self.owner.post(lambda session: session.tap_card(event.uid_hex))
 
     def _on_status(self, event: StatusChanged) -> None:
-        status = event.status
-        if status.kind is DeviceKind.PRINTER:
-            ready = status.state is DeviceState.ONLINE and status.supply is not Supply.OUT
-            self.session.set_modes(printer_ready=ready)
-        elif status.kind is DeviceKind.CARD_READER:
-            self.session.set_modes(reader_ready=status.state is DeviceState.ONLINE)
-
-    # ------------------------------------------------------------------ simulation controls
-
-    def tap_card(self, uid_hex: str) -> None:
-        tap = getattr(self.card_reader, "tap", None)
-        if tap is None:
-            raise RuntimeError("only the simulated card reader can be tapped by a script")
-        tap(uid_hex)
-
-    def put_on_tray(self, photo: Path) -> None:
-        """What the simulated tray camera sees from now on: a photo of a page."""
-        if self.camera is None or not isinstance(self.camera.source, SimulatedSource):
-            raise RuntimeError("only the simulated camera can be shown a photo by a script")
-        self.camera.source.files = [photo]
-
-    def advance_clock(self, seconds: float) -> None:
-        self.clock.offset += seconds
-
-    def set_centre_reachable(self, online: bool) -> None:
-        self.network.online = online
-        if online:
-            self.outbox.wake()
-
-    def set_paper(self, state: PaperState) -> None:
-        if self.emulator is None:
-            raise RuntimeError("paper can only be switched on the simulated printer")
-        self.emulator.set_paper(state)
-
-    def last_receipt_text(self) -> str:
-        receipts = self.emulator.receipts if self.emulator else []
-        return receipts[-1].text if receipts else ""
-
-    def receipt_files(self) -> list[Path]:
-        receipts = self.emulator.receipts if self.emulator else []
-        return [r.png_path for r in receipts if r.png_path is not None]
-
-    def waited_s(self) -> float:
-        """Time spent waiting on the outside so far: HTTP calls, outbox deliveries and camera
-        frames (benchmarks subtract it to measure the kiosk's own work)."""
-        return self.network.waited_s + self.submitter.waited_s + self.scanner.waited_s
-
-    def outbox_backlog(self) -> int:
-        return self.outbox.backlog()
+        self.owner.post(lambda session: session.device_changed(event.status))
 
 
-def _printer(
-    config: KioskConfig, bus: EventBus, receipts_dir: Path | None
-) -> tuple[ThermalPrinter, PrinterEmulator | None]:
-    spec = next(s for s in device_specs(config) if s.kind is DeviceKind.PRINTER)
-    if spec.driver == "simulated":
-        emulator = PrinterEmulator(profile_named(config.printer.profile).width_dots, receipts_dir)
-        printer = simulated_printer(
-            emulator=emulator, profile=config.printer.profile, bus=bus, poll_period=None
-        )
-        return printer, emulator
-    return PRINTERS.create(spec.driver, bus=bus, **spec.options), None
+def _client(
+    config: KioskConfig,
+    url: str,
+    signer: RequestSigner,
+    retries: int,
+    adapter: HTTPAdapter | None,
+) -> CentralClient:
+    session = requests.Session()
+    if adapter is not None:
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+    return CentralClient(
+        url,
+        signer,
+        connect_timeout_s=config.central.connect_timeout_s,
+        read_timeout_s=config.central.read_timeout_s,
+        retries=retries,
+        session=session,
+    )
 
 
 def build_core(
-    config: KioskConfig, *, central_url: str | None = None, receipts_dir: Path | None = None
+    config: KioskConfig,
+    *,
+    central_url: str | None = None,
+    http_adapter: HTTPAdapter | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    metrics: Metrics = NO_METRICS,
+    driver_options: Mapping[DeviceKind, Mapping[str, Any]] | None = None,
 ) -> KioskCore:
+    """The kiosk the config describes. ``driver_options`` add to (and override) what a device's
+    registry factory gets from the config: the simulated kiosk hands its printer emulator in
+    this way."""
     if config.kiosk.id is None or config.kiosk.office_id is None:
         raise ValueError("this kiosk is not enrolled yet: run kiosk-provision enroll")
+    problems = hardware_problems(config)
+    if problems:
+        raise HardwareNotConfigured(problems)
+    extra = driver_options or {}
     bus = EventBus()
     key = KioskKey.load(config.identity.key_file)
     signer = RequestSigner(config.kiosk.id, key)
-    network = NetworkSwitch()
     url = central_url or config.central.url
-
-    def client(retries: int) -> CentralClient:
-        session = requests.Session()
-        session.mount("http://", network)
-        session.mount("https://", network)
-        return CentralClient(
-            url,
-            signer,
-            connect_timeout_s=config.central.connect_timeout_s,
-            read_timeout_s=config.central.read_timeout_s,
-            retries=retries,
-            session=session,
-        )
-
-    delivery = CentreDelivery(client(retries=0))
+    delivery = CentreDelivery(_client(config, url, signer, 0, http_adapter))
     outbox = Outbox.open(config.outbox, key, delivery, bus)
-    printer, emulator = _printer(config, bus, receipts_dir)
     specs = {spec.kind: spec for spec in device_specs(config)}
-    reader_spec = specs[DeviceKind.CARD_READER]
-    card_reader = CARD_READERS.create(reader_spec.driver, bus=bus, **reader_spec.options)
-    camera_spec = specs[DeviceKind.CAMERA]
-    camera = CAMERAS.create(camera_spec.driver, bus=bus, **camera_spec.options)
-    clock = SkewableClock()
-    session_ref: list[Session] = []
-    scanner = DocumentScanner(camera, bus)
-    submitter = OutboxSubmitter(outbox, delivery, bus, wait_s=config.central.read_timeout_s)
 
-    def office() -> Office:
-        catalog = session_ref[0].catalog if session_ref else None
-        if catalog is not None:
-            return catalog.office
-        return Office(
-            id=config.kiosk.office_id or "", name=config.kiosk.office_id or "", kind=OfficeKind.DESA
-        )
+    def options(kind: DeviceKind) -> dict[str, Any]:
+        return {**specs[kind].options, **extra.get(kind, {})}
 
+    printer = PRINTERS.create(
+        specs[DeviceKind.PRINTER].driver, bus=bus, **options(DeviceKind.PRINTER)
+    )
+    card_reader = CARD_READERS.create(
+        specs[DeviceKind.CARD_READER].driver, bus=bus, **options(DeviceKind.CARD_READER)
+    )
+    camera_spec = specs.get(DeviceKind.CAMERA)  # none with camera.driver = "none"
+    camera = (
+        CAMERAS.create(camera_spec.driver, bus=bus, **options(DeviceKind.CAMERA))
+        if camera_spec is not None
+        else None
+    )
+    scanner = DocumentScanner(camera, bus, metrics=metrics) if camera is not None else None
+    submitter = OutboxSubmitter(
+        outbox, delivery, bus, wait_s=config.central.read_timeout_s, metrics=metrics
+    )
+    office_id = config.kiosk.office_id
     session = Session(
-        client=client(retries=config.central.retries),
+        client=_client(config, url, signer, config.central.retries, http_adapter),
         submitter=submitter,
         printer=printer,
         scanner=scanner,
         receipts=SessionReceipts(
-            office=office,
+            office=Office(id=office_id, name=office_id, kind=OfficeKind.DESA),
             kiosk_id=config.kiosk.id,
-            catalog=lambda: session_ref[0].catalog if session_ref else None,
             now=lambda: datetime.now(UTC),
         ),
         bus=bus,
         timeouts=Timeouts(config.kiosk.idle_timeout_s, config.kiosk.warning_countdown_s),
         language=config.kiosk.language,
         clock=clock,
+        receipt_on_screen=config.printer.screen_fallback,
     )
-    session_ref.append(session)
     return KioskCore(
         config=config,
         bus=bus,
         session=session,
+        owner=SessionOwner(session),
         card_reader=card_reader,
         printer=printer,
         outbox=outbox,
-        network=network,
         submitter=submitter,
         scanner=scanner,
-        clock=clock,
         camera=camera,
-        emulator=emulator,
     )

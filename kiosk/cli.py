@@ -23,6 +23,7 @@ def _registrars() -> list[_Registrar]:
     from kiosk import demo, devices_cli, journey, scan_cli
     from kiosk.config import cli as config_cli
     from kiosk.i18n import cli as i18n_cli
+    from kiosk.runtime import cli as runtime_cli
 
     return [
         config_cli.register,
@@ -30,6 +31,7 @@ def _registrars() -> list[_Registrar]:
         devices_cli.register,
         i18n_cli.register,
         journey.register,
+        runtime_cli.register,
         scan_cli.register,
     ]
 
@@ -37,7 +39,8 @@ def _registrars() -> list[_Registrar]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk",
-        description="Anjungan self-service kiosk: configuration, devices, journeys and the demo.",
+        description="Anjungan self-service kiosk: the kiosk service, configuration, devices, "
+        "journeys and the demo.",
     )
     parser.add_argument("--version", action="version", version=f"anjungan {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from central.contract.batch import BATCH_PATH, MAX_BATCH_ITEMS, BatchItemResult, BatchResult
+from central.contract.models import HeartbeatAck
 from central.contract.services import BansosApplication, Complaint, LetterRequest
 from central.contract.signing import HEADER_GRANT
 from kiosk.central_client import (
@@ -39,6 +40,7 @@ from kiosk.central_client import (
 from kiosk.outbox import (
     KIND_BANSOS_APPLICATION,
     KIND_COMPLAINT,
+    KIND_HEARTBEAT,
     KIND_LETTER,
     DeliveryResult,
     OutboxItem,
@@ -53,6 +55,10 @@ ROUTES: Mapping[str, tuple[str, type[BaseModel]]] = {
     KIND_LETTER: ("/v1/letters", LetterRequest),
     KIND_COMPLAINT: ("/v1/complaints", Complaint),
     KIND_BANSOS_APPLICATION: ("/v1/bansos/applications", BansosApplication),
+}
+# Items that go alone, never in a submissions batch: the runtime's heartbeats (own lane).
+SINGLE_ROUTES: Mapping[str, tuple[str, type[BaseModel]]] = {
+    KIND_HEARTBEAT: ("/v1/heartbeats", HeartbeatAck),
 }
 # After a centre answered that it has no batch route, items go singly this long before the
 # batch route is tried again (the centre may be upgraded meanwhile).
@@ -116,7 +122,7 @@ class CentreDelivery:
     # ------------------------------------------------------------------ one item
 
     def __call__(self, item: OutboxItem) -> DeliveryResult:
-        route = ROUTES.get(item.kind)
+        route = ROUTES.get(item.kind) or SINGLE_ROUTES.get(item.kind)
         if route is None:
             return DeliveryResult.refused(f"no_route_{item.kind}")
         path, model = route

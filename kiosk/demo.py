@@ -24,7 +24,6 @@ from pathlib import Path
 
 import requests
 
-from kiosk.assembly import build_core
 from kiosk.capture.evalset import Scene, generate
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig, load_kiosk_config
@@ -33,6 +32,7 @@ from kiosk.identity import KioskKey
 from kiosk.journey import ExpectationFailed, run_journey
 from kiosk.journey_script import load_script, morning_script
 from kiosk.signing import RequestSigner
+from kiosk.simulated import build_simulated_kiosk
 
 DEMO_OFFICE = "35.10.01.2001"  # Desa Sarongan, Kecamatan Pesanggaran
 _IDENTITY = re.compile(r"NIK (\d{16})\s+card (\w+)\s+PIN (\d{6})")
@@ -111,7 +111,7 @@ def _prepare(out: Path, residents: int) -> tuple[dict[str, str], list[DemoPerson
     (out / "etc").mkdir(parents=True)
     (out / "etc" / "kiosk.toml").write_text(
         "# Demo kiosk: simulated devices, state kept inside the demo folder.\n"
-        f'[kiosk]\nstate_dir = "{out.resolve() / "state"}"\n'
+        f'[kiosk]\nmode = "demo"\nstate_dir = "{out.resolve() / "state"}"\n'
         f'[identity]\nkey_file = "{out.resolve() / "state" / "identity" / "kiosk.key"}"\n'
         f'[outbox]\npath = "{out.resolve() / "state" / "outbox.sqlite3"}"\nmax_backoff_s = 5\n'
     )
@@ -155,7 +155,7 @@ def _journey(url: str, env: dict[str, str], person: DemoPerson, out: Path) -> No
     _scans(out / "scans")
     script_path = out / "journey.toml"
     script_path.write_text(morning_script(card_uid=person.card_uid, pin=person.pin))
-    core = build_core(config, central_url=url, receipts_dir=out / "receipts")
+    core = build_simulated_kiosk(config, central_url=url, receipts_dir=out / "receipts")
     core.start()
     try:
         record = run_journey(core, load_script(script_path), echo=lambda line: print(f"  {line}"))

@@ -75,11 +75,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def device_specs(config: KioskConfig) -> list[DeviceSpec]:
     """The configured devices as registry names and factory options."""
-    specs = [
-        _printer_spec(config.printer),
-        _camera_spec(config.camera),
-        _card_reader_spec(config.card_reader),
-    ]
+    specs = [_printer_spec(config.printer), _card_reader_spec(config.card_reader)]
+    if config.camera.driver != "none":  # no camera fitted
+        specs.insert(1, _camera_spec(config.camera))
     if config.code_scanner.driver != "none":
         specs.append(_scanner_spec(config.code_scanner))
     return specs

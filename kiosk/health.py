@@ -88,6 +88,7 @@ def build_heartbeat(
     outbox_backlog: int = 0,
     last_transaction_at: datetime | None = None,
     rtt_ms: float | None = None,
+    trigger: str = "schedule",
 ) -> Heartbeat:
     if config.kiosk.id is None:
         raise ValueError("the kiosk is not enrolled: no kiosk.id in its configuration")
@@ -109,5 +110,7 @@ def build_heartbeat(
             "outbox_backlog": outbox_backlog,
             "last_transaction_at": last_transaction_at,
             "peripherals": list(peripherals),
+            "demo": config.kiosk.mode == "demo",
+            "trigger": trigger,
         }
     )

@@ -19,11 +19,11 @@ from typing import Any
 from common.events import Event
 from common.layered_config import ConfigError
 from drivers.emulator import PaperState
-from kiosk.assembly import KioskCore, build_core
 from kiosk.config import load_kiosk_config
 from kiosk.journey_script import JourneyScript, JourneyStep, ScriptError, load_script
 from kiosk.session import State
 from kiosk.session.events import Notice, ReceiptReady, SessionEnded
+from kiosk.simulated import NotDemo, SimulatedKiosk, build_simulated_kiosk
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +46,18 @@ class JourneyLog:
         return next((e for e in reversed(self.events) if isinstance(e, kind)), None)
 
 
-def _scan(core: KioskCore, step: JourneyStep, base: Path) -> None:
+def _scan(core: SimulatedKiosk, step: JourneyStep, base: Path) -> None:
     """Put the photo on the (simulated) tray and let the scan step watch it."""
     core.put_on_tray((base / step.args["image"]).resolve())
-    core.session.scan(timeout_s=float(step.args.get("timeout_s", 30)))
+    timeout_s = float(step.args.get("timeout_s", 30))
+    core.do(lambda s: s.scan(timeout_s=timeout_s))
 
 
-def _expect(core: KioskCore, step: JourneyStep, log_: JourneyLog) -> None:
+def _expect(core: SimulatedKiosk, step: JourneyStep, log_: JourneyLog) -> None:
     args = step.args
-    session = core.session
-    if "state" in args and session.state.value != args["state"]:
-        raise ExpectationFailed(
-            f"step {step.number}: state is {session.state}, not {args['state']}"
-        )
+    state = core.do(lambda s: s.state)
+    if "state" in args and state.value != args["state"]:
+        raise ExpectationFailed(f"step {step.number}: state is {state}, not {args['state']}")
     if "notice" in args:
         notice: Notice | None = log_.last(Notice)
         shown = (notice.message.id + " / " + notice.message.en) if notice else "(none)"
@@ -79,30 +78,30 @@ def _expect(core: KioskCore, step: JourneyStep, log_: JourneyLog) -> None:
         )
 
 
-def _enter_nik(core: KioskCore, nik: str) -> None:
-    core.session.start_nik_entry()
-    core.session.enter_nik(nik)
+def _enter_nik(core: SimulatedKiosk, nik: str) -> None:
+    core.do(lambda s: s.start_nik_entry())
+    core.do(lambda s: s.enter_nik(nik))
 
 
-def _idle(core: KioskCore, seconds: float) -> None:
+def _idle(core: SimulatedKiosk, seconds: float) -> None:
     for _ in range(int(seconds)):
         core.advance_clock(1.0)
-        core.session.tick()
+        core.do(lambda s: s.tick())
 
 
-ACTIONS: dict[str, Callable[[KioskCore, JourneyStep], None]] = {
+ACTIONS: dict[str, Callable[[SimulatedKiosk, JourneyStep], None]] = {
     "tap_card": lambda core, s: core.tap_card(s.args["card_uid"]),
     "nik": lambda core, s: _enter_nik(core, s.args["nik"]),
-    "pin": lambda core, s: core.session.enter_pin(s.args["pin"]),
-    "change_pin": lambda core, s: core.session.change_pin(s.args["current"], s.args["new"]),
-    "choose": lambda core, s: core.session.choose(s.args["service"]),
-    "answer": lambda core, s: core.session.answer(str(s.args["value"])),
-    "skip": lambda core, s: core.session.skip(),
-    "submit": lambda core, s: core.session.submit(),
-    "back": lambda core, s: core.session.back(),
-    "cancel": lambda core, s: core.session.cancel(),
-    "finish": lambda core, s: core.session.finish(),
-    "language": lambda core, s: core.session.set_language(s.args["language"]),
+    "pin": lambda core, s: core.do(lambda x: x.enter_pin(s.args["pin"])),
+    "change_pin": lambda core, s: core.do(lambda x: x.change_pin(s.args["current"], s.args["new"])),
+    "choose": lambda core, s: core.do(lambda x: x.choose(s.args["service"])),
+    "answer": lambda core, s: core.do(lambda x: x.answer(str(s.args["value"]))),
+    "skip": lambda core, s: core.do(lambda x: x.skip()),
+    "submit": lambda core, s: core.do(lambda x: x.submit()),
+    "back": lambda core, s: core.do(lambda x: x.back()),
+    "cancel": lambda core, s: core.do(lambda x: x.cancel()),
+    "finish": lambda core, s: core.do(lambda x: x.finish()),
+    "language": lambda core, s: core.do(lambda x: x.set_language(s.args["language"])),
     "idle": lambda core, s: _idle(core, float(s.args["seconds"])),
     "centre": lambda core, s: core.set_centre_reachable(bool(s.args["online"])),
     "printer": lambda core, s: core.set_paper(PaperState(s.args["paper"])),
@@ -110,11 +109,11 @@ ACTIONS: dict[str, Callable[[KioskCore, JourneyStep], None]] = {
 
 
 def run_journey(
-    core: KioskCore, script: JourneyScript, echo: Callable[[str], None] = print
+    core: SimulatedKiosk, script: JourneyScript, echo: Callable[[str], None] = print
 ) -> JourneyLog:
     record = JourneyLog()
-    core.session.bus.subscribe(Event, record.events.append)
-    core.session.set_language(script.language)
+    core.core.owner.observe(Event, record.events.append)
+    core.do(lambda s: s.set_language(script.language))
     for step in script.steps:
         started, waited = time.perf_counter(), core.waited_s()
         if step.action == "expect":
@@ -127,7 +126,7 @@ def run_journey(
         record.actions.append(step.action)
         record.step_ms.append(elapsed * 1000)
         record.own_ms.append(max(0.0, elapsed - (core.waited_s() - waited)) * 1000)
-        echo(f"{step.number:>3} {step.action:<10} → {core.session.state.value}")
+        echo(f"{step.number:>3} {step.action:<10} → {core.do(lambda s: s.state).value}")
     record.receipts = core.receipt_files()
     return record
 
@@ -139,7 +138,11 @@ def _handle(args: argparse.Namespace) -> int:
     except (ScriptError, ConfigError) as err:
         print(f"journey: {err}", file=sys.stderr)
         return 2
-    core = build_core(config, central_url=args.central, receipts_dir=args.out)
+    try:
+        core = build_simulated_kiosk(config, central_url=args.central, receipts_dir=args.out)
+    except (NotDemo, ValueError) as err:
+        print(f"journey: {err}", file=sys.stderr)
+        return 2
     try:
         core.start()
         record = run_journey(core, script)
@@ -153,7 +156,7 @@ def _handle(args: argparse.Namespace) -> int:
         f"journey done: {len(script.steps)} steps, {len(record.receipts)} receipts in {args.out}"
         + (f", session ended ({ended.reason})" if ended else "")
     )
-    return 0 if core.session.state is not State.OUT_OF_SERVICE else 1
+    return 0 if core.core.session.state is not State.OUT_OF_SERVICE else 1
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -21,6 +21,7 @@ from kiosk.capture.detect import PageDetector
 from kiosk.capture.guidance import GUIDANCE, Code
 from kiosk.capture.output import Format
 from kiosk.capture.pipeline import CaptureConfig, capture
+from kiosk.metrics import NO_METRICS, Metrics
 from kiosk.session.flows import ScannedDocument
 
 _CONTENT_TYPES = {Format.PDF: "application/pdf", Format.JPEG: "image/jpeg"}
@@ -50,13 +51,14 @@ class DocumentScanner:
         *,
         config: CaptureConfig | None = None,
         clock: Callable[[], float] = time.monotonic,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._camera = camera
         self._bus = bus
         self._config = config or CaptureConfig()
         self._detector = PageDetector(self._config.detector)
         self._clock = clock
-        self.waited_s = 0.0  # time spent waiting for camera frames (benchmarks read it)
+        self._metrics = metrics  # told how long the scan waits for camera frames
 
     def scan(self, timeout_s: float = 60.0) -> ScannedDocument | None:
         """Watch until a good page is captured (returned) or ``timeout_s`` passes (None)."""
@@ -68,10 +70,10 @@ class DocumentScanner:
             try:
                 frame = self._camera.next_frame(after=last, timeout=1.0)
             except CameraUnavailable:
-                self.waited_s += time.perf_counter() - started
+                self._metrics.waited("camera", time.perf_counter() - started)
                 self._publish(Phase.SEARCHING, Code.NO_PAGE, 0.0, None, (0, 0))
                 continue
-            self.waited_s += time.perf_counter() - started
+            self._metrics.waited("camera", time.perf_counter() - started)
             last = frame.number
             detection = self._detector.detect(frame.image)
             advice = auto.feed(detection)
@@ -98,7 +100,7 @@ class DocumentScanner:
         except CameraUnavailable:
             return None
         finally:
-            self.waited_s += time.perf_counter() - started
+            self._metrics.waited("camera", time.perf_counter() - started)
         result = capture(still.image, self._config)
         if not result.ok or result.encoded is None:
             problem = result.issues[0] if result.issues else Code.NO_PAGE

@@ -201,6 +201,15 @@ class AppState(enum.StrEnum):
     UNAVAILABLE = "UNAVAILABLE"
 
 
+class UnavailableReason(enum.StrEnum):
+    """Why a kiosk is UNAVAILABLE: shown on its screen and sent in its heartbeat."""
+
+    HARDWARE = "hardware"  # a device the kiosk needs is gone or broken
+    CONSUMABLES = "consumables"  # the printer is out of paper (and no on-screen receipt)
+    BACKEND = "backend"  # the centre is unreachable and nothing offered works without it
+    MAINTENANCE = "maintenance"  # a technician took it out of service
+
+
 class PeripheralStatus(WireModel):
     name: str = Field(max_length=64)
     kind: str = Field(max_length=32)
@@ -240,12 +249,17 @@ class Heartbeat(WireModel):
     versions: Versions
     config_hash: str = Field(max_length=128)
     app_state: AppState
-    app_state_reason: Literal["hardware", "consumables", "backend"] | None = None
+    app_state_reason: UnavailableReason | None = None
     resources: Resources
     network: NetworkInfo
     outbox_backlog: int = Field(ge=0)
     last_transaction_at: datetime | None = None
     peripherals: list[PeripheralStatus] = Field(default_factory=list, max_length=32)
+    # A kiosk running simulated devices (kiosk.mode = "demo"): never one serving residents.
+    demo: bool = False
+    # "schedule" for the periodic ping, "device_change" when sent at once because a device's
+    # state changed (paper out, reader gone...) or the kiosk's availability did.
+    trigger: Literal["schedule", "device_change"] = "schedule"
 
 
 class HeartbeatAck(WireModel):

@@ -39,6 +39,7 @@ from kiosk.config import (
     kiosk_layer_files,
     load_kiosk_config,
 )
+from kiosk.config.hardware import hardware_problems
 from kiosk.config.schema import MIGRATIONS, KioskConfig
 
 EXIT_OK = 0
@@ -216,6 +217,11 @@ def _edit(args: argparse.Namespace, changes: dict[str, Any], done: str) -> int:
 def _check(args: argparse.Namespace) -> int:
     config = _load(args)
     if config is None:
+        return EXIT_INVALID
+    problems = hardware_problems(config)  # no silent simulators on a production kiosk
+    for problem in problems:
+        print(f"config error: {problem}", file=sys.stderr)
+    if problems:
         return EXIT_INVALID
     print(f"config OK {config_hash(config)}")
     read = [str(path) for path in kiosk_layer_files(_root(args)) if path.is_file()]

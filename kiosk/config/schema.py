@@ -9,7 +9,7 @@ at start-up with a message naming the file and line instead of failing later at 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -17,6 +17,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from common.layered_config import Migration
 
 SCHEMA_VERSION = 1
+DEFAULT_STATE_DIR = Path("/var/lib/anjungan")
+# Files that live under kiosk.state_dir unless their own key is set: (section, key, relative).
+STATE_PATHS: tuple[tuple[str, str, str], ...] = (
+    ("identity", "key_file", "identity/kiosk.key"),
+    ("outbox", "path", "outbox.sqlite3"),
+    ("heartbeat", "status_file", "status.json"),
+)
 
 
 def _absolute(path: Path) -> Path:
@@ -53,7 +60,8 @@ class KioskSection(_Section):
     )
     language: Literal["id", "en"] = Field(default="id", description="Language shown when idle.")
     state_dir: AbsolutePath = Field(
-        default=Path("/var/lib/anjungan"), description="Directory for the kiosk's own state."
+        default=DEFAULT_STATE_DIR,
+        description="Directory for the kiosk's own state (key, outbox, status file).",
     )
     idle_timeout_s: int = Field(
         default=90, ge=10, le=3600, description="Seconds without a touch before a session is ended."
@@ -67,6 +75,10 @@ class KioskSection(_Section):
     supervised: bool = Field(
         default=False,
         description="Staffed kiosk: allows card tap without PIN (never on unattended units).",
+    )
+    mode: Literal["production", "demo"] = Field(
+        default="production",
+        description="'demo' allows simulated devices and says DEMO in every heartbeat.",
     )
 
     @model_validator(mode="after")
@@ -99,8 +111,8 @@ class CentralSection(_Section):
 
 class IdentitySection(_Section):
     key_file: AbsolutePath = Field(
-        default=Path("/var/lib/anjungan/identity/kiosk.key"),
-        description="The kiosk's Ed25519 private key, made at enrollment.",
+        default=DEFAULT_STATE_DIR / "identity/kiosk.key",
+        description="The kiosk's Ed25519 private key (default: <state_dir>/identity/kiosk.key).",
     )
 
 
@@ -110,6 +122,10 @@ class HeartbeatSection(_Section):
     )
     grace_s: float = Field(
         default=30.0, ge=0, le=3600, description="Extra seconds the centre waits before 'offline'."
+    )
+    status_file: AbsolutePath = Field(
+        default=DEFAULT_STATE_DIR / "status.json",
+        description="`kiosk run` writes its status here (default: <state_dir>/status.json).",
     )
 
 
@@ -159,6 +175,10 @@ class PrinterSection(_Section):
         default=5.0, description="Seconds between paper/cover status polls."
     )
     timeout_s: Seconds = Field(default=5.0, description="Seconds to wait on any printer I/O.")
+    screen_fallback: bool = Field(
+        default=True,
+        description="Printer fault: show the receipt's code on screen (false: out of service).",
+    )
 
     @model_validator(mode="after")
     def _driver_needs(self) -> Self:
@@ -175,8 +195,8 @@ class PrinterSection(_Section):
 
 
 class CameraSection(_Section):
-    driver: Literal["opencv", "simulated"] = Field(
-        default="simulated", description="Document camera."
+    driver: Literal["opencv", "simulated", "none"] = Field(
+        default="simulated", description="Document camera ('none': no camera fitted)."
     )
     device: Text = Field(default="0", description="Camera index or device path, e.g. /dev/video0.")
     width: int = Field(default=1920, ge=160, le=10_000, description="Capture width in pixels.")
@@ -210,8 +230,8 @@ class CodeScannerSection(_Section):
 
 class OutboxSection(_Section):
     path: AbsolutePath = Field(
-        default=Path("/var/lib/anjungan/outbox.sqlite3"),
-        description="SQLite file of unsent requests.",
+        default=DEFAULT_STATE_DIR / "outbox.sqlite3",
+        description="SQLite file of unsent requests (default: <state_dir>/outbox.sqlite3).",
     )
     max_backoff_s: int = Field(
         default=300,
@@ -243,6 +263,27 @@ class KioskConfig(_Section):
         default=CodeScannerSection(), description="Barcode/QR scanner."
     )
     outbox: OutboxSection = Field(default=OutboxSection(), description="Offline queue of requests.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _paths_follow_state_dir(cls, data: Any) -> Any:
+        """Unset state paths go under ``kiosk.state_dir``: moving the state moves them all."""
+        if not isinstance(data, dict):
+            return data
+        kiosk = data.get("kiosk")
+        state_dir = kiosk.get("state_dir") if isinstance(kiosk, dict) else None
+        if isinstance(kiosk, KioskSection):
+            state_dir = kiosk.state_dir
+        if state_dir is None or not Path(state_dir).is_absolute():
+            return data  # the default's paths, or an error the field check will name
+        filled = dict(data)
+        for section, key, relative in STATE_PATHS:
+            table = filled.get(section)
+            if table is None:
+                filled[section] = {key: Path(state_dir) / relative}
+            elif isinstance(table, dict) and table.get(key) is None:
+                filled[section] = {**table, key: Path(state_dir) / relative}
+        return filled
 
 
 # Version N -> N+1 upgrades of one layer's table, for files written by older releases.

@@ -5,12 +5,18 @@ Screens and journeys send intents (``tap_card``, ``enter_pin``, ``choose``, ``an
 timeout announced by a countdown first; leaving a session, however it ends, wipes every
 piece of personal data it held. Collaborators are passed in, so tests hand in fakes or real
 parts as they like.
+
+Device status reaches the session as ``device_changed``; the rule in ``availability`` decides
+when the kiosk must stop serving (``OUT_OF_SERVICE`` / ``UNAVAILABLE(reason)``) and the session
+returns to service by itself when the cause clears. In a running kiosk one thread owns the
+session (``kiosk.session.owner``); once bound to it, a call from any other thread is refused.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +26,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from central.contract.models import (
+    DocumentRequirement,
     LocalizedText,
     LoginRequest,
     PinChangeRequest,
@@ -27,10 +34,12 @@ from central.contract.models import (
     Service,
     ServiceCatalog,
     ServiceKind,
+    UnavailableReason,
 )
 from central.contract.services import VillageInformation
-from common.events import EventBus
+from common.events import Event, EventBus
 from common.nik import InvalidNik, check_nik
+from drivers.base import DeviceKind, DeviceState, DeviceStatus, Supply
 from drivers.printer.errors import PrinterError
 from drivers.printer.receipt import Receipt
 from kiosk.central_client import (
@@ -42,6 +51,8 @@ from kiosk.central_client import (
     CentralTimeout,
     Credentials,
 )
+from kiosk.i18n.translator import N_
+from kiosk.session.availability import Needs, unavailable_reason
 from kiosk.session.events import (
     CountdownTick,
     ModeChanged,
@@ -60,12 +71,26 @@ from kiosk.session.flows import (
     submission_for,
 )
 from kiosk.session.forms import AnswerRejected, check_answer
-from kiosk.session.states import AppState, State, check_transition
+from kiosk.session.states import AppState, Availability, State, check_transition
 from kiosk.session.text import bilingual
 from kiosk.session.timer import IdleTimer
 from kiosk.submitter import Submitted
 
 log = logging.getLogger(__name__)
+
+# What the resident (and the technician) reads while the kiosk is out of service.
+OUT_OF_SERVICE_TEXT: dict[UnavailableReason, str] = {
+    UnavailableReason.HARDWARE: N_("This kiosk is out of service: a device needs a technician."),
+    UnavailableReason.CONSUMABLES: N_("This kiosk is out of service: the printer needs paper."),
+    UnavailableReason.BACKEND: N_(
+        "This kiosk is out of service: the central server cannot be reached."
+    ),
+    UnavailableReason.MAINTENANCE: N_("This kiosk is out of service for maintenance."),
+}
+
+
+class WrongThread(RuntimeError):
+    """A programming error: the session was called from a thread that does not own it."""
 
 
 class Submitter(Protocol):
@@ -85,11 +110,21 @@ class Scanner(Protocol):
 
 
 class ReceiptMaker(Protocol):
+    """Builds receipts; the session hands it its catalog (office name, service labels)."""
+
     def for_result(
-        self, result: BaseModel, resident: ResidentSummary, language: str
+        self,
+        result: BaseModel,
+        resident: ResidentSummary,
+        language: str,
+        catalog: ServiceCatalog | None,
     ) -> Receipt: ...
     def queued(
-        self, submission: Submission, resident: ResidentSummary, language: str
+        self,
+        submission: Submission,
+        resident: ResidentSummary,
+        language: str,
+        catalog: ServiceCatalog | None,
     ) -> Receipt: ...
     def qr_payload(self, result: BaseModel | Submission) -> str: ...
 
@@ -128,7 +163,10 @@ class Session:
         language: str = "id",
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        receipt_on_screen: bool = True,
     ) -> None:
+        """``receipt_on_screen``: a printer fault may be answered with the receipt's QR on
+        screen; when False, a printer out of paper takes the kiosk out of service."""
         self.client = client
         self.submitter = submitter
         self.printer = printer
@@ -149,14 +187,30 @@ class Session:
         self.centre_online = True
         self.printer_ready = True
         self.reader_ready = True
+        self._receipt_on_screen = receipt_on_screen
+        self._devices: dict[DeviceKind, DeviceStatus] = {}
+        self._maintenance = False
+        self._availability = Availability(AppState.AVAILABLE)
+        self._owner: int | None = None
 
     # ------------------------------------------------------------------ observation
 
     @property
     def app_state(self) -> AppState:
-        if self.state is State.OUT_OF_SERVICE:
-            return AppState.UNAVAILABLE
-        return AppState.AVAILABLE if self.state is State.IDLE else AppState.ACTIVE
+        return self._availability.app_state
+
+    @property
+    def availability(self) -> Availability:
+        """State and reason as one value: safe to read from any thread."""
+        return self._availability
+
+    def bind_owner(self) -> None:
+        """From now on only the calling thread may move the session (the owner's thread)."""
+        self._owner = threading.get_ident()
+
+    def _check_owner(self) -> None:
+        if self._owner is not None and threading.get_ident() != self._owner:
+            raise WrongThread("the session was moved from a thread that does not own it")
 
     @property
     def catalog(self) -> ServiceCatalog | None:
@@ -181,16 +235,30 @@ class Session:
     # ------------------------------------------------------------------ plumbing
 
     def _go(self, target: State, detail: str | None = None) -> None:
+        self._check_owner()
         check_transition(self.state, target)
         previous, self.state = self.state, target
-        if target is State.IDLE:
-            self._timer.stop()
+        if target in {State.IDLE, State.OUT_OF_SERVICE}:
+            self._timer.stop()  # nobody to time out; out of service ends when its cause does
         else:
             self._timer.restart()
-        self.bus.publish(StateChanged(target, previous, detail))
+        reason = UnavailableReason(detail) if target is State.OUT_OF_SERVICE and detail else None
+        if target is State.OUT_OF_SERVICE:
+            self._availability = Availability(AppState.UNAVAILABLE, reason)
+        elif target is State.IDLE:
+            self._availability = Availability(AppState.AVAILABLE)
+        else:
+            self._availability = Availability(AppState.ACTIVE)
+        self._publish(StateChanged(target, previous, detail))
+
+    def _publish(self, event: Event) -> None:
+        """Every event the session tells goes through here, so the owner check covers every
+        intent that changes anything the screen shows."""
+        self._check_owner()
+        self.bus.publish(event)
 
     def _notice(self, message: LocalizedText, level: str = "error") -> None:
-        self.bus.publish(Notice(level, message))
+        self._publish(Notice(level, message))
 
     def _end(self, reason: str) -> None:
         """Leave the session: sign out at the centre if possible, then forget everything."""
@@ -205,7 +273,8 @@ class Session:
         self.language = self.default_language
         if self.state is not State.IDLE:
             self._go(State.IDLE)
-        self.bus.publish(SessionEnded(reason))
+        self._publish(SessionEnded(reason))
+        self._reconsider_service()  # a fault that arrived mid-session counts now
 
     def _centre_failed(self, error: CentralError) -> None:
         if isinstance(error, CentralOffline | CentralTimeout | CentralServerError):
@@ -218,7 +287,7 @@ class Session:
         """Called about once a second by the UI clock or the journey runner."""
         second, expired = self._timer.tick()
         if second is not None:
-            self.bus.publish(CountdownTick(second))
+            self._publish(CountdownTick(second))
         if expired:
             self._end("timeout")
 
@@ -246,7 +315,8 @@ class Session:
                 setattr(self, name, value)
                 changed = True
         if changed:
-            self.bus.publish(ModeChanged(self.centre_online, self.printer_ready, self.reader_ready))
+            self._publish(ModeChanged(self.centre_online, self.printer_ready, self.reader_ready))
+            self._reconsider_service()
 
     def refresh_catalog(self) -> None:
         try:
@@ -255,16 +325,67 @@ class Session:
         except CentralError as error:
             self.set_modes(centre_online=False)
             log.warning("catalog refresh failed: %s", type(error).__name__)
+        self._reconsider_service()  # what the catalog offers decides what the kiosk needs
 
-    def out_of_service(self, reason: LocalizedText) -> None:
+    def centre_reachable(self, online: bool) -> None:
+        """What the health loop learnt about the centre; the first time it answers, the
+        catalog is fetched (a kiosk started while the centre was away has none)."""
+        self.set_modes(centre_online=online)
+        if online and self._catalog is None:
+            self.refresh_catalog()
+
+    # ------------------------------------------------------------------ out of service
+
+    def device_changed(self, status: DeviceStatus) -> None:
+        """A driver's new status: updates the degraded modes and, through them or directly,
+        whether the kiosk can serve."""
+        self._check_owner()
+        self._devices[status.kind] = status
+        if status.kind is DeviceKind.PRINTER:
+            ready = status.state is DeviceState.ONLINE and status.supply is not Supply.OUT
+            self.set_modes(printer_ready=ready)
+        elif status.kind is DeviceKind.CARD_READER:
+            self.set_modes(reader_ready=status.state is DeviceState.ONLINE)
+        self._reconsider_service()
+
+    def set_maintenance(self, on: bool) -> None:
+        """A technician takes the kiosk out of service (or gives it back)."""
+        self._check_owner()
+        self._maintenance = on
+        self._reconsider_service()
+
+    def _needs(self) -> Needs:
+        services = self._catalog.services if self._catalog else []
+        offline = {ServiceKind.LETTER, ServiceKind.COMPLAINT, ServiceKind.BANSOS}
+        return Needs(
+            receipt_on_screen=self._receipt_on_screen,
+            scan_needed=any(_scans(s.documents) for s in services),
+            offline_services=any(s.kind in offline for s in services),
+        )
+
+    def _reconsider_service(self) -> None:
+        """Out of service when the rule says so, back when it no longer does; a resident
+        being served finishes first (``_end`` asks again), because the receipt's on-screen
+        fallback covers a printer fault and taking the screen away mid-form helps nobody."""
+        reason = unavailable_reason(
+            self._devices,
+            centre_online=self.centre_online,
+            needs=self._needs(),
+            maintenance=self._maintenance,
+        )
+        if reason is None:
+            if self.state is State.OUT_OF_SERVICE:
+                log.info("back in service")
+                self._go(State.IDLE)
+            return
+        if self.state not in {State.IDLE, State.OUT_OF_SERVICE}:
+            return
+        if self._availability.reason is reason and self.state is State.OUT_OF_SERVICE:
+            return
+        log.warning("out of service: %s", reason.value)
         self._personal = _Personal()
-        self._go(State.OUT_OF_SERVICE)
-        self._notice(reason)
-
-    def back_in_service(self) -> None:
-        if self.state is State.OUT_OF_SERVICE:
-            self.state = State.IDLE
-            self.bus.publish(StateChanged(State.IDLE, State.OUT_OF_SERVICE))
+        self._go(State.OUT_OF_SERVICE, reason.value)
+        self._notice(bilingual(OUT_OF_SERVICE_TEXT[reason]), "warning")
 
     # ------------------------------------------------------------------ identification
 
@@ -403,7 +524,7 @@ class Session:
         assert self._service is not None
         if self._step_index < len(self._steps):
             step = self._steps[self._step_index]
-            self.bus.publish(StepChanged(self._service.id, step.name, step.prompt, step.options))
+            self._publish(StepChanged(self._service.id, step.name, step.prompt, step.options))
             return
         if self.state is State.SERVICE:
             self._go(State.REVIEW, self._service.id)
@@ -509,14 +630,16 @@ class Session:
         elif submitted.result is not None:
             self.set_modes(centre_online=True)
             self._print(
-                self.receipts.for_result(submitted.result, self._resident(), self.language),
+                self.receipts.for_result(
+                    submitted.result, self._resident(), self.language, self._catalog
+                ),
                 self.receipts.qr_payload(submitted.result),
             )
         else:
             if submitted.deferred in {"offline", "timeout"}:
                 self.set_modes(centre_online=False)
             self._print(
-                self.receipts.queued(submission, self._resident(), self.language),
+                self.receipts.queued(submission, self._resident(), self.language, self._catalog),
                 self.receipts.qr_payload(submission),
             )
 
@@ -530,7 +653,7 @@ class Session:
             return
         self.set_modes(centre_online=True)
         self._print(
-            self.receipts.for_result(ticket, self._resident(), self.language),
+            self.receipts.for_result(ticket, self._resident(), self.language, self._catalog),
             self.receipts.qr_payload(ticket),
         )
 
@@ -557,7 +680,7 @@ class Session:
                 ),
                 "warning",
             )
-        self.bus.publish(ReceiptReady(receipt, printed, qr_payload))
+        self._publish(ReceiptReady(receipt, printed, qr_payload))
         self._go(State.DONE)
 
     def reprint(self) -> None:
@@ -576,3 +699,7 @@ class Session:
             self._personal.last_receipt = None
             self._service = None
             self._go(State.MENU)
+
+
+def _scans(documents: list[DocumentRequirement]) -> bool:
+    return any(d.provide == "scan" for d in documents)

@@ -34,21 +34,21 @@ class SessionReceipts:
     def __init__(
         self,
         *,
-        office: Callable[[], Office],
+        office: Office,
         kiosk_id: str,
-        catalog: Callable[[], ServiceCatalog | None],
         now: Callable[[], datetime],
         tracking_url: str | None = None,
     ) -> None:
-        self._office = office
+        self._office = office  # until the centre's catalog names the office
         self._kiosk_id = kiosk_id
-        self._catalog = catalog
         self._now = now
         self._tracking_url = tracking_url
 
-    def _context(self, resident: ResidentSummary | None, language: str) -> ReceiptContext:
+    def _context(
+        self, resident: ResidentSummary | None, language: str, catalog: ServiceCatalog | None
+    ) -> ReceiptContext:
         return ReceiptContext(
-            office=self._office(),
+            office=catalog.office if catalog is not None else self._office,
             kiosk_id=self._kiosk_id,
             language=language,
             now=self._now(),
@@ -56,15 +56,23 @@ class SessionReceipts:
             tracking_url=self._tracking_url,
         )
 
-    def _service(self, service_id: str) -> Service | None:
-        catalog = self._catalog()
+    @staticmethod
+    def _service(catalog: ServiceCatalog | None, service_id: str) -> Service | None:
         return next((s for s in catalog.services if s.id == service_id), None) if catalog else None
 
-    def for_result(self, result: BaseModel, resident: ResidentSummary, language: str) -> Receipt:
-        ctx = self._context(resident, language)
+    def for_result(
+        self,
+        result: BaseModel,
+        resident: ResidentSummary,
+        language: str,
+        catalog: ServiceCatalog | None,
+    ) -> Receipt:
+        ctx = self._context(resident, language, catalog)
         match result:
             case LetterRequest():
-                return letter_receipt(result, ctx, service=self._service(result.service_id))
+                return letter_receipt(
+                    result, ctx, service=self._service(catalog, result.service_id)
+                )
             case QueueTicket():
                 return queue_receipt(result, ctx)
             case BansosApplication():
@@ -73,15 +81,25 @@ class SessionReceipts:
                 return complaint_receipt(result, ctx)
         raise TypeError(f"no receipt for {type(result).__name__}")
 
-    def queued(self, submission: Submission, resident: ResidentSummary, language: str) -> Receipt:
+    def queued(
+        self,
+        submission: Submission,
+        resident: ResidentSummary,
+        language: str,
+        catalog: ServiceCatalog | None,
+    ) -> Receipt:
         payload = submission.payload
         if not isinstance(payload, LetterRequestCreate | ComplaintCreate | BansosApplicationCreate):
             raise TypeError(f"{type(payload).__name__} is never queued offline")
         service = (
-            self._service(payload.service_id) if isinstance(payload, LetterRequestCreate) else None
+            self._service(catalog, payload.service_id)
+            if isinstance(payload, LetterRequestCreate)
+            else None
         )
         return queued_receipt(
-            payload, self._context(resident, language), subject=service.label if service else None
+            payload,
+            self._context(resident, language, catalog),
+            subject=service.label if service else None,
         )
 
     def qr_payload(self, result: BaseModel | Submission) -> str:

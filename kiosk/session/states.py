@@ -1,13 +1,17 @@
 """The session's states and the only transitions allowed between them (docs/DESIGN.md).
 
 ``IDLE → IDENTIFYING → VERIFYING_PIN → (CHANGING_PIN →) MENU → SERVICE → REVIEW → SUBMITTING →
-PRINTING → DONE → IDLE``, with ``OUT_OF_SERVICE`` reachable from anywhere. Listing them in one
-table makes an illegal jump a bug that raises, not a screen that silently misbehaves.
+PRINTING → DONE → IDLE``, with ``OUT_OF_SERVICE`` reachable from anywhere and left only for
+``IDLE`` (or for itself, when the reason changes). Listing them in one table makes an illegal
+jump a bug that raises, not a screen that silently misbehaves.
 """
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
+
+from central.contract.models import UnavailableReason
 
 
 class State(enum.StrEnum):
@@ -24,6 +28,7 @@ class State(enum.StrEnum):
     OUT_OF_SERVICE = "out_of_service"
 
 
+# IDLE: a session can end from anywhere; OUT_OF_SERVICE: a fault can strike anywhere.
 _ANYWHERE_TO = {State.IDLE, State.OUT_OF_SERVICE}
 
 TRANSITIONS: dict[State, set[State]] = {
@@ -57,3 +62,12 @@ class AppState(enum.StrEnum):
     AVAILABLE = "AVAILABLE"
     ACTIVE = "ACTIVE"
     UNAVAILABLE = "UNAVAILABLE"
+
+
+@dataclass(frozen=True)
+class Availability:
+    """The kiosk's CUSS state with its reason, replaced as one value so a reader on another
+    thread (the health loop) never sees a state from one moment and a reason from another."""
+
+    app_state: AppState
+    reason: UnavailableReason | None = None

@@ -53,11 +53,25 @@ def local(root: Path) -> Path:
 
 
 def test_check_prints_ok_and_the_hash(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with (root / "kiosk.toml").open("a") as main:
+        main.write('[card_reader]\ndriver = "pcsc"\n[camera]\ndriver = "none"\n')
     code, out, _ = run(capsys, "check")
     assert code == 0
     first, files = out.splitlines()
     assert first == f"config OK {config_hash(load_kiosk_config())}"
     assert files == f"files read: {root / 'kiosk.toml'}"
+
+
+def test_check_refuses_simulators_outside_demo_mode(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "check")
+    assert (code, out) == (1, "")
+    named = [line.split(".driver")[0] for line in err.splitlines()]
+    assert named == ["config error: card_reader", "config error: camera"]
+    assert 'kiosk.mode = "demo"' in err and "pcsc" in err
+    (root / "kiosk.d" / "50-demo.toml").write_text('[kiosk]\nmode = "demo"\n')
+    assert run(capsys, "check")[0] == 0
 
 
 def test_check_fails_with_every_problem_located(

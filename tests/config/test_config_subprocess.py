@@ -18,6 +18,7 @@ def _kiosk(config_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_set_get_check_round_trip(tmp_path: Path) -> None:
+    assert _kiosk(tmp_path, "set", "kiosk.mode", "demo").returncode == 0  # simulated devices
     assert _kiosk(tmp_path, "set", "printer.profile", "58mm").returncode == 0
     got = _kiosk(tmp_path, "get", "printer.profile")
     assert got.returncode == 0 and got.stdout.strip() == "58mm"

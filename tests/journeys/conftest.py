@@ -12,8 +12,8 @@ import pytest
 
 from central.seed import DemoIdentity
 from central.settings import CentralSettings
-from kiosk.assembly import KioskCore, build_core
 from kiosk.config import load_kiosk_config
+from kiosk.simulated import SimulatedKiosk, build_simulated_kiosk
 from provisioning.enroll import enroll
 from tests.support.central_server import CentralServer, prepare_database
 
@@ -21,7 +21,7 @@ from tests.support.central_server import CentralServer, prepare_database
 @dataclass
 class Rig:
     central: CentralServer
-    core: KioskCore
+    core: SimulatedKiosk
     people: list[DemoIdentity]
     config_dir: Path
     receipts: Path
@@ -32,7 +32,8 @@ def kiosk_config_dir(tmp: Path) -> Path:
     config = tmp / "etc"
     config.mkdir()
     (config / "kiosk.toml").write_text(
-        f'[kiosk]\nstate_dir = "{tmp / "state"}"\nidle_timeout_s = 60\nwarning_countdown_s = 10\n'
+        f'[kiosk]\nmode = "demo"\nstate_dir = "{tmp / "state"}"\nidle_timeout_s = 60\n'
+        "warning_countdown_s = 10\n"
         f'[identity]\nkey_file = "{tmp / "state" / "kiosk.key"}"\n'
         f'[outbox]\npath = "{tmp / "state" / "outbox.sqlite3"}"\nmax_backoff_s = 2\n'
         "[central]\nread_timeout_s = 5\nretries = 0\n"
@@ -70,7 +71,7 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
     enroll(config_dir, central.url, central.enrollment_token("35.10.01.2001"))
     receipts = tmp_path / "receipts"
     receipts.mkdir()
-    core = build_core(load_kiosk_config(config_dir, env={}), receipts_dir=receipts)
+    core = build_simulated_kiosk(load_kiosk_config(config_dir, env={}), receipts_dir=receipts)
     core.start()
     yield Rig(central, core, people, config_dir, receipts, tmp_path)
     core.stop()

@@ -183,7 +183,7 @@ def test_bansos_in_a_taken_cluster_is_refused_naming_the_programme(rig: Rig) -> 
 
 
 def test_information_for_the_kiosks_village(rig: Rig) -> None:
-    info = rig.core.session.information()
+    info = rig.core.do(lambda s: s.information())
     assert info is not None and info.office_id == "35.10.01.2001"
     assert info.budgets and info.projects and info.announcements
     for line in info.budgets[0].lines:
@@ -225,7 +225,7 @@ def test_complaint_while_the_centre_is_down_is_delivered_once_when_it_returns(ri
     """,
     )
     queued_slip = rig.core.last_receipt_text()
-    local_ref = next(iter(rig.core.outbox.items())).local_ref
+    local_ref = next(iter(rig.core.core.outbox.items())).local_ref
     assert local_ref in queued_slip.replace("\n", "")
     rig.core.set_centre_reachable(True)
     deadline = time.monotonic() + 20
@@ -289,7 +289,7 @@ def test_timeout_wipes_the_session(rig: Rig) -> None:
         state = "idle"
     """,
     )
-    session = rig.core.session
+    session = rig.core.core.session
     assert session.state is State.IDLE
     assert not session.holds_personal_data()
     dump = repr(vars(session)) + repr(vars(session._personal))

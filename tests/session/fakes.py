@@ -1,0 +1,242 @@
+"""Fakes for the session's collaborators, and a session built on them (unit tests only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from central.contract.models import (
+    ErrorBody,
+    LoginResponse,
+    PinChanged,
+    ResidentSummary,
+    ServiceCatalog,
+)
+from central.contract.services import BansosStatus, LetterRequest, LetterStatus, QueueTicket
+from central.seed_services import SERVICES
+from common.events import Event, EventBus
+from drivers.printer.errors import PaperOut
+from drivers.printer.receipt import Receipt
+from kiosk.central_client import CentralOffline, CentralRefused, Credentials
+from kiosk.session import Session, State, Timeouts
+from kiosk.session.flows import Submission
+from kiosk.submitter import Submitted
+
+NIK = "3510014705900012"
+CARD = "04A1B2C3D4E5F6"
+PIN = "135790"
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+RESIDENT = ResidentSummary(
+    name="Siti Rahayu", nik_masked="3510********0012", village_id="35.10.01.2001"
+)
+CATALOG = ServiceCatalog.model_validate(
+    {
+        "office": {
+            "id": "35.10.01.2001",
+            "name": "Sarongan",
+            "kind": "desa",
+            "parent_id": "35.10.01",
+        },
+        "services": [
+            {
+                "id": s["id"],
+                "kind": s["kind"],
+                "label": s["label"],
+                "fields": s.get("fields", []),
+                "documents": s.get("documents", []),
+            }
+            for s in SERVICES
+        ],
+    }
+)
+
+
+@dataclass
+class FakeClient:
+    online: bool = True
+    must_change_pin: bool = False
+    refuse_login: ErrorBody | None = None
+    calls: list[str] = field(default_factory=list)
+
+    def _check(self, name: str) -> None:
+        self.calls.append(name)
+        if not self.online:
+            raise CentralOffline(name)
+
+    def sign_in(self, request: Any) -> LoginResponse:
+        self._check("sign_in")
+        if self.refuse_login:
+            raise CentralRefused(423, self.refuse_login)
+        return LoginResponse(
+            session_token="tok",
+            idle_timeout_s=600,
+            submission_grant="grant",
+            must_change_pin=self.must_change_pin,
+            resident=RESIDENT,
+        )
+
+    def change_pin(self, token: str, request: Any) -> PinChanged:
+        self._check("change_pin")
+        return PinChanged(must_change_pin=False)
+
+    def sign_out(self, token: str) -> None:
+        self._check("sign_out")
+
+    def catalog(self) -> ServiceCatalog:
+        self._check("catalog")
+        return CATALOG
+
+    def bansos_status(self, credentials: Credentials) -> BansosStatus:
+        self._check("bansos_status")
+        return BansosStatus.model_validate(
+            {
+                "enrollments": [],
+                "programs": [
+                    {
+                        "id": "pkh",
+                        "name": {"id": "PKH", "en": "PKH"},
+                        "cluster": "tunai",
+                        "open_for_applications": True,
+                    }
+                ],
+            }
+        )
+
+    def upload_document(
+        self, credentials: Credentials, content: bytes, content_type: str, key: str
+    ) -> Any:
+        self._check("upload_document")
+        from central.contract.services import DocumentUploaded
+
+        return DocumentUploaded(
+            document_id="a" * 32,
+            sha256="0" * 64,
+            size_bytes=len(content),
+            content_type="image/jpeg",
+        )
+
+    def create_letter(self, credentials: Credentials, request: Any) -> LetterRequest:
+        self._check("create_letter")
+        return LetterRequest.model_validate(
+            {
+                "tracking_code": "SKT-7K3M9Q",
+                "local_ref": request.local_ref,
+                "service_id": "sktm",
+                "service_label": {"id": "SKTM", "en": "SKTM"},
+                "status": LetterStatus.SEDANG_DIPERIKSA,
+                "status_label": {"id": "Sedang diperiksa", "en": "Being checked"},
+                "submitted_at": NOW,
+                "received_at": NOW,
+                "history": [],
+            }
+        )
+
+    def take_queue_ticket(self, credentials: Credentials, request: Any) -> QueueTicket:
+        self._check("take_queue_ticket")
+        return QueueTicket(
+            number="A-001",
+            office_id="35.10.01.2001",
+            day=NOW.date(),
+            issued_at=NOW,
+            waiting_ahead=0,
+        )
+
+
+@dataclass
+class FakeSubmitter:
+    """Plays the outbox + centre: delivered when the client is online, else kept queued."""
+
+    client: FakeClient
+    queued: dict[str, Submission] = field(default_factory=dict)
+    refuse: ErrorBody | None = None
+
+    def submit(self, submission: Submission, credentials: Credentials) -> Submitted:
+        if self.refuse is not None:
+            return Submitted(submission.local_ref, refusal=self.refuse)
+        if not self.client.online:
+            self.queued[submission.local_ref] = submission
+            return Submitted(submission.local_ref, deferred="offline")
+        for name in submission.attachments:
+            self.client.upload_document(credentials, b"", "image/jpeg", name)
+        return Submitted(
+            submission.local_ref, result=self.client.create_letter(credentials, submission.payload)
+        )
+
+
+@dataclass
+class FakePrinter:
+    paper: bool = True
+    printed: list[Receipt] = field(default_factory=list)
+
+    def print(self, receipt: Receipt) -> None:
+        if not self.paper:
+            raise PaperOut("out of paper")
+        self.printed.append(receipt)
+
+
+class FakeReceipts:
+    def for_result(
+        self, result: BaseModel, resident: ResidentSummary, language: str, catalog: Any
+    ) -> Receipt:
+        return Receipt().text(f"result {type(result).__name__} {language}")
+
+    def queued(
+        self, submission: Submission, resident: ResidentSummary, language: str, catalog: Any
+    ) -> Receipt:
+        return Receipt().text(f"queued {submission.local_ref}")
+
+    def qr_payload(self, result: BaseModel | Submission) -> str:
+        for name in ("tracking_code", "number", "local_ref"):
+            if hasattr(result, name):
+                return str(getattr(result, name))
+        raise AssertionError(f"nothing to show for {result!r}")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Rig:
+    session: Session
+    client: FakeClient
+    submitter: FakeSubmitter
+    printer: FakePrinter
+    clock: Clock
+    events: list[Event]
+
+    def of(self, kind: type[Event]) -> list[Any]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def make_rig(*, receipt_on_screen: bool = True) -> Rig:
+    bus = EventBus()
+    events: list[Event] = []
+    bus.subscribe(Event, events.append)
+    client, printer, clock = FakeClient(), FakePrinter(), Clock()
+    submitter = FakeSubmitter(client)
+    session = Session(
+        client=client,
+        submitter=submitter,
+        printer=printer,
+        receipts=FakeReceipts(),
+        bus=bus,
+        timeouts=Timeouts(idle_s=60, warning_s=10),
+        clock=clock,
+        wall_clock=lambda: NOW,
+        receipt_on_screen=receipt_on_screen,
+    )
+    return Rig(session, client, submitter, printer, clock, events)
+
+
+def signed_in(rig: Rig) -> None:
+    rig.session.tap_card(CARD)
+    rig.session.enter_pin(PIN)
+    assert rig.session.state is State.MENU
