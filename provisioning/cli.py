@@ -26,6 +26,28 @@ def _enroll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _install(args: argparse.Namespace) -> int:
+    from provisioning.install import InstallFailed, install
+
+    try:
+        outcome = install(args.root, service=args.service, dry_run=args.dry_run)
+    except InstallFailed as err:
+        print(f"install failed: {err}", file=sys.stderr)
+        return 1
+    verb = "would" if args.dry_run else "did"
+    for step in outcome.changed:
+        print(f"+ {step.describe()}")
+    for step in outcome.unchanged:
+        print(f"= {step.describe()} (already in place)")
+    for command in outcome.commands:
+        print(f"{'+' if args.dry_run else '$'} {' '.join(command)}")
+    print(
+        f"{verb} change {len(outcome.changed)} of {len(outcome.changed) + len(outcome.unchanged)}"
+        f" items under {args.root}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-provision",
@@ -46,7 +68,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--config-dir", type=Path, help="configuration directory (default /etc/anjungan)"
     )
     enroll_cmd.set_defaults(handler=_enroll)
+    _register_appliance(sub)
     return parser
+
+
+def _register_appliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    install_cmd = sub.add_parser(
+        "install",
+        help="install the kiosk user, folders, systemd units, udev rules and cage session",
+        description="Writes the kiosk user and groups (sysusers.d), its folders (tmpfiles.d), "
+        "the systemd units, udev rules and the cage PAM session, and enables the health timer, "
+        "first-boot enrolment and the kiosk service. Idempotent: a second run changes nothing. "
+        "On the live system (needs root) it also applies them at once; under --root it writes "
+        "only files, which the booted system applies itself. Exit 1 on a failed step.",
+    )
+    install_cmd.add_argument(
+        "--root", type=Path, default=Path("/"), help="install into this staging root (default /)"
+    )
+    install_cmd.add_argument(
+        "--dry-run", action="store_true", help="print what would change and change nothing"
+    )
+    install_cmd.add_argument(
+        "--service",
+        choices=("run", "app"),
+        default="run",
+        help="run: `kiosk run` without a display (default); app: the touchscreen under cage "
+        "(the app is not built yet)",
+    )
+    install_cmd.set_defaults(handler=_install)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

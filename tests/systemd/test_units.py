@@ -8,6 +8,7 @@ score is printed by bench/operations.py.
 
 from __future__ import annotations
 
+import configparser
 import os
 import re
 import shutil
@@ -113,3 +114,21 @@ def test_the_timer_starts_the_health_agent_every_60_seconds() -> None:
     ]
     assert len(stamps) == 3, result.stdout
     assert {b - a for a, b in pairwise(stamps)} == {timedelta(seconds=60)}
+
+
+def test_the_wheel_ships_every_file_in_systemd() -> None:
+    """setup.cfg's data_files name each file: a new unit left out would not reach a kiosk."""
+    config = configparser.ConfigParser()
+    config.read(UNITS_SOURCE.parent / "setup.cfg")
+    shipped = {
+        line.strip()
+        for value in config["options.data_files"].values()
+        for line in value.splitlines()
+        if line.strip()
+    }
+    present = {
+        str(path.relative_to(UNITS_SOURCE.parent))
+        for path in UNITS_SOURCE.rglob("*")
+        if path.is_file()
+    }
+    assert shipped == present
