@@ -72,6 +72,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# update's exit codes besides 0 and 1 (see its --help).
+ROLLED_BACK = 3
+UNHEALTHY = 4
+
+
+def _update(args: argparse.Namespace) -> int:
+    from provisioning import update as updates
+
+    how = updates.Watch(window_s=args.window * 60, settle_s=args.settle)
+    try:
+        result = updates.update(
+            args.root,
+            args.source,
+            restart=updates.systemctl_restart(args.unit),
+            health=updates.unit_health(args.unit),
+            how=how,
+            find_links=args.find_links,
+        )
+    except updates.UpdateFailed as err:
+        print(f"update failed: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(
+            f"update failed: {err.strerror or err} ({err.filename}); run as root", file=sys.stderr
+        )
+        return 1
+    if result.rolled_back:
+        back = "serves again" if result.healthy else "is back but not healthy either"
+        print(f"version {result.version} rolled back ({result.reason}): {result.replaced} {back}")
+        return ROLLED_BACK if result.healthy else UNHEALTHY
+    if not result.healthy:
+        print(f"version {result.version} is installed but not healthy: {result.reason}")
+        return UNHEALTHY
+    print(f"version {result.version} is running ({result.reason})")
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from provisioning import update as updates
+
+    try:
+        left, now = updates.rollback(args.root, restart=updates.systemctl_restart(args.unit))
+    except updates.UpdateFailed as err:
+        print(f"rollback failed: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(
+            f"rollback failed: {err.strerror or err} ({err.filename}); run as root", file=sys.stderr
+        )
+        return 1
+    print(f"back to version {now} (from {left}); {args.unit} restarted")
+    return 0
+
+
 def _register_appliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     install_cmd = sub.add_parser(
         "install",
@@ -96,6 +150,47 @@ def _register_appliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         "(the app is not built yet)",
     )
     install_cmd.set_defaults(handler=_install)
+
+    update_cmd = sub.add_parser(
+        "update",
+        help="install a new version beside the running one; roll back if it is not healthy",
+        description="Installs the version into its own virtualenv under "
+        "/opt/anjungan/versions/, switches the 'current' link to it (the running version "
+        "becomes 'previous'), restarts the kiosk unit and watches it. If the new version fails, "
+        "or is not healthy for --settle seconds within --window minutes, 'current' goes back "
+        "and the unit restarts on the old version. Exit 0: the new version runs; 1: nothing "
+        "changed (the message says why); 3: rolled back, the old version serves; 4: no "
+        "healthy version (see journalctl -u UNIT).",
+    )
+    update_cmd.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="WHEEL|INDEX",
+        help="a wheel file of anjungan, or a package index URL to take the newest from",
+    )
+    update_cmd.add_argument(
+        "--find-links", type=Path, help="offline: a folder of the wheels it needs"
+    )
+    update_cmd.add_argument("--window", type=float, default=5.0, help="minutes to prove health")
+    update_cmd.add_argument(
+        "--settle", type=float, default=120.0, help="seconds it must stay healthy (default 120)"
+    )
+
+    rollback_cmd = sub.add_parser(
+        "rollback",
+        help="go back to the previous version and restart",
+        description="Swaps the 'current' and 'previous' links under /opt/anjungan and restarts "
+        "the kiosk unit. Exit 1 when there is no earlier version.",
+    )
+    for command, handler in ((update_cmd, _update), (rollback_cmd, _rollback)):
+        command.add_argument(
+            "--root", type=Path, default=Path("/"), help="the system root (default /)"
+        )
+        command.add_argument(
+            "--unit", default="anjungan-kiosk.service", help="the unit to restart and watch"
+        )
+        command.set_defaults(handler=handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
