@@ -107,15 +107,18 @@ STAGED_DIRS: tuple[tuple[PurePosixPath, int], ...] = (
 
 @dataclass(frozen=True)
 class Step:
-    """One thing to put in place: a file with its content, a folder, or an enabling link."""
+    """One thing to put in place: a file with its content, a folder, an enabling link, or the
+    absence of our own enabling link (the service not chosen)."""
 
-    kind: Literal["file", "dir", "link"]
+    kind: Literal["file", "dir", "link", "unlink"]
     path: PurePosixPath
     mode: int = FILE_MODE
     content: bytes = b""
     target: PurePosixPath | None = None
 
     def describe(self) -> str:
+        if self.kind == "unlink":
+            return f"disable {self.path.name} (no link {self.path})"
         if self.kind == "link":
             return f"enable {self.path.name} (link {self.path} -> {self.target})"
         if self.kind == "dir":
@@ -125,6 +128,8 @@ class Step:
     def done(self, root: Path) -> bool:
         """Already in place, exactly."""
         where = _under(root, self.path)
+        if self.kind == "unlink":  # only a link of ours is removed; anything else stays
+            return not (where.is_symlink() and os.readlink(where) == str(self.target))
         if self.kind == "link":
             return where.is_symlink() and os.readlink(where) == str(self.target)
         if self.kind == "dir":
@@ -138,6 +143,9 @@ class Step:
 
     def apply(self, root: Path) -> None:
         where = _under(root, self.path)
+        if self.kind == "unlink":
+            where.unlink()
+            return
         where.parent.mkdir(parents=True, exist_ok=True)
         if self.kind == "dir":
             where.mkdir(exist_ok=True)
@@ -206,10 +214,14 @@ def plan(sources: Path, service: ServiceChoice = "run") -> list[Step]:
     for name in (SERVICE_UNITS[service], *COMMON_ENABLED):
         for target in wanted_by((sources / name).read_text()):
             steps.append(Step("link", UNIT_DIR / f"{target}.wants" / name, target=UNIT_DIR / name))
+    # The two kiosk services conflict: the one not chosen must not stay enabled.
+    other = next(unit for choice, unit in SERVICE_UNITS.items() if choice != service)
+    for target in wanted_by((sources / other).read_text()):
+        steps.append(Step("unlink", UNIT_DIR / f"{target}.wants" / other, target=UNIT_DIR / other))
     return steps
 
 
-def live_commands(service: ServiceChoice) -> list[list[str]]:
+def live_commands() -> list[list[str]]:
     """What makes the files count on the running system (a staging root waits for boot)."""
     return [
         ["systemd-sysusers", str(SYSUSERS)],
@@ -217,7 +229,6 @@ def live_commands(service: ServiceChoice) -> list[list[str]]:
         ["udevadm", "control", "--reload-rules"],
         ["udevadm", "trigger", "--action=add"],
         ["systemctl", "daemon-reload"],
-        ["systemctl", "disable", SERVICE_UNITS["app" if service == "run" else "run"]],
     ]
 
 
@@ -269,7 +280,7 @@ def install(
                 "writable (run as root for the live system)"
             ) from err
         (unchanged if in_place else changed).append(step)
-    commands = live_commands(service) if live else []
+    commands = live_commands() if live else []
     if not dry_run:
         for command in commands:
             runner(command)

@@ -54,7 +54,7 @@ def snapshot(root: Path) -> dict[str, tuple[int, int, bytes | str]]:
 def test_install_writes_the_kiosk_system_and_a_second_run_changes_nothing(tmp_path: Path) -> None:
     first = provision("install", "--root", str(tmp_path))
     assert first.returncode == 0, first.stderr
-    assert "did change 17 of 17" in first.stdout
+    assert "did change 17 of 18" in first.stdout
 
     units = tmp_path / "etc/systemd/system"
     for name in (RUNTIME_UNIT, APP_UNIT, "anjungan-health.service", "anjungan-health.timer"):
@@ -76,7 +76,7 @@ def test_install_writes_the_kiosk_system_and_a_second_run_changes_nothing(tmp_pa
     before = snapshot(tmp_path)
     second = provision("install", "--root", str(tmp_path))
     assert second.returncode == 0, second.stderr
-    assert "did change 0 of 17" in second.stdout
+    assert "did change 0 of 18" in second.stdout
     assert snapshot(tmp_path) == before
 
 
@@ -105,17 +105,30 @@ def test_a_changed_or_missing_file_is_put_back_and_nothing_else_is_touched(
 def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path) -> None:
     result = provision("install", "--root", str(tmp_path), "--dry-run")
     assert result.returncode == 0, result.stderr
-    assert "would change 17 of 17" in result.stdout
+    assert "would change 17 of 18" in result.stdout
     assert "+ write /etc/sysusers.d/anjungan.conf (mode 0644)" in result.stdout
     assert f"+ enable {RUNTIME_UNIT}" in result.stdout
     assert list(tmp_path.iterdir()) == []
 
 
 def test_the_touchscreen_choice_enables_the_app_instead(tmp_path: Path) -> None:
-    install(tmp_path, service="app")
+    install(tmp_path)
     wants = tmp_path / "etc/systemd/system/multi-user.target.wants"
+    assert (wants / RUNTIME_UNIT).is_symlink()
+    install(tmp_path, service="app")
     assert (wants / APP_UNIT).is_symlink()
-    assert not (wants / RUNTIME_UNIT).exists()
+    assert not (wants / RUNTIME_UNIT).is_symlink()
+    install(tmp_path, service="run")
+    assert (wants / RUNTIME_UNIT).is_symlink()
+    assert not (wants / APP_UNIT).is_symlink()
+
+
+def test_a_link_not_ours_is_left_where_the_other_service_would_be(tmp_path: Path) -> None:
+    wants = tmp_path / "etc/systemd/system/multi-user.target.wants"
+    wants.mkdir(parents=True)
+    (wants / APP_UNIT).symlink_to("/usr/lib/systemd/system/somebody-elses.service")
+    install(tmp_path)
+    assert os.readlink(wants / APP_UNIT) == "/usr/lib/systemd/system/somebody-elses.service"
 
 
 def test_the_installed_root_verifies_with_systemd(tmp_path: Path) -> None:
