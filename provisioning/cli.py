@@ -81,12 +81,16 @@ def _update(args: argparse.Namespace) -> int:
     from provisioning import update as updates
 
     how = updates.Watch(window_s=args.window * 60, settle_s=args.settle)
+    health = updates.unit_health(args.unit)
+    if args.status_file:
+        fresh = updates.status_file_fresh(args.status_file, args.status_max_age)
+        health = updates.all_healthy(health, fresh)
     try:
         result = updates.update(
             args.root,
             args.source,
             restart=updates.systemctl_restart(args.unit),
-            health=updates.unit_health(args.unit),
+            health=health,
             how=how,
             find_links=args.find_links,
         )
@@ -175,6 +179,18 @@ def _register_appliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     update_cmd.add_argument("--window", type=float, default=5.0, help="minutes to prove health")
     update_cmd.add_argument(
         "--settle", type=float, default=120.0, help="seconds it must stay healthy (default 120)"
+    )
+    update_cmd.add_argument(
+        "--status-file",
+        type=Path,
+        help="also require this file (the runtime's status file) to be rewritten after the "
+        "restart and kept fresh",
+    )
+    update_cmd.add_argument(
+        "--status-max-age",
+        type=float,
+        default=180.0,
+        help="seconds after which the status file counts as stale (default 180)",
     )
 
     rollback_cmd = sub.add_parser(

@@ -159,6 +159,40 @@ def judge_unit_state(shown: str, first_restarts: list[int]) -> bool | None:
     return True if values.get("ActiveState") == "active" else None
 
 
+def status_file_fresh(
+    path: Path, max_age_s: float, wall: Callable[[], float] = time.time
+) -> HealthCheck:
+    """Healthy once the runtime has rewritten its status file after this check was made, and
+    as long as it keeps doing so within ``max_age_s``; a stale file after a fresh one is a
+    failure. Reads only the file's time, not its format (the runtime owns that)."""
+    since = wall()
+    seen_fresh = [False]
+
+    def check() -> bool | None:
+        try:
+            written = path.stat().st_mtime
+        except OSError:
+            return False if seen_fresh[0] else None
+        if written >= since and wall() - written <= max_age_s:
+            seen_fresh[0] = True
+            return True
+        return False if seen_fresh[0] else None
+
+    return check
+
+
+def all_healthy(*checks: HealthCheck) -> HealthCheck:
+    """Failed if any check failed, healthy if all are, otherwise not known yet."""
+
+    def check() -> bool | None:
+        states = [each() for each in checks]
+        if False in states:
+            return False
+        return True if all(state is True for state in states) else None
+
+    return check
+
+
 @contextmanager
 def _locked(layout: Layout) -> Iterator[None]:
     """One update or rollback at a time (a second is refused, not queued)."""

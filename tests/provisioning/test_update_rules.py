@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from provisioning.update import UpdateFailed, Watch, judge_unit_state, watch, wheel_version
+from provisioning.update import (
+    UpdateFailed,
+    Watch,
+    all_healthy,
+    judge_unit_state,
+    status_file_fresh,
+    watch,
+    wheel_version,
+)
 
 pytestmark = pytest.mark.in_process
 
@@ -83,3 +92,27 @@ def test_wheel_versions() -> None:
         wheel_version(Path("anjungan.whl"))
     with pytest.raises(UpdateFailed, match="not a wheel of anjungan"):
         wheel_version(Path("other-1.0-py3-none-any.whl"))
+
+
+def test_a_status_file_counts_once_rewritten_and_while_fresh(tmp_path: Path) -> None:
+    status = tmp_path / "status.json"
+    status.write_text("{}")
+    os.utime(status, (900, 900))
+    wall = [1000.0]
+    check = status_file_fresh(status, max_age_s=180, wall=lambda: wall[0])
+    assert check() is None  # written before the restart: not this version's yet
+    os.utime(status, (1010, 1010))
+    wall[0] = 1020
+    assert check() is True
+    wall[0] = 1189
+    assert check() is True
+    wall[0] = 1191
+    assert check() is False  # stopped writing it
+    status.unlink()
+    assert check() is False
+
+
+def test_all_healthy_combines_the_checks() -> None:
+    assert all_healthy(lambda: True, lambda: True)() is True
+    assert all_healthy(lambda: True, lambda: None)() is None
+    assert all_healthy(lambda: None, lambda: False)() is False
