@@ -166,8 +166,9 @@ def _mode(path: Path) -> int:
 
 def _write_atomically(path: Path, content: bytes, mode: int) -> None:
     temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    temporary.unlink(missing_ok=True)  # a stale one of ours; O_EXCL never follows a planted link
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
