@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from provisioning.install import KIOSK_USER, PAM_SERVICE, STATE_DIR
+from provisioning.update import CURRENT, INSTALL_DIR
 from tests.systemd.staging import UNITS_SOURCE, staging_root, unit_files
 
 AGENT_UNITS = ("anjungan-kiosk.service", "anjungan-health.service")
@@ -132,3 +134,24 @@ def test_the_wheel_ships_every_file_in_systemd() -> None:
         if path.is_file()
     }
     assert shipped == present
+
+
+def test_the_units_start_what_install_and_update_lay_out() -> None:
+    """The units, `kiosk-provision install` and `update` must agree on every path."""
+    executables = str(INSTALL_DIR / CURRENT / "bin")
+    for unit in unit_files():
+        text = unit.read_text()
+        for line in text.splitlines():
+            if line.startswith("ExecStart="):
+                command = line.removeprefix("ExecStart=").split()
+                programs = [part for part in command if part.startswith("/opt/")]
+                assert programs, line
+                assert all(p.startswith(executables + "/") for p in programs), line
+            if line.startswith("StateDirectory="):
+                assert f"/var/lib/{line.removeprefix('StateDirectory=')}" == str(STATE_DIR)
+            if line.startswith("ReadWritePaths="):
+                assert str(STATE_DIR) in line.removeprefix("ReadWritePaths=").split(), line
+            if line.startswith("PAMName="):
+                assert line.removeprefix("PAMName=") == PAM_SERVICE.name
+            if line.startswith("User="):
+                assert line.removeprefix("User=") == KIOSK_USER
