@@ -262,9 +262,13 @@ def install(
     dry_run: bool = False,
     runner: Runner = run_command,
     sources: Path | None = None,
+    live: bool | None = None,
 ) -> Outcome:
-    """Put every step in place under ``root`` (the live system unless told otherwise)."""
-    live = root.resolve() == LIVE_ROOT
+    """Put every step in place under ``root`` (the live system unless told otherwise).
+
+    ``live`` (default: ``root`` is ``/``) also applies the files at once through ``runner``.
+    """
+    live = root.resolve() == LIVE_ROOT if live is None else live
     if live and not dry_run and os.geteuid() != 0:
         raise InstallFailed("installing on this system needs root: sudo kiosk-provision install")
     steps = plan(sources or systemd_sources(), service)

@@ -7,6 +7,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,29 @@ def test_the_live_system_plan_lists_the_commands_that_apply_it() -> None:
     assert ["systemd-sysusers", "/etc/sysusers.d/anjungan.conf"] in outcome.commands
     assert ["systemctl", "daemon-reload"] in outcome.commands
     assert len(outcome.changed) + len(outcome.unchanged) == len(plan(systemd_sources()))
+
+
+def test_a_live_install_applies_the_files_after_writing_them(tmp_path: Path) -> None:
+    calls: list[tuple[list[str], bool]] = []
+    sysusers = tmp_path / "etc/sysusers.d/anjungan.conf"
+
+    def record(argv: Sequence[str]) -> None:
+        calls.append((list(argv), sysusers.is_file()))
+
+    install(tmp_path, runner=record, live=True)
+    assert [argv for argv, _written in calls] == [
+        ["systemd-sysusers", "/etc/sysusers.d/anjungan.conf"],
+        ["systemd-tmpfiles", "--create", "/etc/tmpfiles.d/anjungan.conf"],
+        ["udevadm", "control", "--reload-rules"],
+        ["udevadm", "trigger", "--action=add"],
+        ["systemctl", "daemon-reload"],
+    ]
+    assert all(written for _argv, written in calls)
+
+
+def test_a_failed_live_command_stops_the_install_with_its_message(tmp_path: Path) -> None:
+    def refuse(argv: Sequence[str]) -> None:
+        raise InstallFailed("systemd-sysusers failed: no such group")
+
+    with pytest.raises(InstallFailed, match="systemd-sysusers failed"):
+        install(tmp_path, runner=refuse, live=True)
