@@ -94,10 +94,10 @@ def rollback_time() -> None:
         try:
             good = build_wheel(base, "1.0.0")
             bad = build_wheel(base, "2.0.0", healthy=False)
-            update(root, str(good), restart=service.restart, health=service.health, how=how,
+            update(root, str(good), restart=service.restart, health=lambda: service.health, how=how,
                    extras=())  # fmt: skip
             start = time.perf_counter()
-            result = update(root, str(bad), restart=service.restart, health=service.health,
+            result = update(root, str(bad), restart=service.restart, health=lambda: service.health,
                             how=how, extras=())  # fmt: skip
             whole = time.perf_counter() - start
         finally:

@@ -81,10 +81,15 @@ def _update(args: argparse.Namespace) -> int:
     from provisioning import update as updates
 
     how = updates.Watch(window_s=args.window * 60, settle_s=args.settle)
-    health = updates.unit_health(args.unit)
-    if args.status_file:
-        fresh = updates.status_file_fresh(args.status_file, args.status_max_age)
-        health = updates.all_healthy(health, fresh)
+
+    def health() -> updates.HealthCheck:
+        unit = updates.unit_health(args.unit)
+        if not args.status_file:
+            return unit
+        return updates.all_healthy(
+            unit, updates.status_file_fresh(args.status_file, args.status_max_age)
+        )
+
     try:
         result = updates.update(
             args.root,
@@ -93,6 +98,7 @@ def _update(args: argparse.Namespace) -> int:
             health=health,
             how=how,
             find_links=args.find_links,
+            progress=print,
         )
     except updates.UpdateFailed as err:
         print(f"update failed: {err}", file=sys.stderr)

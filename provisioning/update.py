@@ -313,14 +313,19 @@ def update(
     source: str,
     *,
     restart: Callable[[], None],
-    health: HealthCheck,
+    health: Callable[[], HealthCheck],
     runner: Runner = run_command,
     how: Watch | None = None,
     extras: Sequence[str] = DEFAULT_EXTRAS,
     find_links: Path | None = None,
+    progress: Callable[[str], None] = lambda _line: None,
 ) -> UpdateResult:
     """Install ``source`` (a wheel file or an index URL), switch to it, restart, and keep it
-    only if it proves healthy; otherwise switch back and restart the old version."""
+    only if it proves healthy; otherwise switch back and restart the old version.
+
+    ``health`` makes a fresh check after each restart (a check may remember what it saw, such
+    as the unit's restart count, and the old version must not be judged by the new one's).
+    """
     how = how or Watch()
     layout = Layout.under(root)
     with _locked(layout), tempfile.TemporaryDirectory(prefix="anjungan-update-") as scratch:
@@ -331,18 +336,21 @@ def update(
             return UpdateResult(
                 version, running, True, False, f"version {version} is already running"
             )
+        progress(f"installing version {version} into {layout.versions / version}")
         install_version(layout, wheel, version, runner, extras=extras, find_links=find_links)
         if running is not None:
             layout.switch(PREVIOUS, running)
         layout.switch(CURRENT, version)
+        progress(f"switched to {version}; restarting and watching it (up to {how.window_s:.0f} s)")
         restart()
-        kept, reason = watch(health, how)
+        kept, reason = watch(health(), how)
         if kept or running is None:
             return UpdateResult(version, running, kept, False, reason)
         failed_at = how.clock()
+        progress(f"{reason}: going back to {running}")
         layout.switch(CURRENT, running)
         restart()
-        back = wait_healthy(health, how)
+        back = wait_healthy(health(), how)
         recovery = how.clock() - failed_at if back else None
         note = "" if back else f"; version {running} is not healthy either: see journalctl"
         return UpdateResult(version, running, back, True, reason + note, recovery)

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from provisioning.update import Layout, UpdateFailed, Watch, rollback, update
+from provisioning.update import (
+    HealthCheck,
+    Layout,
+    UpdateFailed,
+    UpdateResult,
+    Watch,
+    rollback,
+    update,
+)
 from tests.support.wheels import ServiceManager, build_wheel
 
 BIN = Path(sys.executable).parent
@@ -36,9 +44,15 @@ def wheels(tmp_path: Path) -> dict[str, Path]:
     }
 
 
-def updated(root: Path, wheel: Path, service: ServiceManager) -> object:
+def updated(root: Path, source: Path | str, service: ServiceManager) -> UpdateResult:
+    """An update of the stand-in, watched quickly, each restart judged by a fresh look."""
     return update(
-        root, str(wheel), restart=service.restart, health=service.health, how=QUICK, extras=()
+        root,
+        str(source),
+        restart=service.restart,
+        health=lambda: service.health,
+        how=QUICK,
+        extras=(),
     )
 
 
@@ -46,13 +60,11 @@ def test_a_version_that_fails_its_health_check_is_rolled_back_by_itself(
     tmp_path: Path, service: ServiceManager, wheels: dict[str, Path]
 ) -> None:
     root = tmp_path / "root"
-    first = update(root, str(wheels["1.0.0"]), restart=service.restart, health=service.health,
-                   how=QUICK, extras=())  # fmt: skip
+    first = updated(root, str(wheels["1.0.0"]), service)
     assert (first.healthy, first.rolled_back) == (True, False)
     assert service.running_version() == "1.0.0"
 
-    broken = update(root, str(wheels["2.0.0-broken"]), restart=service.restart,
-                    health=service.health, how=QUICK, extras=())  # fmt: skip
+    broken = updated(root, str(wheels["2.0.0-broken"]), service)
     assert broken.rolled_back and broken.healthy
     assert broken.reason == "the new version failed its health check"
     assert broken.recovery_s is not None
@@ -69,8 +81,7 @@ def test_a_good_version_is_kept_and_rollback_goes_back(
 ) -> None:
     root = tmp_path / "root"
     updated(root, wheels["1.0.0"], service)
-    kept = update(root, str(wheels["1.1.0"]), restart=service.restart, health=service.health,
-                  how=QUICK, extras=())  # fmt: skip
+    kept = updated(root, str(wheels["1.1.0"]), service)
     assert (kept.version, kept.replaced, kept.healthy, kept.rolled_back) == (
         "1.1.0", "1.0.0", True, False,
     )  # fmt: skip
@@ -90,8 +101,7 @@ def test_the_running_version_again_changes_nothing(
 ) -> None:
     root = tmp_path / "root"
     updated(root, wheels["1.0.0"], service)
-    again = update(root, str(wheels["1.0.0"]), restart=service.restart, health=service.health,
-                   how=QUICK, extras=())  # fmt: skip
+    again = updated(root, str(wheels["1.0.0"]), service)
     assert again.reason == "version 1.0.0 is already running"
     assert service.restarts == 1
 
@@ -119,8 +129,7 @@ def test_an_update_from_a_package_index(
     wheel = wheels["1.1.0"]
     (index / wheel.name).write_bytes(wheel.read_bytes())
     (index / "index.html").write_text(f'<a href="{wheel.name}">{wheel.name}</a>\n')
-    result = update(tmp_path / "root", (tmp_path / "index").as_uri(), restart=service.restart,
-                    health=service.health, how=QUICK, extras=())  # fmt: skip
+    result = updated(tmp_path / "root", (tmp_path / "index").as_uri(), service)
     assert (result.version, result.healthy) == ("1.1.0", True)
     assert service.running_version() == "1.1.0"
 
@@ -162,3 +171,35 @@ def test_the_commands_refuse_with_a_message(tmp_path: Path) -> None:
     assert (result.returncode, result.stderr.strip()) == (
         1, "rollback failed: there is no earlier version to go back to",
     )  # fmt: skip
+
+
+def test_the_old_version_is_judged_by_a_fresh_check_after_a_rollback(
+    tmp_path: Path, service: ServiceManager, wheels: dict[str, Path]
+) -> None:
+    """A check that remembers a failure (as the unit's restart count does) must not carry the
+    new version's failure over to the old one."""
+    made: list[int] = []
+
+    def remembering() -> HealthCheck:
+        made.append(1)
+        failed = [False]
+
+        def check() -> bool | None:
+            state = service.health()
+            failed[0] = failed[0] or state is False
+            return False if failed[0] else state
+
+        return check
+
+    root = tmp_path / "root"
+    updated(root, wheels["1.0.0"], service)
+    result = update(
+        root,
+        str(wheels["2.0.0-broken"]),
+        restart=service.restart,
+        health=remembering,
+        how=QUICK,
+        extras=(),
+    )
+    assert (result.rolled_back, result.healthy, len(made)) == (True, True, 2)
+    assert service.running_version() == "1.0.0"
