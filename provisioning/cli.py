@@ -45,6 +45,11 @@ def _install(args: argparse.Namespace) -> int:
         f"{verb} change {len(outcome.changed)} of {len(outcome.changed) + len(outcome.unchanged)}"
         f" items under {args.root}"
     )
+    for path in outcome.missing:
+        print(
+            f"note: {path} is not installed yet: the units need it (docs/install.md, step 3)",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -253,6 +253,12 @@ class Outcome:
     changed: list[Step]
     unchanged: list[Step]
     commands: list[list[str]]
+    # What the units will still miss (the software itself), for the technician to see.
+    missing: list[str]
+
+
+# What the units start; the first version is put there by hand, later ones by update.
+KIOSK_EXECUTABLE = PurePosixPath("/opt/anjungan/current/bin/kiosk")
 
 
 def install(
@@ -289,4 +295,5 @@ def install(
     if not dry_run:
         for command in commands:
             runner(command)
-    return Outcome(changed=changed, unchanged=unchanged, commands=commands)
+    missing = [] if _under(root, KIOSK_EXECUTABLE).is_file() else [str(KIOSK_EXECUTABLE)]
+    return Outcome(changed=changed, unchanged=unchanged, commands=commands, missing=missing)

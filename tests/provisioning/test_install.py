@@ -56,6 +56,7 @@ def test_install_writes_the_kiosk_system_and_a_second_run_changes_nothing(tmp_pa
     first = provision("install", "--root", str(tmp_path))
     assert first.returncode == 0, first.stderr
     assert "did change 17 of 18" in first.stdout
+    assert "note: /opt/anjungan/current/bin/kiosk is not installed yet" in first.stderr
 
     units = tmp_path / "etc/systemd/system"
     for name in (RUNTIME_UNIT, APP_UNIT, "anjungan-health.service", "anjungan-health.timer"):
@@ -74,10 +75,12 @@ def test_install_writes_the_kiosk_system_and_a_second_run_changes_nothing(tmp_pa
     assert mode(tmp_path / "var/lib/anjungan/identity") == 0o700
     assert mode(tmp_path / "etc/anjungan/kiosk.d") == 0o750
 
+    add_stub_executables(tmp_path)
     before = snapshot(tmp_path)
     second = provision("install", "--root", str(tmp_path))
     assert second.returncode == 0, second.stderr
     assert "did change 0 of 18" in second.stdout
+    assert "note:" not in second.stderr
     assert snapshot(tmp_path) == before
 
 
