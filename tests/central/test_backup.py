@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 import subprocess
@@ -11,11 +12,14 @@ from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 
 from central.backup import BackupFailed, backup
+from tests.central.conftest import Template
 from tests.support.central_server import serve_command
+from tests.support.postgres import PostgresServer, clone_database
 
 BIN = Path(sys.executable).parent
 
@@ -150,3 +154,41 @@ def test_postgresql_and_a_missing_database_are_explained(
         backup(f"sqlite:///{tmp_path / 'none.sqlite3'}", tmp_path / "b")
     assert not (tmp_path / "none.sqlite3").exists()
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.postgres
+def test_the_postgresql_procedure_in_install_md(
+    postgres: PostgresServer, postgres_template: Template, tmp_path: Path
+) -> None:
+    """docs/install.md's pg_dump / createdb / pg_restore / migrate, step by step."""
+    source_url = clone_database(postgres, postgres_template.url)
+    source = source_url.rsplit("/", 1)[1]
+    restored = f"r_{source}"
+    dump = tmp_path / "central.dump"
+    server = ["--host=127.0.0.1", f"--port={postgres.port}", f"--username={postgres.user}"]
+
+    def step(program: str, *argv: str) -> None:
+        done = subprocess.run(
+            [str(postgres.bin / program), *server, *argv],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+
+    step("pg_dump", "--format=custom", f"--file={dump}", source)
+    step("createdb", restored)
+    step("pg_restore", f"--dbname={restored}", "--no-owner", str(dump))
+    restored_url = source_url.rsplit("/", 1)[0] + f"/{restored}"
+    migrated = central("migrate", "--database-url", restored_url, env=dict(os.environ))
+    assert migrated.returncode == 0, migrated.stderr
+
+    def residents(url: str) -> int:
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(dsn) as db:
+            row = db.execute("SELECT count(*) FROM residents").fetchone()
+        assert row is not None
+        return int(row[0])
+
+    assert residents(restored_url) == residents(source_url) >= len(postgres_template.people) > 0
