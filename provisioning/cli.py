@@ -56,7 +56,8 @@ def _install(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-provision",
-        description="Provision an Anjungan kiosk: enrol it with the centre and write its config.",
+        description="Provision an Anjungan kiosk: enrol it with the centre and write its config, "
+        "install its system user, units and udev rules, update it (with automatic rollback).",
     )
     parser.add_argument("--version", action="version", version=f"anjungan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -75,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     enroll_cmd.set_defaults(handler=_enroll)
     _register_appliance(sub)
     return parser
+
+
+def _os_error(err: OSError) -> str:
+    where = f"{err.filename}: " if err.filename else ""
+    hint = " (run it as root)" if isinstance(err, PermissionError) else ""
+    return f"{where}{err.strerror or err}{hint}"
 
 
 # update's exit codes besides 0 and 1 (see its --help).
@@ -109,9 +116,7 @@ def _update(args: argparse.Namespace) -> int:
         print(f"update failed: {err}", file=sys.stderr)
         return 1
     except OSError as err:
-        print(
-            f"update failed: {err.strerror or err} ({err.filename}); run as root", file=sys.stderr
-        )
+        print(f"update failed: {_os_error(err)}", file=sys.stderr)
         return 1
     if result.rolled_back:
         back = "serves again" if result.healthy else "is back but not healthy either"
@@ -133,9 +138,7 @@ def _rollback(args: argparse.Namespace) -> int:
         print(f"rollback failed: {err}", file=sys.stderr)
         return 1
     except OSError as err:
-        print(
-            f"rollback failed: {err.strerror or err} ({err.filename}); run as root", file=sys.stderr
-        )
+        print(f"rollback failed: {_os_error(err)}", file=sys.stderr)
         return 1
     print(f"back to version {now} (from {left}); {args.unit} restarted")
     return 0
