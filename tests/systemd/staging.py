@@ -20,6 +20,7 @@ STUB_EXECUTABLES = (
     "opt/anjungan/current/bin/kiosk",
     "opt/anjungan/current/bin/kiosk-provision",
     "usr/bin/cage",
+    "usr/bin/chown",
 )
 
 
