@@ -10,9 +10,10 @@ DEMO_DIR ?= demo-output
 VCARD_READER := build/ifd/libifd-vpcd-events.so
 
 # Debian packages the test suite drives for real: pcscd + vpcd (smart-card stack), swig and the
-# pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb (Kivy headless).
+# pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb (Kivy headless),
+# systemd (systemd-analyze checks the kiosk's units).
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
-	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1
+	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1 systemd
 
 .PHONY: help system-packages venv vcard-reader lint typecheck pytest unit test demo bench openapi clean
 

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from central import __version__
+from central.backup import register as register_backup
 from central.clock import SystemClock
 from central.settings import CentralSettings, load_central_settings
 from common.layered_config import ConfigError
@@ -234,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
         "openapi", help="print the OpenAPI document (the committed openapi.json)"
     )
     openapi.set_defaults(handler=_openapi)
+    register_backup(sub, common, _settings)
     return parser
 
 

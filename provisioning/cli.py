@@ -26,10 +26,38 @@ def _enroll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _install(args: argparse.Namespace) -> int:
+    from provisioning.install import InstallFailed, install
+
+    try:
+        outcome = install(args.root, service=args.service, dry_run=args.dry_run)
+    except InstallFailed as err:
+        print(f"install failed: {err}", file=sys.stderr)
+        return 1
+    verb = "would" if args.dry_run else "did"
+    for step in outcome.changed:
+        print(f"+ {step.describe()}")
+    for step in outcome.unchanged:
+        print(f"= {step.describe()} (already in place)")
+    for command in outcome.commands:
+        print(f"{'+' if args.dry_run else '$'} {' '.join(command)}")
+    print(
+        f"{verb} change {len(outcome.changed)} of {len(outcome.changed) + len(outcome.unchanged)}"
+        f" items under {args.root}"
+    )
+    for path in outcome.missing:
+        print(
+            f"note: {path} is not installed yet: the units need it (docs/install.md, step 3)",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-provision",
-        description="Provision an Anjungan kiosk: enrol it with the centre and write its config.",
+        description="Provision an Anjungan kiosk: enrol it with the centre and write its config, "
+        "install its system user, units and udev rules, update it (with automatic rollback).",
     )
     parser.add_argument("--version", action="version", version=f"anjungan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -46,7 +74,153 @@ def build_parser() -> argparse.ArgumentParser:
         "--config-dir", type=Path, help="configuration directory (default /etc/anjungan)"
     )
     enroll_cmd.set_defaults(handler=_enroll)
+    _register_appliance(sub)
     return parser
+
+
+def _os_error(err: OSError) -> str:
+    where = f"{err.filename}: " if err.filename else ""
+    hint = " (run it as root)" if isinstance(err, PermissionError) else ""
+    return f"{where}{err.strerror or err}{hint}"
+
+
+# update's exit codes besides 0 and 1 (see its --help).
+ROLLED_BACK = 3
+UNHEALTHY = 4
+
+
+def _update(args: argparse.Namespace) -> int:
+    from provisioning import update as updates
+
+    how = updates.Watch(window_s=args.window * 60, settle_s=args.settle)
+
+    def health() -> updates.HealthCheck:
+        unit = updates.unit_health(args.unit)
+        if not args.status_file:
+            return unit
+        return updates.all_healthy(
+            unit, updates.status_file_fresh(args.status_file, args.status_max_age)
+        )
+
+    try:
+        result = updates.update(
+            args.root,
+            args.source,
+            restart=updates.systemctl_restart(args.unit),
+            health=health,
+            how=how,
+            find_links=args.find_links,
+            progress=print,
+        )
+    except updates.UpdateFailed as err:
+        print(f"update failed: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"update failed: {_os_error(err)}", file=sys.stderr)
+        return 1
+    if result.rolled_back:
+        back = "serves again" if result.healthy else "is back but not healthy either"
+        print(f"version {result.version} rolled back ({result.reason}): {result.replaced} {back}")
+        return ROLLED_BACK if result.healthy else UNHEALTHY
+    if not result.healthy:
+        print(f"version {result.version} is installed but not healthy: {result.reason}")
+        return UNHEALTHY
+    print(f"version {result.version} is running ({result.reason})")
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from provisioning import update as updates
+
+    try:
+        left, now = updates.rollback(args.root, restart=updates.systemctl_restart(args.unit))
+    except updates.UpdateFailed as err:
+        print(f"rollback failed: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"rollback failed: {_os_error(err)}", file=sys.stderr)
+        return 1
+    print(f"back to version {now} (from {left}); {args.unit} restarted")
+    return 0
+
+
+def _register_appliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    install_cmd = sub.add_parser(
+        "install",
+        help="install the kiosk user, folders, systemd units, udev rules and cage session",
+        description="Writes the kiosk user and groups (sysusers.d), its folders (tmpfiles.d), "
+        "the systemd units, udev rules and the cage PAM session, and enables the health timer, "
+        "first-boot enrolment and the kiosk service. Idempotent: a second run changes nothing. "
+        "On the live system (needs root) it also applies them at once; under --root it writes "
+        "only files, which the booted system applies itself. Exit 1 on a failed step.",
+    )
+    install_cmd.add_argument(
+        "--root", type=Path, default=Path("/"), help="install into this staging root (default /)"
+    )
+    install_cmd.add_argument(
+        "--dry-run", action="store_true", help="print what would change and change nothing"
+    )
+    install_cmd.add_argument(
+        "--service",
+        choices=("run", "app"),
+        default="run",
+        help="run: `kiosk run` without a display (default); app: the touchscreen under cage "
+        "(the app is not built yet)",
+    )
+    install_cmd.set_defaults(handler=_install)
+
+    update_cmd = sub.add_parser(
+        "update",
+        help="install a new version beside the running one; roll back if it is not healthy",
+        description="Installs the version into its own virtualenv under "
+        "/opt/anjungan/versions/, switches the 'current' link to it (the running version "
+        "becomes 'previous'), restarts the kiosk unit and watches it. If the new version fails, "
+        "or is not healthy for --settle seconds within --window minutes, 'current' goes back "
+        "and the unit restarts on the old version. Exit 0: the new version runs; 1: nothing "
+        "changed (the message says why); 3: rolled back, the old version serves; 4: no "
+        "healthy version (see journalctl -u UNIT).",
+    )
+    update_cmd.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="WHEEL|INDEX",
+        help="a wheel file of anjungan, or a package index URL to take the newest from",
+    )
+    update_cmd.add_argument(
+        "--find-links", type=Path, help="offline: a folder of the wheels it needs"
+    )
+    update_cmd.add_argument("--window", type=float, default=5.0, help="minutes to prove health")
+    update_cmd.add_argument(
+        "--settle", type=float, default=120.0, help="seconds it must stay healthy (default 120)"
+    )
+    update_cmd.add_argument(
+        "--status-file",
+        type=Path,
+        help="also require this file (the runtime's status file) to be rewritten after the "
+        "restart and kept fresh",
+    )
+    update_cmd.add_argument(
+        "--status-max-age",
+        type=float,
+        default=180.0,
+        help="seconds after which the status file counts as stale (default 180)",
+    )
+
+    rollback_cmd = sub.add_parser(
+        "rollback",
+        help="go back to the previous version and restart",
+        description="Swaps the 'current' and 'previous' links under /opt/anjungan and restarts "
+        "the kiosk unit. Exit 1 when there is no earlier version.",
+    )
+    for command, handler in ((update_cmd, _update), (rollback_cmd, _rollback)):
+        command.add_argument(
+            "--root", type=Path, default=Path("/"), help="the system root (default /)"
+        )
+        command.add_argument(
+            "--unit", default="anjungan-kiosk.service", help="the unit to restart and watch"
+        )
+        command.set_defaults(handler=handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

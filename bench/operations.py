@@ -1,0 +1,124 @@
+"""Issue 14's operations figures, each beside its target.
+
+- The units' exposure (``systemd-analyze security --offline``): agent units <= 4.5; the
+  touchscreen app's score is reported.
+- ``kiosk-provision install`` into a fresh staging root: wall time and commands.
+- An update to a version that fails its health check: time from the failed check to the old
+  version serving again (target <= 60 s), with real virtualenvs, real wheels and a stand-in
+  kiosk process (tests/support/wheels.py), watched at the default poll interval.
+- The health agent (``kiosk health ping``) is not built yet: said so, not measured.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/x.py`: tests/
+
+from provisioning.install import install
+from provisioning.update import DEFAULT_POLL_S, Watch, update
+from tests.support.wheels import ServiceManager, build_wheel
+from tests.systemd.staging import staging_root
+
+AGENT_LIMIT = 4.5
+ROLLBACK_TARGET_S = 60.0
+UNITS = (
+    ("anjungan-kiosk.service", "exposure_kiosk_unit", True),
+    ("anjungan-health.service", "exposure_health_unit", True),
+    ("anjungan-app.service", "exposure_app_unit", False),
+    ("anjungan-firstboot.service", "exposure_firstboot_unit", False),
+)
+
+
+def report(name: str, value: float, unit: str, target: float) -> None:
+    """One figure in the project's bench line format (docs/benchmarks.md)."""
+    verdict = "ok" if value <= target else "short"
+    shown = f"{value:.1f} {unit}" if unit else f"{value:.1f}"
+    print(f"bench: {name} = {shown} (target <= {target:g}) {verdict}")
+
+
+def info(text: str) -> None:
+    """Context, or a figure without a target: indented, never a bench line."""
+    print(f"  {text}", flush=True)
+
+
+def exposures() -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        info("exposure: systemd-analyze missing (Debian: systemd), not measured")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        staging_root(root)
+        for unit, name, agent in UNITS:
+            shown = subprocess.run(
+                [analyze, "security", "--offline=yes", f"--root={root}", "--no-pager", unit],
+                capture_output=True, text=True, check=False,
+            ).stdout  # fmt: skip
+            found = re.search(r"Overall exposure level for \S+: (\d+(?:\.\d+)?)", shown)
+            if found is None:
+                info(f"{name}: systemd-analyze gave no score")
+            elif agent:
+                report(name, float(found.group(1)), "", AGENT_LIMIT)
+            else:
+                info(f"{name} = {found.group(1)} (report only: {unit})")
+
+
+def provisioning() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        outcome = install(Path(folder))
+        took = time.perf_counter() - start
+        start = time.perf_counter()
+        again = install(Path(folder))
+        rerun = time.perf_counter() - start
+    info(
+        f"install_staging_root = {took * 1000:.0f} ms, 1 command (report only: "
+        f"{len(outcome.changed)} items; rerun {rerun * 1000:.0f} ms, {len(again.changed)} changed)"
+    )
+    info("setup from a fresh Debian (<= 3 commands, <= 5 min): not built yet, not measured")
+
+
+def rollback_time() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        root = base / "root"
+        service = ServiceManager(root, base / "status.json")
+        how = Watch(window_s=120, settle_s=5, poll_s=DEFAULT_POLL_S)
+        try:
+            good = build_wheel(base, "1.0.0")
+            bad = build_wheel(base, "2.0.0", healthy=False)
+            update(root, str(good), restart=service.restart, health=lambda: service.health, how=how,
+                   extras=())  # fmt: skip
+            start = time.perf_counter()
+            result = update(root, str(bad), restart=service.restart, health=lambda: service.health,
+                            how=how, extras=())  # fmt: skip
+            whole = time.perf_counter() - start
+        finally:
+            service.stop()
+    if not result.rolled_back or result.recovery_s is None:
+        info(f"update_rollback_s: NOT rolled back ({result.reason}), not measured")
+        return
+    info(
+        f"stand-in kiosk process, health polled every {DEFAULT_POLL_S:.0f} s; the whole update "
+        f"with its install took {whole:.1f} s"
+    )
+    report("update_rollback_s", result.recovery_s, "s", ROLLBACK_TARGET_S)
+
+
+def main() -> int:
+    exposures()
+    provisioning()
+    rollback_time()
+    info("health agent (peak RSS <= 40 MB, one ping <= 100 ms CPU): not built yet, not measured")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
