@@ -95,6 +95,10 @@ class HealthLoop:
         ]
         self._thread.start()
 
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
     def stop(self, timeout_s: float = 1.0) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from concurrent.futures import TimeoutError as FutureTimeout
 from types import FrameType
 
 from drivers.base import DeviceError
+from kiosk import sdnotify
 from kiosk.assembly import KioskCore, build_core
 from kiosk.config import KioskConfig
 from kiosk.config.hardware import hardware_problems
@@ -66,6 +68,15 @@ class KioskService:
         mode = " (DEMO: simulated devices)" if self.core.config.kiosk.mode == "demo" else ""
         log.info("kiosk %s running%s", self.core.config.kiosk.id, mode)
 
+    def responsive(self, timeout_s: float) -> bool:
+        """The session's owner ran a no-op within ``timeout_s`` and the health loop lives:
+        what systemd's watchdog should vouch for (a hung owner means a frozen kiosk)."""
+        try:
+            self.core.owner.post(lambda _session: None).result(timeout_s)
+        except FutureTimeout:
+            return False
+        return self.health.alive
+
     def stop(self) -> None:
         self.health.stop()
         self.core.stop()
@@ -74,7 +85,11 @@ class KioskService:
 
 
 def serve(service: KioskService, stop: threading.Event | None = None) -> int:
-    """Run until SIGTERM/SIGINT (or ``stop`` is set); the exit code."""
+    """Run until SIGTERM/SIGINT (or ``stop`` is set); the exit code.
+
+    Under systemd (``Type=notify``) it says READY=1 once started, WATCHDOG=1 at half the
+    unit's ``WatchdogSec`` while the kiosk is responsive (so a hung session owner gets the
+    service restarted), and STOPPING=1 on the way out; without systemd these do nothing."""
     stopping = stop or threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -84,9 +99,24 @@ def serve(service: KioskService, stop: threading.Event | None = None) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         service.start()
-        stopping.wait()
+        sdnotify.ready()
+        _watch(service, stopping)
     finally:
+        sdnotify.stopping()
         service.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return EXIT_OK
+
+
+def _watch(service: KioskService, stopping: threading.Event) -> None:
+    """Wait for the stop, feeding systemd's watchdog while the kiosk answers."""
+    interval = sdnotify.watchdog_interval()
+    if interval is None:
+        stopping.wait()
+        return
+    while not stopping.wait(interval / 2):
+        if service.responsive(timeout_s=interval / 4):
+            sdnotify.watchdog()
+        else:
+            log.warning("the session owner did not answer: withholding the watchdog ping")

@@ -158,11 +158,11 @@ def kiosk_command(
 
 
 @pytest.fixture
-def start_kiosk(tmp_path: Path) -> Iterator[Callable[[Path], KioskProcess]]:
+def start_kiosk(tmp_path: Path) -> Iterator[Callable[..., KioskProcess]]:
     started: list[KioskProcess] = []
 
-    def start(config_dir: Path) -> KioskProcess:
-        env = {**os.environ, "ANJUNGAN_CONFIG_DIR": str(config_dir)}
+    def start(config_dir: Path, extra_env: dict[str, str] | None = None) -> KioskProcess:
+        env = {**os.environ, "ANJUNGAN_CONFIG_DIR": str(config_dir), **(extra_env or {})}
         stderr_path = tmp_path / f"kiosk-{len(started)}.stderr"
         with stderr_path.open("w") as err:
             process = subprocess.Popen(

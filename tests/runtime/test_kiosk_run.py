@@ -5,6 +5,7 @@ away, a clean SIGTERM; and `kiosk status` reading what it wrote."""
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -140,3 +141,24 @@ def test_a_demo_kiosk_says_demo_in_its_heartbeat(
     assert "DEMO" in kiosk_command(config, "status").stdout
     assert kiosk.terminate()[0] == 0
     assert "(DEMO: simulated devices)" in kiosk.stderr()
+
+
+def test_kiosk_run_speaks_to_systemd(
+    tmp_path: Path, centre: Centre, start_kiosk: Callable[..., KioskProcess]
+) -> None:
+    """Type=notify with a watchdog, on a real datagram socket as systemd gives one: READY=1
+    once running, WATCHDOG=1 at half the interval while the session owner answers,
+    STOPPING=1 on SIGTERM."""
+    config = write_config(tmp_path / "sd-etc", tmp_path / "sd-state", kiosk={"mode": "demo"})
+    enroll(config, centre.url, centre.server.enrollment_token(OFFICE))
+    address = str(tmp_path / "notify.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+        listener.bind(address)
+        listener.settimeout(START_S)
+        kiosk = start_kiosk(config, {"NOTIFY_SOCKET": address, "WATCHDOG_USEC": "1000000"})
+        messages = [listener.recv(4096).decode()]
+        while messages.count("WATCHDOG=1") < 3:
+            messages.append(listener.recv(4096).decode())
+        assert messages[0] == "READY=1", messages
+        assert kiosk.terminate()[0] == 0
+        assert listener.recv(4096).decode() == "STOPPING=1"
