@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,6 +27,7 @@ from kiosk.assembly import build_core
 from kiosk.capture.evalset import Scene, generate
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig, load_kiosk_config
+from kiosk.demo_output import OutputRefused, claim_output_dir
 from kiosk.health import build_heartbeat
 from kiosk.identity import KioskKey
 from kiosk.journey import ExpectationFailed, run_journey
@@ -106,8 +106,6 @@ def _central_server(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
 
 
 def _prepare(out: Path, residents: int) -> tuple[dict[str, str], list[DemoPerson]]:
-    if out.exists():
-        shutil.rmtree(out)
     (out / "etc").mkdir(parents=True)
     (out / "etc" / "kiosk.toml").write_text(
         "# Demo kiosk: simulated devices, state kept inside the demo folder.\n"
@@ -173,6 +171,11 @@ def _journey(url: str, env: dict[str, str], person: DemoPerson, out: Path) -> No
 
 def run_demo(out: Path, *, residents: int, stay: bool) -> int:
     try:
+        claim_output_dir(out)
+    except OutputRefused as refused:
+        print(f"demo refused: {refused}", file=sys.stderr)
+        return 2
+    try:
         env, people = _prepare(out, residents)
         port = _free_port()
         with _central_server(env, port, out / "central.log") as url:
@@ -202,9 +205,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "demo",
         help="run the central server with demo data and a scripted resident journey",
         description="Starts a central server on SQLite with seeded Banyuwangi data, enrols a "
-        "demo kiosk and walks a demo resident through the kiosk core. Writes only to --out.",
+        "demo kiosk and walks a demo resident through the kiosk core. Writes only to --out, "
+        "which must be new, empty or a previous demo's output (only the demo's own files "
+        "are replaced there).",
     )
-    parser.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
+    parser.add_argument(
+        "--out", type=Path, default=Path("demo-output"), help="output folder (default %(default)s)"
+    )
     parser.add_argument(
         "--residents", type=int, default=2000, help="residents to seed (default %(default)s)"
     )
