@@ -21,8 +21,11 @@ def _enroll(args: argparse.Namespace) -> int:
     except (EnrollmentFailed, IdentityError, ConfigError) as err:
         print(f"enrollment failed: {err}", file=sys.stderr)
         return 1
+    except OSError as err:
+        print(f"enrollment failed: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
+        return 1
     print(f"enrolled as {result.kiosk_id} for {result.office_name} ({result.office_id})")
-    print(f"configuration written to {result.dropin}")
+    print(f"configuration written to {result.dropin}; kiosk key in {result.key_file}")
     return 0
 
 
@@ -43,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     enroll_cmd.add_argument("--central", required=True, help="centre base URL, e.g. https://…")
     enroll_cmd.add_argument("--token", required=True, help="one-time enrollment token")
     enroll_cmd.add_argument(
-        "--config-dir", type=Path, help="configuration directory (default /etc/anjungan)"
+        "--config-dir",
+        type=Path,
+        metavar="DIR",
+        help="configuration directory (default $ANJUNGAN_CONFIG_DIR, else /etc/anjungan); "
+        "outside /etc/anjungan the key is kept in DIR/identity/ unless identity.key_file is set",
     )
     enroll_cmd.set_defaults(handler=_enroll)
     return parser
