@@ -21,6 +21,7 @@ from drivers.emulator import PaperState
 from drivers.events import Event
 from kiosk.assembly import KioskCore, build_core
 from kiosk.config import load_kiosk_config
+from kiosk.identity import IdentityError
 from kiosk.journey_script import JourneyScript, JourneyStep, ScriptError, load_script
 from kiosk.session import State
 from kiosk.session.events import Notice, ReceiptReady, SessionEnded
@@ -139,7 +140,18 @@ def _handle(args: argparse.Namespace) -> int:
     except (ScriptError, ConfigError) as err:
         print(f"journey: {err}", file=sys.stderr)
         return 2
-    core = build_core(config, central_url=args.central, receipts_dir=args.out)
+    if config.kiosk.id is None or config.kiosk.office_id is None:
+        print(
+            "journey: this kiosk is not enrolled yet: run 'kiosk-provision enroll' first "
+            "(or pass --config-dir of an enrolled kiosk)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        core = build_core(config, central_url=args.central, receipts_dir=args.out)
+    except IdentityError as err:
+        print(f"journey: {err}", file=sys.stderr)
+        return 2
     try:
         core.start()
         record = run_journey(core, script)

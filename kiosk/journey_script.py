@@ -17,6 +17,7 @@ receipt = "SKT-"           #   the last printed receipt), printed (true/false)
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -57,6 +58,8 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "printer": ("paper",),
 }
 _EXPECTATIONS = {"state", "notice", "receipt", "printed", "queued"}
+# A template's blank, like the packaged morning.toml's "{card_uid}": the script is not filled in.
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 class ScriptError(ValueError):
@@ -95,7 +98,23 @@ def _step(number: int, raw: Any) -> JourneyStep:
             raise ScriptError(f"step {number}: '{action}' needs {', '.join(missing)}")
     else:
         raise ScriptError(f"step {number}: unknown action {action!r}")
+    for key, value in args.items():
+        if isinstance(value, str) and _PLACEHOLDER.fullmatch(value):
+            raise ScriptError(
+                f"step {number}: {key} is still the template's blank {value!r}: fill it in "
+                "(`kiosk demo` writes a filled-in copy as journey.toml in its output folder)"
+            )
     return JourneyStep(number, action, args)
+
+
+def _check_images(steps: tuple[JourneyStep, ...], base_dir: Path) -> None:
+    """Scan photos must exist before the journey starts, not when the resident reaches them."""
+    for step in steps:
+        if step.action == "scan" and not (base_dir / str(step.args["image"])).is_file():
+            raise ScriptError(
+                f"step {step.number}: no image {step.args['image']!r} beside the script "
+                f"(paths are relative to {base_dir})"
+            )
 
 
 def morning_script(*, card_uid: str, pin: str) -> str:
@@ -115,8 +134,8 @@ def load_script(path: Path) -> JourneyScript:
     raw_steps = data.get("step")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise ScriptError(f"{path}: no [[step]] entries")
+    steps = tuple(_step(n, raw) for n, raw in enumerate(raw_steps, start=1))
+    _check_images(steps, path.parent)
     return JourneyScript(
-        language=str(data.get("language", "id")),
-        steps=tuple(_step(n, raw) for n, raw in enumerate(raw_steps, start=1)),
-        base_dir=path.parent,
+        language=str(data.get("language", "id")), steps=steps, base_dir=path.parent
     )

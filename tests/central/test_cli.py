@@ -123,3 +123,38 @@ def test_bad_central_config_names_file_and_key(env: dict[str, str], tmp_path: Pa
     result = run("kiosk-central", "migrate", env=env)
     assert result.returncode == 2
     assert "central.toml" in result.stderr and "heartbeat_period_s" in result.stderr
+
+
+@pytest.mark.parametrize("typed", ["Sarongan", "sarongn", "3510012001"])
+def test_unknown_office_suggests_the_closest(served: str, env: dict[str, str], typed: str) -> None:
+    result = run("kiosk-central", "token", "create", "--office", typed, env=env)
+    assert result.returncode == 2
+    assert "No office" in result.stderr
+    assert "--office 35.10.01.2001  (desa Sarongan)" in result.stderr
+
+
+def test_enroll_with_another_config_dir_keeps_the_key_there(
+    served: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    """`--config-dir X` whose config leaves the key path at its default: the key goes to
+    X/identity/, recorded in the enrolment drop-in, never to /var/lib/anjungan."""
+    other = tmp_path / "second-kiosk"
+    other.mkdir()
+    token = run("kiosk-central", "token", "create", "--office", "35.10.03.2001", env=env)
+    enrolled = run(
+        "kiosk-provision",
+        "enroll",
+        "--config-dir",
+        str(other),
+        "--central",
+        served,
+        "--token",
+        token.stdout.strip(),
+        env=env,
+    )
+    assert enrolled.returncode == 0, enrolled.stderr
+    key = other / "identity" / "kiosk.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    dropin = tomllib.loads((other / "kiosk.d" / "10-enrollment.toml").read_text())
+    assert dropin["identity"]["key_file"] == str(key)
+    assert str(key) in enrolled.stdout
