@@ -103,6 +103,11 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(message: str) -> None:
+    """Progress goes to stderr, so stdout stays the result (the demo reads identities there)."""
+    print(f"{message}…", file=sys.stderr, flush=True)
+
+
 def _seed(args: argparse.Namespace) -> int:
     from central.db import make_engine, make_sessionmaker
     from central.seed import SOURCE, seed_all
@@ -111,7 +116,9 @@ def _seed(args: argparse.Namespace) -> int:
     _require_current(settings)
     engine = make_engine(settings.database_url)
     with make_sessionmaker(engine)() as db:
-        demo = seed_all(db, seed=args.seed, residents=args.residents, today=date.today())
+        demo = seed_all(
+            db, seed=args.seed, residents=args.residents, today=date.today(), progress=_progress
+        )
     print(f"seeded Kabupaten Banyuwangi offices ({SOURCE}) and the service catalog")
     if not demo:
         print("residents already present: left as they were")
@@ -148,7 +155,9 @@ def _token_create(args: argparse.Namespace) -> int:
     print(created.token)
     print(
         f"one-time enrollment token for office {created.office_id}, "
-        f"expires {created.expires_at:%Y-%m-%d %H:%M} UTC",
+        f"expires {created.expires_at:%Y-%m-%d %H:%M} UTC; on the kiosk run\n"
+        f"  kiosk-provision enroll --central URL --token={created.token}\n"
+        "(with '=': a token may begin with '-')",
         file=sys.stderr,
     )
     return 0

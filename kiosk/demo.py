@@ -62,17 +62,26 @@ def _command(name: str) -> str:
     return str(beside) if beside.exists() else name
 
 
-def _run(argv: list[str], env: dict[str, str]) -> str:
+def _say(step: str) -> None:
+    """One line before every step that can take a second or more: the demo is never silent."""
+    print(f"== {step}", flush=True)
+
+
+def _run(argv: list[str], env: dict[str, str], *, show_progress: bool = False) -> str:
+    """Run one of our commands; its stdout is the answer. With ``show_progress`` its stderr
+    (where the command reports progress) goes straight to the terminal."""
     result = subprocess.run(  # noqa: S603 - our own console scripts, no shell
         [_command(argv[0]), *argv[1:]],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=None if show_progress else subprocess.PIPE,
         text=True,
         check=False,
         timeout=600,
     )
     if result.returncode != 0:
-        raise DemoFailed(f"{' '.join(argv[:2])} failed: {result.stderr.strip()}")
+        said = "see its message above" if show_progress else result.stderr.strip()
+        raise DemoFailed(f"{' '.join(argv[:2])} failed: {said}")
     return result.stdout
 
 
@@ -118,8 +127,10 @@ def _prepare(out: Path, residents: int) -> tuple[dict[str, str], list[DemoPerson
         "ANJUNGAN_CONFIG_DIR": str(out / "etc"),
         "ANJUNGAN_CENTRAL_DATABASE_URL": f"sqlite:///{(out / 'central.sqlite3').resolve()}",
     }
+    _say("creating the central database (kiosk-central migrate)")
     _run(["kiosk-central", "migrate"], env)
-    seeded = _run(["kiosk-central", "seed", "--residents", str(residents)], env)
+    _say(f"seeding Banyuwangi's offices and {residents} demo residents (kiosk-central seed)")
+    seeded = _run(["kiosk-central", "seed", "--residents", str(residents)], env, show_progress=True)
     print(seeded.rstrip())
     people = [DemoPerson(*match) for match in _IDENTITY.findall(seeded)]
     if not people:
@@ -146,17 +157,23 @@ def _heartbeat(url: str, config: KioskConfig) -> None:
 
 def _journey(url: str, env: dict[str, str], person: DemoPerson, out: Path) -> None:
     """Enrol like a technician, report health, then play the resident's morning."""
+    _say("enrolling the demo kiosk (kiosk-central token create, kiosk-provision enroll)")
     token = _run(["kiosk-central", "token", "create", "--office", DEMO_OFFICE], env).strip()
-    print(_run(["kiosk-provision", "enroll", "--central", url, "--token", token], env).rstrip())
+    print(_run(["kiosk-provision", "enroll", "--central", url, f"--token={token}"], env).rstrip())
     config = load_kiosk_config(Path(env["ANJUNGAN_CONFIG_DIR"]), env=env)
     _heartbeat(url, config)
+    _say("photographing two papers for the scanner tray")
     _scans(out / "scans")
     script_path = out / "journey.toml"
     script_path.write_text(morning_script(card_uid=person.card_uid, pin=person.pin))
+    _say(f"a resident's morning at the kiosk ({script_path})")
     core = build_core(config, central_url=url, receipts_dir=out / "receipts")
     core.start()
     try:
-        record = run_journey(core, load_script(script_path), echo=lambda line: print(f"  {line}"))
+        record = run_journey(
+            core, load_script(script_path), echo=lambda line: print(f"  {line}", flush=True)
+        )
+        _say("waiting for the outbox to deliver what was saved offline")
         deadline = time.monotonic() + 30
         while core.outbox_backlog() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -178,6 +195,7 @@ def run_demo(out: Path, *, residents: int, stay: bool) -> int:
     try:
         env, people = _prepare(out, residents)
         port = _free_port()
+        _say(f"starting the central server on port {port} (log: {out / 'central.log'})")
         with _central_server(env, port, out / "central.log") as url:
             _journey(url, env, people[0], out)
             print(f"\ncentral API: {url}  (interactive docs: {url}/docs)")

@@ -26,6 +26,7 @@ DEMO_ENTRIES = (
     "central.sqlite3",
     "central.sqlite3-wal",
     "central.sqlite3-shm",
+    "central.sqlite3.heartbeat-lock",
 )
 
 

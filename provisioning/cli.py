@@ -44,7 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
         "the kiosk id, office and centre URL to kiosk.d/10-enrollment.toml.",
     )
     enroll_cmd.add_argument("--central", required=True, help="centre base URL, e.g. https://…")
-    enroll_cmd.add_argument("--token", required=True, help="one-time enrollment token")
+    enroll_cmd.add_argument(
+        "--token",
+        required=True,
+        help="one-time enrollment token; write --token=TOKEN, since a token may begin with '-'",
+    )
     enroll_cmd.add_argument(
         "--config-dir",
         type=Path,

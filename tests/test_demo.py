@@ -8,6 +8,8 @@ from pathlib import Path
 
 import cv2
 
+from kiosk.demo_output import DEMO_ENTRIES, MARKER
+
 
 def _qr(png: Path) -> str:
     image = cv2.imread(str(png))
@@ -42,3 +44,8 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
     assert _qr(receipts[0]).startswith("SKT-")
     key = out / "state" / "identity" / "kiosk.key"
     assert key.stat().st_mode & 0o077 == 0
+    # A rerun removes only what the demo writes, so that list must name everything it wrote.
+    assert {p.name for p in out.iterdir()} <= {MARKER, *DEMO_ENTRIES}
+    for step in ("seeding", "starting the central server", "enrolling", "waiting for the outbox"):
+        assert f"== {step}" in result.stdout  # every step that can take a second says so
+    assert "hashing 48 distinct demo PINs" in result.stderr

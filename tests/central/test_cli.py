@@ -53,7 +53,7 @@ def test_enroll_writes_key_and_dropin_once(
     created = run("kiosk-central", "token", "create", "--office", "35.10.03.2001", env=env)
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip()
-    enrolled = run("kiosk-provision", "enroll", "--central", served, "--token", token, env=env)
+    enrolled = run("kiosk-provision", "enroll", "--central", served, f"--token={token}", env=env)
     assert enrolled.returncode == 0, enrolled.stderr
     assert "enrolled as KSK-" in enrolled.stdout
 
@@ -64,7 +64,7 @@ def test_enroll_writes_key_and_dropin_once(
     assert dropin["kiosk"]["id"].startswith("KSK-")
     assert dropin["central"]["url"] == served
 
-    again = run("kiosk-provision", "enroll", "--central", served, "--token", token, env=env)
+    again = run("kiosk-provision", "enroll", "--central", served, f"--token={token}", env=env)
     assert again.returncode == 1
     assert "already used" in again.stderr
 
@@ -148,8 +148,7 @@ def test_enroll_with_another_config_dir_keeps_the_key_there(
         str(other),
         "--central",
         served,
-        "--token",
-        token.stdout.strip(),
+        f"--token={token.stdout.strip()}",
         env=env,
     )
     assert enrolled.returncode == 0, enrolled.stderr
