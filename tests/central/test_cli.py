@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy.engine import make_url
 
+from central.settings import load_central_settings
 from tests.support.central_server import free_port, serve_command
 
 BIN = Path(sys.executable).parent
@@ -157,3 +159,10 @@ def test_enroll_with_another_config_dir_keeps_the_key_there(
     dropin = tomllib.loads((other / "kiosk.d" / "10-enrollment.toml").read_text())
     assert dropin["identity"]["key_file"] == str(key)
     assert str(key) in enrolled.stdout
+
+
+def test_the_default_database_is_one_absolute_path(tmp_path: Path) -> None:
+    """Not relative to wherever a command happens to run (issue 12, item 14)."""
+    url = make_url(load_central_settings(tmp_path, env={}).database_url)
+    assert url.get_backend_name() == "sqlite"
+    assert url.database == "/var/lib/anjungan-central/central.sqlite3"
