@@ -170,7 +170,7 @@ def _journey(url: str, env: dict[str, str], person: DemoPerson, out: Path) -> No
     core = build_core(config, central_url=url, receipts_dir=out / "receipts")
     core.start()
     try:
-        record = run_journey(
+        run_journey(
             core, load_script(script_path), echo=lambda line: print(f"  {line}", flush=True)
         )
         _say("waiting for the outbox to deliver what was saved offline")
@@ -182,7 +182,7 @@ def _journey(url: str, env: dict[str, str], person: DemoPerson, out: Path) -> No
         raise DemoFailed(f"the demo journey went wrong: {failed}") from failed
     finally:
         core.stop()
-    for receipt in record.receipts:
+    for receipt in core.receipt_files():  # after stop: closing the printer ends the last one
         print(f"receipt: {receipt}")
 
 

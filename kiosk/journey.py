@@ -20,7 +20,7 @@ from central.contract.layered_config import ConfigError
 from drivers.emulator import PaperState
 from drivers.events import Event
 from kiosk.assembly import KioskCore, build_core
-from kiosk.config import load_kiosk_config
+from kiosk.config import add_config_dir_option, load_kiosk_config
 from kiosk.identity import IdentityError
 from kiosk.journey_script import JourneyScript, JourneyStep, ScriptError, load_script
 from kiosk.session import State
@@ -133,6 +133,10 @@ def run_journey(
     return record
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _handle(args: argparse.Namespace) -> int:
     try:
         script = load_script(args.script)
@@ -160,11 +164,16 @@ def _handle(args: argparse.Namespace) -> int:
         return 1
     finally:
         core.stop()
+    # Counted once the printer is closed: closing ends a receipt still being printed, whose
+    # file is written only then.
+    receipts = core.receipt_files()
     ended = record.last(SessionEnded)
     print(
-        f"journey done: {len(script.steps)} steps, {len(record.receipts)} receipts in {args.out}"
-        + (f", session ended ({ended.reason})" if ended else "")
+        f"journey done: {len(script.steps)} steps, {_count(len(receipts), 'receipt')} in "
+        f"{args.out}" + (f", session ended ({ended.reason})" if ended else "")
     )
+    for receipt in receipts:
+        print(f"  {receipt}")
     return 0 if core.session.state is not State.OUT_OF_SERVICE else 1
 
 
@@ -177,6 +186,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--script", type=Path, required=True, help="journey script (TOML)")
     parser.add_argument("--central", help="centre base URL (default: the configured one)")
-    parser.add_argument("--config-dir", type=Path, help="kiosk configuration directory")
+    add_config_dir_option(parser)
     parser.add_argument("--out", type=Path, default=Path("receipts"), help="receipt PNG folder")
     parser.set_defaults(handler=_handle)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from central.contract.layered_config import ConfigError
 from kiosk import __version__
-from kiosk.config import config_dir
+from kiosk.config import add_config_dir_option, config_dir
 from kiosk.identity import IdentityError
 from provisioning.enroll import EnrollmentFailed, enroll
 
@@ -49,12 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="one-time enrollment token; write --token=TOKEN, since a token may begin with '-'",
     )
-    enroll_cmd.add_argument(
-        "--config-dir",
-        type=Path,
-        metavar="DIR",
-        help="configuration directory (default $ANJUNGAN_CONFIG_DIR, else /etc/anjungan); "
-        "outside /etc/anjungan the key is kept in DIR/identity/ unless identity.key_file is set",
+    add_config_dir_option(
+        enroll_cmd,
+        extra_help="outside /etc/anjungan the key is kept in DIR/identity/ unless "
+        "identity.key_file is set",
     )
     enroll_cmd.set_defaults(handler=_enroll)
     return parser

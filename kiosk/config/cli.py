@@ -35,6 +35,7 @@ from kiosk.config import (
     ENV_PREFIX,
     LOCAL_DROPIN,
     MAIN_FILE,
+    add_config_dir_option,
     config_dir,
     kiosk_layer_files,
     load_kiosk_config,
@@ -69,13 +70,7 @@ enrollment ({", ".join(sorted(ENROLLMENT_OWNED))}: re-enrol with kiosk-provision
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``kiosk config`` and its actions to the ``kiosk`` command."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--config-dir",
-        type=Path,
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help=f"configuration directory (default: ${CONFIG_DIR_ENV}, else {DEFAULT_CONFIG_DIR})",
-    )
+    add_config_dir_option(common, inherited=True)
     formatter = argparse.RawDescriptionHelpFormatter
     parser = subparsers.add_parser(
         "config",
