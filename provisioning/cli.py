@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from central.contract.layered_config import ConfigError
 from kiosk import __version__
+from kiosk.cli_guard import run_guarded
 from kiosk.config import add_config_dir_option, config_dir
 from kiosk.identity import IdentityError
 from provisioning.enroll import EnrollmentFailed, enroll
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    return run_guarded("kiosk-provision", args.handler, args)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ code, that the message says what to do, and that no "Traceback" reached the term
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from central import cli as central_cli
+from kiosk.cli_guard import DEBUG_ENV, run_guarded
 from tests.support.central_server import free_port
 
 BIN = Path(sys.executable).parent
@@ -147,3 +150,26 @@ def test_enroll_where_the_key_cannot_be_written(env: dict[str, str], tmp_path: P
     )
     argv = ("kiosk-provision", "enroll", "--central", "http://127.0.0.1:9", "--token", "t" * 24)
     _check(Case(argv, 1, "cannot write the kiosk key"), env)
+
+
+def _boom(_args: argparse.Namespace) -> int:
+    raise RuntimeError("a bug nobody expected")
+
+
+def test_an_unexpected_error_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The last resort of every command: one line saying it is a bug, exit 1."""
+    monkeypatch.delenv(DEBUG_ENV, raising=False)
+    monkeypatch.setattr(central_cli, "_openapi", _boom)
+    assert central_cli.main(["openapi"]) == 1
+    assert run_guarded("kiosk", _boom, argparse.Namespace()) == 1
+    err = capsys.readouterr().err
+    assert err.count("unexpected error (RuntimeError): a bug nobody expected") == 2
+    assert "Traceback" not in err
+
+
+def test_debug_brings_the_traceback_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEBUG_ENV, "1")
+    with pytest.raises(RuntimeError):
+        run_guarded("kiosk", _boom, argparse.Namespace())
