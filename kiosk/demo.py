@@ -218,6 +218,16 @@ def _handle(args: argparse.Namespace) -> int:
     return run_demo(args.out, residents=args.residents, stay=stay)
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo",
@@ -231,7 +241,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--out", type=Path, default=Path("demo-output"), help="output folder (default %(default)s)"
     )
     parser.add_argument(
-        "--residents", type=int, default=2000, help="residents to seed (default %(default)s)"
+        "--residents",
+        type=_at_least_one,
+        default=2000,
+        help="residents to seed (default %(default)s)",
     )
     parser.add_argument(
         "--stay",

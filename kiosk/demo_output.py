@@ -52,11 +52,17 @@ def claim_output_dir(folder: Path) -> None:
             f"{folder} is not empty and was not written by `kiosk demo`: nothing was deleted. "
             "Choose an empty or new folder with --out."
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in DEMO_ENTRIES:
-        entry = folder / name
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        elif entry.exists() or entry.is_symlink():
-            entry.unlink()
-    (folder / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in DEMO_ENTRIES:
+            entry = folder / name
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            elif entry.exists() or entry.is_symlink():
+                entry.unlink()
+        (folder / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+    except OSError as err:
+        raise OutputRefused(
+            f"cannot write in {folder}: {err.strerror}. "
+            "Choose a folder you can write to with --out."
+        ) from err

@@ -76,3 +76,35 @@ def test_kiosk_demo_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert "not empty" in result.stderr and "--out" in result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [".git", "README.md"]
+
+
+def test_a_folder_that_cannot_be_written_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("keep")
+    with pytest.raises(OutputRefused, match="cannot write in"):
+        claim_output_dir(blocker / "demo")
+    assert blocker.read_text() == "keep"
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--residents", "0"], "at least 1"),
+        (["--out", "/proc/anjungan-demo"], "cannot write in /proc/anjungan-demo"),
+    ],
+)
+def test_kiosk_demo_refuses_bad_arguments_in_one_line(
+    tmp_path: Path, argv: list[str], says: str
+) -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "kiosk"), "demo", "--no-stay", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "unexpected error" not in result.stderr
