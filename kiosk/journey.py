@@ -152,6 +152,11 @@ def _handle(args: argparse.Namespace) -> int:
         )
         return 2
     try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        print(f"journey: cannot write receipts to {args.out}: {err.strerror}", file=sys.stderr)
+        return 2
+    try:
         core = build_core(config, central_url=args.central, receipts_dir=args.out)
     except IdentityError as err:
         print(f"journey: {err}", file=sys.stderr)

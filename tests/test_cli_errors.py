@@ -136,6 +136,16 @@ def test_journey_with_an_unreadable_key(env: dict[str, str], tmp_path: Path) -> 
     _check(Case(("kiosk", "journey", "--script", str(script)), 2, "unreadable"), env)
 
 
+def test_journey_with_receipts_it_cannot_write(env: dict[str, str], tmp_path: Path) -> None:
+    key = tmp_path / "kiosk.key"
+    key.write_text("not read: the output folder is checked first")
+    (tmp_path / "etc" / "kiosk.toml").write_text(
+        f'[kiosk]\nid = "KSK-TEST"\noffice_id = "35.10.01.2001"\n[identity]\nkey_file = "{key}"\n'
+    )
+    argv = ("kiosk", "journey", "--script", str(_script(tmp_path)), "--out", "/proc/receipts")
+    _check(Case(argv, 2, "cannot write receipts to /proc/receipts"), env)
+
+
 def test_journey_with_a_missing_scan_image(env: dict[str, str], tmp_path: Path) -> None:
     script = tmp_path / "journey.toml"
     script.write_text('[[step]]\ndo = "scan"\nimage = "scans/kk.jpg"\n')
