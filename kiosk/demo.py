@@ -27,7 +27,7 @@ from kiosk.assembly import build_core
 from kiosk.capture.evalset import Scene, generate
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig, load_kiosk_config
-from kiosk.demo_output import OutputRefused, claim_output_dir
+from kiosk.demo_output import DEMO_CONFIG_HEADER, OutputRefused, claim_output_dir
 from kiosk.health import build_heartbeat
 from kiosk.identity import KioskKey
 from kiosk.journey import ExpectationFailed, run_journey
@@ -117,7 +117,7 @@ def _central_server(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
 def _prepare(out: Path, residents: int) -> tuple[dict[str, str], list[DemoPerson]]:
     (out / "etc").mkdir(parents=True)
     (out / "etc" / "kiosk.toml").write_text(
-        "# Demo kiosk: simulated devices, state kept inside the demo folder.\n"
+        f"{DEMO_CONFIG_HEADER}\n"
         f'[kiosk]\nstate_dir = "{out.resolve() / "state"}"\n'
         f'[identity]\nkey_file = "{out.resolve() / "state" / "identity" / "kiosk.key"}"\n'
         f'[outbox]\npath = "{out.resolve() / "state" / "outbox.sqlite3"}"\nmax_backoff_s = 5\n'

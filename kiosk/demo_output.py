@@ -34,9 +34,24 @@ class OutputRefused(Exception):
     """The folder holds something the demo did not write; the message says what to do."""
 
 
+# The first line of the demo's kiosk.toml, also in releases that wrote no marker yet.
+DEMO_CONFIG_HEADER = "# Demo kiosk: simulated devices, state kept inside the demo folder."
+
+
 def _is_ours(folder: Path) -> bool:
     marker = folder / MARKER
-    return marker.is_file() and not marker.is_symlink()
+    return (marker.is_file() and not marker.is_symlink()) or _is_unmarked_demo(folder)
+
+
+def _is_unmarked_demo(folder: Path) -> bool:
+    """Output of a release before the marker: nothing but the demo's own entries, and the
+    demo's kiosk.toml. So `make demo` keeps working where it ran before."""
+    names = {entry.name for entry in folder.iterdir()}
+    config = folder / "etc" / "kiosk.toml"
+    if not names <= set(DEMO_ENTRIES) or not config.is_file() or config.is_symlink():
+        return False
+    with config.open(encoding="utf-8", errors="replace") as text:
+        return text.readline().rstrip("\n") == DEMO_CONFIG_HEADER
 
 
 def claim_output_dir(folder: Path) -> None:

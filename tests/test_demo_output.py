@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.demo_output import DEMO_ENTRIES, MARKER, OutputRefused, claim_output_dir
+from kiosk.demo_output import (
+    DEMO_CONFIG_HEADER,
+    DEMO_ENTRIES,
+    MARKER,
+    OutputRefused,
+    claim_output_dir,
+)
 
 
 def test_a_new_folder_is_created_and_marked(tmp_path: Path) -> None:
@@ -108,3 +114,23 @@ def test_kiosk_demo_refuses_bad_arguments_in_one_line(
     assert says in result.stderr
     assert "Traceback" not in result.stderr
     assert "unexpected error" not in result.stderr
+
+
+def test_an_earlier_release_s_unmarked_demo_output_is_reused(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "kiosk.toml").write_text(DEMO_CONFIG_HEADER + "\n[kiosk]\n")
+    (tmp_path / "receipts").mkdir()
+    (tmp_path / "central.sqlite3").write_bytes(b"old")
+    claim_output_dir(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MARKER]
+
+
+def test_an_unmarked_folder_with_anything_else_is_not_taken_for_a_demo(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "kiosk.toml").write_text(DEMO_CONFIG_HEADER + "\n")
+    (tmp_path / "etc" / "passwd").write_text("keep")
+    (tmp_path / "notes.txt").write_text("keep")
+    with pytest.raises(OutputRefused):
+        claim_output_dir(tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "keep"
+    assert (tmp_path / "etc" / "passwd").read_text() == "keep"
