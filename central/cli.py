@@ -7,7 +7,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -214,14 +214,17 @@ def _ttl_hours(text: str) -> float:
     return hours
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
-    return value
+def _whole_number(least: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, not {text}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -262,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default %(default)s)")
     serve.add_argument(
-        "--workers", type=_positive_int, default=1, help="worker processes (default %(default)s)"
+        "--workers", type=_whole_number(1), default=1, help="worker processes (default %(default)s)"
     )
     serve.add_argument(
         "--log-level",
@@ -292,9 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=1, help="random seed: same seed, same data")
     seed.add_argument(
         "--residents",
-        type=_positive_int,
+        type=_whole_number(0),
         default=2000,
-        help="how many residents (default %(default)s)",
+        help="how many residents (default %(default)s; 0: offices and services only)",
     )
     seed.set_defaults(handler=_seed)
 

@@ -260,8 +260,9 @@ def seed_residents(
     rng = random.Random(seed)
     pool = _pin_pool(seed)
     people = list(_people(rng, villages, count, today, pool))
-    progress(f"hashing {len(pool)} distinct demo PINs (Argon2)")
-    hashes = {pin: hash_secret(pin) for pin in pool}
+    distinct = sorted({person.pin for person in people})
+    progress(f"hashing {len(distinct)} distinct demo PINs (Argon2)")
+    hashes = {pin: hash_secret(pin) for pin in distinct}
     progress(f"adding {count} residents")
     demo: list[DemoIdentity] = []
     for index, person in enumerate(people):

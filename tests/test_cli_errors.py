@@ -94,7 +94,7 @@ MIGRATE_FIRST = "run 'kiosk-central migrate' first"
             2,
             "more than 0",
         ),
-        Case(("kiosk-central", "seed", "--residents", "0"), 2, "at least 1"),
+        Case(("kiosk-central", "seed", "--residents", "-1"), 2, "at least 0"),
     ],
     ids=lambda case: " ".join(case.argv[1:3]) + f" -> {case.code}",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,4 +49,4 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
     assert {p.name for p in out.iterdir()} <= {MARKER, *DEMO_ENTRIES}
     for step in ("seeding", "starting the central server", "enrolling", "waiting for the outbox"):
         assert f"== {step}" in result.stdout  # every step that can take a second says so
-    assert "hashing 48 distinct demo PINs" in result.stderr
+    assert re.search(r"hashing \d+ distinct demo PINs", result.stderr)
