@@ -107,5 +107,8 @@ bench: venv  ## every benchmark, each printing its figure beside its target
 openapi: venv  ## rewrite the committed openapi.json from the running code
 	$(BIN)/kiosk-central openapi > openapi.json
 
+# The demo folder goes only when the demo's marker says it made it (DEMO_DIR may be overridden).
 clean:  ## remove the virtualenv and generated output
-	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache build/ifd
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build/ifd
+	@if [ -f '$(DEMO_DIR)/.anjungan-demo-output' ]; then rm -rf '$(DEMO_DIR)'; \
+	elif [ -e '$(DEMO_DIR)' ]; then echo "left $(DEMO_DIR): no demo marker in it"; fi
