@@ -57,15 +57,15 @@ demo-packages:  ## install the few Debian packages the demo needs (apt-get, only
 	$(call apt_ensure,$(DEMO_APT_PACKAGES),demo-packages)
 
 $(STAMP): setup.cfg pyproject.toml
-	$(venv_base)
 	@echo "installing the project and all its extras into $(VENV) (a few minutes the first time)"
+	$(venv_base)
 	$(PIP_INSTALL) -e '.[central,devices,test]'
 	touch $@ $(DEMO_STAMP)
 
 # Everything the full install has, the demo has too: a venv made by `make test` serves both.
 $(DEMO_STAMP): setup.cfg pyproject.toml
-	$(venv_base)
 	@echo "installing the project with the demo's extras into $(VENV) (about a minute the first time)"
+	$(venv_base)
 	$(PIP_INSTALL) -e '.[central,demo]'
 	touch $@
 
