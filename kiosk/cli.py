@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from kiosk import __version__
+from kiosk.cli_guard import run_guarded
 
 
 class _Registrar(Protocol):
@@ -53,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    return run_guarded("kiosk", handler, args)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,6 +26,7 @@ import requests
 from kiosk.capture.evalset import Scene, generate
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig, load_kiosk_config
+from kiosk.demo_output import DEMO_CONFIG_HEADER, OutputRefused, claim_output_dir
 from kiosk.health import build_heartbeat
 from kiosk.identity import KioskKey
 from kiosk.journey import ExpectationFailed, run_journey
@@ -62,17 +62,26 @@ def _command(name: str) -> str:
     return str(beside) if beside.exists() else name
 
 
-def _run(argv: list[str], env: dict[str, str]) -> str:
+def _say(step: str) -> None:
+    """One line before every step that can take a second or more: the demo is never silent."""
+    print(f"== {step}", flush=True)
+
+
+def _run(argv: list[str], env: dict[str, str], *, show_progress: bool = False) -> str:
+    """Run one of our commands; its stdout is the answer. With ``show_progress`` its stderr
+    (where the command reports progress) goes straight to the terminal."""
     result = subprocess.run(  # noqa: S603 - our own console scripts, no shell
         [_command(argv[0]), *argv[1:]],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=None if show_progress else subprocess.PIPE,
         text=True,
         check=False,
         timeout=600,
     )
     if result.returncode != 0:
-        raise DemoFailed(f"{' '.join(argv[:2])} failed: {result.stderr.strip()}")
+        said = "see its message above" if show_progress else result.stderr.strip()
+        raise DemoFailed(f"{' '.join(argv[:2])} failed: {said}")
     return result.stdout
 
 
@@ -106,11 +115,9 @@ def _central_server(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
 
 
 def _prepare(out: Path, residents: int) -> tuple[dict[str, str], list[DemoPerson]]:
-    if out.exists():
-        shutil.rmtree(out)
     (out / "etc").mkdir(parents=True)
     (out / "etc" / "kiosk.toml").write_text(
-        "# Demo kiosk: simulated devices, state kept inside the demo folder.\n"
+        f"{DEMO_CONFIG_HEADER}\n"
         f'[kiosk]\nmode = "demo"\nstate_dir = "{out.resolve() / "state"}"\n'
         f'[identity]\nkey_file = "{out.resolve() / "state" / "identity" / "kiosk.key"}"\n'
         f'[outbox]\npath = "{out.resolve() / "state" / "outbox.sqlite3"}"\nmax_backoff_s = 5\n'
@@ -120,8 +127,10 @@ def _prepare(out: Path, residents: int) -> tuple[dict[str, str], list[DemoPerson
         "ANJUNGAN_CONFIG_DIR": str(out / "etc"),
         "ANJUNGAN_CENTRAL_DATABASE_URL": f"sqlite:///{(out / 'central.sqlite3').resolve()}",
     }
+    _say("creating the central database (kiosk-central migrate)")
     _run(["kiosk-central", "migrate"], env)
-    seeded = _run(["kiosk-central", "seed", "--residents", str(residents)], env)
+    _say(f"seeding Banyuwangi's offices and {residents} demo residents (kiosk-central seed)")
+    seeded = _run(["kiosk-central", "seed", "--residents", str(residents)], env, show_progress=True)
     print(seeded.rstrip())
     people = [DemoPerson(*match) for match in _IDENTITY.findall(seeded)]
     if not people:
@@ -148,17 +157,23 @@ def _heartbeat(url: str, config: KioskConfig) -> None:
 
 def _journey(url: str, env: dict[str, str], person: DemoPerson, out: Path) -> None:
     """Enrol like a technician, report health, then play the resident's morning."""
+    _say("enrolling the demo kiosk (kiosk-central token create, kiosk-provision enroll)")
     token = _run(["kiosk-central", "token", "create", "--office", DEMO_OFFICE], env).strip()
-    print(_run(["kiosk-provision", "enroll", "--central", url, "--token", token], env).rstrip())
+    print(_run(["kiosk-provision", "enroll", "--central", url, f"--token={token}"], env).rstrip())
     config = load_kiosk_config(Path(env["ANJUNGAN_CONFIG_DIR"]), env=env)
     _heartbeat(url, config)
+    _say("photographing two papers for the scanner tray")
     _scans(out / "scans")
     script_path = out / "journey.toml"
     script_path.write_text(morning_script(card_uid=person.card_uid, pin=person.pin))
+    _say(f"a resident's morning at the kiosk ({script_path})")
     core = build_simulated_kiosk(config, central_url=url, receipts_dir=out / "receipts")
     core.start()
     try:
-        record = run_journey(core, load_script(script_path), echo=lambda line: print(f"  {line}"))
+        run_journey(
+            core, load_script(script_path), echo=lambda line: print(f"  {line}", flush=True)
+        )
+        _say("waiting for the outbox to deliver what was saved offline")
         deadline = time.monotonic() + 30
         while core.outbox_backlog() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -167,14 +182,20 @@ def _journey(url: str, env: dict[str, str], person: DemoPerson, out: Path) -> No
         raise DemoFailed(f"the demo journey went wrong: {failed}") from failed
     finally:
         core.stop()
-    for receipt in record.receipts:
+    for receipt in core.receipt_files():  # after stop: closing the printer ends the last one
         print(f"receipt: {receipt}")
 
 
 def run_demo(out: Path, *, residents: int, stay: bool) -> int:
     try:
+        claim_output_dir(out)
+    except OutputRefused as refused:
+        print(f"demo refused: {refused}", file=sys.stderr)
+        return 2
+    try:
         env, people = _prepare(out, residents)
         port = _free_port()
+        _say(f"starting the central server on port {port} (log: {out / 'central.log'})")
         with _central_server(env, port, out / "central.log") as url:
             _journey(url, env, people[0], out)
             print(f"\ncentral API: {url}  (interactive docs: {url}/docs)")
@@ -197,16 +218,33 @@ def _handle(args: argparse.Namespace) -> int:
     return run_demo(args.out, residents=args.residents, stay=stay)
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="run the central server with demo data and a scripted resident journey",
         description="Starts a central server on SQLite with seeded Banyuwangi data, enrols a "
-        "demo kiosk and walks a demo resident through the kiosk core. Writes only to --out.",
+        "demo kiosk and walks a demo resident through the kiosk core. Writes only to --out, "
+        "which must be new, empty or a previous demo's output (only the demo's own files "
+        "are replaced there).",
     )
-    parser.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
     parser.add_argument(
-        "--residents", type=int, default=2000, help="residents to seed (default %(default)s)"
+        "--out", type=Path, default=Path("demo-output"), help="output folder (default %(default)s)"
+    )
+    parser.add_argument(
+        "--residents",
+        type=_at_least_one,
+        default=2000,
+        help="residents to seed (default %(default)s)",
     )
     parser.add_argument(
         "--stay",

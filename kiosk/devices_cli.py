@@ -9,6 +9,7 @@ import select
 import signal
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -25,7 +26,7 @@ from drivers.emulator import (
 )
 from drivers.printer.profile import PROFILES
 from drivers.probe import DeviceSpec, HardwareReport, detect_hardware, probe_status
-from kiosk.config import KioskConfig, load_kiosk_config
+from kiosk.config import KioskConfig, add_config_dir_option, load_kiosk_config
 from kiosk.config.schema import (
     CameraSection,
     CardReaderSection,
@@ -44,7 +45,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "live status of every configured device. Exit 0 when all configured devices are "
         "online, 1 when any is not, 2 when the configuration is invalid.",
     )
-    devices.add_argument("--json", action="store_true", help="machine-readable output")
+    add_config_dir_option(devices)
+    devices.add_argument(
+        "--json", action="store_true", help="machine-readable output (times in ISO 8601, UTC)"
+    )
     devices.add_argument(
         "--timeout", type=float, default=3.0, metavar="S", help="seconds per device (default 3)"
     )
@@ -57,16 +61,56 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "'paper full|near-end|out', 'cover open|closed', 'reply normal|silent|garbage', "
         "'list' or 'quit' on stdin.",
     )
-    emulator.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    emulator.add_argument("--port", type=int, default=9100, help="TCP port (default 9100)")
+    emulator.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    emulator.add_argument(
+        "--port", type=int, default=9100, help="TCP port (default %(default)s; 0: any free one)"
+    )
     emulator.add_argument("--pty", action="store_true", help="serve on a pseudo-terminal instead")
-    emulator.add_argument("--out", type=Path, default=Path("receipts"), help="PNG directory")
-    emulator.add_argument("--profile", choices=sorted(PROFILES), default="80mm")
-    emulator.add_argument("--paper", choices=[p.value for p in PaperState], default="full")
-    emulator.add_argument("--cover", choices=["open", "closed"], default="closed")
-    emulator.add_argument("--reply", choices=[r.value for r in ReplyMode], default="normal")
-    emulator.add_argument("--run-out-after-lines", type=int, metavar="N")
-    emulator.add_argument("--run-out-after-bytes", type=int, metavar="N")
+    emulator.add_argument(
+        "--out",
+        type=Path,
+        default=Path("receipts"),
+        help="folder for the receipt PNGs (default %(default)s)",
+    )
+    emulator.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="80mm",
+        help="paper width: 58mm is 384 dots, 80mm 576 (default %(default)s)",
+    )
+    emulator.add_argument(
+        "--paper",
+        choices=[p.value for p in PaperState],
+        default="full",
+        help="paper at start, as the status queries report it (default %(default)s)",
+    )
+    emulator.add_argument(
+        "--cover",
+        choices=["open", "closed"],
+        default="closed",
+        help="cover at start; open refuses to print (default %(default)s)",
+    )
+    emulator.add_argument(
+        "--reply",
+        choices=[r.value for r in ReplyMode],
+        default="normal",
+        help="how status queries are answered: normal, silent (no reply) or garbage "
+        "(default %(default)s)",
+    )
+    emulator.add_argument(
+        "--run-out-after-lines",
+        type=int,
+        metavar="N",
+        help="paper runs out after N printed lines, like a roll ending mid-receipt",
+    )
+    emulator.add_argument(
+        "--run-out-after-bytes",
+        type=int,
+        metavar="N",
+        help="paper runs out after N bytes received",
+    )
     emulator.set_defaults(handler=run_emulator)
 
 
@@ -132,19 +176,21 @@ def _card_reader_spec(section: CardReaderSection) -> DeviceSpec:
 
 
 def _scanner_spec(section: CodeScannerSection) -> DeviceSpec:
-    options = {
+    serial: dict[str, Any] = {
         "path": section.path,
         "vid": section.vid,
         "pid": section.pid,
         "serial_number": section.serial_number,
         "baudrate": section.baudrate,
     }
+    # The simulated scanner has no port to find: the serial options are not its to take.
+    options = serial if section.driver == "serial" else {}
     return DeviceSpec("code_scanner", DeviceKind.CODE_SCANNER, section.driver, options)
 
 
 def run_devices(args: argparse.Namespace) -> int:
     try:
-        config = load_kiosk_config()
+        config = load_kiosk_config(args.config_dir)
     except ConfigError as err:
         sys.stderr.write(f"kiosk devices: invalid configuration: {err}\n")
         return 2
@@ -165,10 +211,15 @@ def _as_json(
         "detected": [device.as_dict() for device in report.devices],
         "notes": report.notes,
         "configured": [
-            {"role": spec.role, "driver": spec.driver, **status.as_dict()}
+            {"role": spec.role, "driver": spec.driver, **status.as_dict(), "since": _iso(status)}
             for spec, status in statuses
         ],
     }
+
+
+def _iso(status: DeviceStatus) -> str:
+    """``since`` as the ISO 8601 UTC time the rest of the project prints, not epoch seconds."""
+    return datetime.fromtimestamp(status.since, UTC).isoformat(timespec="milliseconds")
 
 
 def _as_text(report: HardwareReport, statuses: list[tuple[DeviceSpec, DeviceStatus]]) -> str:

@@ -19,7 +19,8 @@ from typing import Any
 from common.events import Event
 from common.layered_config import ConfigError
 from drivers.emulator import PaperState
-from kiosk.config import load_kiosk_config
+from kiosk.config import add_config_dir_option, load_kiosk_config
+from kiosk.identity import IdentityError
 from kiosk.journey_script import JourneyScript, JourneyStep, ScriptError, load_script
 from kiosk.session import State
 from kiosk.session.events import Notice, ReceiptReady, SessionEnded
@@ -131,6 +132,10 @@ def run_journey(
     return record
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _handle(args: argparse.Namespace) -> int:
     try:
         script = load_script(args.script)
@@ -138,9 +143,21 @@ def _handle(args: argparse.Namespace) -> int:
     except (ScriptError, ConfigError) as err:
         print(f"journey: {err}", file=sys.stderr)
         return 2
+    if config.kiosk.id is None or config.kiosk.office_id is None:
+        print(
+            "journey: this kiosk is not enrolled yet: run 'kiosk-provision enroll' first "
+            "(or pass --config-dir of an enrolled kiosk)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        print(f"journey: cannot write receipts to {args.out}: {err.strerror}", file=sys.stderr)
+        return 2
     try:
         core = build_simulated_kiosk(config, central_url=args.central, receipts_dir=args.out)
-    except (NotDemo, ValueError) as err:
+    except (NotDemo, ValueError, IdentityError) as err:
         print(f"journey: {err}", file=sys.stderr)
         return 2
     try:
@@ -151,11 +168,16 @@ def _handle(args: argparse.Namespace) -> int:
         return 1
     finally:
         core.stop()
+    # Counted once the printer is closed: closing ends a receipt still being printed, whose
+    # file is written only then.
+    receipts = core.receipt_files()
     ended = record.last(SessionEnded)
     print(
-        f"journey done: {len(script.steps)} steps, {len(record.receipts)} receipts in {args.out}"
-        + (f", session ended ({ended.reason})" if ended else "")
+        f"journey done: {len(script.steps)} steps, {_count(len(receipts), 'receipt')} in "
+        f"{args.out}" + (f", session ended ({ended.reason})" if ended else "")
     )
+    for receipt in receipts:
+        print(f"  {receipt}")
     return 0 if core.core.session.state is not State.OUT_OF_SERVICE else 1
 
 
@@ -168,6 +190,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--script", type=Path, required=True, help="journey script (TOML)")
     parser.add_argument("--central", help="centre base URL (default: the configured one)")
-    parser.add_argument("--config-dir", type=Path, help="kiosk configuration directory")
+    add_config_dir_option(parser)
     parser.add_argument("--out", type=Path, default=Path("receipts"), help="receipt PNG folder")
     parser.set_defaults(handler=_handle)

@@ -17,11 +17,14 @@ receipt = "SKT-"           #   the last printed receipt), printed (true/false)
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+
+from drivers.emulator import PaperState
 
 Action = Literal[
     "tap_card",
@@ -57,6 +60,31 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "printer": ("paper",),
 }
 _EXPECTATIONS = {"state", "notice", "receipt", "printed", "queued"}
+# What each key's value must be, so a wrong one is refused before the journey starts instead
+# of failing inside the kiosk core halfway through. Keys not listed take any value.
+_TEXT = "text"
+_NUMBER = "a number"
+_BOOL = "true or false"
+_KINDS: dict[str, str] = {
+    "card_uid": _TEXT,
+    "nik": _TEXT,
+    "pin": _TEXT,
+    "current": _TEXT,
+    "new": _TEXT,
+    "service": _TEXT,
+    "image": _TEXT,
+    "seconds": _NUMBER,
+    "timeout_s": _NUMBER,
+    "queued": _NUMBER,
+    "online": _BOOL,
+    "printed": _BOOL,
+}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "paper": tuple(state.value for state in PaperState),
+    "language": ("id", "en"),
+}
+# A template's blank, like the packaged morning.toml's "{card_uid}": the script is not filled in.
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 class ScriptError(ValueError):
@@ -95,7 +123,41 @@ def _step(number: int, raw: Any) -> JourneyStep:
             raise ScriptError(f"step {number}: '{action}' needs {', '.join(missing)}")
     else:
         raise ScriptError(f"step {number}: unknown action {action!r}")
+    for key, value in args.items():
+        _check_value(number, key, value)
+        if isinstance(value, str) and _PLACEHOLDER.fullmatch(value):
+            raise ScriptError(
+                f"step {number}: {key} is still the template's blank {value!r}: fill it in "
+                "(`kiosk demo` writes a filled-in copy as journey.toml in its output folder)"
+            )
     return JourneyStep(number, action, args)
+
+
+def _check_value(number: int, key: str, value: Any) -> None:
+    kind = _KINDS.get(key)
+    fits = {
+        _TEXT: isinstance(value, str),
+        _NUMBER: isinstance(value, int | float) and not isinstance(value, bool),
+        _BOOL: isinstance(value, bool),
+        None: True,
+    }[kind]
+    if not fits:
+        raise ScriptError(f"step {number}: {key} must be {kind}, not {value!r}")
+    choices = _CHOICES.get(key)
+    if choices is not None and value not in choices:
+        raise ScriptError(
+            f"step {number}: {key} must be one of {', '.join(choices)}, not {value!r}"
+        )
+
+
+def _check_images(steps: tuple[JourneyStep, ...], base_dir: Path) -> None:
+    """Scan photos must exist before the journey starts, not when the resident reaches them."""
+    for step in steps:
+        if step.action == "scan" and not (base_dir / str(step.args["image"])).is_file():
+            raise ScriptError(
+                f"step {step.number}: no image {step.args['image']!r} beside the script "
+                f"(paths are relative to {base_dir})"
+            )
 
 
 def morning_script(*, card_uid: str, pin: str) -> str:
@@ -115,8 +177,9 @@ def load_script(path: Path) -> JourneyScript:
     raw_steps = data.get("step")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise ScriptError(f"{path}: no [[step]] entries")
-    return JourneyScript(
-        language=str(data.get("language", "id")),
-        steps=tuple(_step(n, raw) for n, raw in enumerate(raw_steps, start=1)),
-        base_dir=path.parent,
-    )
+    language = data.get("language", "id")
+    if language not in _CHOICES["language"]:
+        raise ScriptError(f"{path}: language must be one of id, en, not {language!r}")
+    steps = tuple(_step(n, raw) for n, raw in enumerate(raw_steps, start=1))
+    _check_images(steps, path.parent)
+    return JourneyScript(language=language, steps=steps, base_dir=path.parent)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from common.layered_config import ConfigError
 from kiosk import __version__
-from kiosk.config import config_dir
+from kiosk.cli_guard import run_guarded
+from kiosk.config import add_config_dir_option, config_dir
 from kiosk.identity import IdentityError
 from provisioning.enroll import EnrollmentFailed, enroll
 
@@ -21,8 +22,11 @@ def _enroll(args: argparse.Namespace) -> int:
     except (EnrollmentFailed, IdentityError, ConfigError) as err:
         print(f"enrollment failed: {err}", file=sys.stderr)
         return 1
+    except OSError as err:
+        print(f"enrollment failed: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
+        return 1
     print(f"enrolled as {result.kiosk_id} for {result.office_name} ({result.office_id})")
-    print(f"configuration written to {result.dropin}")
+    print(f"configuration written to {result.dropin}; kiosk key in {result.key_file}")
     return 0
 
 
@@ -69,9 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
         "the kiosk id, office and centre URL to kiosk.d/10-enrollment.toml.",
     )
     enroll_cmd.add_argument("--central", required=True, help="centre base URL, e.g. https://…")
-    enroll_cmd.add_argument("--token", required=True, help="one-time enrollment token")
     enroll_cmd.add_argument(
-        "--config-dir", type=Path, help="configuration directory (default /etc/anjungan)"
+        "--token",
+        required=True,
+        help="one-time enrollment token; write --token=TOKEN, since a token may begin with '-'",
+    )
+    add_config_dir_option(
+        enroll_cmd,
+        extra_help="outside /etc/anjungan the key is kept in DIR/identity/ unless "
+        "identity.key_file is set",
     )
     enroll_cmd.set_defaults(handler=_enroll)
     _register_appliance(sub)
@@ -225,7 +235,7 @@ def _register_appliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    return run_guarded("kiosk-provision", args.handler, args)
 
 
 if __name__ == "__main__":

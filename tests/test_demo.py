@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import cv2
+
+from kiosk.demo_output import DEMO_ENTRIES, MARKER
 
 
 def _qr(png: Path) -> str:
@@ -42,3 +45,8 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
     assert _qr(receipts[0]).startswith("SKT-")
     key = out / "state" / "identity" / "kiosk.key"
     assert key.stat().st_mode & 0o077 == 0
+    # A rerun removes only what the demo writes, so that list must name everything it wrote.
+    assert {p.name for p in out.iterdir()} <= {MARKER, *DEMO_ENTRIES}
+    for step in ("seeding", "starting the central server", "enrolling", "waiting for the outbox"):
+        assert f"== {step}" in result.stdout  # every step that can take a second says so
+    assert re.search(r"hashing \d+ distinct demo PINs", result.stderr)

@@ -8,6 +8,7 @@ Layers, later wins: the schema's defaults → ``<dir>/kiosk.toml`` → ``<dir>/k
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from kiosk.config.schema import MIGRATIONS, SCHEMA_VERSION, KioskConfig
 
 __all__ = [
     "CONFIG_DIR_ENV",
+    "CONFIG_DIR_HELP",
     "DEFAULT_CONFIG_DIR",
     "DROPIN_DIR",
     "ENV_PREFIX",
@@ -24,6 +26,7 @@ __all__ = [
     "MAIN_FILE",
     "SCHEMA_VERSION",
     "KioskConfig",
+    "add_config_dir_option",
     "config_dir",
     "kiosk_layer_files",
     "load_kiosk_config",
@@ -35,6 +38,24 @@ ENV_PREFIX = "ANJUNGAN_"
 MAIN_FILE = "kiosk.toml"
 DROPIN_DIR = "kiosk.d"
 LOCAL_DROPIN = "90-local.toml"  # what `kiosk config set` writes: after provisioning's drop-ins
+CONFIG_DIR_HELP = f"configuration directory (default ${CONFIG_DIR_ENV}, else {DEFAULT_CONFIG_DIR})"
+
+
+def add_config_dir_option(
+    parser: argparse.ArgumentParser, *, extra_help: str = "", inherited: bool = False
+) -> None:
+    """``--config-dir DIR``, spelled and explained the same way by every kiosk command.
+
+    ``inherited``: leave the attribute unset when not given, so an option repeated on a
+    sub-command does not overwrite the value given before it.
+    """
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        metavar="DIR",
+        default=argparse.SUPPRESS if inherited else None,
+        help=CONFIG_DIR_HELP + (f"; {extra_help}" if extra_help else ""),
+    )
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:

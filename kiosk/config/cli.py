@@ -35,16 +35,21 @@ from kiosk.config import (
     ENV_PREFIX,
     LOCAL_DROPIN,
     MAIN_FILE,
+    add_config_dir_option,
     config_dir,
     kiosk_layer_files,
     load_kiosk_config,
 )
 from kiosk.config.hardware import hardware_problems
-from kiosk.config.schema import MIGRATIONS, KioskConfig
+from kiosk.config.schema import ENROLLMENT_OWNED, MIGRATIONS, KioskConfig
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_REFUSED = 2
+
+# The setting that lets a card tap sign in without a PIN: set only with a deliberate flag.
+NO_PIN_KEY = "kiosk.supervised"
+NO_PIN_FLAG = "--allow-no-pin"
 
 _DROPIN_HEADER = (
     "Written by `kiosk config set`. Change it with `kiosk config set|unset`; values here\n"
@@ -58,19 +63,15 @@ DIR is --config-dir, else ${CONFIG_DIR_ENV}, else {DEFAULT_CONFIG_DIR}.
 'set' and 'unset' change only DIR/{DROPIN_DIR}/{LOCAL_DROPIN}. Keys are dotted: printer.profile.
 Every key, its default and its meaning: docs/config.md.
 exit codes: 0 ok; 1 configuration invalid, or drop-in not writable; 2 unknown key, or change
-refused because the result would be invalid (nothing is written then)."""
+refused because the result would be invalid (nothing is written then), or the key is set by
+enrollment ({", ".join(sorted(ENROLLMENT_OWNED))}: re-enrol with kiosk-provision enroll), or
+{NO_PIN_KEY} = true without {NO_PIN_FLAG}."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``kiosk config`` and its actions to the ``kiosk`` command."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--config-dir",
-        type=Path,
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help=f"configuration directory (default: ${CONFIG_DIR_ENV}, else {DEFAULT_CONFIG_DIR})",
-    )
+    add_config_dir_option(common, inherited=True)
     formatter = argparse.RawDescriptionHelpFormatter
     parser = subparsers.add_parser(
         "config",
@@ -113,7 +114,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "value",
         metavar="VALUE",
         help="the value, read as TOML when the key's type allows (9100, true, 0x0416), "
-        "else as text (58mm, /dev/ttyUSB0)",
+        "else as text (58mm, /dev/ttyUSB0); true/false settings take only true or false",
+    )
+    set_.add_argument(
+        NO_PIN_FLAG,
+        action="store_true",
+        help=f"needed to set {NO_PIN_KEY} = true, which lets a card tap sign in without a PIN "
+        "(only for a kiosk staffed at all times)",
     )
     set_.set_defaults(handler=_set)
 
@@ -180,8 +187,30 @@ def _get(args: argparse.Namespace) -> int:
 
 
 def _set(args: argparse.Namespace) -> int:
+    if args.key in ENROLLMENT_OWNED:
+        print(
+            f"refused: {args.key} is set by enrollment and must match the kiosk's key at the "
+            "centre: re-enrol with `kiosk-provision enroll --central URL --token=TOKEN` instead",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
     value = parse_text_value(KioskConfig, args.key, args.value)
-    return _edit(args, {args.key: value}, f"set {args.key} = {_toml_value(value)} in")
+    turns_off_pin = args.key == NO_PIN_KEY and value is True
+    if turns_off_pin and not args.allow_no_pin:
+        print(
+            f"refused: {NO_PIN_KEY} = true lets anyone holding a card sign in without its PIN. "
+            f"Only for a kiosk staffed at all times: repeat with {NO_PIN_FLAG} to confirm.",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    done = _edit(args, {args.key: value}, f"set {args.key} = {_toml_value(value)} in")
+    if turns_off_pin and done == EXIT_OK:
+        print(
+            f"warning: {NO_PIN_KEY} is on: a card tap signs in without a PIN. Never leave this "
+            "kiosk unattended; `kiosk config unset kiosk.supervised` turns the PIN back on.",
+            file=sys.stderr,
+        )
+    return done
 
 
 def _unset(args: argparse.Namespace) -> int:

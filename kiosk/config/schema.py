@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
 
 from common.layered_config import Migration
 
@@ -45,6 +45,9 @@ UsbId = Annotated[int, Field(ge=0, le=0xFFFF)]
 Baudrate = Annotated[int, Field(ge=300, le=4_000_000)]
 Seconds = Annotated[float, Field(gt=0, le=86_400)]
 Text = Annotated[str, Field(min_length=1)]
+# true or false only: pydantic's lax bool would read "yes", "on" or "1" typed into
+# `kiosk config set` as true, and one of these settings turns the PIN off.
+Flag = Annotated[bool, Strict()]
 
 
 class _Section(BaseModel):
@@ -72,7 +75,7 @@ class KioskSection(_Section):
         le=600,
         description="Seconds of on-screen countdown before idle logout (0: none).",
     )
-    supervised: bool = Field(
+    supervised: Flag = Field(
         default=False,
         description="Staffed kiosk: allows card tap without PIN (never on unattended units).",
     )
@@ -93,7 +96,8 @@ class KioskSection(_Section):
 
 class CentralSection(_Section):
     url: Annotated[str, AfterValidator(_http_url)] = Field(
-        default="http://127.0.0.1:8000", description="Base URL of the central API (without /v1)."
+        default="http://127.0.0.1:8000",
+        description="Base URL of the central API (without /v1); set by enrollment.",
     )
     connect_timeout_s: Seconds = Field(
         default=3.05, description="Seconds to wait for a TCP connection."
@@ -285,6 +289,10 @@ class KioskConfig(_Section):
                 filled[section] = {**table, key: Path(state_dir) / relative}
         return filled
 
+
+# Keys `kiosk-provision enroll` writes: the kiosk's identity at the centre and where to reach it.
+# `kiosk config set` refuses them (a hand-set id or URL would not match the enrolled key).
+ENROLLMENT_OWNED = frozenset({"kiosk.id", "kiosk.office_id", "central.url", "identity.key_file"})
 
 # Version N -> N+1 upgrades of one layer's table, for files written by older releases.
 MIGRATIONS: dict[int, Migration] = {}

@@ -56,18 +56,31 @@ def _update(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("i18n", help="check and update the translation catalogs")
+    parser = subparsers.add_parser(
+        "i18n",
+        help="check and update the translation catalogs",
+        description="Every text a resident sees must be in both catalogs (Indonesian and "
+        "English). 'check' lists what is missing, stale or mistranslated (exit 1 if anything "
+        "is); 'update' adds an empty entry for each new message to both catalogs, then checks.",
+    )
     parser.add_argument(
         "--source", type=Path, default=SOURCE_ROOT, help="source tree to scan (default: this one)"
     )
     parser.add_argument("--locale", type=Path, default=None, help="catalog root (default: shipped)")
     actions = parser.add_subparsers(dest="i18n_command", metavar="ACTION", required=True)
-    actions.add_parser("check", help="list missing, stale and mistranslated messages").set_defaults(
-        handler=_guarded(_check)
-    )
-    actions.add_parser("update", help="add new messages to both catalogs, then check").set_defaults(
-        handler=_guarded(_update)
-    )
+    actions.add_parser(
+        "check",
+        help="list missing, stale and mistranslated messages",
+        description="List the messages missing from a catalog, stale (no longer in the code) "
+        "or mistranslated (placeholders differ). Exit 0 when complete, 1 otherwise, 2 when a "
+        "catalog cannot be read.",
+    ).set_defaults(handler=_guarded(_check))
+    actions.add_parser(
+        "update",
+        help="add new messages to both catalogs, then check",
+        description="Append an empty entry for each new message to both catalogs, so the "
+        "translator only fills in msgstr; stale entries are listed, never deleted.",
+    ).set_defaults(handler=_guarded(_update))
 
 
 Handler = Callable[[argparse.Namespace], int]

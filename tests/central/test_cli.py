@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy.engine import make_url
 
+from central.settings import load_central_settings
 from tests.support.central_server import free_port, serve_command
 
 BIN = Path(sys.executable).parent
@@ -53,7 +55,7 @@ def test_enroll_writes_key_and_dropin_once(
     created = run("kiosk-central", "token", "create", "--office", "35.10.03.2001", env=env)
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip()
-    enrolled = run("kiosk-provision", "enroll", "--central", served, "--token", token, env=env)
+    enrolled = run("kiosk-provision", "enroll", "--central", served, f"--token={token}", env=env)
     assert enrolled.returncode == 0, enrolled.stderr
     assert "enrolled as KSK-" in enrolled.stdout
 
@@ -64,7 +66,7 @@ def test_enroll_writes_key_and_dropin_once(
     assert dropin["kiosk"]["id"].startswith("KSK-")
     assert dropin["central"]["url"] == served
 
-    again = run("kiosk-provision", "enroll", "--central", served, "--token", token, env=env)
+    again = run("kiosk-provision", "enroll", "--central", served, f"--token={token}", env=env)
     assert again.returncode == 1
     assert "already used" in again.stderr
 
@@ -123,3 +125,44 @@ def test_bad_central_config_names_file_and_key(env: dict[str, str], tmp_path: Pa
     result = run("kiosk-central", "migrate", env=env)
     assert result.returncode == 2
     assert "central.toml" in result.stderr and "heartbeat_period_s" in result.stderr
+
+
+@pytest.mark.parametrize("typed", ["Sarongan", "sarongn", "3510012001"])
+def test_unknown_office_suggests_the_closest(served: str, env: dict[str, str], typed: str) -> None:
+    result = run("kiosk-central", "token", "create", "--office", typed, env=env)
+    assert result.returncode == 2
+    assert "No office" in result.stderr
+    assert "--office 35.10.01.2001  (desa Sarongan)" in result.stderr
+
+
+def test_enroll_with_another_config_dir_keeps_the_key_there(
+    served: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    """`--config-dir X` whose config leaves the key path at its default: the key goes to
+    X/identity/, recorded in the enrolment drop-in, never to /var/lib/anjungan."""
+    other = tmp_path / "second-kiosk"
+    other.mkdir()
+    token = run("kiosk-central", "token", "create", "--office", "35.10.03.2001", env=env)
+    enrolled = run(
+        "kiosk-provision",
+        "enroll",
+        "--config-dir",
+        str(other),
+        "--central",
+        served,
+        f"--token={token.stdout.strip()}",
+        env=env,
+    )
+    assert enrolled.returncode == 0, enrolled.stderr
+    key = other / "identity" / "kiosk.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    dropin = tomllib.loads((other / "kiosk.d" / "10-enrollment.toml").read_text())
+    assert dropin["identity"]["key_file"] == str(key)
+    assert str(key) in enrolled.stdout
+
+
+def test_the_default_database_is_one_absolute_path(tmp_path: Path) -> None:
+    """Not relative to wherever a command happens to run (issue 12, item 14)."""
+    url = make_url(load_central_settings(tmp_path, env={}).database_url)
+    assert url.get_backend_name() == "sqlite"
+    assert url.database == "/var/lib/anjungan-central/central.sqlite3"

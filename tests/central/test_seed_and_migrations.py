@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from central.db import make_engine, make_sessionmaker
 from central.models import Base, Office, OfficeService, Resident, ResidentCard
+from central.security import verify_secret
+from central.seed import DISTINCT_DEMO_PINS
 from common.nik import check_nik
 from tests.central.conftest import Database
 from tests.support.central_server import prepare_database
@@ -71,3 +73,20 @@ def test_migrations_create_exactly_the_models(database: Database) -> None:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_each_distinct_demo_pin_is_hashed_once(tmp_path: Path) -> None:
+    """2,000 residents hashed one by one took a minute of Argon2: demo PINs come from a small
+    pool, each hashed once, and every resident's own PIN still verifies (issue 12, item 19)."""
+    url = f"sqlite:///{tmp_path / 'pins.sqlite3'}"
+    demo = prepare_database(url, residents=300, seed=3)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as db:
+        hashes = list(db.scalars(select(Resident.pin_hash)))
+        assert len(hashes) == 300
+        assert len(set(hashes)) <= DISTINCT_DEMO_PINS
+        for person in demo:
+            stored = db.scalar(select(Resident.pin_hash).where(Resident.nik == person.nik))
+            assert verify_secret(stored, person.pin)
+            assert not verify_secret(stored, f"{(int(person.pin) + 1) % 10**6:06d}")
+    engine.dispose()

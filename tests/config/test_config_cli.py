@@ -111,10 +111,10 @@ def test_set_then_get_round_trip(root: Path, capsys: pytest.CaptureFixture[str])
     assert (code, err) == (0, "")
     assert out == f"set printer.port = 9101 in {local(root)}\n"
     assert run(capsys, "get", "printer.port") == (0, "9101\n", "")
-    assert run(capsys, "set", "kiosk.id", "0042")[0] == 0
-    assert run(capsys, "get", "kiosk.id") == (0, "0042\n", "")  # text stays text
+    assert run(capsys, "set", "camera.device", "0042")[0] == 0
+    assert run(capsys, "get", "camera.device") == (0, "0042\n", "")  # text stays text
     written = tomllib.loads(local(root).read_text())
-    assert written == {"schema_version": 1, "printer": {"port": 9101}, "kiosk": {"id": "0042"}}
+    assert written == {"schema_version": 1, "printer": {"port": 9101}, "camera": {"device": "0042"}}
     assert stat.S_IMODE(local(root).stat().st_mode) == 0o644
     assert (root / "kiosk.toml").read_bytes() == main_before  # never edited
     assert sorted(p.name for p in (root / "kiosk.d").iterdir()) == ["90-local.toml"]
@@ -130,6 +130,14 @@ def test_set_then_get_round_trip(root: Path, capsys: pytest.CaptureFixture[str])
         ("printer.driver", "usb", "driver 'usb' needs printer.usb_vendor_id and"),
         ("printer", "x", "'printer' is a section: set one of its keys, e.g. 'printer.driver'"),
         ("schema_version", "2", "schema_version is managed by the software"),
+        (
+            "printr.profile",
+            "58mm",
+            "unknown key 'printr.profile' (did you mean 'printer.profile'?)",
+        ),
+        ("kiosk.supervised", "yes", "Input should be a valid boolean (got 'yes')"),
+        ("kiosk.supervised", "1", "Input should be a valid boolean (got 1)"),
+        ("kiosk.supervised", "on", "Input should be a valid boolean (got 'on')"),
     ],
 )
 def test_set_refuses_a_bad_key_or_value_and_writes_nothing(
@@ -248,7 +256,7 @@ _round_trips = st.one_of(
     st.tuples(st.just("printer.profile"), st.sampled_from(["58mm", "80mm"])),
     st.tuples(st.just("kiosk.supervised"), st.sampled_from(["true", "false"])),
     st.tuples(
-        st.just("kiosk.id"),
+        st.just("camera.device"),
         st.text(
             st.characters(max_codepoint=0x30FF, exclude_categories=("Cs", "Cc", "Zl", "Zp")),
             min_size=1,
@@ -268,5 +276,46 @@ def test_set_then_get_gives_back_what_was_set(
     root: Path, capsys: pytest.CaptureFixture[str], change: tuple[str, str]
 ) -> None:
     key, value = change
-    assert run(capsys, "set", key, value)[0] == 0
+    deliberate = ["--allow-no-pin"] if key == cli.NO_PIN_KEY else []
+    assert run(capsys, "set", key, value, *deliberate)[0] == 0
     assert run(capsys, "get", key) == (0, f"{value}\n", "")
+
+
+@pytest.mark.parametrize("key", ["kiosk.id", "kiosk.office_id", "central.url", "identity.key_file"])
+def test_set_refuses_what_enrollment_owns(
+    root: Path, capsys: pytest.CaptureFixture[str], key: str
+) -> None:
+    code, out, err = run(capsys, "set", key, "KSK-HACKED")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"refused: {key} is set by enrollment")
+    assert "kiosk-provision enroll" in err
+    assert not local(root).exists()
+
+
+def test_turning_the_pin_off_needs_a_deliberate_flag(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "set", "kiosk.supervised", "true")
+    assert (code, out) == (2, "")
+    assert "--allow-no-pin" in err
+    assert not local(root).exists()
+    assert load_kiosk_config().kiosk.supervised is False
+
+    code, out, err = run(capsys, "set", "kiosk.supervised", "true", "--allow-no-pin")
+    assert code == 0
+    assert err.startswith("warning: kiosk.supervised is on: a card tap signs in without a PIN")
+    assert load_kiosk_config().kiosk.supervised is True
+    # Turning it back off needs no flag and gives no warning.
+    assert run(capsys, "set", "kiosk.supervised", "false") == (
+        0,
+        f"set kiosk.supervised = false in {local(root)}\n",
+        "",
+    )
+
+
+def test_get_suggests_the_section_for_a_misspelt_one(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "get", "printr.profile")
+    assert code == 2
+    assert "did you mean 'printer.profile'?" in err

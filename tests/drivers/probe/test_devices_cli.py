@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,33 @@ def test_printer_emulator_command(tmp_path: Path) -> None:
             process.kill()
             process.wait(5)
     assert (out_dir / "receipt-0001.png").is_file()
+
+
+def test_json_times_are_iso_utc_and_config_dir_is_an_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`since` reads like every other time the project prints; --config-dir works here too
+    (issue 12, item 18)."""
+    monkeypatch.setenv("ANJUNGAN_CONFIG_DIR", str(tmp_path / "not-this-one"))
+    chosen = tmp_path / "etc"
+    chosen.mkdir()
+    (chosen / "kiosk.toml").write_text('[code_scanner]\ndriver = "simulated"\n')
+    assert _run(["devices", "--json", "--config-dir", str(chosen)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "code_scanner" in {entry["role"] for entry in report["configured"]}
+    for entry in report["configured"]:
+        since = datetime.fromisoformat(entry["since"])
+        assert since.utcoffset() == timedelta(0)
+        assert abs((datetime.now(UTC) - since).total_seconds()) < 600
+
+
+def test_every_printer_emulator_option_is_explained() -> None:
+    parser = argparse.ArgumentParser()
+    devices_cli.register(parser.add_subparsers())
+    emulator = next(
+        action.choices["printer-emulator"]
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    unexplained = [action.option_strings for action in emulator._actions if not action.help]
+    assert unexplained == []
