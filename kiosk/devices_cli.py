@@ -27,6 +27,7 @@ from drivers.emulator import (
 from drivers.printer.profile import PROFILES
 from drivers.probe import DeviceSpec, HardwareReport, detect_hardware, probe_status
 from kiosk.config import KioskConfig, add_config_dir_option, load_kiosk_config
+from kiosk.config.hardware import hardware_problems
 from kiosk.config.schema import (
     CameraSection,
     CardReaderSection,
@@ -197,11 +198,16 @@ def run_devices(args: argparse.Namespace) -> int:
     report = detect_hardware(timeout=args.timeout)
     specs = device_specs(config)
     statuses = [(spec, probe_status(spec, args.timeout)) for spec in specs]
+    problems = hardware_problems(config)
     if args.json:
-        sys.stdout.write(json.dumps(_as_json(report, statuses), indent=2) + "\n")
+        document = _as_json(report, statuses) | {"problems": problems}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
         sys.stdout.write(_as_text(report, statuses))
-    return 0 if all(status.state is DeviceState.ONLINE for _, status in statuses) else 1
+    for problem in problems:  # a production kiosk with simulators is not ready, however "online"
+        sys.stderr.write(f"kiosk devices: {problem}\n")
+    online = all(status.state is DeviceState.ONLINE for _, status in statuses)
+    return 0 if online and not problems else 1
 
 
 def _as_json(

@@ -39,11 +39,25 @@ def tcp_printer() -> Iterator[tuple[PrinterEmulator, TcpPrinterServer]]:
         yield emulator, server
 
 
-def test_no_config_at_all_means_simulated_devices_online(
+def test_a_bare_config_is_not_ready_and_names_what_to_configure(
     config_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """No silent simulators (issue 10): the simulators answer, but a production kiosk that
+    would serve residents with them is not ready."""
+    assert _run(["devices", "--json"]) == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert any(p.startswith("printer.driver is 'simulated'") for p in report["problems"])
+    assert "card_reader.driver is 'simulated'" in captured.err
+
+
+def test_a_demo_kiosk_has_simulated_devices_online(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (config_dir / "kiosk.toml").write_text('[kiosk]\nmode = "demo"\n')
     assert _run(["devices", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
+    assert report["problems"] == []
     roles = {entry["role"]: entry for entry in report["configured"]}
     assert set(roles) == {"printer", "camera", "card_reader"}
     assert all(
@@ -129,7 +143,9 @@ def test_json_times_are_iso_utc_and_config_dir_is_an_option(
     monkeypatch.setenv("ANJUNGAN_CONFIG_DIR", str(tmp_path / "not-this-one"))
     chosen = tmp_path / "etc"
     chosen.mkdir()
-    (chosen / "kiosk.toml").write_text('[code_scanner]\ndriver = "simulated"\n')
+    (chosen / "kiosk.toml").write_text(
+        '[kiosk]\nmode = "demo"\n[code_scanner]\ndriver = "simulated"\n'
+    )
     assert _run(["devices", "--json", "--config-dir", str(chosen)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert "code_scanner" in {entry["role"] for entry in report["configured"]}
