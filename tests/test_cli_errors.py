@@ -130,7 +130,8 @@ def test_journey_with_an_unreadable_key(env: dict[str, str], tmp_path: Path) -> 
     key = tmp_path / "kiosk.key"
     key.write_text("not a PEM key")
     (tmp_path / "etc" / "kiosk.toml").write_text(
-        f'[kiosk]\nid = "KSK-TEST"\noffice_id = "35.10.01.2001"\n[identity]\nkey_file = "{key}"\n'
+        '[kiosk]\nmode = "demo"\nid = "KSK-TEST"\noffice_id = "35.10.01.2001"\n'
+        f'[identity]\nkey_file = "{key}"\n'
     )
     script = _script(tmp_path)
     _check(Case(("kiosk", "journey", "--script", str(script)), 2, "unreadable"), env)
@@ -140,7 +141,8 @@ def test_journey_with_receipts_it_cannot_write(env: dict[str, str], tmp_path: Pa
     key = tmp_path / "kiosk.key"
     key.write_text("not read: the output folder is checked first")
     (tmp_path / "etc" / "kiosk.toml").write_text(
-        f'[kiosk]\nid = "KSK-TEST"\noffice_id = "35.10.01.2001"\n[identity]\nkey_file = "{key}"\n'
+        '[kiosk]\nmode = "demo"\nid = "KSK-TEST"\noffice_id = "35.10.01.2001"\n'
+        f'[identity]\nkey_file = "{key}"\n'
     )
     argv = ("kiosk", "journey", "--script", str(_script(tmp_path)), "--out", "/proc/receipts")
     _check(Case(argv, 2, "cannot write receipts to /proc/receipts"), env)
