@@ -7,11 +7,10 @@ import json
 import logging
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from common.layered_config import ConfigError
-from kiosk.config import KioskConfig, load_kiosk_config
+from kiosk.config import KioskConfig, add_config_dir_option, load_kiosk_config
 from kiosk.runtime import logs
 from kiosk.runtime.service import EXIT_NOT_CONFIGURED, KioskService, NotReady, serve
 from kiosk.runtime.status import read_status
@@ -31,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "cleanly on SIGTERM. Exit 2 when the kiosk is not enrolled or its config names no "
         'hardware (simulated devices need kiosk.mode = "demo"), 1 when it cannot start.',
     )
-    run.add_argument("--config-dir", type=Path, help="kiosk configuration directory")
+    add_config_dir_option(run)
     run.add_argument("--central", help="centre base URL (default: central.url)")
     run.add_argument("--debug", action="store_true", help="log debug lines too")
     run.set_defaults(handler=_run)
@@ -43,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "the service runs and serves, 1 when it is out of service or stopped, 2 when there "
         "is no status to show.",
     )
-    status.add_argument("--config-dir", type=Path, help="kiosk configuration directory")
+    add_config_dir_option(status)
     status.add_argument("--json", action="store_true", help="print the file as JSON")
     status.set_defaults(handler=_status)
 
