@@ -30,6 +30,8 @@ from kiosk.capture.proposals import propose, views
 
 Image = npt.NDArray[Any]  # what cv2 returns: 8-bit BGR or grey in practice
 _ROW_KERNEL = np.ones((1, 11), np.uint8)
+_WEAK_SLACK = 10.0  # px (middle level): a weak outer outline is only roughly placed
+_INSET = 4.0  # px (middle level): a block printed on a sheet keeps at least this margin
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
 
 
@@ -71,9 +73,16 @@ class DetectorConfig:
     inlier_tol: float = 1.5  # px at full resolution
     min_side_support: float = 0.35  # share of a side's samples on the fitted line
     min_support: float = 0.6  # mean over the four sides
-    min_final_support: float = 0.45  # the full-resolution pass must confirm this much
+    # A sheet-like bright outline with at least this support, around an accepted one, means
+    # the accepted one may be a block printed on a sheet we cannot outline: no answer then.
+    weak_support: float = 0.3
+    min_final_support: float = 0.6  # the full-resolution pass must confirm this much
     min_brightness: float = 0.4  # page median / frame 99th-percentile luminance
     max_clipped: float = 0.6  # share of the inside that may be clipped white (glare spot)
+    # The smallest document (an ID-1 card's 54 mm side) fills at least this share of the
+    # frame's short side on any usable set-up; a pen, a USB plug or a highlighter does not.
+    min_short_side: float = 0.08
+    max_tint: float = 45.0  # Lab |a| + |b| of the inside's median colour, from neutral
     max_aspect: float = 8.0  # long over short side; receipts are the longest documents
     min_angle: float = 35.0  # degrees, smallest corner angle a tilted sheet shows
     dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
@@ -87,6 +96,7 @@ class DetectorConfig:
 class _Verdict(enum.Enum):
     YES = enum.auto()
     NO = enum.auto()
+    WEAK = enum.auto()  # sheet-like, bright, but its sides are not convincingly on edges
     GLARE = enum.auto()  # sheet-like but clipped white throughout
 
 
@@ -172,6 +182,7 @@ class PageDetector:
         radius = 6.0 * float(ratio.min()) + 2
         accepted: list[_Candidate] = []
         running_off: list[_Candidate] = []
+        weak: list[_Candidate] = []
         glare = False
         tried: list[Quad] = []
         sure: _Candidate | None = None
@@ -186,9 +197,11 @@ class PageDetector:
                 cand = self._fit_proposal(lv.mid, quad, radius)
                 if cand is None:
                     continue
-                verdict = self._acceptable(cand, lv.lab[..., 0], 1.0 / ratio, lv.bright_ref)
+                verdict = self._acceptable(cand, lv, 1.0 / ratio)
                 if verdict is _Verdict.GLARE:
                     glare = True
+                if verdict is _Verdict.WEAK and not cand.touches_border:
+                    weak.append(cand)
                 if verdict is not _Verdict.YES:
                     continue
                 if cand.touches_border:
@@ -199,7 +212,7 @@ class PageDetector:
                         sure = cand  # every side solidly on an edge
             if sure is not None:
                 break  # no need for the costlier line proposals
-        return _conclude(accepted, running_off, glare)
+        return _conclude(accepted, running_off, weak, glare)
 
     # -- fine fit ---------------------------------------------------------------------------
 
@@ -326,33 +339,55 @@ class PageDetector:
                     fits[k] = fit
         return fits
 
-    def _acceptable(self, cand: _Candidate, lum: Image, scale: Scale,
-                    bright_ref: float) -> _Verdict:
+    def _acceptable(self, cand: _Candidate, lv: _Levels, scale: Scale) -> _Verdict:
         """Could this outline be a sheet? Well-edged, sheet-shaped, paper-bright inside.
 
-        Refused: slivers between wood grain (too long and thin, too sharp a corner), dark
-        slabs such as a phone (darker than paper), and outlines clipped white throughout
-        (a glare spot, or a sheet drowned in glare: worth saying so).
+        Refused: slivers between wood grain (too long and thin, too sharp a corner), and
+        whatever ``_inside_like_paper`` refuses. Outlines clipped white throughout (a glare
+        spot, or a sheet drowned in glare) are worth saying so; sheet-like outlines whose
+        sides are only partly on edges are WEAK (see ``_conclude``).
         """
         cfg = self.config
-        if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
+        if cand.support < cfg.weak_support or not _sheet_shaped(cand.quad, cfg.max_aspect,
+                                                                 cfg.min_angle):
             return _Verdict.NO
-        if not _sheet_shaped(cand.quad, cfg.max_aspect, cfg.min_angle):
-            return _Verdict.NO
-        h, w = lum.shape
-        small = (cand.quad + 0.5) * scale - 0.5
-        area = abs(cv2.contourArea(small.astype(np.float32)))
-        if area < cfg.min_area * h * w:
-            return _Verdict.NO
-        mask = np.zeros_like(lum)
-        cv2.fillConvexPoly(mask, np.round(small).astype(np.int32), 255)
-        mask = cv2.erode(mask, np.ones((5, 5), np.uint8))
-        inside = lum[mask > 0]
-        if inside.size == 0 or float(np.median(inside)) < cfg.min_brightness * bright_ref:
+        inside = self._inside_like_paper(cand.quad, lv, scale)
+        if inside is None:
             return _Verdict.NO
         if float(np.count_nonzero(inside >= 250)) >= cfg.max_clipped * inside.size:
             return _Verdict.GLARE
+        if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
+            return _Verdict.WEAK
         return _Verdict.YES
+
+    def _inside_like_paper(self, quad: Quad, lv: _Levels, scale: Scale) -> Image | None:
+        """The coarse lightness inside ``quad`` if it could be a document, else None.
+
+        Not a document: too small (a pen, a USB plug's shell), darker than paper (a phone,
+        a shadow), or strongly coloured (a highlighter, a glossy magazine cover): documents
+        are printed on light paper or card. The tint limit leaves room for a camera's white
+        balance (white paper reads bluish or yellowish) and for pastel forms and ID cards.
+        """
+        cfg = self.config
+        lum = lv.lab[..., 0]
+        h, w = lum.shape
+        small = (quad + 0.5) * scale - 0.5
+        sides = np.hypot(*(np.roll(small, -1, axis=0) - small).T)
+        area = abs(cv2.contourArea(small.astype(np.float32)))
+        if float(sides.min()) < cfg.min_short_side * min(h, w) or area < cfg.min_area * h * w:
+            return None
+        mask = np.zeros_like(lum)
+        cv2.fillConvexPoly(mask, np.round(small).astype(np.int32), 255)
+        inner = cv2.erode(mask, np.ones((5, 5), np.uint8)) > 0
+        inside = lum[inner]
+        if inside.size == 0 or float(np.median(inside)) < cfg.min_brightness * lv.bright_ref:
+            return None
+        a = float(np.median(lv.lab[..., 1][inner]))
+        b = float(np.median(lv.lab[..., 2][inner]))
+        tint = abs(a - 128) + abs(b - 128)  # Lab: 128 is neutral grey
+        if tint > cfg.max_tint:
+            return None
+        return inside
 
 
 def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
@@ -367,10 +402,26 @@ def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
 
 
 def _conclude(accepted: list[_Candidate], running_off: list[_Candidate],
-              glare: bool) -> tuple[_Candidate | None, Reason]:
-    """The page, or why there is none."""
+              weak: list[_Candidate], glare: bool) -> tuple[_Candidate | None, Reason]:
+    """The page, or why there is none.
+
+    The winner must not lie inside a sheet running off the frame (then it is a photo on that
+    sheet, and the sheet is cut off), nor inside a larger sheet-like outline that merely
+    failed the edge test: then it is most likely a photo or table printed on a sheet whose
+    border is hidden (cables, pens, a stack of paper), and no answer is better than a
+    confident wrong one.
+    """
     if accepted:
-        return _choose(accepted), Reason.OK
+        best = _choose(accepted)
+        if best is None:
+            return None, Reason.NO_PAGE
+        if any(_contains(c.quad, best.quad, slack=-_INSET) for c in running_off):
+            # Well inside a sheet running off the frame (a photo on a cut-off card); not
+            # the page itself with its cut sides extended to the frame's edge.
+            return None, Reason.CUT_OFF
+        if any(_contains(w.quad, best.quad, slack=_WEAK_SLACK) for w in weak):
+            return None, Reason.NO_PAGE
+        return best, Reason.OK
     if running_off:
         return None, Reason.CUT_OFF
     return None, Reason.GLARE if glare else Reason.NO_PAGE
