@@ -63,6 +63,7 @@ class DocumentScanner:
         auto = AutoCapture()
         deadline = self._clock() + timeout_s
         last = -1
+        previous = None  # the last frame's page: followed first, which is cheap
         while self._clock() < deadline:
             started = time.perf_counter()
             try:
@@ -73,7 +74,8 @@ class DocumentScanner:
                 continue
             self.waited_s += time.perf_counter() - started
             last = frame.number
-            detection = self._detector.detect(frame.image)
+            detection = self._detector.detect(frame.image, hint=previous)
+            previous = detection.quad
             advice = auto.feed(detection)
             quad = (
                 tuple((float(x), float(y)) for x, y in detection.quad)

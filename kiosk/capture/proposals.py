@@ -29,6 +29,7 @@ Image = npt.NDArray[Any]
 _KERNEL3 = np.ones((3, 3), np.uint8)
 _KERNEL5 = np.ones((5, 5), np.uint8)
 _KERNEL7 = np.ones((7, 7), np.uint8)
+_HULL_TOL_PX, _HULL_TOL_SHARE = 2.0, 0.005  # hull simplification: px, or share of perimeter
 _BRIGHT_SHARE = 0.6  # of the 99th-percentile brightness: darker pixels are not paper
 _TINT_GAIN = 8.0  # tint distances are a few Lab units; spread them over the 8-bit range
 
@@ -101,6 +102,12 @@ def propose(lab: Image, seen: Views, min_area: float, limit: int,
     return kept
 
 
+def percentile(grey: Image, q: float) -> int:
+    """A percentile of an 8-bit image from its histogram (np.percentile sorts: 10x slower)."""
+    hist = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel()
+    return max(int(np.searchsorted(np.cumsum(hist), q * grey.size)), 1)
+
+
 def _tint(lab: Image, flat: Image) -> Image:
     """How far each bright pixel's colour is from the counter's, print closed away.
 
@@ -112,9 +119,9 @@ def _tint(lab: Image, flat: Image) -> Image:
     dist = np.zeros(flat.shape, np.float32)
     for channel in (lab[..., 1], lab[..., 2]):
         closed = cv2.blur(cv2.morphologyEx(channel, cv2.MORPH_CLOSE, _KERNEL7), (5, 5))
-        dist += cv2.absdiff(closed, np.full_like(closed, int(np.median(closed)))).astype(
+        dist += cv2.absdiff(closed, np.full_like(closed, percentile(closed, 0.5))).astype(
             np.float32)
-    bright = flat >= _BRIGHT_SHARE * float(np.percentile(flat, 99))
+    bright = flat >= _BRIGHT_SHARE * percentile(flat, 0.99)
     return np.where(bright, np.clip(dist * _TINT_GAIN, 0, 255), 0).astype(np.uint8)
 
 
@@ -139,7 +146,10 @@ def _contour_quads(mask: Image, mode: int, min_area: float) -> list[Quad]:
         if cv2.contourArea(contour) < min_area:
             continue
         hull = cv2.convexHull(contour)
-        poly = np.asarray(cv2.approxPolyDP(hull, 2.0, True), np.float64).reshape(-1, 2)
+        # Fewer hull vertices make hull_to_quad cheap (it removes them one by one); the side
+        # fit later recovers the exact border, so a few pixels of tolerance here cost nothing.
+        tol = max(_HULL_TOL_PX, _HULL_TOL_SHARE * cv2.arcLength(hull, True))
+        poly = np.asarray(cv2.approxPolyDP(hull, tol, True), np.float64).reshape(-1, 2)
         if len(poly) >= 4 and (quad := hull_to_quad(poly)) is not None:
             quads.append(quad)
     return quads

@@ -74,3 +74,24 @@ def test_a_strongly_coloured_sheet_is_not_a_document() -> None:
     cv2.fillConvexPoly(grey, pts, (235, 238, 240))  # the same outline in near-white stays a page
     found = PageDetector().detect(grey)
     assert found.quad is not None and jaccard(found.quad, frame.quad) >= 0.95
+
+
+def test_following_the_previous_page_gives_the_same_answer() -> None:
+    detector = PageDetector()
+    for frame in PLAIN:
+        image = frame.image()
+        cold = detector.detect(image)
+        assert cold.quad is not None
+        followed = detector.detect(image, hint=cold.quad)
+        assert followed.reason is Reason.OK and followed.quad is not None
+        assert np.abs(followed.quad - cold.quad).max() < 1.0
+
+
+def test_a_stale_hint_is_not_an_answer() -> None:
+    """The page was taken away: last frame's outline must not survive on the bare desk."""
+    detector = PageDetector()
+    clutter = _clutter_without_the_page()
+    stale = np.array([[100.0, 100.0], [400.0, 100.0], [400.0, 500.0], [100.0, 500.0]])
+    assert detector.detect(clutter, hint=stale).quad is None
+    moved = detector.detect(PLAIN[0].image(), hint=PLAIN[1].quad)  # another frame's page
+    assert moved.quad is not None and jaccard(moved.quad, PLAIN[0].quad) >= 0.95
