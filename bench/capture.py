@@ -1,6 +1,10 @@
-"""Document capture against its targets (Anjungan issue 5), on the synthetic evaluation set.
+"""Document capture against its targets (Anjungan issues 5 and 16): real frames and the
+synthetic evaluation set.
 
-    .venv/bin/python bench/capture.py [--small] [--no-cache]
+    .venv/bin/python bench/capture.py [--small] [--no-cache] [--real DIR]
+
+Real frames: bench/data/realdocs-dev (twelve SmartDoc 2015 frames with official corners,
+CC BY 4.0), or any directory laid out the same way (photos + truth.jsonl), given by --real.
 
 Frames come from kiosk.capture.evalset with fixed seeds and are cached as JPEG under the temp
 directory (keyed by the generator's source, so a changed generator never reuses stale frames).
@@ -27,11 +31,16 @@ import cv2
 import numpy as np
 
 from kiosk.capture import evalset
-from kiosk.capture.detect import PageDetector, Reason
+from kiosk.capture.detect import Detection, PageDetector, Reason
 from kiosk.capture.evalset import Sample, Scene
 from kiosk.capture.guidance import Code
 from kiosk.capture.metric import corner_error, jaccard
 from kiosk.capture.pipeline import CaptureConfig, capture
+from kiosk.capture.realset import RealFrame
+from kiosk.capture.realset import load as load_real
+
+REAL_DIR = Path(__file__).resolve().parent / "data" / "realdocs-dev"
+TIMING_RUNS = 5  # per real frame: the machine is shared, so each frame is timed repeatedly
 
 FULL = {"clean": 200, "empty": 100, "cut_off": 50, "defect": 40, "stills": 20}
 SMALL = {"clean": 40, "empty": 20, "cut_off": 10, "defect": 10, "stills": 5}
@@ -130,9 +139,12 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
 
 
 def detection_figures(
-    name: str, samples: list[Sample], detector: PageDetector, targets: dict[str, tuple[str, float]]
+    name: str, samples: list[Sample], detector: PageDetector,
+    targets: dict[str, tuple[str, float]], confidences: list[float],
 ) -> list[tuple[float, float]]:
+    """Accuracy on a synthetic split; appends the accepted quads' confidences."""
     scores, errors, times = [], [], []
+    wrong = 0
     for s in samples:
         image = s.image()
         cpu, wall = time.process_time(), time.perf_counter()
@@ -142,6 +154,9 @@ def detection_figures(
         scores.append(jaccard(found.quad, s.quad))
         if found.quad is not None:
             errors.append(corner_error(found.quad, s.quad))
+            confidences.append(found.confidence)
+            wrong += scores[-1] < 0.5
+    info(f"{name} accepted quads with Jaccard < 0.5 = {wrong} of {len(scores)}")
     mean = float(np.mean(scores))
     share = float(np.mean(np.array(scores) >= 0.95))
     op, target = targets["mean"]
@@ -161,15 +176,65 @@ def detection_figures(
     return times
 
 
+def real_figures(frames: list[RealFrame], detector: PageDetector, runs: int) -> list[float]:
+    """Accuracy on real frames, the worst shown with their reason; returns confidences of
+    the accepted quads (for the calibration line)."""
+    scores, accepted_conf, wrong = [], [], 0
+    rows = []
+    for frame in frames:
+        found = detector.detect(frame.image())
+        score = jaccard(found.quad, frame.quad)
+        scores.append(score)
+        if found.quad is not None:
+            accepted_conf.append(found.confidence)
+            wrong += score < 0.5
+        rows.append((score, frame.name, str(found.reason), found.confidence))
+    arr = np.array(scores)
+    line("real frames mean Jaccard", float(arr.mean()), "", ">=", 0.95, ".4f")
+    line("real frames with Jaccard >= 0.90", float(np.mean(arr >= 0.9)) * 100, "%", ">=", 90.0,
+         ".1f")
+    line("real frames: accepted quads with Jaccard < 0.5", wrong, "", "<=", 0, ".0f")
+    for score, name, reason, conf in sorted(rows)[:6]:
+        info(f"real worst: {name} Jaccard {score:.3f} reason {reason} confidence {conf:.2f}")
+    cold: list[float] = []
+    followed: list[float] = []
+    for frame in frames:
+        image = frame.image()
+        for _ in range(runs):
+            cpu, found = _timed_detect(detector, image, None)
+            cold.append(cpu)
+            # The preview follows the previous frame's page; without one it searches again.
+            cpu, _ = _timed_detect(detector, image, found.quad)
+            followed.append(cpu)
+    line("detection per real 1920x1080 frame, one core (p95)", float(np.percentile(cold, 95)),
+         "ms", "<=", 33.0, ".1f")
+    info(f"detection per real frame: CPU median {statistics.median(cold):.1f} ms")
+    line("preview detection following the last page, real frames (p95)",
+         float(np.percentile(followed, 95)), "ms", "<=", 33.0, ".1f")
+    info(f"preview following: CPU median {statistics.median(followed):.1f} ms "
+         f"({len(frames)} frames x {runs} runs; frames without a page search every time)")
+    return accepted_conf
+
+
+def _timed_detect(detector: PageDetector, image: np.ndarray,
+                  hint: np.ndarray | None) -> tuple[float, Detection]:
+    cpu = time.process_time()
+    found = detector.detect(image, hint=hint)
+    return (time.process_time() - cpu) * 1000.0, found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="a quick run on fewer frames")
     parser.add_argument("--no-cache", action="store_true", help="regenerate every frame")
+    parser.add_argument("--real", type=Path, default=REAL_DIR,
+                        help="directory of real frames with truth.jsonl (default: %(default)s)")
     args = parser.parse_args(argv)
     counts = SMALL if args.small else FULL
     cache = not args.no_cache
     cv2.setNumThreads(1)
     detector = PageDetector()
+    confidences = real_figures(load_real(args.real), detector, 1 if args.small else TIMING_RUNS)
 
     t0 = time.perf_counter()
     realistic = load_set("realistic", Scene.CLEAN, counts["clean"], cache)
@@ -189,12 +254,21 @@ def main(argv: list[str] | None = None) -> int:
     info(f"evaluation set ready in {time.perf_counter() - t0:.1f} s ({_cache_dir()})")
 
     times = detection_figures(
-        "realistic", realistic, detector, {"mean": (">=", 0.98), "share": (">=", 97.0)}
+        "realistic", realistic, detector, {"mean": (">=", 0.99), "share": (">=", 97.0)},
+        confidences,
     )
-    hard_times = detection_figures("hard", hard, detector, {"mean": (">=", 0.95)})
+    hard_times = detection_figures("hard", hard, detector, {"mean": (">=", 0.97)}, confidences)
+    info("synthetic third split (light-on-light, stacked sheets, clutter across edges): "
+         "not built yet, see docs/capture.md")
 
     accepts = sum(1 for s in empty if detector.detect(s.image()).quad is not None)
-    line("empty-tray false accepts", accepts / len(empty) * 100, "%", "<=", 1.0, ".1f")
+    line("empty-tray quads accepted", accepts, f"of {len(empty)}", "<=", 0, ".0f")
+    cut = defects[Scene.CUT_OFF]
+    cut_quads = sum(1 for s in cut if detector.detect(s.image()).quad is not None)
+    line("out-of-frame (cut-off) quads accepted", cut_quads, f"of {len(cut)}", "<=", 0, ".0f")
+    low = sum(1 for c in confidences if c < 0.9)
+    info(f"calibration: {low} of {len(confidences)} accepted quads scored below 0.9 "
+         f"({low / max(len(confidences), 1) * 100:.1f} %; real and synthetic clean frames)")
 
     # Quality checks through the whole pipeline, detection included, as the kiosk runs it.
     config = CaptureConfig()
@@ -220,9 +294,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cpu = [t[0] for t in times]
     med = statistics.median(cpu)
-    line(
-        "detection speed 1920x1080, one core (median)", 1000.0 / med, "frames/s", ">=", 60.0, ".1f"
-    )
+    info(f"detection speed on synthetic 1920x1080, one core (median): {1000.0 / med:.1f} frames/s")
     for label, runs in (("realistic", times), ("hard", hard_times)):
         c, w = [t[0] for t in runs], [t[1] for t in runs]
         info(
