@@ -31,10 +31,10 @@ from kiosk.capture.proposals import percentile, propose, views
 
 Image = npt.NDArray[Any]  # what cv2 returns: 8-bit BGR or grey in practice
 _ROW_KERNEL = np.ones((1, 11), np.uint8)
-_WEAK_SLACK = 10.0  # px (middle level): a weak outer outline is only roughly placed
 _RANSAC_PAIRS = 40  # line hypotheses per side
 _OUTER_MARGIN = 0.1  # an accepted outline around another wins unless less supported
 _BLOCK_RATIO = 2.0  # a printed block worth doubting is under half its sheet's area
+_BLOCK_INSIDE = 0.8  # ...and this much of it lies within the sheet's rough outline
 _INSET = 4.0  # px (middle level): a block printed on a sheet keeps at least this margin
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
 
@@ -47,6 +47,7 @@ class Reason(enum.StrEnum):
     CUT_OFF = "cut_off"
     TOO_DARK = "too_dark"
     GLARE = "glare"
+    TOO_SMALL = "too_small"
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class DetectorConfig:
     """Tuning knobs; the defaults are the ones bench/capture.py measures."""
 
     work_size: int = 480  # long side of the coarse copy, px
-    min_area: float = 0.004  # smallest page, share of the frame
+    min_area: float = 0.004  # smallest outline considered, share of the frame
     samples_per_side: int = 32
     inlier_tol: float = 1.5  # px at full resolution
     min_side_support: float = 0.35  # share of a side's samples on the fitted line
@@ -86,6 +87,8 @@ class DetectorConfig:
     # The smallest document (an ID-1 card's 54 mm side) fills at least this share of the
     # frame's short side on any usable set-up; a pen, a USB plug or a highlighter does not.
     min_short_side: float = 0.08
+    max_cut_share: float = 0.5  # a "sheet" running off the frame over more of it is a counter
+    max_card_aspect: float = 2.0  # below min_short_side, only card shapes are "too small"
     max_tint: float = 45.0  # Lab |a| + |b| of the inside's median colour, from neutral
     max_aspect: float = 8.0  # long over short side; receipts are the longest documents
     min_angle: float = 35.0  # degrees, smallest corner angle a tilted sheet shows
@@ -102,6 +105,7 @@ class _Verdict(enum.Enum):
     YES = enum.auto()
     NO = enum.auto()
     WEAK = enum.auto()  # sheet-like, bright, but its sides are not convincingly on edges
+    SMALL = enum.auto()  # a well-edged light card, too small in the frame to be used
     GLARE = enum.auto()  # sheet-like but clipped white throughout
 
 
@@ -122,6 +126,7 @@ class _Candidate:
     support: float = 0.0
     min_side: float = 0.0
     touches_border: bool = False
+    area_share: float = 0.0  # of the frame it was fitted in
 
 
 class PageDetector:
@@ -216,7 +221,7 @@ class PageDetector:
                 quad = (quad_small + 0.5) * ratio - 0.5
                 if found.sure is not None and not _contains(quad, found.sure.quad, slack=8.0):
                     continue  # after a sure find, only a larger outline around it could win
-                if self._inside_like_paper(quad, lv, 1.0 / ratio) is None:
+                if self._paper_check(quad, lv, 1.0 / ratio)[0] is _Verdict.NO:
                     continue  # the fit moves sides by a few pixels, not from a pen to a page
                 if fits == cfg.max_fits:
                     break  # the frame's time is spent: better no answer than a late one
@@ -224,7 +229,7 @@ class PageDetector:
                 cand = self._fit_proposal(lv.mid, quad, radius)
                 if cand is not None:
                     found.add(cand, self._acceptable(cand, lv, 1.0 / ratio),
-                              cfg.sure_side_support)
+                              cfg.sure_side_support, cfg.max_cut_share)
             if found.sure is not None or fits == cfg.max_fits:
                 break  # no need (or no time) for the costlier line proposals
         return _conclude(found)
@@ -289,6 +294,7 @@ class PageDetector:
             float(np.mean(real)) if real else 0.0,
             float(min(real)) if real else 0.0,
             touches,
+            _visible_share(refined, fw, fh),
         )
 
     def _fit_sides(
@@ -358,51 +364,59 @@ class PageDetector:
         """Could this outline be a sheet? Well-edged, sheet-shaped, paper-bright inside.
 
         Refused: slivers between wood grain (too long and thin, too sharp a corner), and
-        whatever ``_inside_like_paper`` refuses. Outlines clipped white throughout (a glare
-        spot, or a sheet drowned in glare) are worth saying so; sheet-like outlines whose
-        sides are only partly on edges are WEAK (see ``_conclude``).
+        whatever ``_paper_check`` refuses. Outlines clipped white throughout (a glare spot,
+        or a sheet drowned in glare) are worth saying so; sheet-like outlines whose sides
+        are only partly on edges are WEAK (see ``_conclude``); a well-edged card too small
+        to use is SMALL (the resident is told to bring it closer).
         """
         cfg = self.config
         if cand.support < cfg.weak_support or not _sheet_shaped(cand.quad, cfg.max_aspect,
                                                                  cfg.min_angle):
             return _Verdict.NO
-        inside = self._inside_like_paper(cand.quad, lv, scale)
-        if inside is None:
+        verdict, inside = self._paper_check(cand.quad, lv, scale)
+        if verdict is _Verdict.NO or inside is None:
             return _Verdict.NO
         if float(np.count_nonzero(inside >= 250)) >= cfg.max_clipped * inside.size:
             return _Verdict.GLARE
         if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
-            return _Verdict.WEAK
-        return _Verdict.YES
+            return _Verdict.NO if verdict is _Verdict.SMALL else _Verdict.WEAK
+        return verdict
 
-    def _inside_like_paper(self, quad: Quad, lv: _Levels, scale: Scale) -> Image | None:
-        """The coarse lightness inside ``quad`` if it could be a document, else None.
+    def _paper_check(self, quad: Quad, lv: _Levels,
+                     scale: Scale) -> tuple[_Verdict, Image | None]:
+        """YES (or SMALL) with the coarse lightness inside ``quad`` if it could be a
+        document, else NO.
 
-        Not a document: too small (a pen, a USB plug's shell), darker than paper (a phone,
-        a shadow), or strongly coloured (a highlighter, a glossy magazine cover): documents
-        are printed on light paper or card. The tint limit leaves room for a camera's white
-        balance (white paper reads bluish or yellowish) and for pastel forms and ID cards.
+        Not a document: tiny, or small and stick-shaped (a pen, a highlighter, a USB plug's
+        shell), darker than paper (a phone, a shadow), or strongly coloured (a highlighter,
+        a glossy magazine cover): documents are printed on light paper or card. The tint
+        limit leaves room for a camera's white balance (white paper reads bluish or
+        yellowish) and for pastel forms and ID cards. A small card-shaped one is SMALL.
         """
         cfg = self.config
         lum = lv.lab[..., 0]
         h, w = lum.shape
         small = (quad + 0.5) * scale - 0.5
         sides = np.hypot(*(np.roll(small, -1, axis=0) - small).T)
-        area = abs(cv2.contourArea(small.astype(np.float32)))
-        if float(sides.min()) < cfg.min_short_side * min(h, w) or area < cfg.min_area * h * w:
-            return None
+        if abs(cv2.contourArea(small.astype(np.float32))) < cfg.min_area * h * w:
+            return _Verdict.NO, None
+        size = _Verdict.YES
+        if float(sides.min()) < cfg.min_short_side * min(h, w):
+            pairs = (sides[0] + sides[2], sides[1] + sides[3])
+            if max(pairs) > cfg.max_card_aspect * min(pairs):
+                return _Verdict.NO, None
+            size = _Verdict.SMALL
         mask = np.zeros_like(lum)
         cv2.fillConvexPoly(mask, np.round(small).astype(np.int32), 255)
         inner = cv2.erode(mask, np.ones((5, 5), np.uint8)) > 0
         inside = lum[inner]
         if inside.size == 0 or float(np.median(inside)) < cfg.min_brightness * lv.bright_ref:
-            return None
+            return _Verdict.NO, None
         a = float(np.median(lv.lab[..., 1][inner]))
         b = float(np.median(lv.lab[..., 2][inner]))
-        tint = abs(a - 128) + abs(b - 128)  # Lab: 128 is neutral grey
-        if tint > cfg.max_tint:
-            return None
-        return inside
+        if abs(a - 128) + abs(b - 128) > cfg.max_tint:  # Lab: 128 is neutral grey
+            return _Verdict.NO, None
+        return size, inside
 
 
 def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
@@ -424,16 +438,20 @@ class _Findings:
     running_off: list[_Candidate] = field(default_factory=list)  # bright sheets leaving the frame
     weak: list[_Candidate] = field(default_factory=list)  # sheet-like, sides partly on edges
     glare: bool = False
+    small: bool = False  # a usable-looking card too small in the frame
     sure: _Candidate | None = None  # the first accepted outline with every side on an edge
 
-    def add(self, cand: _Candidate, verdict: _Verdict, sure_support: float) -> None:
+    def add(self, cand: _Candidate, verdict: _Verdict, sure_support: float,
+            max_cut_share: float) -> None:
         self.glare |= verdict is _Verdict.GLARE
+        self.small |= verdict is _Verdict.SMALL and not cand.touches_border
         if verdict is _Verdict.WEAK and not cand.touches_border:
             self.weak.append(cand)
         if verdict is not _Verdict.YES:
             return
         if cand.touches_border:
-            self.running_off.append(cand)
+            if cand.area_share <= max_cut_share:  # larger: the counter, not a sheet on it
+                self.running_off.append(cand)
             return
         self.accepted.append(cand)
         if self.sure is None and cand.min_side >= sure_support:
@@ -455,13 +473,14 @@ def _conclude(found: _Findings) -> tuple[_Candidate | None, Reason]:
             # Well inside a sheet running off the frame (a photo on a cut-off card); not
             # the page itself with its cut sides extended to the frame's edge.
             return None, Reason.CUT_OFF
-        if any(_contains(w.quad, best.quad, slack=_WEAK_SLACK, ratio=_BLOCK_RATIO)
-               for w in found.weak):
+        if any(_mostly_inside(w.quad, best.quad) for w in found.weak):
             return None, Reason.NO_PAGE
         return best, Reason.OK
     if found.running_off:
         return None, Reason.CUT_OFF
-    return None, Reason.GLARE if found.glare else Reason.NO_PAGE
+    if found.glare:
+        return None, Reason.GLARE
+    return None, Reason.TOO_SMALL if found.small else Reason.NO_PAGE
 
 
 def _choose(cands: list[_Candidate]) -> _Candidate | None:
@@ -475,6 +494,16 @@ def _choose(cands: list[_Candidate]) -> _Candidate | None:
         )
     ]
     return max(outer, key=_score, default=None)
+
+
+def _mostly_inside(outer: Quad, inner: Quad) -> bool:
+    """``inner`` is a block on the sheet ``outer``: mostly within it (a weak outline is only
+    roughly placed) and under half its area."""
+    a, b = outer.astype(np.float32), inner.astype(np.float32)
+    inner_area = abs(cv2.contourArea(b))
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    return (float(inter) >= _BLOCK_INSIDE * inner_area
+            and abs(cv2.contourArea(a)) >= _BLOCK_RATIO * inner_area)
 
 
 def _contains(outer: Quad, inner: Quad, slack: float = 3.0, ratio: float = 1.2) -> bool:
@@ -554,6 +583,13 @@ def _principal_direction(centred: Quad) -> Quad:
     sxy = float(centred[:, 0] @ centred[:, 1])
     angle = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
     return np.array([np.cos(angle), np.sin(angle)])
+
+
+def _visible_share(quad: Quad, w: int, h: int) -> float:
+    """How much of a ``w`` x ``h`` frame the part of ``quad`` inside it covers."""
+    frame = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    inter, _ = cv2.intersectConvexConvex(quad.astype(np.float32), frame)
+    return float(inter) / float(w * h)
 
 
 def _size(quad: Quad) -> float:

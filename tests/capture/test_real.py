@@ -95,3 +95,22 @@ def test_a_stale_hint_is_not_an_answer() -> None:
     assert detector.detect(clutter, hint=stale).quad is None
     moved = detector.detect(PLAIN[0].image(), hint=PLAIN[1].quad)  # another frame's page
     assert moved.quad is not None and jaccard(moved.quad, PLAIN[0].quad) >= 0.95
+
+
+def test_a_far_away_card_is_too_small_not_absent() -> None:
+    """The plain-desk page shrunk to a card's size in the frame: say "bring it closer"."""
+    frame = PLAIN[1]
+    image = frame.image()
+    desk = cv2.resize(image[:, :500], (image.shape[1], image.shape[0]))  # page-free desk
+    shrink = 0.21  # short side 84 px: under 8 % of 1080, over the smallest outline considered
+    small = cv2.resize(image, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
+    offset = np.array([900.0, 500.0])
+    quad = (frame.quad + 0.5) * shrink - 0.5 + offset
+    mask = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, np.round(quad).astype(np.int32), 255)
+    placed = np.zeros_like(image)
+    h, w = small.shape[:2]
+    placed[500:500 + h, 900:900 + w] = small
+    scene = np.where(mask[..., None] > 0, placed, desk)
+    found = PageDetector().detect(scene)
+    assert found.quad is None and found.reason is Reason.TOO_SMALL
