@@ -141,6 +141,7 @@ class _Level:
     blur: tuple[float, float]
     noise: tuple[float, float]
     jpeg: tuple[int, int]
+    tray: tuple[float, float] | None = None  # grey range of the kiosk's matte tray, if any
 
 
 LEVELS = {
@@ -152,7 +153,15 @@ LEVELS = {
         tilt=30.0, rotation=40.0, low_contrast=0.35, contrast=(15.0, 30.0), shadow=(0.2, 0.55),
         glare=(30.0, 110.0), fingers=0.6, blur=(0.5, 1.8), noise=(3.0, 7.0), jpeg=(45, 80),
     ),
+    # The kiosk's own conditions (docs/capture.md): a plain matte dark-grey tray, diffuse
+    # light from two sides, the camera looking straight down from a fixed height.
+    "kiosk": _Level(
+        tilt=5.0, rotation=25.0, low_contrast=0.0, contrast=(25.0, 45.0), shadow=(0.0, 0.15),
+        glare=(0.0, 15.0), fingers=0.3, blur=(0.0, 0.8), noise=(1.0, 3.0), jpeg=(80, 95),
+        tray=(45.0, 80.0),
+    ),
 }
+SPLIT_SEEDS = {"realistic": 1_000_000, "hard": 2_000_000, "kiosk": 3_000_000}
 
 
 def _words(rng: np.random.Generator, n: int) -> str:
@@ -270,6 +279,11 @@ def _background(
 ) -> tuple[FloatImage, str]:
     """A quarter-size background (upsampled later) and its style name."""
     w, h = FRAME_SIZE[0] // 4, FRAME_SIZE[1] // 4
+    if level.tray is not None:
+        grey = rng.uniform(*level.tray)
+        bg = np.full((h, w, 3), grey, np.float32) + rng.uniform(-3, 3, 3).astype(np.float32)
+        bg += (_smooth_field(rng, (h, w), 3)[..., None] - 0.5) * 6
+        return bg, "tray"
     if light:
         gap = rng.uniform(*level.contrast)
         grey = page_grey - gap
@@ -512,6 +526,6 @@ def _camera(rng: np.random.Generator, level: _Level, canvas: FloatImage, scene: 
 
 def generate(split: str, scene: Scene, count: int, seed: int = 0) -> Iterator[Sample]:
     """``count`` frames of one split and scene; seeds are spaced so sets never overlap."""
-    base = {"realistic": 1_000_000, "hard": 2_000_000}[split] + list(Scene).index(scene) * 10_000
+    base = SPLIT_SEEDS[split] + list(Scene).index(scene) * 10_000
     for i in range(count):
         yield render(base + seed * 1000 + i, split, scene)
