@@ -21,6 +21,7 @@ from kiosk.capture.detect import PageDetector
 from kiosk.capture.guidance import GUIDANCE, Code
 from kiosk.capture.output import Format
 from kiosk.capture.pipeline import CaptureConfig, capture
+from kiosk.capture.preview import PreviewDetector
 from kiosk.session.flows import ScannedDocument
 
 _CONTENT_TYPES = {Format.PDF: "application/pdf", Format.JPEG: "image/jpeg"}
@@ -63,7 +64,7 @@ class DocumentScanner:
         auto = AutoCapture()
         deadline = self._clock() + timeout_s
         last = -1
-        previous = None  # the last frame's page: followed first, which is cheap
+        preview = PreviewDetector(self._detector)  # reuses work while the tray is still
         while self._clock() < deadline:
             started = time.perf_counter()
             try:
@@ -74,8 +75,7 @@ class DocumentScanner:
                 continue
             self.waited_s += time.perf_counter() - started
             last = frame.number
-            detection = self._detector.detect(frame.image, hint=previous)
-            previous = detection.quad
+            detection = preview.detect(frame.image)
             advice = auto.feed(detection)
             quad = (
                 tuple((float(x), float(y)) for x, y in detection.quad)
