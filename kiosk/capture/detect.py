@@ -32,7 +32,7 @@ from kiosk.capture.proposals import percentile, propose, views
 Image = npt.NDArray[Any]  # what cv2 returns: 8-bit BGR or grey in practice
 _ROW_KERNEL = np.ones((1, 11), np.uint8)
 _RANSAC_PAIRS = 40  # line hypotheses per side
-_OUTER_MARGIN = 0.1  # an accepted outline around another wins unless less supported
+_OUTER_MARGIN = 0.3  # an accepted outline around another wins unless far less supported
 _BLOCK_RATIO = 2.0  # a printed block worth doubting is under half its sheet's area
 _BLOCK_INSIDE = 0.8  # ...and this much of it lies within the sheet's rough outline
 _INSET = 4.0  # px (middle level): a block printed on a sheet keeps at least this margin

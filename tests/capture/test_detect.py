@@ -112,3 +112,12 @@ def test_desk_split_never_answers_a_wrong_page() -> None:
             found_any += 1
             assert jaccard(found.quad, sample.quad) >= 0.8, sample.name
     assert found_any >= 6
+
+
+def test_a_crisp_photo_on_a_faint_card_is_not_the_document() -> None:
+    """desk-clean-4000043: an ID card (edges 0.85 supported) on a light counter, its photo's
+    border crisp (1.0): the card is the answer, not the photo."""
+    sample = render(4_000_043, "desk", Scene.CLEAN)
+    assert sample.quad is not None
+    found = PageDetector().detect(sample.image())
+    assert found.quad is not None and jaccard(found.quad, sample.quad) >= 0.95
