@@ -1,17 +1,21 @@
 """Find the page in a camera frame: four corners, a confidence, or the reason there is none.
 
-Runs on every preview frame (~16 ms on one core at 1080p), so it works coarse to fine:
+A search costs 20-50 ms on one core at 1080p (the preview, ``preview.py``, avoids most of
+them), so it works coarse to fine:
 
 1. Coarse, on a copy about 480 px wide (``proposals.py``): cheap methods propose outlines
-   (segmentation for paper on a darker counter, edge contours for light-on-light, Hough line
-   quads only if those fail), each convex hull shrunk to a quadrilateral.
+   (segmentation for paper on a darker counter or a differently tinted one, edge contours for
+   light-on-light, Hough line quads only if those fail), each convex hull shrunk to a
+   quadrilateral.
 2. Fit, on the ~960 px level, for the best few: brightness profiles across each side, the
    edge position to a fraction of a pixel, a robust line fit per side (a thumb or a shadow
    across a side is outvoted), corners where the lines meet.
 3. Polish, on the full frame, for the winner only: the same fit in a narrow band.
 
 The outline whose sides are best supported by real edges wins. Paper is among the brightest
-things on a counter, so an outline whose inside is dark (a phone, a shadow) is refused.
+things on a counter, so an outline whose inside is dark (a phone, a shadow), strongly
+coloured or too small is refused, and when the evidence is ambiguous (a printed block inside
+a sheet whose border is hidden) there is no answer rather than a wrong one.
 See docs/capture.md for the reasoning behind each step.
 """
 
