@@ -1,6 +1,10 @@
-"""Document capture against its targets (Anjungan issue 5), on the synthetic evaluation set.
+"""Document capture against its targets (Anjungan issues 5 and 16): real frames and the
+synthetic evaluation set.
 
-    .venv/bin/python bench/capture.py [--small] [--no-cache]
+    .venv/bin/python bench/capture.py [--small] [--no-cache] [--real DIR]
+
+Real frames: bench/data/realdocs-dev (twelve SmartDoc 2015 frames with official corners,
+CC BY 4.0), or any directory laid out the same way (photos + truth.jsonl), given by --real.
 
 Frames come from kiosk.capture.evalset with fixed seeds and are cached as JPEG under the temp
 directory (keyed by the generator's source, so a changed generator never reuses stale frames).
@@ -27,11 +31,18 @@ import cv2
 import numpy as np
 
 from kiosk.capture import evalset
-from kiosk.capture.detect import PageDetector, Reason
+from kiosk.capture.detect import Detection, PageDetector, Reason
 from kiosk.capture.evalset import Sample, Scene
 from kiosk.capture.guidance import Code
 from kiosk.capture.metric import corner_error, jaccard
 from kiosk.capture.pipeline import CaptureConfig, capture
+from kiosk.capture.preview import PreviewDetector
+from kiosk.capture.realset import RealFrame
+from kiosk.capture.realset import load as load_real
+
+REAL_DIR = Path(__file__).resolve().parent / "data" / "realdocs-dev"
+TIMING_RUNS = 5  # per real frame: the machine is shared, so each frame is timed repeatedly
+PREVIEW_SCENE_FRAMES = 30  # one second of preview at 30 fps per real scene
 
 FULL = {"clean": 200, "empty": 100, "cut_off": 50, "defect": 40, "stills": 20}
 SMALL = {"clean": 40, "empty": 20, "cut_off": 10, "defect": 10, "stills": 5}
@@ -68,7 +79,7 @@ def _render(job: tuple[int, str, str]) -> Sample:
 
 
 def load_set(split: str, scene: Scene, count: int, use_cache: bool) -> list[Sample]:
-    base = {"realistic": 1_000_000, "hard": 2_000_000}[split] + list(Scene).index(scene) * 10_000
+    base = evalset.SPLIT_SEEDS[split] + list(Scene).index(scene) * 10_000
     jobs = [(base + i, split, str(scene)) for i in range(count)]
     cache = _cache_dir()
     samples: list[Sample | None] = []
@@ -130,9 +141,12 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
 
 
 def detection_figures(
-    name: str, samples: list[Sample], detector: PageDetector, targets: dict[str, tuple[str, float]]
+    name: str, samples: list[Sample], detector: PageDetector,
+    targets: dict[str, tuple[str, float]], confidences: list[float],
 ) -> list[tuple[float, float]]:
+    """Accuracy on a synthetic split; appends the accepted quads' confidences."""
     scores, errors, times = [], [], []
+    wrong = 0
     for s in samples:
         image = s.image()
         cpu, wall = time.process_time(), time.perf_counter()
@@ -142,6 +156,9 @@ def detection_figures(
         scores.append(jaccard(found.quad, s.quad))
         if found.quad is not None:
             errors.append(corner_error(found.quad, s.quad))
+            confidences.append(found.confidence)
+            wrong += scores[-1] < 0.5
+    info(f"{name} accepted quads with Jaccard < 0.5 = {wrong} of {len(scores)}")
     mean = float(np.mean(scores))
     share = float(np.mean(np.array(scores) >= 0.95))
     op, target = targets["mean"]
@@ -161,19 +178,96 @@ def detection_figures(
     return times
 
 
+def real_figures(frames: list[RealFrame], detector: PageDetector, runs: int) -> list[float]:
+    """Accuracy on real frames, the worst shown with their reason; returns confidences of
+    the accepted quads (for the calibration line)."""
+    scores, accepted_conf, wrong = [], [], 0
+    rows = []
+    for frame in frames:
+        found = detector.detect(frame.image())
+        score = jaccard(found.quad, frame.quad)
+        scores.append(score)
+        if found.quad is not None:
+            accepted_conf.append(found.confidence)
+            wrong += score < 0.5
+        rows.append((score, frame.name, str(found.reason), found.confidence))
+    arr = np.array(scores)
+    line("real frames mean Jaccard", float(arr.mean()), "", ">=", 0.95, ".4f")
+    line("real frames with Jaccard >= 0.90", float(np.mean(arr >= 0.9)) * 100, "%", ">=", 90.0,
+         ".1f")
+    line("real frames: accepted quads with Jaccard < 0.5", wrong, "", "<=", 0, ".0f")
+    for score, name, reason, conf in sorted(rows)[:6]:
+        info(f"real worst: {name} Jaccard {score:.3f} reason {reason} confidence {conf:.2f}")
+    cold: list[float] = []
+    followed: list[float] = []
+    for frame in frames:
+        image = frame.image()
+        for _ in range(runs):
+            cpu, found = _timed_detect(detector, image, None)
+            cold.append(cpu)
+            # A page lying on the tray: the last frame's outline is followed.
+            cpu, _ = _timed_detect(detector, image, found.quad)
+            followed.append(cpu)
+    line("detection per real 1920x1080 frame, one core (p95)", float(np.percentile(cold, 95)),
+         "ms", "<=", 33.0, ".1f")
+    info(f"detection per real frame: CPU median {statistics.median(cold):.1f} ms")
+    info(f"following the last page (hint), real frames: CPU median "
+         f"{statistics.median(followed):.1f} ms, p95 {np.percentile(followed, 95):.1f} ms "
+         f"({len(frames)} frames x {runs} runs; frames without a page search every time)")
+    stream = _preview_stream(frames, detector, PREVIEW_SCENE_FRAMES if runs > 1 else 5)
+    line("preview stream of real scenes, one core (p95)", float(np.percentile(stream, 95)),
+         "ms", "<=", 33.0, ".1f")
+    slow = sum(1 for t in stream if t > 33.0)
+    info(f"preview stream: CPU median {statistics.median(stream):.1f} ms over {len(stream)} "
+         f"frames (each real scene held still, with sensor noise); {slow} frames over 33 ms "
+         f"(the first of each scene: a full search), max {max(stream):.1f} ms")
+    return accepted_conf
+
+
+def _preview_stream(frames: list[RealFrame], detector: PageDetector,
+                    per_scene: int) -> list[float]:
+    """CPU ms per preview frame when each real scene stays in view for ``per_scene`` frames
+    (a resident needs at least a second to lay a page down and wait): the first frame of a
+    scene is a full search, the rest are the same scene with fresh sensor noise."""
+    preview = PreviewDetector(detector)
+    rng = np.random.default_rng(11)
+    times = []
+    for frame in frames:
+        image = frame.image()
+        for k in range(per_scene):
+            shot = image if k == 0 else np.clip(
+                image + rng.normal(0, 2.0, image.shape), 0, 255).astype(np.uint8)
+            cpu = time.process_time()
+            preview.detect(shot)
+            times.append((time.process_time() - cpu) * 1000.0)
+    return times
+
+
+def _timed_detect(detector: PageDetector, image: np.ndarray,
+                  hint: np.ndarray | None) -> tuple[float, Detection]:
+    cpu = time.process_time()
+    found = detector.detect(image, hint=hint)
+    return (time.process_time() - cpu) * 1000.0, found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="a quick run on fewer frames")
     parser.add_argument("--no-cache", action="store_true", help="regenerate every frame")
+    parser.add_argument("--real", type=Path, default=REAL_DIR,
+                        help="directory of real frames with truth.jsonl (default: %(default)s)")
     args = parser.parse_args(argv)
     counts = SMALL if args.small else FULL
     cache = not args.no_cache
     cv2.setNumThreads(1)
     detector = PageDetector()
+    confidences = real_figures(load_real(args.real), detector, 1 if args.small else TIMING_RUNS)
 
     t0 = time.perf_counter()
     realistic = load_set("realistic", Scene.CLEAN, counts["clean"], cache)
     hard = load_set("hard", Scene.CLEAN, counts["clean"], cache)
+    kiosk = load_set("kiosk", Scene.CLEAN, counts["clean"] // 2, cache)
+    desk = load_set("desk", Scene.CLEAN, counts["clean"], cache)
     empty = load_set("realistic", Scene.EMPTY, counts["empty"] // 2, cache) + load_set(
         "hard", Scene.EMPTY, counts["empty"] // 2, cache
     )
@@ -189,12 +283,23 @@ def main(argv: list[str] | None = None) -> int:
     info(f"evaluation set ready in {time.perf_counter() - t0:.1f} s ({_cache_dir()})")
 
     times = detection_figures(
-        "realistic", realistic, detector, {"mean": (">=", 0.98), "share": (">=", 97.0)}
+        "realistic", realistic, detector, {"mean": (">=", 0.99), "share": (">=", 97.0)},
+        confidences,
     )
-    hard_times = detection_figures("hard", hard, detector, {"mean": (">=", 0.95)})
+    hard_times = detection_figures("hard", hard, detector, {"mean": (">=", 0.97)}, confidences)
+    kiosk_times = detection_figures("kiosk tray", kiosk, detector, {"mean": (">=", 0.99)},
+                                    confidences)
+    desk_times = detection_figures("desk (light, stacked, clutter across edges)", desk,
+                                   detector, {"mean": (">=", 0.95)}, confidences)
 
     accepts = sum(1 for s in empty if detector.detect(s.image()).quad is not None)
-    line("empty-tray false accepts", accepts / len(empty) * 100, "%", "<=", 1.0, ".1f")
+    line("empty-tray quads accepted", accepts, f"of {len(empty)}", "<=", 0, ".0f")
+    cut = defects[Scene.CUT_OFF]
+    cut_quads = sum(1 for s in cut if detector.detect(s.image()).quad is not None)
+    line("out-of-frame (cut-off) quads accepted", cut_quads, f"of {len(cut)}", "<=", 0, ".0f")
+    low = sum(1 for c in confidences if c < 0.9)
+    info(f"calibration: {low} of {len(confidences)} accepted quads scored below 0.9 "
+         f"({low / max(len(confidences), 1) * 100:.1f} %; real and synthetic clean frames)")
 
     # Quality checks through the whole pipeline, detection included, as the kiosk runs it.
     config = CaptureConfig()
@@ -220,10 +325,9 @@ def main(argv: list[str] | None = None) -> int:
 
     cpu = [t[0] for t in times]
     med = statistics.median(cpu)
-    line(
-        "detection speed 1920x1080, one core (median)", 1000.0 / med, "frames/s", ">=", 60.0, ".1f"
-    )
-    for label, runs in (("realistic", times), ("hard", hard_times)):
+    info(f"detection speed on synthetic 1920x1080, one core (median): {1000.0 / med:.1f} frames/s")
+    for label, runs in (("realistic", times), ("hard", hard_times), ("kiosk tray", kiosk_times),
+                        ("desk", desk_times)):
         c, w = [t[0] for t in runs], [t[1] for t in runs]
         info(
             f"detection {label}: CPU median {statistics.median(c):.1f} ms, p95 "

@@ -1,9 +1,10 @@
-"""`kiosk scan detect|capture`: the document-capture pipeline on photos from disk.
+"""kiosk scan detect|capture: the document-capture pipeline on photos from disk.
 
-For technicians checking a camera set-up and for scripting: ``detect`` prints the page outline
-of each photo, ``capture`` turns one photo into an upload-ready PDF or JPEG.
+For technicians checking a camera set-up and for scripting: detect prints the page outline
+of each photo, capture turns one photo into an upload-ready PDF or JPEG.
 
-Exit codes: 0 done; 1 no usable page (nothing written); 2 bad input or usage.
+Exit codes: 0 done (every photo has a page); 1 no usable page in at least one photo (capture
+writes nothing); 2 bad input or usage.
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ def _detect(args: argparse.Namespace) -> int:
                                  "reason": "bad_input", "error": str(err)}))
             continue
         found = detector.detect(image)
+        if found.quad is None and status == EXIT_OK:
+            status = EXIT_NO_PAGE  # a bad input elsewhere (exit 2) outranks a missing page
         if args.json:
             _out(json.dumps({"file": name, **found.as_json()}))
         else:

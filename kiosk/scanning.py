@@ -21,6 +21,7 @@ from kiosk.capture.detect import PageDetector
 from kiosk.capture.guidance import GUIDANCE, Code
 from kiosk.capture.output import Format
 from kiosk.capture.pipeline import CaptureConfig, capture
+from kiosk.capture.preview import PreviewDetector
 from kiosk.metrics import NO_METRICS, Metrics
 from kiosk.session.flows import ScannedDocument
 
@@ -65,6 +66,7 @@ class DocumentScanner:
         auto = AutoCapture()
         deadline = self._clock() + timeout_s
         last = -1
+        preview = PreviewDetector(self._detector)  # reuses work while the tray is still
         while self._clock() < deadline:
             started = time.perf_counter()
             try:
@@ -75,7 +77,7 @@ class DocumentScanner:
                 continue
             self._metrics.waited("camera", time.perf_counter() - started)
             last = frame.number
-            detection = self._detector.detect(frame.image)
+            detection = preview.detect(frame.image)
             advice = auto.feed(detection)
             quad = (
                 tuple((float(x), float(y)) for x, y in detection.quad)

@@ -1,23 +1,28 @@
 """Find the page in a camera frame: four corners, a confidence, or the reason there is none.
 
-Runs on every preview frame (~16 ms on one core at 1080p), so it works coarse to fine:
+A search costs 20-50 ms on one core at 1080p (the preview, ``preview.py``, avoids most of
+them), so it works coarse to fine:
 
 1. Coarse, on a copy about 480 px wide (``proposals.py``): cheap methods propose outlines
-   (segmentation for paper on a darker counter, edge contours for light-on-light, Hough line
-   quads only if those fail), each convex hull shrunk to a quadrilateral.
+   (segmentation for paper on a darker counter or a differently tinted one, edge contours for
+   light-on-light, Hough line quads only if those fail), each convex hull shrunk to a
+   quadrilateral.
 2. Fit, on the ~960 px level, for the best few: brightness profiles across each side, the
    edge position to a fraction of a pixel, a robust line fit per side (a thumb or a shadow
    across a side is outvoted), corners where the lines meet.
 3. Polish, on the full frame, for the winner only: the same fit in a narrow band.
 
 The outline whose sides are best supported by real edges wins. Paper is among the brightest
-things on a counter, so an outline whose inside is dark (a phone, a shadow) is refused.
+things on a counter, so an outline whose inside is dark (a phone, a shadow), strongly
+coloured or too small is refused, and when the evidence is ambiguous (a printed block inside
+a sheet whose border is hidden) there is no answer rather than a wrong one.
 See docs/capture.md for the reasoning behind each step.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +31,15 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk.capture.geometry import Quad, intersect, is_convex, order_quad
-from kiosk.capture.proposals import propose, views
+from kiosk.capture.proposals import percentile, propose, views
 
 Image = npt.NDArray[Any]  # what cv2 returns: 8-bit BGR or grey in practice
 _ROW_KERNEL = np.ones((1, 11), np.uint8)
+_RANSAC_PAIRS = 40  # line hypotheses per side
+_OUTER_MARGIN = 0.3  # an accepted outline around another wins unless far less supported
+_BLOCK_RATIO = 2.0  # a printed block worth doubting is under half its sheet's area
+_BLOCK_INSIDE = 0.8  # ...and this much of it lies within the sheet's rough outline
+_INSET = 4.0  # px (middle level): a block printed on a sheet keeps at least this margin
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
 
 
@@ -41,6 +51,7 @@ class Reason(enum.StrEnum):
     CUT_OFF = "cut_off"
     TOO_DARK = "too_dark"
     GLARE = "glare"
+    TOO_SMALL = "too_small"
 
 
 @dataclass(frozen=True)
@@ -66,19 +77,29 @@ class DetectorConfig:
     """Tuning knobs; the defaults are the ones bench/capture.py measures."""
 
     work_size: int = 480  # long side of the coarse copy, px
-    min_area: float = 0.004  # smallest page, share of the frame
+    min_area: float = 0.004  # smallest outline considered, share of the frame
     samples_per_side: int = 32
     inlier_tol: float = 1.5  # px at full resolution
     min_side_support: float = 0.35  # share of a side's samples on the fitted line
     min_support: float = 0.6  # mean over the four sides
-    min_final_support: float = 0.45  # the full-resolution pass must confirm this much
+    # A sheet-like bright outline with at least this support, around an accepted one, means
+    # the accepted one may be a block printed on a sheet we cannot outline: no answer then.
+    weak_support: float = 0.3
+    min_final_support: float = 0.6  # the full-resolution pass must confirm this much
     min_brightness: float = 0.4  # page median / frame 99th-percentile luminance
     max_clipped: float = 0.6  # share of the inside that may be clipped white (glare spot)
+    # The smallest document (an ID-1 card's 54 mm side) fills at least this share of the
+    # frame's short side on any usable set-up; a pen, a USB plug or a highlighter does not.
+    min_short_side: float = 0.08
+    max_cut_share: float = 0.5  # a "sheet" running off the frame over more of it is a counter
+    max_card_aspect: float = 2.0  # below min_short_side, only card shapes are "too small"
+    max_tint: float = 45.0  # Lab |a| + |b| of the inside's median colour, from neutral
     max_aspect: float = 8.0  # long over short side; receipts are the longest documents
     min_angle: float = 35.0  # degrees, smallest corner angle a tilted sheet shows
     dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
     too_dark_level: float = 60.0  # below this a miss is reported as too dark, not as no page
-    max_refined: int = 10  # best coarse outlines fitted at full resolution
+    max_refined: int = 10  # best coarse outlines per proposal kind (regions, lines)
+    max_fits: int = 8  # outlines fitted per frame at most (each ~4 ms on one core)
     sure_side_support: float = 0.85  # stop looking once every side is this well supported
     border_margin: float = 2.0  # px: a corner this close to the frame edge is cut off
     seed: int = field(default=7, repr=False)
@@ -87,6 +108,8 @@ class DetectorConfig:
 class _Verdict(enum.Enum):
     YES = enum.auto()
     NO = enum.auto()
+    WEAK = enum.auto()  # sheet-like, bright, but its sides are not convincingly on edges
+    SMALL = enum.auto()  # a well-edged light card, too small in the frame to be used
     GLARE = enum.auto()  # sheet-like but clipped white throughout
 
 
@@ -107,6 +130,7 @@ class _Candidate:
     support: float = 0.0
     min_side: float = 0.0
     touches_border: bool = False
+    area_share: float = 0.0  # of the frame it was fitted in
 
 
 class PageDetector:
@@ -115,15 +139,24 @@ class PageDetector:
     def __init__(self, config: DetectorConfig | None = None) -> None:
         self.config = config or DetectorConfig()
 
-    def detect(self, frame: Image) -> Detection:
-        """The page outline in ``frame`` (BGR or grey uint8)."""
+    def detect(self, frame: Image, hint: Quad | None = None) -> Detection:
+        """The page outline in ``frame`` (BGR or grey uint8).
+
+        ``hint`` is the page found in the previous preview frame, if any: a page lying on
+        the tray barely moves between frames, so when its outline is still solidly on edges
+        the proposal search is skipped (about a third of the cost). The hint passes exactly
+        the tests any proposal passes; it only saves time.
+        """
         if frame.ndim == 2:
             frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
         if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8 or frame.size == 0:
             raise ValueError("frame must be a non-empty 8-bit BGR or grey image")
         fh, fw = frame.shape[:2]
         levels = self._levels(frame)
-        best, reason = self._search(levels)
+        best = None if hint is None else self._follow(levels, hint)
+        reason = Reason.OK
+        if best is None:
+            best, reason = self._search(levels)
         if best is None:
             if reason is Reason.NO_PAGE and levels.dim:
                 reason = Reason.TOO_DARK
@@ -163,6 +196,17 @@ class PageDetector:
         return _Levels(frame, mid, lab, _scale(small, frame), _scale(mid, frame), bright_ref,
                        dim)
 
+    def _follow(self, lv: _Levels, hint: Quad) -> _Candidate | None:
+        """The previous frame's page, if it is still there with every side on an edge."""
+        ratio = lv.mid_scale / lv.scale
+        quad = (np.asarray(hint, np.float64).reshape(4, 2) + 0.5) * lv.mid_scale - 0.5
+        cand = self._refine(lv.mid, quad, radius=6.0 * float(ratio.min()) + 2)
+        if (cand is None or cand.touches_border
+                or cand.min_side < self.config.sure_side_support
+                or self._acceptable(cand, lv, 1.0 / ratio) is not _Verdict.YES):
+            return None
+        return cand
+
     def _search(self, lv: _Levels) -> tuple[_Candidate | None, Reason]:
         """The best acceptable outline (in middle-level coordinates), and the reason to give
         if there is none: a sheet running off the frame, one drowned in glare, or nothing."""
@@ -170,36 +214,29 @@ class PageDetector:
         seen = views(lv.lab)
         ratio = lv.mid_scale / lv.scale
         radius = 6.0 * float(ratio.min()) + 2
-        accepted: list[_Candidate] = []
-        running_off: list[_Candidate] = []
-        glare = False
+        found = _Findings()
         tried: list[Quad] = []
-        sure: _Candidate | None = None
+        fits = 0
         for lines in (False, True):
             for quad_small in propose(lv.lab, seen, cfg.min_area, cfg.max_refined, lines=lines):
                 if any(np.abs(quad_small - q).max() <= 2.0 for q in tried):
                     continue
                 tried.append(quad_small)
                 quad = (quad_small + 0.5) * ratio - 0.5
-                if sure is not None and not _contains(quad, sure.quad, slack=8.0):
+                if found.sure is not None and not _contains(quad, found.sure.quad, slack=8.0):
                     continue  # after a sure find, only a larger outline around it could win
+                if self._paper_check(quad, lv, 1.0 / ratio)[0] is _Verdict.NO:
+                    continue  # the fit moves sides by a few pixels, not from a pen to a page
+                if fits == cfg.max_fits:
+                    break  # the frame's time is spent: better no answer than a late one
+                fits += 1
                 cand = self._fit_proposal(lv.mid, quad, radius)
-                if cand is None:
-                    continue
-                verdict = self._acceptable(cand, lv.lab[..., 0], 1.0 / ratio, lv.bright_ref)
-                if verdict is _Verdict.GLARE:
-                    glare = True
-                if verdict is not _Verdict.YES:
-                    continue
-                if cand.touches_border:
-                    running_off.append(cand)  # a bright, edge-bounded sheet leaving the frame
-                else:
-                    accepted.append(cand)
-                    if sure is None and cand.min_side >= cfg.sure_side_support:
-                        sure = cand  # every side solidly on an edge
-            if sure is not None:
-                break  # no need for the costlier line proposals
-        return _conclude(accepted, running_off, glare)
+                if cand is not None:
+                    found.add(cand, self._acceptable(cand, lv, 1.0 / ratio),
+                              cfg.sure_side_support, cfg.max_cut_share)
+            if found.sure is not None or fits == cfg.max_fits:
+                break  # no need (or no time) for the costlier line proposals
+        return _conclude(found)
 
     # -- fine fit ---------------------------------------------------------------------------
 
@@ -261,6 +298,7 @@ class PageDetector:
             float(np.mean(real)) if real else 0.0,
             float(min(real)) if real else 0.0,
             touches,
+            _visible_share(refined, fw, fh),
         )
 
     def _fit_sides(
@@ -326,33 +364,63 @@ class PageDetector:
                     fits[k] = fit
         return fits
 
-    def _acceptable(self, cand: _Candidate, lum: Image, scale: Scale,
-                    bright_ref: float) -> _Verdict:
+    def _acceptable(self, cand: _Candidate, lv: _Levels, scale: Scale) -> _Verdict:
         """Could this outline be a sheet? Well-edged, sheet-shaped, paper-bright inside.
 
-        Refused: slivers between wood grain (too long and thin, too sharp a corner), dark
-        slabs such as a phone (darker than paper), and outlines clipped white throughout
-        (a glare spot, or a sheet drowned in glare: worth saying so).
+        Refused: slivers between wood grain (too long and thin, too sharp a corner), and
+        whatever ``_paper_check`` refuses. Outlines clipped white throughout (a glare spot,
+        or a sheet drowned in glare) are worth saying so; sheet-like outlines whose sides
+        are only partly on edges are WEAK (see ``_conclude``); a well-edged card too small
+        to use is SMALL (the resident is told to bring it closer).
         """
         cfg = self.config
-        if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
+        if cand.support < cfg.weak_support or not _sheet_shaped(cand.quad, cfg.max_aspect,
+                                                                 cfg.min_angle):
             return _Verdict.NO
-        if not _sheet_shaped(cand.quad, cfg.max_aspect, cfg.min_angle):
-            return _Verdict.NO
-        h, w = lum.shape
-        small = (cand.quad + 0.5) * scale - 0.5
-        area = abs(cv2.contourArea(small.astype(np.float32)))
-        if area < cfg.min_area * h * w:
-            return _Verdict.NO
-        mask = np.zeros_like(lum)
-        cv2.fillConvexPoly(mask, np.round(small).astype(np.int32), 255)
-        mask = cv2.erode(mask, np.ones((5, 5), np.uint8))
-        inside = lum[mask > 0]
-        if inside.size == 0 or float(np.median(inside)) < cfg.min_brightness * bright_ref:
+        verdict, inside = self._paper_check(cand.quad, lv, scale)
+        if verdict is _Verdict.NO or inside is None:
             return _Verdict.NO
         if float(np.count_nonzero(inside >= 250)) >= cfg.max_clipped * inside.size:
             return _Verdict.GLARE
-        return _Verdict.YES
+        if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
+            return _Verdict.NO if verdict is _Verdict.SMALL else _Verdict.WEAK
+        return verdict
+
+    def _paper_check(self, quad: Quad, lv: _Levels,
+                     scale: Scale) -> tuple[_Verdict, Image | None]:
+        """YES (or SMALL) with the coarse lightness inside ``quad`` if it could be a
+        document, else NO.
+
+        Not a document: tiny, or small and stick-shaped (a pen, a highlighter, a USB plug's
+        shell), darker than paper (a phone, a shadow), or strongly coloured (a highlighter,
+        a glossy magazine cover): documents are printed on light paper or card. The tint
+        limit leaves room for a camera's white balance (white paper reads bluish or
+        yellowish) and for pastel forms and ID cards. A small card-shaped one is SMALL.
+        """
+        cfg = self.config
+        lum = lv.lab[..., 0]
+        h, w = lum.shape
+        small = (quad + 0.5) * scale - 0.5
+        sides = np.hypot(*(np.roll(small, -1, axis=0) - small).T)
+        if abs(cv2.contourArea(small.astype(np.float32))) < cfg.min_area * h * w:
+            return _Verdict.NO, None
+        size = _Verdict.YES
+        if float(sides.min()) < cfg.min_short_side * min(h, w):
+            pairs = (sides[0] + sides[2], sides[1] + sides[3])
+            if max(pairs) > cfg.max_card_aspect * min(pairs):
+                return _Verdict.NO, None
+            size = _Verdict.SMALL
+        mask = np.zeros_like(lum)
+        cv2.fillConvexPoly(mask, np.round(small).astype(np.int32), 255)
+        inner = cv2.erode(mask, np.ones((5, 5), np.uint8)) > 0
+        inside = lum[inner]
+        if inside.size == 0 or float(np.median(inside)) < cfg.min_brightness * lv.bright_ref:
+            return _Verdict.NO, None
+        a = float(np.median(lv.lab[..., 1][inner]))
+        b = float(np.median(lv.lab[..., 2][inner]))
+        if abs(a - 128) + abs(b - 128) > cfg.max_tint:  # Lab: 128 is neutral grey
+            return _Verdict.NO, None
+        return size, inside
 
 
 def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
@@ -366,14 +434,57 @@ def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
     return bool(np.all(np.degrees(np.arccos(np.clip(cos, -1, 1))) >= min_angle))
 
 
-def _conclude(accepted: list[_Candidate], running_off: list[_Candidate],
-              glare: bool) -> tuple[_Candidate | None, Reason]:
-    """The page, or why there is none."""
-    if accepted:
-        return _choose(accepted), Reason.OK
-    if running_off:
+@dataclass
+class _Findings:
+    """What the search saw, sorted by what each outline can mean for the answer."""
+
+    accepted: list[_Candidate] = field(default_factory=list)
+    running_off: list[_Candidate] = field(default_factory=list)  # bright sheets leaving the frame
+    weak: list[_Candidate] = field(default_factory=list)  # sheet-like, sides partly on edges
+    glare: bool = False
+    small: bool = False  # a usable-looking card too small in the frame
+    sure: _Candidate | None = None  # the first accepted outline with every side on an edge
+
+    def add(self, cand: _Candidate, verdict: _Verdict, sure_support: float,
+            max_cut_share: float) -> None:
+        self.glare |= verdict is _Verdict.GLARE
+        self.small |= verdict is _Verdict.SMALL and not cand.touches_border
+        if verdict is _Verdict.WEAK and not cand.touches_border:
+            self.weak.append(cand)
+        if verdict is not _Verdict.YES:
+            return
+        if cand.touches_border:
+            if cand.area_share <= max_cut_share:  # larger: the counter, not a sheet on it
+                self.running_off.append(cand)
+            return
+        self.accepted.append(cand)
+        if self.sure is None and cand.min_side >= sure_support:
+            self.sure = cand
+
+
+def _conclude(found: _Findings) -> tuple[_Candidate | None, Reason]:
+    """The page, or why there is none.
+
+    The winner must not lie inside a sheet running off the frame (then it is a photo on that
+    sheet, and the sheet is cut off), nor inside a much larger sheet-like outline that merely
+    failed the edge test: then it is most likely a photo or table printed on a sheet whose
+    border is hidden (cables, pens, a stack of paper), and no answer is better than a
+    confident wrong one.
+    """
+    best = _choose(found.accepted)
+    if best is not None:
+        if any(_contains(c.quad, best.quad, slack=-_INSET) for c in found.running_off):
+            # Well inside a sheet running off the frame (a photo on a cut-off card); not
+            # the page itself with its cut sides extended to the frame's edge.
+            return None, Reason.CUT_OFF
+        if any(_mostly_inside(w.quad, best.quad) for w in found.weak):
+            return None, Reason.NO_PAGE
+        return best, Reason.OK
+    if found.running_off:
         return None, Reason.CUT_OFF
-    return None, Reason.GLARE if glare else Reason.NO_PAGE
+    if found.glare:
+        return None, Reason.GLARE
+    return None, Reason.TOO_SMALL if found.small else Reason.NO_PAGE
 
 
 def _choose(cands: list[_Candidate]) -> _Candidate | None:
@@ -382,19 +493,29 @@ def _choose(cands: list[_Candidate]) -> _Candidate | None:
         c
         for c in cands
         if not any(
-            o is not c and o.support >= c.support - 0.1 and _contains(o.quad, c.quad)
+            o is not c and o.support >= c.support - _OUTER_MARGIN and _contains(o.quad, c.quad)
             for o in cands
         )
     ]
     return max(outer, key=_score, default=None)
 
 
-def _contains(outer: Quad, inner: Quad, slack: float = 3.0) -> bool:
+def _mostly_inside(outer: Quad, inner: Quad) -> bool:
+    """``inner`` is a block on the sheet ``outer``: mostly within it (a weak outline is only
+    roughly placed) and under half its area."""
+    a, b = outer.astype(np.float32), inner.astype(np.float32)
+    inner_area = abs(cv2.contourArea(b))
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    return (float(inter) >= _BLOCK_INSIDE * inner_area
+            and abs(cv2.contourArea(a)) >= _BLOCK_RATIO * inner_area)
+
+
+def _contains(outer: Quad, inner: Quad, slack: float = 3.0, ratio: float = 1.2) -> bool:
     """``inner`` lies within ``outer`` (give or take ``slack`` px) and is clearly smaller."""
     poly = outer.astype(np.float32)
     inside = all(cv2.pointPolygonTest(poly, (float(x), float(y)), True) >= -slack
                  for x, y in inner)
-    return inside and abs(cv2.contourArea(poly)) > 1.2 * abs(
+    return inside and abs(cv2.contourArea(poly)) > ratio * abs(
         cv2.contourArea(inner.astype(np.float32)))
 
 
@@ -416,8 +537,7 @@ def _ransac_line(
     """
     if len(pts) < 2:
         return None
-    rng = np.random.default_rng(seed)
-    pairs = rng.integers(0, len(pts), (40, 2))
+    pairs = (_pair_table(seed) * len(pts)).astype(np.intp)
     p, q = pts[pairs[:, 0]], pts[pairs[:, 1]]
     d = q - p
     lengths = np.hypot(d[:, 0], d[:, 1])
@@ -441,15 +561,39 @@ def _ransac_line(
         return None
     for _ in range(2):  # refit, then re-select with the better line
         centre = inliers.mean(axis=0)
-        _, _, vt = np.linalg.svd(inliers - centre)
-        direction = vt[0]
+        direction = _principal_direction(inliers - centre)
         resid = np.abs((pts - centre) @ np.array([-direction[1], direction[0]]))
         inl = resid < tol
         if inl.sum() < 2:
             return None
         inliers = pts[inl]
-    support = float(len(np.unique(sample[inl]))) / n
+    hit = sample[inl]  # ascending, as np.nonzero gives them
+    support = float(1 + np.count_nonzero(hit[1:] != hit[:-1])) / n
     return centre, direction, support
+
+
+@functools.cache
+def _pair_table(seed: int) -> npt.NDArray[np.float64]:
+    """RANSAC's point pairs as fractions of the point count: drawn once per seed, so every
+    fit is repeatable and costs no generator set-up."""
+    return np.random.default_rng(seed).random((_RANSAC_PAIRS, 2))
+
+
+def _principal_direction(centred: Quad) -> Quad:
+    """Unit direction of the least-squares line through centred points (2x2 eigenvector in
+    closed form: the angle is half that of the covariance's off-diagonal over its spread)."""
+    sxx = float(centred[:, 0] @ centred[:, 0])
+    syy = float(centred[:, 1] @ centred[:, 1])
+    sxy = float(centred[:, 0] @ centred[:, 1])
+    angle = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+    return np.array([np.cos(angle), np.sin(angle)])
+
+
+def _visible_share(quad: Quad, w: int, h: int) -> float:
+    """How much of a ``w`` x ``h`` frame the part of ``quad`` inside it covers."""
+    frame = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    inter, _ = cv2.intersectConvexConvex(quad.astype(np.float32), frame)
+    return float(inter) / float(w * h)
 
 
 def _size(quad: Quad) -> float:
@@ -485,9 +629,7 @@ def _pyramid(frame: Image, work_size: int) -> list[Image]:
 
 
 def _percentile(grey: Image, q: float) -> float:
-    """A percentile of an 8-bit image from its histogram (np.percentile sorts: 10x slower)."""
-    hist = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel()
-    return float(max(int(np.searchsorted(np.cumsum(hist), q * grey.size)), 1))
+    return float(percentile(grey, q))
 
 
 def _scale(level: Image, frame: Image) -> Scale:

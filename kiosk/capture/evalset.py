@@ -141,6 +141,10 @@ class _Level:
     blur: tuple[float, float]
     noise: tuple[float, float]
     jpeg: tuple[int, int]
+    tray: tuple[float, float] | None = None  # grey range of the kiosk's matte tray, if any
+    stacked: float = 0.0  # chance of blank sheets under the page, slightly turned
+    across: float = 0.0  # chance of cables and pens lying across the page's edges
+    bright_objects: float = 0.0  # chance of small bright things (USB plugs, caps) around it
 
 
 LEVELS = {
@@ -152,7 +156,22 @@ LEVELS = {
         tilt=30.0, rotation=40.0, low_contrast=0.35, contrast=(15.0, 30.0), shadow=(0.2, 0.55),
         glare=(30.0, 110.0), fingers=0.6, blur=(0.5, 1.8), noise=(3.0, 7.0), jpeg=(45, 80),
     ),
+    # The kiosk's own conditions (docs/capture.md): a plain matte dark-grey tray, diffuse
+    # light from two sides, the camera looking straight down from a fixed height.
+    "kiosk": _Level(
+        tilt=5.0, rotation=25.0, low_contrast=0.0, contrast=(25.0, 45.0), shadow=(0.0, 0.15),
+        glare=(0.0, 15.0), fingers=0.3, blur=(0.0, 0.8), noise=(1.0, 3.0), jpeg=(80, 95),
+        tray=(45.0, 80.0),
+    ),
 }
+# What real desks do that the first two splits did not (issue 16): light sheets on light
+# counters, stacks of paper, things lying across the page's edges, small bright objects.
+LEVELS["desk"] = _Level(
+    tilt=15.0, rotation=20.0, low_contrast=0.5, contrast=(20.0, 40.0), shadow=(0.0, 0.35),
+    glare=(0.0, 40.0), fingers=0.15, blur=(0.0, 1.0), noise=(1.0, 4.0), jpeg=(70, 95),
+    stacked=0.4, across=0.6, bright_objects=0.6,
+)
+SPLIT_SEEDS = {"realistic": 1_000_000, "hard": 2_000_000, "kiosk": 3_000_000, "desk": 4_000_000}
 
 
 def _words(rng: np.random.Generator, n: int) -> str:
@@ -270,6 +289,11 @@ def _background(
 ) -> tuple[FloatImage, str]:
     """A quarter-size background (upsampled later) and its style name."""
     w, h = FRAME_SIZE[0] // 4, FRAME_SIZE[1] // 4
+    if level.tray is not None:
+        grey = rng.uniform(*level.tray)
+        bg = np.full((h, w, 3), grey, np.float32) + rng.uniform(-3, 3, 3).astype(np.float32)
+        bg += (_smooth_field(rng, (h, w), 3)[..., None] - 0.5) * 6
+        return bg, "tray"
     if light:
         gap = rng.uniform(*level.contrast)
         grey = page_grey - gap
@@ -366,6 +390,60 @@ def _place(
     raise RuntimeError("could not place the page")  # pragma: no cover - geometry always fits
 
 
+def _stack(rng: np.random.Generator, canvas: FloatImage, quad: Quad, page: Image) -> FloatImage:
+    """One or two blank sheets under the page, shifted and turned a little (a pile of paper)."""
+    fw, fh = FRAME_SIZE
+    ph, pw = page.shape[:2]
+    b, g, r = (float(c) for c in page[2, 2])  # the page's own paper colour
+    blank = _paper(rng, pw, ph, (b, g, r))
+    src = np.array([[-0.5, -0.5], [pw - 0.5, -0.5], [pw - 0.5, ph - 0.5], [-0.5, ph - 0.5]],
+                   np.float32)
+    centre = quad.mean(axis=0)
+    size = float(np.linalg.norm(quad[2] - quad[0]))
+    for _ in range(int(rng.integers(1, 3))):
+        angle = np.deg2rad(rng.uniform(-5, 5))
+        rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        shift = rng.uniform(-0.04, 0.04, 2) * size
+        under = (quad - centre) @ rot.T + centre + shift
+        hom = cv2.getPerspectiveTransform(src, under.astype(np.float32))
+        mask = cv2.warpPerspective(np.ones((ph, pw), np.float32), hom, (fw, fh))
+        sheet = cv2.warpPerspective(blank, hom, (fw, fh)).astype(np.float32) * 0.97
+        canvas = cv2.blendLinear(canvas, sheet, 1.0 - mask, mask)
+    return canvas
+
+
+def _across(rng: np.random.Generator, canvas: FloatImage, quad: Quad) -> None:
+    """A cable or a pen lying across one of the page's sides."""
+    for _ in range(int(rng.integers(1, 3))):
+        k = int(rng.integers(0, 4))
+        a, b = quad[k], quad[(k + 1) % 4]
+        at = a + (b - a) * rng.uniform(0.2, 0.8)
+        normal = np.array([(b - a)[1], -(b - a)[0]]) / max(float(np.linalg.norm(b - a)), 1.0)
+        half = normal * rng.uniform(60, 160) + rng.normal(0, 40, 2)
+        if rng.random() < 0.5:  # a dark cable, gently curved
+            t = np.linspace(-1, 1, 12)[:, None]
+            bend = np.array([-normal[1], normal[0]]) * rng.uniform(-40, 40)
+            pts = at + t * half + (1 - t * t) * bend
+            cv2.polylines(canvas, [pts.astype(np.int32)], False, (20, 20, 22),
+                          int(rng.integers(6, 12)), cv2.LINE_AA)
+        else:  # a pen
+            colour = tuple(float(c) for c in rng.uniform(0, 255, 3))
+            cv2.line(canvas, tuple((at - half).astype(int)), tuple((at + half).astype(int)),
+                     colour, int(rng.integers(14, 24)), cv2.LINE_AA)
+
+
+def _bright_objects(rng: np.random.Generator, canvas: FloatImage) -> None:
+    """Small bright things on the counter: a USB plug's shell, a white pen cap, a coin."""
+    fh, fw = canvas.shape[:2]
+    for _ in range(int(rng.integers(1, 4))):
+        centre = (float(rng.uniform(0, fw)), float(rng.uniform(0, fh)))
+        box = (centre, (float(rng.uniform(15, 40)), float(rng.uniform(40, 110))),
+               float(rng.uniform(0, 180)))
+        grey = float(rng.uniform(200, 250))
+        cv2.fillPoly(canvas, [cv2.boxPoints(box).astype(np.int32)], (grey, grey, grey),
+                     cv2.LINE_AA)
+
+
 def _share_inside(quad: Quad) -> float:
     fw, fh = FRAME_SIZE
     frame = np.array([[0, 0], [fw, 0], [fw, fh], [0, fh]], np.float32)
@@ -425,6 +503,10 @@ def render(
         warped_mask = cv2.warpPerspective(mask, hom, (fw, fh), flags=cv2.INTER_LINEAR)
         if light:
             page = np.clip(page.astype(np.float32) * (page_grey / 240.0), 0, 255).astype(np.uint8)
+        # Effects only some splits have draw from the generator only there, so the other
+        # splits keep drawing exactly the frames they always drew.
+        if level.stacked and rng.random() < level.stacked:
+            canvas = _stack(rng, canvas, quad, page)
         warped = cv2.warpPerspective(page, hom, (fw, fh), flags=cv2.INTER_LINEAR)
         # A soft contact shadow under the sheet, as on a real counter.
         drop = cv2.GaussianBlur(warped_mask, (0, 0), 6) * rng.uniform(0.0, 0.35)
@@ -432,6 +514,10 @@ def render(
         canvas = cv2.blendLinear(canvas, warped.astype(np.float32), 1.0 - warped_mask, warped_mask)
         if rng.random() < level.fingers:
             _fingers(rng, canvas, quad)
+        if level.across and rng.random() < level.across:
+            _across(rng, canvas, quad)
+    if level.bright_objects and rng.random() < level.bright_objects:
+        _bright_objects(rng, canvas)
     _light(rng, level, canvas, scene, None if quad is None else quad.mean(axis=0))
     image = _camera(rng, level, canvas, scene)
     ok, buf = cv2.imencode(
@@ -512,6 +598,6 @@ def _camera(rng: np.random.Generator, level: _Level, canvas: FloatImage, scene: 
 
 def generate(split: str, scene: Scene, count: int, seed: int = 0) -> Iterator[Sample]:
     """``count`` frames of one split and scene; seeds are spaced so sets never overlap."""
-    base = {"realistic": 1_000_000, "hard": 2_000_000}[split] + list(Scene).index(scene) * 10_000
+    base = SPLIT_SEEDS[split] + list(Scene).index(scene) * 10_000
     for i in range(count):
         yield render(base + seed * 1000 + i, split, scene)

@@ -58,10 +58,11 @@ def hull_to_quad(hull: Points) -> Quad | None:
         pts = pts[::-1]
     while len(pts) > 4:
         n = len(pts)
-        p0 = np.roll(pts, 1, axis=0)
+        idx = np.arange(n)
+        p0 = pts[idx - 1]  # index arithmetic, not np.roll: this loop runs per contour
         p1 = pts
-        p2 = np.roll(pts, -1, axis=0)
-        p3 = np.roll(pts, -2, axis=0)
+        p2 = pts[(idx + 1) % n]
+        p3 = pts[(idx + 2) % n]
         d, e = p1 - p0, p2 - p3
         den = d[:, 0] * e[:, 1] - d[:, 1] * e[:, 0]
         with np.errstate(divide="ignore", invalid="ignore"):

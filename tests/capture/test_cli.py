@@ -44,6 +44,20 @@ def test_detect_plain_text(photo: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "confidence" in capsys.readouterr().out
 
 
+def test_detect_exits_1_when_a_photo_has_no_page(photo: Path, empty_tray: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "detect", str(empty_tray)]) == EXIT_NO_PAGE
+    assert main(["scan", "detect", str(photo), str(empty_tray)]) == EXIT_NO_PAGE
+    assert "no page" in capsys.readouterr().out
+
+
+def test_scan_help_has_no_literal_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--help"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "detect" in out and "Exit codes" in out
+    assert "``" not in out and "`" not in out
+
+
 def test_capture_writes_a_pdf(photo: Path, tmp_path: Path,
                               capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "page.pdf"
@@ -97,7 +111,7 @@ def test_usage_and_input_errors(argv: list[str], photo: Path, tmp_path: Path) ->
 def test_real_subprocess(photo: Path, empty_tray: Path) -> None:
     done = subprocess.run([str(KIOSK), "scan", "detect", str(photo), str(empty_tray), "--json"],
                           capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == EXIT_NO_PAGE, done.stderr  # the empty tray has no page
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert rows[0]["reason"] == "ok" and rows[1]["quad"] is None
 

@@ -100,3 +100,26 @@ def test_json_shape(clean_by_kind: dict[Kind, list[Sample]]) -> None:
     assert data["reason"] == "ok"
     assert isinstance(data["quad"], list) and len(data["quad"]) == 4
     assert all(len(p) == 2 for p in data["quad"])
+
+
+def test_desk_split_never_answers_a_wrong_page() -> None:
+    """Stacks, cables across edges, small bright objects: a quad, if any, is the page."""
+    detector = PageDetector()
+    found_any = 0
+    for seed in range(4_000_000, 4_000_008):
+        sample = render(seed, "desk", Scene.CLEAN)
+        assert sample.quad is not None
+        found = detector.detect(sample.image())
+        if found.quad is not None:
+            found_any += 1
+            assert jaccard(found.quad, sample.quad) >= 0.8, sample.name
+    assert found_any >= 6
+
+
+def test_a_crisp_photo_on_a_faint_card_is_not_the_document() -> None:
+    """desk-clean-4000043: an ID card (edges 0.85 supported) on a light counter, its photo's
+    border crisp (1.0): the card is the answer, not the photo."""
+    sample = render(4_000_043, "desk", Scene.CLEAN)
+    assert sample.quad is not None
+    found = PageDetector().detect(sample.image())
+    assert found.quad is not None and jaccard(found.quad, sample.quad) >= 0.95
