@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeGuard, get_args
 
 from pydantic import Field, StringConstraints
 
@@ -19,6 +19,13 @@ from central.contract.models import LocalizedText, WireModel
 LocalRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 TrackingCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{6,20}$")]
 DocumentId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+OfflineKind = Literal["letter", "complaint", "bansos_application"]
+"""The submissions that may wait for the centre: each carries a ``local_ref``, a kiosk's outbox
+holds them while the centre is away and ``POST /v1/submissions/batch`` takes them. The one
+statement of "what works offline": the kiosk's outbox lanes, its service menu in degraded mode
+and the batch route all derive from it."""
+OFFLINE_KINDS: tuple[OfflineKind, ...] = get_args(OfflineKind)
 
 MAX_ANSWER_LENGTH = 2000
 MAX_COMPLAINT_LENGTH = 4000
@@ -160,6 +167,14 @@ class BansosApplication(WireModel):
 # ---------------------------------------------------------------- complaints
 
 ComplaintCategory = Literal["layanan", "infrastruktur", "bansos", "keamanan", "lainnya"]
+"""The one list of complaint categories: the kiosk's choice step, its receipt labels and the
+centre's tracking labels are all checked against it."""
+COMPLAINT_CATEGORIES: tuple[ComplaintCategory, ...] = get_args(ComplaintCategory)
+
+
+def is_complaint_category(code: str) -> TypeGuard[ComplaintCategory]:
+    """Whether ``code`` is a contract category (narrows ``str`` for the type checker)."""
+    return code in COMPLAINT_CATEGORIES
 
 
 class ComplaintCreate(WireModel):
