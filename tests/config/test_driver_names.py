@@ -21,6 +21,8 @@ from kiosk.config.schema import (
     _Section,
 )
 
+pytestmark = pytest.mark.in_process
+
 NOT_FITTED = "none"  # an optional device's "no device": no registry builds it
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from central.contract.models import (
     ErrorBody,
     LocalizedText,
@@ -17,6 +19,8 @@ from tests.session.fakes import (
     Rig,
     signed_in,
 )
+
+pytestmark = pytest.mark.in_process
 
 
 def test_card_then_pin_reaches_the_menu(rig: Rig) -> None:

@@ -26,6 +26,8 @@ from kiosk.session.flows import (
 )
 from tests.session.fakes import CATALOG
 
+pytestmark = pytest.mark.in_process
+
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 ANSWERS = {
     "category": "infrastruktur",
