@@ -167,8 +167,8 @@ class BansosApplication(WireModel):
 # ---------------------------------------------------------------- complaints
 
 ComplaintCategory = Literal["layanan", "infrastruktur", "bansos", "keamanan", "lainnya"]
-"""The one list of complaint categories: the kiosk's choice step, its receipt labels and the
-centre's tracking labels are all checked against it."""
+"""The one list of complaint categories (and ComplaintStatus below, of their statuses): the
+kiosk's choice step, its receipt labels and the centre's tracking labels are held to them."""
 COMPLAINT_CATEGORIES: tuple[ComplaintCategory, ...] = get_args(ComplaintCategory)
 
 
@@ -185,10 +185,14 @@ class ComplaintCreate(WireModel):
     submitted_at: datetime
 
 
+ComplaintStatus = Literal["received", "in_progress", "resolved"]
+COMPLAINT_STATUSES: tuple[ComplaintStatus, ...] = get_args(ComplaintStatus)
+
+
 class Complaint(WireModel):
     tracking_code: TrackingCode
     category: ComplaintCategory
-    status: Literal["received", "in_progress", "resolved"]
+    status: ComplaintStatus
     received_at: datetime
 
 

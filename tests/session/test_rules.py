@@ -11,7 +11,12 @@ import pytest
 from central import tracking
 from central.contract.batch import BatchItem, BatchKind
 from central.contract.models import Service, ServiceKind
-from central.contract.services import COMPLAINT_CATEGORIES, OFFLINE_KINDS, OfflineKind
+from central.contract.services import (
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_STATUSES,
+    OFFLINE_KINDS,
+    OfflineKind,
+)
 from kiosk.delivery import ROUTES
 from kiosk.i18n.translator import build_translator
 from kiosk.outbox import DEFAULT_KINDS, KIND_HEARTBEAT
@@ -96,4 +101,13 @@ def test_every_category_has_one_name_on_the_receipt_and_on_the_tracking_page() -
     indonesian = build_translator("id")
     for code, message in labels.COMPLAINT_CATEGORIES.items():
         online = tracking.COMPLAINT_CATEGORY_LABELS[code]
+        assert (online.id, online.en) == (indonesian(message), message), code
+
+
+def test_every_complaint_status_has_one_name_on_the_receipt_and_on_the_tracking_page() -> None:
+    assert set(labels.COMPLAINT_STATUSES) == set(COMPLAINT_STATUSES)
+    assert set(tracking.COMPLAINT_STATUS_LABELS) == set(COMPLAINT_STATUSES)
+    indonesian = build_translator("id")
+    for code, message in labels.COMPLAINT_STATUSES.items():
+        online = tracking.COMPLAINT_STATUS_LABELS[code]
         assert (online.id, online.en) == (indonesian(message), message), code
