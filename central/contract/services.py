@@ -28,6 +28,7 @@ and the batch route all derive from it."""
 OFFLINE_KINDS: tuple[OfflineKind, ...] = get_args(OfflineKind)
 
 MAX_ANSWER_LENGTH = 2000
+MIN_COMPLAINT_LENGTH = 5
 MAX_COMPLAINT_LENGTH = 4000
 
 
@@ -180,7 +181,7 @@ def is_complaint_category(code: str) -> TypeGuard[ComplaintCategory]:
 class ComplaintCreate(WireModel):
     local_ref: LocalRef
     category: ComplaintCategory
-    text: str = Field(min_length=5, max_length=MAX_COMPLAINT_LENGTH)
+    text: str = Field(min_length=MIN_COMPLAINT_LENGTH, max_length=MAX_COMPLAINT_LENGTH)
     photo_document_id: DocumentId | None = None
     submitted_at: datetime
 

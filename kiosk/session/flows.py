@@ -22,6 +22,9 @@ from central.contract.models import (
 )
 from central.contract.services import (
     COMPLAINT_CATEGORIES,
+    MAX_ANSWER_LENGTH,
+    MAX_COMPLAINT_LENGTH,
+    MIN_COMPLAINT_LENGTH,
     OFFLINE_KINDS,
     BansosApplicationCreate,
     ComplaintCreate,
@@ -39,12 +42,16 @@ def new_local_ref() -> str:
 
 @dataclass(frozen=True)
 class Step:
+    """One screen of a flow. ``min_length`` is a lower bound the contract sets on the answer
+    that the centre's ``FormField`` cannot express (a complaint's text)."""
+
     name: str
     prompt: LocalizedText
     kind: Literal["field", "document", "choice"]
     form_field: FormField | None = None
     required: bool = True
     options: tuple[str, ...] = ()
+    min_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,11 @@ def _document_step(requirement: DocumentRequirement) -> Step:
 
 
 def _field_step(form_field: FormField) -> Step:
+    """A letter's field; its answer is held to the contract's MAX_ANSWER_LENGTH even when the
+    catalog sets no (or a larger) limit, so the centre never refuses what the kiosk accepted."""
+    limit = min(form_field.max_length or MAX_ANSWER_LENGTH, MAX_ANSWER_LENGTH)
+    if form_field.max_length != limit:
+        form_field = form_field.model_copy(update={"max_length": limit})
     kind: Literal["field", "choice"] = "choice" if form_field.type is FieldType.CHOICE else "field"
     return Step(
         name=form_field.name,
@@ -149,8 +161,9 @@ def steps_for(service: Service, bansos_programs: tuple[str, ...] = ()) -> list[S
                     name="text",
                     type=FieldType.TEXTAREA,
                     label=bilingual("Complaint"),
-                    max_length=4000,
+                    max_length=MAX_COMPLAINT_LENGTH,
                 ),
+                min_length=MIN_COMPLAINT_LENGTH,
             ),
             Step("doc:photo", bilingual("Add a photo (optional)."), "document", required=False),
         ]

@@ -562,7 +562,7 @@ class Session:
             return
         if step.form_field is not None:
             try:
-                value = check_answer(step.form_field, value)
+                value = check_answer(step.form_field, value, step.min_length)
             except AnswerRejected as rejected:
                 self._notice(rejected.message)
                 return

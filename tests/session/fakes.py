@@ -20,6 +20,7 @@ from central.contract.models import (
     PinChanged,
     PinChangeRequest,
     ResidentSummary,
+    Service,
     ServiceCatalog,
 )
 from central.contract.services import (
@@ -85,6 +86,7 @@ class FakeClient:
     refuse_login: ErrorBody | None = None
     calls: list[str] = field(default_factory=list)
     tickets: list[QueueTicketCreate] = field(default_factory=list)
+    extra_services: list[Service] = field(default_factory=list)  # added to the catalog
 
     def _check(self, name: str) -> None:
         self.calls.append(name)
@@ -112,7 +114,7 @@ class FakeClient:
 
     def catalog(self) -> ServiceCatalog:
         self._check("catalog")
-        return CATALOG
+        return CATALOG.model_copy(update={"services": CATALOG.services + self.extra_services})
 
     def information(self) -> VillageInformation:
         self._check("information")

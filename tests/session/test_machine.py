@@ -7,7 +7,9 @@ import pytest
 from central.contract.models import (
     ErrorBody,
     LocalizedText,
+    Service,
 )
+from central.contract.services import MAX_ANSWER_LENGTH
 from kiosk.session import State
 from kiosk.session.events import CountdownTick, Notice, ReceiptReady, SessionEnded
 from kiosk.session.flows import ComplaintSubmission, LetterSubmission, ScannedDocument
@@ -246,3 +248,41 @@ def test_bansos_offers_open_programmes(rig: Rig) -> None:
     rig.session.answer("bpnt")
     assert "options" in rig.of(Notice)[-1].message.en
     assert rig.session.state is State.SERVICE
+
+
+def test_a_complaint_shorter_than_the_centre_takes_is_refused_on_the_spot(rig: Rig) -> None:
+    """The contract wants at least MIN_COMPLAINT_LENGTH characters: said at the text step,
+    not found out later by a refusal (or a dead letter) for a complaint already 'sent'."""
+    signed_in(rig)
+    rig.session.choose("pengaduan")
+    rig.session.answer("infrastruktur")
+    rig.session.answer("  Rusak  ")  # 5 characters once trimmed: too short by none
+    rig.session.back()
+    rig.session.answer("Atap")
+    assert "At least 5 characters" in rig.of(Notice)[-1].message.en
+    assert rig.session.state is State.SERVICE
+    rig.session.answer("Atap bocor")
+    rig.session.skip()
+    rig.session.submit()
+    [(submission, _)] = rig.submitter.received
+    assert isinstance(submission, ComplaintSubmission)
+    assert submission.payload.text == "Atap bocor"
+
+
+def test_a_letter_answer_longer_than_the_centre_takes_is_refused_on_the_spot(rig: Rig) -> None:
+    """A catalog field without max_length still has the contract's MAX_ANSWER_LENGTH."""
+    unbounded = {"name": "catatan", "type": "text", "label": {"id": "Catatan", "en": "Note"}}
+    letter = Service.model_validate(
+        {"id": "catatan", "kind": "letter", "label": {"id": "C", "en": "C"}, "fields": [unbounded]}
+    )
+    rig.client.extra_services.append(letter)
+    signed_in(rig)
+    rig.session.choose("catatan")
+    rig.session.answer("x" * (MAX_ANSWER_LENGTH + 1))
+    assert f"At most {MAX_ANSWER_LENGTH} characters" in rig.of(Notice)[-1].message.en
+    assert rig.session.state is State.SERVICE
+    rig.session.answer("x" * MAX_ANSWER_LENGTH)
+    rig.session.submit()
+    [(submission, _)] = rig.submitter.received
+    assert isinstance(submission, LetterSubmission)
+    assert submission.payload.answers == {"catatan": "x" * MAX_ANSWER_LENGTH}
