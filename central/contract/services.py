@@ -16,7 +16,9 @@ from pydantic import Field, StringConstraints
 
 from central.contract.models import LocalizedText, WireModel
 
-LocalRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+# A submission's kiosk-chosen reference; the kiosk's outbox checks it with the same pattern.
+LOCAL_REF_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+LocalRef = Annotated[str, StringConstraints(pattern=LOCAL_REF_PATTERN)]
 TrackingCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{6,20}$")]
 DocumentId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 

@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from central.contract import services
 from central.contract.services import OFFLINE_KINDS, OfflineKind
 
-LOCAL_REF_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # central.contract.services.LocalRef
+LOCAL_REF_PATTERN = re.compile(services.LOCAL_REF_PATTERN)  # what the centre's LocalRef takes
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 # A reason is a machine code ("http_503", "offline"), never free text: free text from a
 # server or an exception can echo a NIK or a name back, and reasons are stored in clear.
