@@ -116,9 +116,13 @@ class LetterStatusUpdate(WireModel):
 # ---------------------------------------------------------------- queue tickets
 
 
+QueueCounter = Literal["A", "B", "C"]
+QUEUE_COUNTERS: tuple[QueueCounter, ...] = get_args(QueueCounter)
+
+
 class QueueTicketCreate(WireModel):
     local_ref: LocalRef
-    counter: Literal["A", "B", "C"] = Field(
+    counter: QueueCounter = Field(
         default="A", description="A: letters, B: bansos, C: other."
     )
 
