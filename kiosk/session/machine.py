@@ -57,7 +57,7 @@ from kiosk.central_client import (
     CentralTimeout,
     Credentials,
 )
-from kiosk.i18n.translator import N_
+from kiosk.i18n.translator import LANGUAGES, N_
 from kiosk.session.availability import Needs, unavailable_reason
 from kiosk.session.events import (
     CountdownTick,
@@ -411,7 +411,7 @@ class Session:
     # ------------------------------------------------------------------ identification
 
     def set_language(self, language: str) -> None:
-        self.language = language if language in {"id", "en"} else self.default_language
+        self.language = language if language in LANGUAGES else self.default_language
         self.touch()
 
     def tap_card(self, card_uid: str) -> None:

@@ -10,6 +10,7 @@ from central.contract.models import (
     Service,
 )
 from central.contract.services import MAX_ANSWER_LENGTH
+from kiosk.i18n import LANGUAGES
 from kiosk.session import State
 from kiosk.session.events import CountdownTick, Notice, ReceiptReady, SessionEnded
 from kiosk.session.flows import ComplaintSubmission, LetterSubmission, ScannedDocument
@@ -286,3 +287,15 @@ def test_a_letter_answer_longer_than_the_centre_takes_is_refused_on_the_spot(rig
     [(submission, _)] = rig.submitter.received
     assert isinstance(submission, LetterSubmission)
     assert submission.payload.answers == {"catatan": "x" * MAX_ANSWER_LENGTH}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_shipped_language_can_be_chosen(rig: Rig, language: str) -> None:
+    rig.session.set_language(language)
+    assert rig.session.language == language
+
+
+def test_a_language_without_a_catalog_falls_back_to_the_kiosks_default(rig: Rig) -> None:
+    rig.session.set_language("en")
+    rig.session.set_language("jv")
+    assert rig.session.language == rig.session.default_language == "id"
