@@ -84,7 +84,7 @@ vcard-reader: $(VCARD_READER)  ## build the event-driven virtual card reader dri
 lint: venv  ## ruff
 	$(BIN)/ruff check .
 
-typecheck: venv  ## mypy, strict on kiosk/, drivers/, central/
+typecheck: venv  ## mypy, strict on common/, kiosk/, drivers/, central/, provisioning/
 	$(BIN)/mypy
 
 pytest: venv  ## the whole pytest suite

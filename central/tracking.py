@@ -27,11 +27,14 @@ COMPLAINT_STATUS_LABELS: dict[str, LocalizedText] = {
     "in_progress": LocalizedText(id="Sedang ditangani", en="Being handled"),
     "resolved": LocalizedText(id="Selesai", en="Resolved"),
 }
+# Keyed by the contract's ComplaintCategory and worded as the kiosk's receipt names them (its
+# catalogs: kiosk/receipts/labels.py), so a resident reads one name on paper and online; a
+# test holds the keys and the wording to those.
 COMPLAINT_CATEGORY_LABELS: dict[str, LocalizedText] = {
-    "layanan": LocalizedText(id="Layanan", en="Service"),
+    "layanan": LocalizedText(id="Pelayanan publik", en="Public services"),
     "infrastruktur": LocalizedText(id="Infrastruktur", en="Infrastructure"),
     "bansos": LocalizedText(id="Bantuan sosial", en="Social assistance"),
-    "keamanan": LocalizedText(id="Keamanan", en="Security"),
+    "keamanan": LocalizedText(id="Keamanan dan ketertiban", en="Safety and order"),
     "lainnya": LocalizedText(id="Lainnya", en="Other"),
 }
 

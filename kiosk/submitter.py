@@ -21,7 +21,7 @@ from kiosk.delivery import CentreDelivery
 from kiosk.metrics import NO_METRICS, Metrics
 from kiosk.outbox import Attachment, DeliveryDeferred, ItemDeadLettered, ItemDelivered, Outbox
 from kiosk.outbox.events import OutboxEvent
-from kiosk.session.flows import Submission
+from kiosk.session.flows import OutboxSubmission
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class OutboxSubmitter:
         self._wait_s = wait_s
         self._metrics = metrics  # told how long sessions wait on the sender
 
-    def submit(self, submission: Submission, credentials: Credentials) -> Submitted:
+    def submit(self, submission: OutboxSubmission, credentials: Credentials) -> Submitted:
         settled = threading.Event()
         seen: list[OutboxEvent] = []
 

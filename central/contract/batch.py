@@ -14,7 +14,7 @@ per item, in order, with the status and body (or error) the single route would h
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
@@ -24,13 +24,14 @@ from central.contract.services import (
     Complaint,
     LetterRequest,
     LocalRef,
+    OfflineKind,
 )
 
 BATCH_PATH = "/v1/submissions/batch"
 MAX_BATCH_ITEMS = 50
 MAX_GRANT_LENGTH = 1024
 
-BatchKind = Literal["letter", "complaint", "bansos_application"]
+BatchKind = OfflineKind  # the batch route takes exactly what may wait in an outbox
 
 # The per-item status of an item the centre did not look at because an earlier item failed
 # for a reason that may pass later (HTTP 424 Failed Dependency): sending it now would break

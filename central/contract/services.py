@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeGuard, get_args
 
 from pydantic import Field, StringConstraints
 
 from central.contract.models import LocalizedText, WireModel
 
-LocalRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+# A submission's kiosk-chosen reference; the kiosk's outbox checks it with the same pattern.
+LOCAL_REF_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+LocalRef = Annotated[str, StringConstraints(pattern=LOCAL_REF_PATTERN)]
 TrackingCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{6,20}$")]
 DocumentId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
+OfflineKind = Literal["letter", "complaint", "bansos_application"]
+"""The submissions that may wait for the centre: each carries a ``local_ref``, a kiosk's outbox
+holds them while the centre is away and ``POST /v1/submissions/batch`` takes them. The one
+statement of "what works offline": the kiosk's outbox lanes, its service menu in degraded mode
+and the batch route all derive from it."""
+OFFLINE_KINDS: tuple[OfflineKind, ...] = get_args(OfflineKind)
+
 MAX_ANSWER_LENGTH = 2000
+MIN_COMPLAINT_LENGTH = 5
 MAX_COMPLAINT_LENGTH = 4000
 
 
@@ -106,9 +116,13 @@ class LetterStatusUpdate(WireModel):
 # ---------------------------------------------------------------- queue tickets
 
 
+QueueCounter = Literal["A", "B", "C"]
+QUEUE_COUNTERS: tuple[QueueCounter, ...] = get_args(QueueCounter)
+
+
 class QueueTicketCreate(WireModel):
     local_ref: LocalRef
-    counter: Literal["A", "B", "C"] = Field(
+    counter: QueueCounter = Field(
         default="A", description="A: letters, B: bansos, C: other."
     )
 
@@ -160,20 +174,32 @@ class BansosApplication(WireModel):
 # ---------------------------------------------------------------- complaints
 
 ComplaintCategory = Literal["layanan", "infrastruktur", "bansos", "keamanan", "lainnya"]
+"""The one list of complaint categories (and ComplaintStatus below, of their statuses): the
+kiosk's choice step, its receipt labels and the centre's tracking labels are held to them."""
+COMPLAINT_CATEGORIES: tuple[ComplaintCategory, ...] = get_args(ComplaintCategory)
+
+
+def is_complaint_category(code: str) -> TypeGuard[ComplaintCategory]:
+    """Whether ``code`` is a contract category (narrows ``str`` for the type checker)."""
+    return code in COMPLAINT_CATEGORIES
 
 
 class ComplaintCreate(WireModel):
     local_ref: LocalRef
     category: ComplaintCategory
-    text: str = Field(min_length=5, max_length=MAX_COMPLAINT_LENGTH)
+    text: str = Field(min_length=MIN_COMPLAINT_LENGTH, max_length=MAX_COMPLAINT_LENGTH)
     photo_document_id: DocumentId | None = None
     submitted_at: datetime
+
+
+ComplaintStatus = Literal["received", "in_progress", "resolved"]
+COMPLAINT_STATUSES: tuple[ComplaintStatus, ...] = get_args(ComplaintStatus)
 
 
 class Complaint(WireModel):
     tracking_code: TrackingCode
     category: ComplaintCategory
-    status: Literal["received", "in_progress", "resolved"]
+    status: ComplaintStatus
     received_at: datetime
 
 

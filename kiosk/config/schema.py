@@ -133,10 +133,20 @@ class HeartbeatSection(_Section):
     )
 
 
+# Driver names are the keys of the drivers' registries (drivers.cards.CARD_READERS,
+# drivers.printer.PRINTERS, drivers.camera.CAMERAS, drivers.scanner.CODE_SCANNERS). They are
+# spelled here so the schema stays importable without the drivers' libraries and mypy sees the
+# choices; tests/config/test_driver_names.py fails when a registry and its Literal differ.
+CardReaderDriver = Literal["pcsc", "keyboard-wedge", "serial", "simulated"]
+PrinterDriver = Literal["usb", "serial", "network", "file", "simulated"]
+# Optional devices also take "none" (not fitted: no driver is built). Kept flat Literals: the
+# reference docs, hardware checks and "did you mean" read the choices with typing.get_args.
+CameraDriver = Literal["opencv", "simulated", "none"]
+CodeScannerDriver = Literal["serial", "simulated", "none"]
+
+
 class CardReaderSection(_Section):
-    driver: Literal["pcsc", "keyboard-wedge", "serial", "simulated"] = Field(
-        default="simulated", description="Card reader driver."
-    )
+    driver: CardReaderDriver = Field(default="simulated", description="Card reader driver.")
     reader_pattern: str = Field(
         default="",
         description="Case-insensitive glob on PC/SC reader names, e.g. `*ACR122*` (empty: first).",
@@ -160,9 +170,7 @@ class CardReaderSection(_Section):
 
 
 class PrinterSection(_Section):
-    driver: Literal["usb", "serial", "network", "file", "simulated"] = Field(
-        default="simulated", description="Receipt printer connection."
-    )
+    driver: PrinterDriver = Field(default="simulated", description="Receipt printer connection.")
     profile: Literal["58mm", "80mm"] = Field(
         default="80mm", description="Paper width (58mm: 384 dots)."
     )
@@ -199,7 +207,7 @@ class PrinterSection(_Section):
 
 
 class CameraSection(_Section):
-    driver: Literal["opencv", "simulated", "none"] = Field(
+    driver: CameraDriver = Field(
         default="simulated", description="Document camera ('none': no camera fitted)."
     )
     device: Text = Field(default="0", description="Camera index or device path, e.g. /dev/video0.")
@@ -212,7 +220,7 @@ class CameraSection(_Section):
 
 
 class CodeScannerSection(_Section):
-    driver: Literal["serial", "simulated", "none"] = Field(
+    driver: CodeScannerDriver = Field(
         default="none", description="Barcode/QR scanner driver ('none': no scanner fitted)."
     )
     vid: UsbId | None = Field(default=None, description="USB vendor id used to find the scanner.")

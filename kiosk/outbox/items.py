@@ -14,19 +14,24 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
-LOCAL_REF_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # central.contract.services.LocalRef
+from central.contract import services
+from central.contract.services import OFFLINE_KINDS, OfflineKind
+
+LOCAL_REF_PATTERN = re.compile(services.LOCAL_REF_PATTERN)  # what the centre's LocalRef takes
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 # A reason is a machine code ("http_503", "offline"), never free text: free text from a
 # server or an exception can echo a NIK or a name back, and reasons are stored in clear.
 REASON_PATTERN = re.compile(r"^[a-z][a-z0-9_.:-]{0,79}$")
 
-KIND_LETTER = "letter"
-KIND_COMPLAINT = "complaint"
-KIND_BANSOS_APPLICATION = "bansos_application"
-KIND_HEARTBEAT = "heartbeat"
-DEFAULT_KINDS = (KIND_LETTER, KIND_COMPLAINT, KIND_BANSOS_APPLICATION, KIND_HEARTBEAT)
+# The submission lanes are the contract's offline kinds (typed, so a name the contract drops
+# fails the type check); heartbeats are the kiosk's own lane and never a submission.
+KIND_LETTER: Final[OfflineKind] = "letter"
+KIND_COMPLAINT: Final[OfflineKind] = "complaint"
+KIND_BANSOS_APPLICATION: Final[OfflineKind] = "bansos_application"
+KIND_HEARTBEAT: Final = "heartbeat"
+DEFAULT_KINDS: tuple[str, ...] = (*OFFLINE_KINDS, KIND_HEARTBEAT)
 
 
 def new_local_ref() -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from central.contract.models import OfficeKind
 from kiosk.i18n import N_, Translator
 
+# Exactly the contract's ComplaintCategory (tests/session/test_rules.py holds them together).
 COMPLAINT_CATEGORIES: dict[str, str] = {
     "layanan": N_("Public services"),
     "infrastruktur": N_("Infrastructure"),

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
-
 from central.contract.models import (
     DocumentRequirement,
     FieldType,
@@ -23,14 +21,18 @@ from central.contract.models import (
     ServiceKind,
 )
 from central.contract.services import (
+    COMPLAINT_CATEGORIES,
+    MAX_ANSWER_LENGTH,
+    MAX_COMPLAINT_LENGTH,
+    MIN_COMPLAINT_LENGTH,
+    OFFLINE_KINDS,
     BansosApplicationCreate,
     ComplaintCreate,
     LetterRequestCreate,
     QueueTicketCreate,
+    is_complaint_category,
 )
 from kiosk.session.text import bilingual
-
-COMPLAINT_CATEGORIES = ("layanan", "infrastruktur", "bansos", "keamanan", "lainnya")
 
 
 def new_local_ref() -> str:
@@ -40,12 +42,16 @@ def new_local_ref() -> str:
 
 @dataclass(frozen=True)
 class Step:
+    """One screen of a flow. ``min_length`` is a lower bound the contract sets on the answer
+    that the centre's ``FormField`` cannot express (a complaint's text)."""
+
     name: str
     prompt: LocalizedText
     kind: Literal["field", "document", "choice"]
     form_field: FormField | None = None
     required: bool = True
     options: tuple[str, ...] = ()
+    min_length: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,14 +60,58 @@ class ScannedDocument:
     content_type: str
 
 
-@dataclass(frozen=True)
-class Submission:
+@dataclass(frozen=True, kw_only=True)
+class _SubmissionBase:
     """What goes to the outbox and to the centre. ``attachments`` are uploaded first."""
 
-    kind: Literal["letter", "complaint", "bansos_application", "queue_ticket"]
     local_ref: str
-    payload: BaseModel
     attachments: Mapping[str, ScannedDocument] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LetterSubmission(_SubmissionBase):
+    payload: LetterRequestCreate
+    kind: Literal["letter"] = "letter"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComplaintSubmission(_SubmissionBase):
+    payload: ComplaintCreate
+    kind: Literal["complaint"] = "complaint"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BansosSubmission(_SubmissionBase):
+    payload: BansosApplicationCreate
+    kind: Literal["bansos_application"] = "bansos_application"
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueTicketSubmission(_SubmissionBase):
+    """Never queued: the number only exists at the centre."""
+
+    payload: QueueTicketCreate
+    kind: Literal["queue_ticket"] = "queue_ticket"
+
+
+# Discriminated on ``kind``: a match or isinstance gives the payload its own type. The outbox's
+# members are exactly the contract's OFFLINE_KINDS (a test holds them together).
+OutboxSubmission = LetterSubmission | ComplaintSubmission | BansosSubmission
+Submission = OutboxSubmission | QueueTicketSubmission
+
+# Which submission each kind of service makes (information makes none).
+SUBMISSION_KIND: Mapping[ServiceKind, str] = {
+    ServiceKind.LETTER: "letter",
+    ServiceKind.COMPLAINT: "complaint",
+    ServiceKind.BANSOS: "bansos_application",
+    ServiceKind.QUEUE: "queue_ticket",
+}
+
+
+def works_offline(kind: ServiceKind) -> bool:
+    """A service works with the centre away when what it submits may wait in the outbox: the
+    contract's OFFLINE_KINDS decide, nothing here repeats them."""
+    return SUBMISSION_KIND.get(kind) in OFFLINE_KINDS
 
 
 def _document_step(requirement: DocumentRequirement) -> Step:
@@ -74,6 +124,11 @@ def _document_step(requirement: DocumentRequirement) -> Step:
 
 
 def _field_step(form_field: FormField) -> Step:
+    """A letter's field; its answer is held to the contract's MAX_ANSWER_LENGTH even when the
+    catalog sets no (or a larger) limit, so the centre never refuses what the kiosk accepted."""
+    limit = min(form_field.max_length or MAX_ANSWER_LENGTH, MAX_ANSWER_LENGTH)
+    if form_field.max_length != limit:
+        form_field = form_field.model_copy(update={"max_length": limit})
     kind: Literal["field", "choice"] = "choice" if form_field.type is FieldType.CHOICE else "field"
     return Step(
         name=form_field.name,
@@ -106,8 +161,9 @@ def steps_for(service: Service, bansos_programs: tuple[str, ...] = ()) -> list[S
                     name="text",
                     type=FieldType.TEXTAREA,
                     label=bilingual("Complaint"),
-                    max_length=4000,
+                    max_length=MAX_COMPLAINT_LENGTH,
                 ),
+                min_length=MIN_COMPLAINT_LENGTH,
             ),
             Step("doc:photo", bilingual("Add a photo (optional)."), "document", required=False),
         ]
@@ -133,42 +189,41 @@ def submission_for(
     local_ref = new_local_ref()
     attached = {name.removeprefix("doc:"): doc for name, doc in documents.items()}
     if service.kind is ServiceKind.LETTER:
-        return Submission(
-            "letter",
-            local_ref,
-            LetterRequestCreate(
+        return LetterSubmission(
+            local_ref=local_ref,
+            payload=LetterRequestCreate(
                 local_ref=local_ref,
                 service_id=service.id,
                 answers=dict(answers),
                 documents=[],  # the centre's ids for ``attached``, filled in on delivery
                 submitted_at=now,
             ),
-            attached,
+            attachments=attached,
         )
     if service.kind is ServiceKind.COMPLAINT:
-        return Submission(
-            "complaint",
-            local_ref,
-            ComplaintCreate(
+        category = answers["category"]
+        if not is_complaint_category(category):  # the choice step offers only these
+            raise ValueError(f"unknown complaint category {category!r}")
+        return ComplaintSubmission(
+            local_ref=local_ref,
+            payload=ComplaintCreate(
                 local_ref=local_ref,
-                category=answers["category"],  # type: ignore[arg-type]
+                category=category,
                 text=answers["text"],
                 photo_document_id=None,  # filled in on delivery when a photo is attached
                 submitted_at=now,
             ),
-            attached,
+            attachments=attached,
         )
     if service.kind is ServiceKind.BANSOS:
-        return Submission(
-            "bansos_application",
-            local_ref,
-            BansosApplicationCreate(
+        return BansosSubmission(
+            local_ref=local_ref,
+            payload=BansosApplicationCreate(
                 local_ref=local_ref, program_id=answers["program"], submitted_at=now
             ),
         )
     if service.kind is ServiceKind.QUEUE:
-        return Submission("queue_ticket", local_ref, QueueTicketCreate(local_ref=local_ref))
+        return QueueTicketSubmission(
+            local_ref=local_ref, payload=QueueTicketCreate(local_ref=local_ref)
+        )
     return None
-
-
-OFFLINE_CAPABLE = {"letter", "complaint", "bansos_application"}

@@ -17,13 +17,16 @@ class AnswerRejected(ValueError):
         self.message = message
 
 
-def check_answer(field: FormField, raw: str) -> str:
-    """The cleaned answer, or :class:`AnswerRejected` saying what is wrong with it."""
+def check_answer(field: FormField, raw: str, min_length: int = 0) -> str:
+    """The cleaned answer, or :class:`AnswerRejected` saying what is wrong with it.
+    ``min_length`` applies to a non-empty answer (an optional field may still be left empty)."""
     value = raw.strip()
     if not value:
         if field.required:
             raise AnswerRejected(bilingual("This field must be filled in."))
         return ""
+    if len(value) < min_length:
+        raise AnswerRejected(bilingual("At least {n} characters.", n=min_length))
     if field.max_length is not None and len(value) > field.max_length:
         raise AnswerRejected(bilingual("At most {n} characters.", n=field.max_length))
     if field.type is FieldType.NUMBER and not value.isdigit():

@@ -29,6 +29,8 @@ from central.contract.models import (
     DocumentRequirement,
     LocalizedText,
     LoginRequest,
+    LoginResponse,
+    PinChanged,
     PinChangeRequest,
     ResidentSummary,
     Service,
@@ -36,14 +38,18 @@ from central.contract.models import (
     ServiceKind,
     UnavailableReason,
 )
-from central.contract.services import VillageInformation
+from central.contract.services import (
+    BansosStatus,
+    QueueTicket,
+    QueueTicketCreate,
+    VillageInformation,
+)
 from common.events import Event, EventBus
 from common.nik import InvalidNik, check_nik
 from drivers.base import DeviceKind, DeviceState, DeviceStatus, Supply
 from drivers.printer.errors import PrinterError
 from drivers.printer.receipt import Receipt
 from kiosk.central_client import (
-    CentralClient,
     CentralError,
     CentralOffline,
     CentralRefused,
@@ -51,7 +57,7 @@ from kiosk.central_client import (
     CentralTimeout,
     Credentials,
 )
-from kiosk.i18n.translator import N_
+from kiosk.i18n.translator import LANGUAGES, N_
 from kiosk.session.availability import Needs, unavailable_reason
 from kiosk.session.events import (
     CountdownTick,
@@ -63,12 +69,14 @@ from kiosk.session.events import (
     StepChanged,
 )
 from kiosk.session.flows import (
-    OFFLINE_CAPABLE,
+    OutboxSubmission,
+    QueueTicketSubmission,
     ScannedDocument,
     Step,
     Submission,
     steps_for,
     submission_for,
+    works_offline,
 )
 from kiosk.session.forms import AnswerRejected, check_answer
 from kiosk.session.states import AppState, Availability, State, check_transition
@@ -93,10 +101,25 @@ class WrongThread(RuntimeError):
     """A programming error: the session was called from a thread that does not own it."""
 
 
+class Centre(Protocol):
+    """What the session asks the centre directly (``kiosk.central_client.CentralClient`` in a
+    kiosk). Each call raises ``CentralError``; submissions that may wait go to the Submitter."""
+
+    def sign_in(self, request: LoginRequest) -> LoginResponse: ...
+    def change_pin(self, token: str, request: PinChangeRequest) -> PinChanged: ...
+    def sign_out(self, token: str) -> None: ...
+    def catalog(self) -> ServiceCatalog: ...
+    def information(self) -> VillageInformation: ...
+    def bansos_status(self, credentials: Credentials) -> BansosStatus: ...
+    def take_queue_ticket(
+        self, credentials: Credentials, request: QueueTicketCreate
+    ) -> QueueTicket: ...
+
+
 class Submitter(Protocol):
     """Commits a submission to the outbox and waits briefly for the centre's answer."""
 
-    def submit(self, submission: Submission, credentials: Credentials) -> Submitted: ...
+    def submit(self, submission: OutboxSubmission, credentials: Credentials) -> Submitted: ...
 
 
 class Printer(Protocol):
@@ -121,7 +144,7 @@ class ReceiptMaker(Protocol):
     ) -> Receipt: ...
     def queued(
         self,
-        submission: Submission,
+        submission: OutboxSubmission,
         resident: ResidentSummary,
         language: str,
         catalog: ServiceCatalog | None,
@@ -153,7 +176,7 @@ class Session:
     def __init__(
         self,
         *,
-        client: CentralClient,
+        client: Centre,
         submitter: Submitter,
         printer: Printer,
         receipts: ReceiptMaker,
@@ -229,8 +252,7 @@ class Session:
         services = self._catalog.services if self._catalog else []
         if self.centre_online:
             return list(services)
-        offline = {ServiceKind.LETTER, ServiceKind.COMPLAINT, ServiceKind.BANSOS}
-        return [s for s in services if s.kind in offline]
+        return [s for s in services if works_offline(s.kind)]
 
     # ------------------------------------------------------------------ plumbing
 
@@ -356,11 +378,10 @@ class Session:
 
     def _needs(self) -> Needs:
         services = self._catalog.services if self._catalog else []
-        offline = {ServiceKind.LETTER, ServiceKind.COMPLAINT, ServiceKind.BANSOS}
         return Needs(
             receipt_on_screen=self._receipt_on_screen,
             scan_needed=any(_scans(s.documents) for s in services),
-            offline_services=any(s.kind in offline for s in services),
+            offline_services=any(works_offline(s.kind) for s in services),
         )
 
     def _reconsider_service(self) -> None:
@@ -390,7 +411,7 @@ class Session:
     # ------------------------------------------------------------------ identification
 
     def set_language(self, language: str) -> None:
-        self.language = language if language in {"id", "en"} else self.default_language
+        self.language = language if language in LANGUAGES else self.default_language
         self.touch()
 
     def tap_card(self, card_uid: str) -> None:
@@ -541,7 +562,7 @@ class Session:
             return
         if step.form_field is not None:
             try:
-                value = check_answer(step.form_field, value)
+                value = check_answer(step.form_field, value, step.min_length)
             except AnswerRejected as rejected:
                 self._notice(rejected.message)
                 return
@@ -620,7 +641,7 @@ class Session:
             return
         self._go(State.SUBMITTING, self._service.id)
         credentials = self._personal.credentials
-        if submission.kind not in OFFLINE_CAPABLE:
+        if isinstance(submission, QueueTicketSubmission):  # the one kind outside OFFLINE_KINDS
             self._submit_online(submission, credentials)
             return
         submitted = self.submitter.submit(submission, credentials)
@@ -643,10 +664,10 @@ class Session:
                 self.receipts.qr_payload(submission),
             )
 
-    def _submit_online(self, submission: Submission, credentials: Credentials) -> None:
+    def _submit_online(self, submission: QueueTicketSubmission, credentials: Credentials) -> None:
         """Queue tickets: the number only exists at the centre, so no outbox."""
         try:
-            ticket = self.client.take_queue_ticket(credentials, submission.payload)  # type: ignore[arg-type]
+            ticket = self.client.take_queue_ticket(credentials, submission.payload)
         except CentralError as error:
             self._centre_failed(error)
             self._go(State.MENU)

@@ -10,9 +10,7 @@ from pydantic import BaseModel
 from central.contract.models import Office, ResidentSummary, Service, ServiceCatalog
 from central.contract.services import (
     BansosApplication,
-    BansosApplicationCreate,
     Complaint,
-    ComplaintCreate,
     LetterRequest,
     LetterRequestCreate,
     QueueTicket,
@@ -27,7 +25,7 @@ from kiosk.receipts import (
     queue_receipt,
     queued_receipt,
 )
-from kiosk.session.flows import Submission
+from kiosk.session.flows import OutboxSubmission, Submission
 
 
 class SessionReceipts:
@@ -83,14 +81,12 @@ class SessionReceipts:
 
     def queued(
         self,
-        submission: Submission,
+        submission: OutboxSubmission,
         resident: ResidentSummary,
         language: str,
         catalog: ServiceCatalog | None,
     ) -> Receipt:
         payload = submission.payload
-        if not isinstance(payload, LetterRequestCreate | ComplaintCreate | BansosApplicationCreate):
-            raise TypeError(f"{type(payload).__name__} is never queued offline")
         service = (
             self._service(catalog, payload.service_id)
             if isinstance(payload, LetterRequestCreate)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from central.contract import services
 from central.contract.models import LocalizedText, OfficeKind, ResidentSummary
 from central.contract.services import (
     BansosApplicationCreate,
-    ComplaintCategory,
     ComplaintCreate,
     LetterRequestCreate,
 )
@@ -28,7 +28,7 @@ from kiosk.receipts import (
     queued_receipt,
     tracking_code_from_scan,
 )
-from kiosk.receipts.labels import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, OFFICES
+from kiosk.receipts.labels import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, COUNTERS, OFFICES
 from tests.receipts.conftest import (
     BANSOS,
     COMPLAINT,
@@ -273,8 +273,9 @@ def test_unknown_language_prints_indonesian() -> None:
 
 
 def test_every_contract_code_has_a_name() -> None:
-    assert set(COMPLAINT_CATEGORIES) == set(ComplaintCategory.__args__)  # type: ignore[attr-defined]
-    assert set(COMPLAINT_STATUSES) == {"received", "in_progress", "resolved"}
+    assert set(COMPLAINT_CATEGORIES) == set(services.COMPLAINT_CATEGORIES)
+    assert set(COMPLAINT_STATUSES) == set(services.COMPLAINT_STATUSES)
+    assert set(COUNTERS) == set(services.QUEUE_COUNTERS)
     assert set(OFFICES) == set(OfficeKind)
 
 

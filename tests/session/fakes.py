@@ -1,4 +1,9 @@
-"""Fakes for the session's collaborators, and a session built on them (unit tests only)."""
+"""Fakes for the session's collaborators, and a session built on them (unit tests only).
+
+The fakes are type-checked against the session's Protocols (setup.cfg lists this file for
+mypy), so a fake cannot drift from what the session asks of the real part. They record what the
+session handed them; tests assert on that, never on what a fake itself made up.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,37 @@ from pydantic import BaseModel
 
 from central.contract.models import (
     ErrorBody,
+    LoginRequest,
     LoginResponse,
     PinChanged,
+    PinChangeRequest,
     ResidentSummary,
+    Service,
     ServiceCatalog,
 )
-from central.contract.services import BansosStatus, LetterRequest, LetterStatus, QueueTicket
+from central.contract.services import (
+    BansosApplication,
+    BansosStatus,
+    Complaint,
+    LetterRequest,
+    LetterStatus,
+    QueueTicket,
+    QueueTicketCreate,
+    VillageInformation,
+)
 from central.seed_services import SERVICES
 from common.events import Event, EventBus
 from drivers.printer.errors import PaperOut
 from drivers.printer.receipt import Receipt
 from kiosk.central_client import CentralOffline, CentralRefused, Credentials
 from kiosk.session import Session, State, Timeouts
-from kiosk.session.flows import Submission
+from kiosk.session.flows import (
+    BansosSubmission,
+    ComplaintSubmission,
+    LetterSubmission,
+    OutboxSubmission,
+    Submission,
+)
 from kiosk.submitter import Submitted
 
 NIK = "3510014705900012"
@@ -56,17 +79,21 @@ CATALOG = ServiceCatalog.model_validate(
 
 @dataclass
 class FakeClient:
+    """The centre's direct calls; ``calls`` records which the session made."""
+
     online: bool = True
     must_change_pin: bool = False
     refuse_login: ErrorBody | None = None
     calls: list[str] = field(default_factory=list)
+    tickets: list[QueueTicketCreate] = field(default_factory=list)
+    extra_services: list[Service] = field(default_factory=list)  # added to the catalog
 
     def _check(self, name: str) -> None:
         self.calls.append(name)
         if not self.online:
             raise CentralOffline(name)
 
-    def sign_in(self, request: Any) -> LoginResponse:
+    def sign_in(self, request: LoginRequest) -> LoginResponse:
         self._check("sign_in")
         if self.refuse_login:
             raise CentralRefused(423, self.refuse_login)
@@ -78,7 +105,7 @@ class FakeClient:
             resident=RESIDENT,
         )
 
-    def change_pin(self, token: str, request: Any) -> PinChanged:
+    def change_pin(self, token: str, request: PinChangeRequest) -> PinChanged:
         self._check("change_pin")
         return PinChanged(must_change_pin=False)
 
@@ -87,7 +114,13 @@ class FakeClient:
 
     def catalog(self) -> ServiceCatalog:
         self._check("catalog")
-        return CATALOG
+        return CATALOG.model_copy(update={"services": CATALOG.services + self.extra_services})
+
+    def information(self) -> VillageInformation:
+        self._check("information")
+        return VillageInformation(
+            office_id=CATALOG.office.id, budgets=[], projects=[], announcements=[]
+        )
 
     def bansos_status(self, credentials: Credentials) -> BansosStatus:
         self._check("bansos_status")
@@ -105,37 +138,11 @@ class FakeClient:
             }
         )
 
-    def upload_document(
-        self, credentials: Credentials, content: bytes, content_type: str, key: str
-    ) -> Any:
-        self._check("upload_document")
-        from central.contract.services import DocumentUploaded
-
-        return DocumentUploaded(
-            document_id="a" * 32,
-            sha256="0" * 64,
-            size_bytes=len(content),
-            content_type="image/jpeg",
-        )
-
-    def create_letter(self, credentials: Credentials, request: Any) -> LetterRequest:
-        self._check("create_letter")
-        return LetterRequest.model_validate(
-            {
-                "tracking_code": "SKT-7K3M9Q",
-                "local_ref": request.local_ref,
-                "service_id": "sktm",
-                "service_label": {"id": "SKTM", "en": "SKTM"},
-                "status": LetterStatus.SEDANG_DIPERIKSA,
-                "status_label": {"id": "Sedang diperiksa", "en": "Being checked"},
-                "submitted_at": NOW,
-                "received_at": NOW,
-                "history": [],
-            }
-        )
-
-    def take_queue_ticket(self, credentials: Credentials, request: Any) -> QueueTicket:
+    def take_queue_ticket(
+        self, credentials: Credentials, request: QueueTicketCreate
+    ) -> QueueTicket:
         self._check("take_queue_ticket")
+        self.tickets.append(request)
         return QueueTicket(
             number="A-001",
             office_id="35.10.01.2001",
@@ -145,25 +152,59 @@ class FakeClient:
         )
 
 
+def _record(submission: OutboxSubmission) -> LetterRequest | Complaint | BansosApplication:
+    """The centre's record for a delivered submission, made from what the session sent."""
+    match submission:
+        case LetterSubmission(payload=letter):
+            return LetterRequest.model_validate(
+                {
+                    "tracking_code": "SKT-7K3M9Q",
+                    "local_ref": letter.local_ref,
+                    "service_id": letter.service_id,
+                    "service_label": {"id": "SKTM", "en": "SKTM"},
+                    "status": LetterStatus.SEDANG_DIPERIKSA,
+                    "status_label": {"id": "Sedang diperiksa", "en": "Being checked"},
+                    "submitted_at": letter.submitted_at,
+                    "received_at": NOW,
+                    "history": [],
+                }
+            )
+        case ComplaintSubmission(payload=complaint):
+            return Complaint(
+                tracking_code="ADU-7K3M9Q",
+                category=complaint.category,
+                status="received",
+                received_at=NOW,
+            )
+        case BansosSubmission(payload=application):
+            return BansosApplication(
+                tracking_code="BSS-7K3M9Q",
+                program_id=application.program_id,
+                status="pending",
+                received_at=NOW,
+            )
+
+
 @dataclass
 class FakeSubmitter:
-    """Plays the outbox + centre: delivered when the client is online, else kept queued."""
+    """Plays the outbox + centre: delivered when ``client.online``, else kept queued.
+
+    ``received`` is every submission the session handed over, in order, with its credentials.
+    """
 
     client: FakeClient
+    received: list[tuple[OutboxSubmission, Credentials]] = field(default_factory=list)
     queued: dict[str, Submission] = field(default_factory=dict)
     refuse: ErrorBody | None = None
 
-    def submit(self, submission: Submission, credentials: Credentials) -> Submitted:
+    def submit(self, submission: OutboxSubmission, credentials: Credentials) -> Submitted:
+        self.received.append((submission, credentials))
         if self.refuse is not None:
             return Submitted(submission.local_ref, refusal=self.refuse)
         if not self.client.online:
             self.queued[submission.local_ref] = submission
             return Submitted(submission.local_ref, deferred="offline")
-        for name in submission.attachments:
-            self.client.upload_document(credentials, b"", "image/jpeg", name)
-        return Submitted(
-            submission.local_ref, result=self.client.create_letter(credentials, submission.payload)
-        )
+        return Submitted(submission.local_ref, result=_record(submission))
 
 
 @dataclass
@@ -179,12 +220,20 @@ class FakePrinter:
 
 class FakeReceipts:
     def for_result(
-        self, result: BaseModel, resident: ResidentSummary, language: str, catalog: Any
+        self,
+        result: BaseModel,
+        resident: ResidentSummary,
+        language: str,
+        catalog: ServiceCatalog | None,
     ) -> Receipt:
         return Receipt().text(f"result {type(result).__name__} {language}")
 
     def queued(
-        self, submission: Submission, resident: ResidentSummary, language: str, catalog: Any
+        self,
+        submission: OutboxSubmission,
+        resident: ResidentSummary,
+        language: str,
+        catalog: ServiceCatalog | None,
     ) -> Receipt:
         return Receipt().text(f"queued {submission.local_ref}")
 

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import pytest
+
 from central.contract.models import (
     ErrorBody,
     LocalizedText,
+    Service,
 )
+from central.contract.services import MAX_ANSWER_LENGTH
+from kiosk.i18n import LANGUAGES
 from kiosk.session import State
 from kiosk.session.events import CountdownTick, Notice, ReceiptReady, SessionEnded
-from kiosk.session.flows import ScannedDocument
+from kiosk.session.flows import ComplaintSubmission, LetterSubmission, ScannedDocument
 from tests.session.fakes import (
     CARD,
+    NOW,
     PIN,
     RESIDENT,
     Rig,
     signed_in,
 )
+
+pytestmark = pytest.mark.in_process
 
 
 def test_card_then_pin_reaches_the_menu(rig: Rig) -> None:
@@ -58,18 +66,55 @@ def test_lockout_message_is_shown_and_the_session_ends(rig: Rig) -> None:
 
 
 def test_letter_with_scan_is_submitted_and_printed(rig: Rig) -> None:
+    kk, rt = (
+        ScannedDocument(b"%PDF-kk", "application/pdf"),
+        ScannedDocument(b"%PDF-rt", "image/png"),
+    )
     signed_in(rig)
     rig.session.choose("sktm")
     rig.session.answer("Mendaftar sekolah anak")
     rig.session.answer("1500000")
-    rig.session.attach(ScannedDocument(b"%PDF-kk", "application/pdf"))
-    rig.session.attach(ScannedDocument(b"%PDF-rt", "application/pdf"))
+    rig.session.attach(kk)
+    rig.session.attach(rt)
     assert rig.session.state is State.REVIEW
     rig.session.submit()
+    # What the session handed over: the answers under the catalog's field names, each page
+    # under its requirement's name, the resident's grant, one reference throughout.
+    [(submission, credentials)] = rig.submitter.received
+    assert isinstance(submission, LetterSubmission)
+    assert submission.payload.service_id == "sktm"
+    assert submission.payload.answers == {
+        "keperluan": "Mendaftar sekolah anak",
+        "penghasilan": "1500000",
+    }
+    assert submission.payload.submitted_at == NOW
+    assert submission.payload.local_ref == submission.local_ref
+    assert dict(submission.attachments) == {"kk": kk, "pengantar_rt": rt}
+    assert credentials.submission_grant == "grant"
+    # And what it did with the centre's answer: the receipt for that record, printed, with
+    # the record's tracking code as the on-screen fallback.
     assert rig.session.state is State.DONE
     ready = rig.of(ReceiptReady)[-1]
-    assert ready.printed and ready.qr_payload == "SKT-7K3M9Q"
-    assert rig.client.calls.count("upload_document") == 2
+    assert ready.printed and rig.printer.printed == [ready.receipt]
+    assert ready.qr_payload == "SKT-7K3M9Q"
+    assert "result LetterRequest id" in repr(ready.receipt)
+
+
+def test_complaint_is_submitted_with_its_category_and_text(rig: Rig) -> None:
+    signed_in(rig)
+    rig.session.choose("pengaduan")
+    rig.session.answer("infrastruktur")
+    rig.session.answer("Jalan desa berlubang di RT 003")
+    rig.session.skip()  # no photo
+    rig.session.submit()
+    [(submission, _)] = rig.submitter.received
+    assert isinstance(submission, ComplaintSubmission)
+    assert (submission.payload.category, submission.payload.text) == (
+        "infrastruktur",
+        "Jalan desa berlubang di RT 003",
+    )
+    assert submission.attachments == {} and submission.payload.photo_document_id is None
+    assert rig.of(ReceiptReady)[-1].qr_payload == "ADU-7K3M9Q"
 
 
 def test_invalid_answer_is_refused_with_the_reason(rig: Rig) -> None:
@@ -113,8 +158,21 @@ def test_queue_ticket_needs_the_centre(rig: Rig) -> None:
     rig.client.online = False
     rig.session.submit()
     assert rig.session.state is State.MENU
-    assert rig.submitter.queued == {}
+    assert rig.submitter.received == []  # never put in the outbox
+    assert "take_queue_ticket" in rig.client.calls  # asked of the centre, which was away
     assert "central server" in rig.of(Notice)[-1].message.en
+
+
+def test_queue_ticket_is_taken_from_the_centre_and_printed(rig: Rig) -> None:
+    signed_in(rig)
+    rig.session.choose("antrian")
+    rig.session.submit()
+    assert rig.submitter.received == []
+    [request] = rig.client.tickets
+    assert rig.session.state is State.DONE
+    ready = rig.of(ReceiptReady)[-1]
+    assert ready.printed and ready.qr_payload == "A-001"
+    assert request.local_ref and "result QueueTicket" in repr(ready.receipt)
 
 
 def test_printer_out_offers_the_receipt_on_screen(rig: Rig) -> None:
@@ -191,3 +249,53 @@ def test_bansos_offers_open_programmes(rig: Rig) -> None:
     rig.session.answer("bpnt")
     assert "options" in rig.of(Notice)[-1].message.en
     assert rig.session.state is State.SERVICE
+
+
+def test_a_complaint_shorter_than_the_centre_takes_is_refused_on_the_spot(rig: Rig) -> None:
+    """The contract wants at least MIN_COMPLAINT_LENGTH characters: said at the text step,
+    not found out later by a refusal (or a dead letter) for a complaint already 'sent'."""
+    signed_in(rig)
+    rig.session.choose("pengaduan")
+    rig.session.answer("infrastruktur")
+    rig.session.answer("  Rusak  ")  # 5 characters once trimmed: too short by none
+    rig.session.back()
+    rig.session.answer("Atap")
+    assert "At least 5 characters" in rig.of(Notice)[-1].message.en
+    assert rig.session.state is State.SERVICE
+    rig.session.answer("Atap bocor")
+    rig.session.skip()
+    rig.session.submit()
+    [(submission, _)] = rig.submitter.received
+    assert isinstance(submission, ComplaintSubmission)
+    assert submission.payload.text == "Atap bocor"
+
+
+def test_a_letter_answer_longer_than_the_centre_takes_is_refused_on_the_spot(rig: Rig) -> None:
+    """A catalog field without max_length still has the contract's MAX_ANSWER_LENGTH."""
+    unbounded = {"name": "catatan", "type": "text", "label": {"id": "Catatan", "en": "Note"}}
+    letter = Service.model_validate(
+        {"id": "catatan", "kind": "letter", "label": {"id": "C", "en": "C"}, "fields": [unbounded]}
+    )
+    rig.client.extra_services.append(letter)
+    signed_in(rig)
+    rig.session.choose("catatan")
+    rig.session.answer("x" * (MAX_ANSWER_LENGTH + 1))
+    assert f"At most {MAX_ANSWER_LENGTH} characters" in rig.of(Notice)[-1].message.en
+    assert rig.session.state is State.SERVICE
+    rig.session.answer("x" * MAX_ANSWER_LENGTH)
+    rig.session.submit()
+    [(submission, _)] = rig.submitter.received
+    assert isinstance(submission, LetterSubmission)
+    assert submission.payload.answers == {"catatan": "x" * MAX_ANSWER_LENGTH}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_shipped_language_can_be_chosen(rig: Rig, language: str) -> None:
+    rig.session.set_language(language)
+    assert rig.session.language == language
+
+
+def test_a_language_without_a_catalog_falls_back_to_the_kiosks_default(rig: Rig) -> None:
+    rig.session.set_language("en")
+    rig.session.set_language("jv")
+    assert rig.session.language == rig.session.default_language == "id"

@@ -11,6 +11,8 @@ from kiosk.session.availability import Needs, unavailable_reason
 from kiosk.session.events import Notice, StateChanged
 from tests.session.fakes import CARD, PIN, Rig, make_rig, signed_in
 
+pytestmark = pytest.mark.in_process
+
 PRINTER_OK = DeviceStatus(DeviceKind.PRINTER, DeviceState.ONLINE, Supply.FULL, Cover.CLOSED)
 PAPER_OUT = DeviceStatus(DeviceKind.PRINTER, DeviceState.OFFLINE, Supply.OUT, Cover.CLOSED)
 COVER_OPEN = DeviceStatus(DeviceKind.PRINTER, DeviceState.OFFLINE, Supply.FULL, Cover.OPEN)

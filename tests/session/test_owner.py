@@ -19,6 +19,8 @@ from kiosk.session.owner import SessionOwner
 from kiosk.session.states import TRANSITIONS, check_transition
 from tests.session.fakes import CARD, NIK, PIN, Rig, make_rig
 
+pytestmark = pytest.mark.in_process
+
 PUBLIC = [
     name
     for name, member in inspect.getmembers(Session, inspect.isfunction)

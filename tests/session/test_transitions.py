@@ -9,6 +9,8 @@ import pytest
 
 from kiosk.session.states import IllegalTransition, State, check_transition
 
+pytestmark = pytest.mark.in_process
+
 S = State
 ALWAYS = {S.IDLE, S.OUT_OF_SERVICE}  # a session can end, and a fault strike, from anywhere
 LEGAL: dict[State, set[State]] = {
