@@ -20,11 +20,13 @@ from starlette.types import Message, Receive, Scope, Send
 
 from central import ingest
 from central.auth import SignedRequest, parse_signature, signed_path
+from central.body_limit import BodyLimit, BodyTooLarge, ClientGone, declared_length, read_body
 from central.context import CentralContext
 from central.contract import models as wire
 from central.contract import signing
 from central.errors import ApiError
 from central.idempotency import check_key, request_hash
+from central.settings import CentralSettings
 
 PATH = "/v1/heartbeats"
 _HEADERS = {
@@ -39,29 +41,44 @@ _HEADERS = {
     )
 }
 
+_DEFAULTS = CentralSettings()  # for build_app() alone, which has no settings
+
 Parsed = tuple[SignedRequest, wire.Heartbeat, str | None, str]
 
 
 class CentralAPI(FastAPI):
-    """The FastAPI app, except that a heartbeat it can take as-is skips the middleware stack
-    (error, telemetry and body-limit layers), routing and dependency injection."""
+    """The FastAPI app, behind a bound on every request body (``central.body_limit``: 413
+    before reading what is declared too large, or as soon as a chunked body passes it), and
+    except that a heartbeat it can take as-is skips the middleware stack (error and
+    telemetry layers), routing and dependency injection."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        context: CentralContext | None = getattr(self.state, "context", None)
-        if (
-            context is None  # build_app() alone: describes the API, serves nothing
-            or scope["type"] != "http"
-            or scope["path"] != PATH
-            or scope["method"] != "POST"
-            or scope.get("root_path")
-        ):
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        body = await _read_body(receive)
-        if body is None:  # the client went away before sending it all
+        context: CentralContext | None = getattr(self.state, "context", None)
+        max_document_mb = (context.settings if context else _DEFAULTS).max_document_mb
+        limit = BodyLimit.of(scope["path"], max_document_mb)
+        declared = declared_length(scope)
+        if declared is not None and declared > limit.max_bytes:
+            await limit.refusal()(scope, receive, send)  # nothing of the body is read
             return
-        parsed = _parse(scope, body)
-        if parsed is None:
+        try:
+            body = await read_body(receive, limit.max_bytes)
+        except BodyTooLarge:
+            await limit.refusal()(scope, receive, send)
+            return
+        except ClientGone:
+            return
+        parsed = (
+            _parse(scope, body)
+            if context is not None  # build_app() alone: describes the API, serves nothing
+            and scope["path"] == PATH
+            and scope["method"] == "POST"
+            and not scope.get("root_path")
+            else None
+        )
+        if context is None or parsed is None:
             await super().__call__(scope, _replaying(body, receive), send)
             return
         try:
@@ -114,17 +131,6 @@ def _parse(scope: Scope, body: bytes) -> Parsed | None:
     except (ApiError, ValueError, ValidationError):
         return None
     return signed, beat, key, request_hash("POST", PATH, body)
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:
