@@ -2,6 +2,10 @@
 route's limit is refused with 413 at once, and a body sent without one (chunked) is refused
 as soon as it passes the limit, so no request can make the server hold more than the limit.
 
+A JSON body must not carry a NUL character either (``has_nul``): PostgreSQL refuses it in
+text, SQLite keeps it, and a kiosk's outbox retries a refusal it cannot act on forever, so it
+is refused (422) in front of every route, the same on both databases.
+
 Limits: ``MAX_JSON_BODY_BYTES`` for the JSON routes, ``MAX_BATCH_BODY_BYTES`` for the outbox's
 batch (up to 50 submissions), the settings' ``max_document_mb`` for document uploads.
 """
@@ -24,6 +28,33 @@ MAX_JSON_BODY_BYTES = 1024 * 1024
 MAX_BATCH_BODY_BYTES = 4 * 1024 * 1024
 DOCUMENTS_PATH = "/v1/documents"
 _BYTES_PER_MB = 1024 * 1024
+
+
+_NUL_ESCAPE = b"\\u0000"  # JSON can only carry NUL escaped; a raw NUL byte is not JSON
+
+
+def has_nul(body: bytes) -> bool:
+    """Whether a JSON text holds a NUL character: an escape ``\\u0000`` not itself escaped
+    (an odd number of backslashes before the ``u``). Cheap when there is none (one search)."""
+    at = body.find(_NUL_ESCAPE)
+    while at != -1:
+        start = at
+        while start > 0 and body[start - 1] == 0x5C:  # backslash
+            start -= 1
+        if (at - start) % 2 == 0:
+            return True
+        at = body.find(_NUL_ESCAPE, at + 1)
+    return False
+
+
+def nul_refusal() -> JSONResponse:
+    return ApiError(
+        422,
+        "invalid_input",
+        "Data yang dikirim tidak valid: mengandung karakter NUL.",
+        "The submitted data is not valid: it contains a NUL character.",
+        {"errors": [{"loc": ["body"], "type": "nul_character"}]},
+    ).response()
 
 
 class BodyTooLarge(Exception):

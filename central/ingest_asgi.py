@@ -20,7 +20,15 @@ from starlette.types import Message, Receive, Scope, Send
 
 from central import ingest
 from central.auth import SignedRequest, parse_signature, signed_path
-from central.body_limit import BodyLimit, BodyTooLarge, ClientGone, declared_length, read_body
+from central.body_limit import (
+    BodyLimit,
+    BodyTooLarge,
+    ClientGone,
+    declared_length,
+    has_nul,
+    nul_refusal,
+    read_body,
+)
 from central.context import CentralContext
 from central.contract import models as wire
 from central.contract import signing
@@ -69,6 +77,9 @@ class CentralAPI(FastAPI):
             await limit.refusal()(scope, receive, send)
             return
         except ClientGone:
+            return
+        if not limit.documents and has_nul(body):
+            await nul_refusal()(scope, receive, send)
             return
         parsed = (
             _parse(scope, body)

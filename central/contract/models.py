@@ -18,7 +18,9 @@ API_VERSION = "v1"
 
 
 class WireModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # allow_inf_nan=False: Infinity, NaN and overflowing numbers (1e309) are refused (422) on
+    # every model; stored, they became nulls that later failed to read back.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class LocalizedText(WireModel):
