@@ -112,7 +112,16 @@ class Idempotency:
     key: str | None
     request_hash: str
 
-    def run(self, scope: str, status_code: int, work: Callable[[], BaseModel | None]) -> Response:
+    def run(
+        self,
+        scope: str,
+        status_code: int,
+        work: Callable[[], BaseModel | None],
+        *,
+        keep_refusals: bool = True,
+    ) -> Response:
+        """``keep_refusals=False`` for routes anyone may call (enrolment, operator sign-in):
+        a refused request leaves no record, so a stranger cannot fill the table."""
         if self.key is None:
             return _respond(status_code, work())
         claim = Claim.of(scope, self.key)
@@ -122,7 +131,10 @@ class Idempotency:
         try:
             response = _respond(status_code, work())
         except ApiError as refusal:
-            self._store(claim, refusal.status, refusal.body.model_dump(mode="json"))
+            if keep_refusals:
+                self._store(claim, refusal.status, refusal.body.model_dump(mode="json"))
+            else:
+                self._release(claim.lookup)
             raise
         except BaseException:
             self._release(claim.lookup)

@@ -102,7 +102,7 @@ def login(
     identifier = _identifier(request)
     resident = _find_resident(db, request)
     key = throttle_key(ctx, identifier, resident)
-    attempt = count_attempt(ctx.sessions, [key], pin_policy(ctx.settings), now)
+    attempt = count_attempt(ctx.sessions, {key: pin_policy(ctx.settings)}, now)
     if not attempt.check:
         assert attempt.locked_until is not None
         raise _locked(attempt.locked_until, now)

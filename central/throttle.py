@@ -13,7 +13,7 @@ unknown identifier gets exactly the counts and lock of a real one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,10 +62,12 @@ def _insert_missing(db: Session, keys: Sequence[str]) -> None:
 
 
 def count_attempt(
-    sessions: sessionmaker[Session], keys: Sequence[str], policy: Policy, now: datetime
+    sessions: sessionmaker[Session], limits: Mapping[str, Policy], now: datetime
 ) -> Attempt:
-    """Counts one attempt against every key (all must be free), atomically; see the module."""
-    ordered = sorted(set(keys))  # one lock order for every caller: no deadlock between keys
+    """Counts one attempt against every counter in ``limits`` (key → its policy), atomically
+    and all or nothing: if any is locked, none is counted and the secret must not be checked.
+    See the module docstring."""
+    ordered = sorted(limits)  # one lock order for every caller: no deadlock between keys
     with transaction(sessions) as db:
         _insert_missing(db, ordered)  # first statement a write: SQLite's write lock from here
         rows = db.scalars(
@@ -77,19 +79,20 @@ def count_attempt(
         held = [row.locked_until for row in rows if row.locked_until and row.locked_until > now]
         if held:
             return Attempt(check=False, attempts_left=0, locked_until=max(held))
-        attempts_left = policy.failures
+        attempts_left: int | None = None
         locked_until: datetime | None = None
         for row in rows:
+            policy = limits[row.key_hash]
             row.failures += 1
-            if row.failures >= policy.failures:
+            left = policy.failures - row.failures
+            if left <= 0:
                 row.locked_until = now + timedelta(seconds=policy.lock_s(row.lock_count))
                 row.lock_count += 1
                 row.failures = 0
                 locked_until = max(locked_until or row.locked_until, row.locked_until)
-                attempts_left = 0
-            else:
-                attempts_left = min(attempts_left, policy.failures - row.failures)
-        return Attempt(check=True, attempts_left=attempts_left, locked_until=locked_until)
+                left = 0
+            attempts_left = left if attempts_left is None else min(attempts_left, left)
+        return Attempt(check=True, attempts_left=attempts_left or 0, locked_until=locked_until)
 
 
 def clear(sessions: sessionmaker[Session], keys: Sequence[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from central import documents, enrollment, fleet, letters, operators, queue
@@ -22,11 +22,17 @@ Db = Annotated[Session, Depends(get_db)]
 
 
 @router.post("/operator/login", response_model=wire.OperatorToken)
-def operator_login(request: wire.OperatorLogin, ctx: Ctx, db: Db, idem: IdempotencyDep) -> Response:
+def operator_login(
+    request: wire.OperatorLogin, http: Request, ctx: Ctx, db: Db, idem: IdempotencyDep
+) -> Response:
+    """Five wrong passwords lock the account, twenty failures lock the address (60 s,
+    doubling); a refusal leaves no idempotency record behind."""
+    source = http.client.host if http.client else "unknown"
     return idem.run(
         "operator-login",
         200,
-        lambda: operators.login(db, request, ctx.clock.now(), ctx.settings.operator_token_ttl_s),
+        lambda: operators.login(ctx, db, request, source),
+        keep_refusals=False,
     )
 
 
