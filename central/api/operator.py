@@ -134,9 +134,18 @@ _BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 def download_document(
     document_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], _operator: OperatorDep, db: Db
 ) -> Response:
-    """An attached scan or photo, for the operator checking a request."""
+    """An attached scan or photo, for the operator checking a request: always a download
+    (``attachment``, ``nosniff``), never rendered in the dashboard's own origin."""
     document = documents.fetch(db, document_id)
-    return Response(document.content, media_type=document.content_type)
+    extension = documents.EXTENSIONS.get(document.content_type, "bin")
+    return Response(
+        document.content,
+        media_type=document.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{document.id}.{extension}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 # ---------------------------------------------------------------- queue
