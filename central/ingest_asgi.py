@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
-from central import ingest
+from central import audit, ingest
 from central.auth import SignedRequest, parse_signature, signed_path
 from central.body_limit import (
     BodyLimit,
@@ -32,7 +32,7 @@ from central.body_limit import (
 from central.context import CentralContext
 from central.contract import models as wire
 from central.contract import signing
-from central.errors import ApiError
+from central.errors import ApiError, was_logged
 from central.idempotency import check_key, request_hash
 from central.settings import CentralSettings
 
@@ -89,17 +89,22 @@ class CentralAPI(FastAPI):
             and not scope.get("root_path")
             else None
         )
-        if context is None or parsed is None:
-            await super().__call__(scope, _replaying(body, receive), send)
-            return
         try:
-            response = await ingest.accept(context, *parsed)
-        except ApiError as refusal:
-            response = refusal.response()
+            if context is None or parsed is None:
+                await super().__call__(scope, _replaying(body, receive), send)
+                return
+            try:
+                response = await ingest.accept(context, *parsed)
+            except ApiError as refusal:
+                audit.kiosk_refused(refusal.body.code, PATH, parsed[0].kiosk_id)
+                response = refusal.response()
+            except Exception as error:
+                await self._server_error(scope, receive, send, error)
+                raise  # for the server's log, as Starlette's error middleware does
+            await response(scope, receive, send)
         except Exception as error:
-            await self._server_error(scope, receive, send, error)
-            raise  # for the server's log, as Starlette's error middleware does
-        await response(scope, receive, send)
+            if not was_logged(error):  # logged once by the 500 handler is enough
+                raise
 
     async def _server_error(
         self, scope: Scope, receive: Receive, send: Send, error: Exception

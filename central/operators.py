@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from central import audit
 from central.context import CentralContext
 from central.contract import models as wire
 from central.errors import ApiError
@@ -96,12 +97,14 @@ def login(
     )
     if not attempt.check:
         assert attempt.locked_until is not None
+        audit.operator_login_failed(account_key, source, "locked")
         raise _locked(attempt.locked_until, now)
     operator = db.scalar(select(Operator).where(Operator.username == request.username))
     if (
         not verify_secret(operator.password_hash if operator else None, request.password)
         or not operator
     ):
+        audit.operator_login_failed(account_key, source, "wrong_password")
         if attempt.locked_until is not None:
             raise _locked(attempt.locked_until, now)
         raise ApiError(

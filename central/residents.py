@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central import audit
 from central.callers import SignedKiosk
 from central.context import CentralContext
 from central.contract import models as wire
@@ -105,9 +106,11 @@ def login(
     attempt = count_attempt(ctx.sessions, {key: pin_policy(ctx.settings)}, now)
     if not attempt.check:
         assert attempt.locked_until is not None
+        audit.sign_in_failed(kiosk.id, key, "locked", 0)
         raise _locked(attempt.locked_until, now)
     pin_ok = verify_secret(resident.pin_hash if resident else None, request.pin)
-    if resident is None or not pin_ok:
+    if resident is None or not pin_ok:  # one reason for both: the log is no oracle either
+        audit.sign_in_failed(kiosk.id, key, "wrong_pin", attempt.attempts_left)
         raise _wrong_pin(attempt, now)
     clear(ctx.sessions, [key])
     token = new_token()
