@@ -81,16 +81,22 @@ class BodyLimit:
         return cls(MAX_JSON_BODY_BYTES, documents=False)
 
     def refusal(self) -> JSONResponse:
-        if self.documents:
-            return too_large(self.max_bytes).response()
-        return ApiError(
-            413,
-            "too_large",
-            "Permintaan terlalu besar.",
-            "The request is too large.",
-            {"max_bytes": self.max_bytes},
-            headers={"Connection": "close"},
-        ).response()
+        """The 413, with ``Connection: close``: the rest of the body is never read, so the
+        connection cannot carry another request (and the server stops receiving it)."""
+        refusal = (
+            too_large(self.max_bytes)
+            if self.documents
+            else ApiError(
+                413,
+                "too_large",
+                "Permintaan terlalu besar.",
+                "The request is too large.",
+                {"max_bytes": self.max_bytes},
+            )
+        )
+        response = refusal.response()
+        response.headers["Connection"] = "close"
+        return response
 
 
 def declared_length(scope: Scope) -> int | None:
