@@ -112,7 +112,9 @@ def install_error_handlers(app: FastAPI) -> None:
         code, message_id, message_en = _HTTP_CODES.get(
             exc.status_code, ("http_error", "Permintaan ditolak.", "The request was refused.")
         )
-        return ApiError(exc.status_code, code, message_id, message_en).response()
+        # Starlette's own headers go along: a 405's Allow names the methods that would work.
+        headers = dict(exc.headers) if exc.headers else None
+        return ApiError(exc.status_code, code, message_id, message_en, headers=headers).response()
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

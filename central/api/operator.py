@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -15,6 +14,7 @@ from central.contract import models as wire
 from central.contract import services as services_wire
 from central.errors import ERROR_RESPONSES
 from central.idempotency import IdempotencyDep
+from central.queue import ISO_DAY_PATTERN, parse_day
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, tags=["operators"])
 Ctx = Annotated[CentralContext, Depends(get_context)]
@@ -157,10 +157,15 @@ def waiting_tickets(
     _operator: OperatorDep,
     ctx: Ctx,
     db: Db,
-    day: date | None = None,
+    day: Annotated[
+        str | None,
+        Query(pattern=ISO_DAY_PATTERN, json_schema_extra={"format": "date"}),
+    ] = None,
 ) -> list[services_wire.QueueTicket]:
-    """Tickets not yet served, per counter in number order; today (WIB) by default."""
-    return queue.waiting(db, office_id, day or queue.service_day(ctx.clock.now()))
+    """Tickets not yet served, per counter in number order; today (WIB) by default.
+    ``day`` is an ISO date and only that (a bare number is not a day)."""
+    wanted = parse_day(day) if day is not None else queue.service_day(ctx.clock.now())
+    return queue.waiting(db, office_id, wanted)
 
 
 @router.post("/operator/queue/served", response_model=services_wire.QueueTicket)
