@@ -65,21 +65,8 @@ class CentralAPI(FastAPI):
             await super().__call__(scope, receive, send)
             return
         context: CentralContext | None = getattr(self.state, "context", None)
-        max_document_mb = (context.settings if context else _DEFAULTS).max_document_mb
-        limit = BodyLimit.of(scope["path"], max_document_mb)
-        declared = declared_length(scope)
-        if declared is not None and declared > limit.max_bytes:
-            await limit.refusal()(scope, receive, send)  # nothing of the body is read
-            return
-        try:
-            body = await read_body(receive, limit.max_bytes)
-        except BodyTooLarge:
-            await limit.refusal()(scope, receive, send)
-            return
-        except ClientGone:
-            return
-        if not limit.documents and has_nul(body):
-            await nul_refusal()(scope, receive, send)
+        body = await _bounded_body(context, scope, receive, send)
+        if body is None:  # refused (answered) or the client went away
             return
         parsed = (
             _parse(scope, body)
@@ -100,7 +87,7 @@ class CentralAPI(FastAPI):
                 response = refusal.response()
             except Exception as error:
                 await self._server_error(scope, receive, send, error)
-                raise  # for the server's log, as Starlette's error middleware does
+                raise  # as Starlette's error middleware does; dropped below once logged
             await response(scope, receive, send)
         except Exception as error:
             if not was_logged(error):  # logged once by the 500 handler is enough
@@ -117,6 +104,31 @@ class CentralAPI(FastAPI):
         response = await answer if inspect.isawaitable(answer) else answer
         if response is not None:
             await response(scope, receive, send)
+
+
+async def _bounded_body(
+    context: CentralContext | None, scope: Scope, receive: Receive, send: Send
+) -> bytes | None:
+    """The whole body within its route's limit, or None once refused (413 from the declared
+    length before reading, or as soon as a chunked body passes the limit; 422 for a JSON
+    body with a NUL) or when the client went away."""
+    max_document_mb = (context.settings if context else _DEFAULTS).max_document_mb
+    limit = BodyLimit.of(scope["path"], max_document_mb)
+    declared = declared_length(scope)
+    if declared is not None and declared > limit.max_bytes:
+        await limit.refusal()(scope, receive, send)  # nothing of the body is read
+        return None
+    try:
+        body = await read_body(receive, limit.max_bytes)
+    except BodyTooLarge:
+        await limit.refusal()(scope, receive, send)
+        return None
+    except ClientGone:
+        return None
+    if not limit.documents and has_nul(body):
+        await nul_refusal()(scope, receive, send)
+        return None
+    return body
 
 
 def _parse(scope: Scope, body: bytes) -> Parsed | None:
