@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from central import __version__
 from central.api import batch, kiosk, operator, services
+from central.api_docs import install_docs
 from central.clock import Clock, SystemClock
 from central.context import CentralContext
 from central.errors import install_error_handlers
@@ -24,7 +25,10 @@ def build_app() -> FastAPI:
         version=__version__,
         description="Reference central service for Anjungan village kiosks: enrollment, "
         "signed kiosk requests, resident sign-in, service catalog, heartbeats and the fleet.",
+        docs_url=None,  # served from the package instead (central/api_docs.py)
+        redoc_url=None,
     )
+    install_docs(app)
     install_error_handlers(app)
     app.include_router(kiosk.router)
     app.include_router(operator.router)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,29 @@ def _json_serializer(value: Any) -> str:
     return value if isinstance(value, EncodedJSON) else json.dumps(value)
 
 
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def create_private_file(path: Path) -> None:
+    """The SQLite file holds NIKs, names, PIN hashes, scans and the identifier-hash secret:
+    when it does not exist yet, it is made readable by its owner only (and every folder
+    made for it too), before SQLite opens it. SQLite gives its -wal and -shm files the
+    database file's mode. An existing file or folder keeps its mode: not ours to change."""
+    missing = [folder for folder in path.parents if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+
+
 def make_engine(url: str) -> Engine:
     """``hide_parameters``: a database error's message never carries the row's values, so a
     logged failure cannot leak a NIK, a name or an answer (UU PDP)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 5},

@@ -2,8 +2,10 @@
 
 The declared Content-Type must be one the centre accepts and must agree with what the bytes
 are (their magic number): a PNG labelled JPEG is refused, so the type stored and later served
-is always the true one. The id is derived from the kiosk and the content's SHA-256, so
-uploading the same scan twice (an outbox retry) gives the same id and stores it once.
+is always the true one. Then the content is decoded (``central.document_check``): a file that
+only starts like an image or a PDF, or a PDF with scripts, is refused. The id is derived from
+the kiosk and the content's SHA-256, so uploading the same scan twice (an outbox retry) gives
+the same id and stores it once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from central.callers import SignedKiosk
 from central.contract import services as wire
+from central.document_check import check_content
 from central.errors import ApiError
 from central.models import Document
 
@@ -28,6 +31,7 @@ _MAGIC: dict[DocumentType, bytes] = {
     "application/pdf": b"%PDF-",
 }
 IMAGE_TYPES = ("image/jpeg", "image/png")
+EXTENSIONS: dict[str, str] = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
 
 def media_type(header: str | None) -> str:
@@ -100,6 +104,7 @@ def store(
             "The file's content does not match its declared type (damaged or mislabelled).",
             {"declared": content_type, "detected": detected},
         )
+    check_content(detected, content)
     digest = hashlib.sha256(content).hexdigest()
     doc_id = document_id(kiosk.id, digest)
     if db.get(Document, doc_id) is None:

@@ -7,6 +7,7 @@ too, and strip submitted values from validation details so a PIN is never echoed
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,7 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from central import audit
 from central.contract.models import ErrorBody, LocalizedText
+from central.contract.signing import HEADER_KIOSK
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,20 @@ _HTTP_CODES: dict[int, tuple[str, str, str]] = {
 }
 
 
+_LOGGED = "_central_logged"
+
+
+def mark_logged(error: BaseException) -> None:
+    """The 500 handler logged ``error``: Starlette re-raises it afterwards for the server,
+    which would log it a second time (``CentralAPI`` drops it instead)."""
+    with suppress(AttributeError):
+        setattr(error, _LOGGED, True)
+
+
+def was_logged(error: BaseException) -> bool:
+    return bool(getattr(error, _LOGGED, False))
+
+
 def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
     return {
         "errors": [
@@ -76,7 +93,8 @@ def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        audit.kiosk_refused(exc.body.code, request.url.path, request.headers.get(HEADER_KIOSK))
         return exc.response()
 
     @app.exception_handler(RequestValidationError)
@@ -94,11 +112,14 @@ def install_error_handlers(app: FastAPI) -> None:
         code, message_id, message_en = _HTTP_CODES.get(
             exc.status_code, ("http_error", "Permintaan ditolak.", "The request was refused.")
         )
-        return ApiError(exc.status_code, code, message_id, message_en).response()
+        # Starlette's own headers go along: a 405's Allow names the methods that would work.
+        headers = dict(exc.headers) if exc.headers else None
+        return ApiError(exc.status_code, code, message_id, message_en, headers=headers).response()
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
+        mark_logged(exc)
         return ApiError(
             500,
             "internal_error",

@@ -6,10 +6,12 @@ ping and needs no timer: up within 1.5 periods, late until 3 periods plus grace,
 
 from __future__ import annotations
 
+import logging
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,8 @@ from central.enrollment import office_wire
 from central.errors import ApiError
 from central.models import HeartbeatRecord, Kiosk, KioskState
 from central.settings import CentralSettings
+
+log = logging.getLogger(__name__)
 
 
 def check_sender(kiosk: SignedKiosk, beat: wire.Heartbeat) -> None:
@@ -130,6 +134,17 @@ def liveness(last_seen: datetime | None, now: datetime, settings: CentralSetting
     return wire.Liveness.OFFLINE
 
 
+def _stored_heartbeat(kiosk_id: str, payload: object) -> wire.Heartbeat | None:
+    """The newest heartbeat as stored; None if it no longer reads as one (a row stored before
+    a rule was tightened), so one bad row costs its kiosk's details, not every operator's
+    fleet view."""
+    try:
+        return wire.Heartbeat.model_validate(payload)
+    except ValidationError:
+        log.warning("stored heartbeat of kiosk %s does not read back; shown without it", kiosk_id)
+        return None
+
+
 def fleet(db: Session, now: datetime, settings: CentralSettings) -> wire.Fleet:
     rows = db.execute(
         select(Kiosk, KioskState)
@@ -148,7 +163,7 @@ def fleet(db: Session, now: datetime, settings: CentralSettings) -> wire.Fleet:
                 liveness=status,
                 last_seen_at=state.last_seen_at if state else None,
                 revoked=kiosk.revoked_at is not None,
-                heartbeat=wire.Heartbeat.model_validate(state.payload) if state else None,
+                heartbeat=_stored_heartbeat(kiosk.id, state.payload) if state else None,
             )
         )
     return wire.Fleet(

@@ -30,7 +30,8 @@ from central.db import transaction
 from central.errors import ApiError
 from central.models import IdempotencyRecord
 
-_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{8,128}$")
+KEY_PATTERN = r"^[\x21-\x7e]{8,128}$"
+_KEY_PATTERN = re.compile(KEY_PATTERN)
 _NONCE = b"\x00" * 12  # each derived key seals exactly one answer, so a fixed nonce is safe
 
 
@@ -112,7 +113,16 @@ class Idempotency:
     key: str | None
     request_hash: str
 
-    def run(self, scope: str, status_code: int, work: Callable[[], BaseModel | None]) -> Response:
+    def run(
+        self,
+        scope: str,
+        status_code: int,
+        work: Callable[[], BaseModel | None],
+        *,
+        keep_refusals: bool = True,
+    ) -> Response:
+        """``keep_refusals=False`` for routes anyone may call (enrolment, operator sign-in):
+        a refused request leaves no record, so a stranger cannot fill the table."""
         if self.key is None:
             return _respond(status_code, work())
         claim = Claim.of(scope, self.key)
@@ -122,7 +132,10 @@ class Idempotency:
         try:
             response = _respond(status_code, work())
         except ApiError as refusal:
-            self._store(claim, refusal.status, refusal.body.model_dump(mode="json"))
+            if keep_refusals:
+                self._store(claim, refusal.status, refusal.body.model_dump(mode="json"))
+            else:
+                self._release(claim.lookup)
             raise
         except BaseException:
             self._release(claim.lookup)
@@ -211,7 +224,9 @@ async def idempotency(
         Header(
             alias=HEADER_IDEMPOTENCY,
             description="Client-chosen key (8–128 printable ASCII); a retry with the same "
-            "key and body gets the first answer back.",
+            "key and body gets the first answer back. Any other value is refused with 400.",
+            # Told to clients in the schema; checked by check_key (400), as on the fast path.
+            json_schema_extra={"pattern": KEY_PATTERN, "minLength": 8, "maxLength": 128},
         ),
     ] = None,
 ) -> Idempotency:

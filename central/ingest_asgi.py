@@ -18,13 +18,23 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
-from central import ingest
+from central import audit, ingest
+from central.body_limit import (
+    BodyLimit,
+    BodyTooLarge,
+    ClientGone,
+    declared_length,
+    has_nul,
+    nul_refusal,
+    read_body,
+)
 from central.context import CentralContext
 from central.contract import models as wire
 from central.contract import signing
-from central.errors import ApiError
+from central.errors import ApiError, was_logged
 from central.idempotency import check_key, request_hash
 from central.kiosk_auth import SignedRequest, parse_signature, signed_path
+from central.settings import CentralSettings
 
 PATH = "/v1/heartbeats"
 _HEADERS = {
@@ -39,39 +49,49 @@ _HEADERS = {
     )
 }
 
+_DEFAULTS = CentralSettings()  # for build_app() alone, which has no settings
+
 Parsed = tuple[SignedRequest, wire.Heartbeat, str | None, str]
 
 
 class CentralAPI(FastAPI):
-    """The FastAPI app, except that a heartbeat it can take as-is skips the middleware stack
-    (error, telemetry and body-limit layers), routing and dependency injection."""
+    """The FastAPI app, behind a bound on every request body (``central.body_limit``: 413
+    before reading what is declared too large, or as soon as a chunked body passes it), and
+    except that a heartbeat it can take as-is skips the middleware stack (error and
+    telemetry layers), routing and dependency injection."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        context: CentralContext | None = getattr(self.state, "context", None)
-        if (
-            context is None  # build_app() alone: describes the API, serves nothing
-            or scope["type"] != "http"
-            or scope["path"] != PATH
-            or scope["method"] != "POST"
-            or scope.get("root_path")
-        ):
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        body = await _read_body(receive)
-        if body is None:  # the client went away before sending it all
+        context: CentralContext | None = getattr(self.state, "context", None)
+        body = await _bounded_body(context, scope, receive, send)
+        if body is None:  # refused (answered) or the client went away
             return
-        parsed = _parse(scope, body)
-        if parsed is None:
-            await super().__call__(scope, _replaying(body, receive), send)
-            return
+        parsed = (
+            _parse(scope, body)
+            if context is not None  # build_app() alone: describes the API, serves nothing
+            and scope["path"] == PATH
+            and scope["method"] == "POST"
+            and not scope.get("root_path")
+            else None
+        )
         try:
-            response = await ingest.accept(self.state.heartbeats, *parsed)
-        except ApiError as refusal:
-            response = refusal.response()
+            if context is None or parsed is None:
+                await super().__call__(scope, _replaying(body, receive), send)
+                return
+            try:
+                response = await ingest.accept(self.state.heartbeats, *parsed)
+            except ApiError as refusal:
+                audit.kiosk_refused(refusal.body.code, PATH, parsed[0].kiosk_id)
+                response = refusal.response()
+            except Exception as error:
+                await self._server_error(scope, receive, send, error)
+                raise  # as Starlette's error middleware does; dropped below once logged
+            await response(scope, receive, send)
         except Exception as error:
-            await self._server_error(scope, receive, send, error)
-            raise  # for the server's log, as Starlette's error middleware does
-        await response(scope, receive, send)
+            if not was_logged(error):  # logged once by the 500 handler is enough
+                raise
 
     async def _server_error(
         self, scope: Scope, receive: Receive, send: Send, error: Exception
@@ -84,6 +104,31 @@ class CentralAPI(FastAPI):
         response = await answer if inspect.isawaitable(answer) else answer
         if response is not None:
             await response(scope, receive, send)
+
+
+async def _bounded_body(
+    context: CentralContext | None, scope: Scope, receive: Receive, send: Send
+) -> bytes | None:
+    """The whole body within its route's limit, or None once refused (413 from the declared
+    length before reading, or as soon as a chunked body passes the limit; 422 for a JSON
+    body with a NUL) or when the client went away."""
+    max_document_mb = (context.settings if context else _DEFAULTS).max_document_mb
+    limit = BodyLimit.of(scope["path"], max_document_mb)
+    declared = declared_length(scope)
+    if declared is not None and declared > limit.max_bytes:
+        await limit.refusal()(scope, receive, send)  # nothing of the body is read
+        return None
+    try:
+        body = await read_body(receive, limit.max_bytes)
+    except BodyTooLarge:
+        await limit.refusal()(scope, receive, send)
+        return None
+    except ClientGone:
+        return None
+    if not limit.documents and has_nul(body):
+        await nul_refusal()(scope, receive, send)
+        return None
+    return body
 
 
 def _parse(scope: Scope, body: bytes) -> Parsed | None:
@@ -114,17 +159,6 @@ def _parse(scope: Scope, body: bytes) -> Parsed | None:
     except (ApiError, ValueError, ValidationError):
         return None
     return signed, beat, key, request_hash("POST", PATH, body)
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:

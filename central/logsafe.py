@@ -3,7 +3,8 @@
 A database's error message may quote the row it refused: PostgreSQL's ``DETAIL: Key
 (nik)=(3510…) already exists.``, a trigger's own text. SQLAlchemy's ``hide_parameters`` hides
 only the statement's parameters, not the database's message, and a server error is logged
-twice with its traceback (by our 500 handler and by uvicorn, which Starlette re-raises to).
+with its traceback (by our 500 handler; ``CentralAPI`` keeps Starlette's re-raise from
+uvicorn, which would log it a second time).
 So every handler of the server's log gets this filter: in a logged traceback, each database
 error's message is replaced by its class, SQLSTATE and constraint name, which is what a
 technician needs to find the fault, and the frames stay as they were.

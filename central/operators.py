@@ -8,10 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from central import audit
+from central.context import CentralContext
 from central.contract import models as wire
 from central.errors import ApiError
 from central.models import Kiosk, Operator, OperatorCredential
-from central.security import hash_secret, new_token, token_hash, verify_secret
+from central.security import hash_secret, keyed_hash, new_token, token_hash, verify_secret
+from central.settings import CentralSettings
+from central.throttle import Policy, clear, count_attempt
 
 
 class OperatorExists(Exception):
@@ -53,21 +57,64 @@ def create_api_key(db: Session, username: str, now: datetime) -> str:
     return _issue(db, operator.id, "api_key", now, None)
 
 
+def operator_policies(settings: CentralSettings) -> tuple[Policy, Policy]:
+    """Per account, and per source address (many accounts guessed from one place)."""
+    account = Policy(
+        settings.operator_lockout_failures, settings.pin_lockout_base_s, settings.pin_lockout_max_s
+    )
+    source = Policy(
+        settings.operator_source_failures, settings.pin_lockout_base_s, settings.pin_lockout_max_s
+    )
+    return account, source
+
+
+def _locked(until: datetime, now: datetime) -> ApiError:
+    wait = max(1, int((until - now).total_seconds() + 0.999))
+    return ApiError(
+        423,
+        "operator_locked",
+        f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {wait} detik.",
+        f"Too many failed sign-ins. Try again in {wait} seconds.",
+        {"retry_after_s": wait},
+        headers={"Retry-After": str(wait)},
+    )
+
+
 def login(
-    db: Session, request: wire.OperatorLogin, now: datetime, ttl_s: int
+    ctx: CentralContext, db: Session, request: wire.OperatorLogin, source: str
 ) -> wire.OperatorToken:
+    """Counted before the password is checked, per account and per source address
+    (``central.throttle``), so neither parallel nor spread-out guessing gets far; unknown
+    usernames are counted and answered exactly like real ones. A success clears the
+    account's counter only: the address's counter is what stops one valid account from
+    being the cover for guessing others."""
+    now = ctx.clock.now()
+    account_policy, source_policy = operator_policies(ctx.settings)
+    account_key = keyed_hash(ctx.identifier_key, f"operator:{request.username}")
+    source_key = keyed_hash(ctx.identifier_key, f"operator-source:{source}")
+    attempt = count_attempt(
+        ctx.sessions, {account_key: account_policy, source_key: source_policy}, now
+    )
+    if not attempt.check:
+        assert attempt.locked_until is not None
+        audit.operator_login_failed(account_key, source, "locked")
+        raise _locked(attempt.locked_until, now)
     operator = db.scalar(select(Operator).where(Operator.username == request.username))
     if (
         not verify_secret(operator.password_hash if operator else None, request.password)
         or not operator
     ):
+        audit.operator_login_failed(account_key, source, "wrong_password")
+        if attempt.locked_until is not None:
+            raise _locked(attempt.locked_until, now)
         raise ApiError(
             401,
             "operator_login_failed",
             "Nama pengguna atau kata sandi salah.",
             "Wrong username or password.",
         )
-    expires_at = now + timedelta(seconds=ttl_s)
+    clear(ctx.sessions, [account_key])
+    expires_at = now + timedelta(seconds=ctx.settings.operator_token_ttl_s)
     token = _issue(db, operator.id, "session", now, expires_at)
     return wire.OperatorToken(access_token=token, expires_at=expires_at)
 

@@ -32,6 +32,24 @@ class QueueServe(WireModel):
     day: date | None = Field(default=None, description="The ticket's day; today (WIB) if left out.")
 
 
+ISO_DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def parse_day(text: str) -> date:
+    """An ISO day (``2026-11-23``), else 422: pydantic's lax parsing would take a number as
+    a Unix time, which the schema (``format: date``) does not allow."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ApiError(
+            422,
+            "invalid_input",
+            "Tanggal tidak valid (format TTTT-BB-HH).",
+            "The day is not a valid date (YYYY-MM-DD).",
+            {"errors": [{"loc": ["query", "day"], "type": "date_from_datetime_parsing"}]},
+        ) from None
+
+
 def service_day(moment: datetime) -> date:
     return moment.astimezone(WIB).date()
 

@@ -6,16 +6,17 @@ answer), so the kiosk API cannot be used to find out which NIKs or cards exist.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central import audit
 from central.callers import SignedKiosk
 from central.context import CentralContext
 from central.contract import models as wire
 from central.errors import ApiError
-from central.models import LoginThrottle, Resident, ResidentCard, ResidentSession
+from central.models import Resident, ResidentCard, ResidentSession
 from central.security import (
     hash_secret,
     keyed_hash,
@@ -25,20 +26,22 @@ from central.security import (
     verify_secret,
 )
 from central.settings import CentralSettings
-from common.nik import mask_nik
+from central.throttle import Attempt, Policy, clear, count_attempt
+from common.nik import InvalidNik, check_nik, mask_nik
 
 
 def _identifier(request: wire.LoginRequest) -> str:
-    if request.method == "card" and request.card_uid:
+    """The identifier the request names (the model makes sure it is there)."""
+    if request.method == "card":
         return f"card:{request.card_uid}"
-    if request.method == "nik" and request.nik:
-        return f"nik:{request.nik}"
-    raise ApiError(
-        422,
-        "identifier_missing",
-        "Tempelkan e-KTP atau masukkan NIK.",
-        "Tap the e-KTP or enter the NIK.",
-    )
+    assert request.nik is not None
+    try:
+        check_nik(request.nik)
+    except InvalidNik as invalid:  # the rules are public: refusing reveals nothing
+        raise ApiError(
+            422, "nik_invalid", invalid.message_id, str(invalid), {"rule": invalid.rule.value}
+        ) from None
+    return f"nik:{request.nik}"
 
 
 def _find_resident(db: Session, request: wire.LoginRequest) -> Resident | None:
@@ -60,21 +63,10 @@ def _locked(until: datetime, now: datetime) -> ApiError:
     )
 
 
-def _record_failure(
-    db: Session, throttle: LoginThrottle, settings: CentralSettings, now: datetime
-) -> ApiError:
-    throttle.failures += 1
-    if throttle.failures >= settings.pin_lockout_failures:
-        lock_s = min(
-            settings.pin_lockout_base_s * 2**throttle.lock_count, settings.pin_lockout_max_s
-        )
-        throttle.locked_until = now + timedelta(seconds=lock_s)
-        throttle.lock_count += 1
-        throttle.failures = 0
-        db.commit()
-        return _locked(throttle.locked_until, now)
-    remaining = settings.pin_lockout_failures - throttle.failures
-    db.commit()
+def _wrong_pin(attempt: Attempt, now: datetime) -> ApiError:
+    if attempt.locked_until is not None:
+        return _locked(attempt.locked_until, now)
+    remaining = attempt.attempts_left
     return ApiError(
         401,
         "invalid_credentials",
@@ -84,23 +76,38 @@ def _record_failure(
     )
 
 
+def pin_policy(settings: CentralSettings) -> Policy:
+    return Policy(
+        settings.pin_lockout_failures, settings.pin_lockout_base_s, settings.pin_lockout_max_s
+    )
+
+
+def throttle_key(ctx: CentralContext, identifier: str, resident: Resident | None) -> str:
+    """A known resident's NIK and cards share one counter (three wrong PINs in all, not three
+    per identifier); an unknown identifier has its own, which behaves the same."""
+    subject = f"resident:{resident.id}" if resident is not None else identifier
+    return keyed_hash(ctx.identifier_key, subject)
+
+
 def login(
     ctx: CentralContext, db: Session, kiosk: SignedKiosk, request: wire.LoginRequest
 ) -> wire.LoginResponse:
+    """The attempt is counted before the PIN is checked (``central.throttle``), so parallel
+    guesses cannot get more than the allowed checks per lock window."""
     now = ctx.clock.now()
-    key = keyed_hash(ctx.identifier_key, _identifier(request))
-    throttle = db.get(LoginThrottle, key)
-    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
-        raise _locked(throttle.locked_until, now)
+    identifier = _identifier(request)
     resident = _find_resident(db, request)
+    key = throttle_key(ctx, identifier, resident)
+    attempt = count_attempt(ctx.sessions, {key: pin_policy(ctx.settings)}, now)
+    if not attempt.check:
+        assert attempt.locked_until is not None
+        audit.sign_in_failed(kiosk.id, key, "locked", 0)
+        raise _locked(attempt.locked_until, now)
     pin_ok = verify_secret(resident.pin_hash if resident else None, request.pin)
-    if resident is None or not pin_ok:
-        if throttle is None:
-            throttle = LoginThrottle(key_hash=key, failures=0, lock_count=0)
-            db.add(throttle)
-        raise _record_failure(db, throttle, ctx.settings, now)
-    if throttle is not None:
-        db.delete(throttle)
+    if resident is None or not pin_ok:  # one reason for both: the log is no oracle either
+        audit.sign_in_failed(kiosk.id, key, "wrong_pin", attempt.attempts_left)
+        raise _wrong_pin(attempt, now)
+    clear(ctx.sessions, [key])
     token = new_token()
     db.add(
         ResidentSession(

@@ -40,6 +40,12 @@ class CentralSettings(BaseModel):
     submission_grant_ttl_s: int = Field(
         default=7 * 24 * 3600, ge=600, description="How long an outbox may deliver for a resident."
     )
+    operator_lockout_failures: int = Field(
+        default=5, ge=1, description="Wrong passwords on one operator account before a lock."
+    )
+    operator_source_failures: int = Field(
+        default=20, ge=1, description="Failed operator sign-ins from one address before a lock."
+    )
     operator_token_ttl_s: int = Field(default=8 * 3600, ge=60, description="Operator login life.")
     idempotency_ttl_s: int = Field(default=7 * 24 * 3600, ge=60, description="Retry window.")
     max_document_mb: int = Field(default=5, ge=1, le=100, description="Largest upload.")

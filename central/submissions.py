@@ -51,13 +51,23 @@ def create_once(db: Session, find: Callable[[], T | None], create: Callable[[], 
 
 
 def check_submitted_at(submitted_at: datetime, now: datetime, settings: CentralSettings) -> None:
-    """A zone-less time is ambiguous (WIB or UTC?) and a future one is a broken kiosk clock."""
+    """A zone-less time is ambiguous (WIB or UTC?), a future one is a broken kiosk clock, and
+    one older than a submission grant lasts (year 0001, say) cannot come from an outbox."""
     if submitted_at.tzinfo is None or submitted_at.utcoffset() is None:
         raise ApiError(
             422,
             "submitted_at_invalid",
             "Waktu pengajuan harus memuat zona waktu.",
             "submitted_at must carry a time zone offset.",
+            {"field": "submitted_at"},
+        )
+    oldest = now - timedelta(seconds=settings.submission_grant_ttl_s + settings.max_clock_skew_s)
+    if submitted_at < oldest:  # no outbox holds a submission longer than its grant lasts
+        raise ApiError(
+            422,
+            "submitted_at_invalid",
+            "Waktu pengajuan terlalu lama di masa lalu: periksa jam kios.",
+            "submitted_at lies too far in the past: check the kiosk's clock.",
             {"field": "submitted_at"},
         )
     if submitted_at - now > timedelta(seconds=settings.max_clock_skew_s):

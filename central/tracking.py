@@ -1,17 +1,28 @@
 """Tracking codes: short, unambiguous, unique across every kind of submission, and a public
-lookup that tells a receipt holder the status and nothing personal."""
+lookup that tells a receipt holder the status and nothing personal, by any code a receipt
+prints (tracking code, offline slip reference, queue ticket code)."""
 
 from __future__ import annotations
 
+import re
 import secrets
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.callers import SignedKiosk
 from central.contract import services as wire
 from central.contract.models import LocalizedText
 from central.errors import ApiError
-from central.models import BansosEnrollment, Complaint, LetterRequest, TrackingCode
+from central.models import (
+    BansosEnrollment,
+    Complaint,
+    Kiosk,
+    LetterRequest,
+    QueueTicket,
+    TrackingCode,
+)
 
 # No 0/O, 1/I/L: a code is read off paper and typed or said over the phone.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -55,8 +66,92 @@ def letter_prefix(service_id: str) -> str:
     return letters[:3] if len(letters) >= 3 else "SRT"
 
 
-def track(db: Session, code: str) -> wire.TrackedItem:
-    normalised = code.strip().upper()
+# Every code a receipt prints: a tracking code ('SKT-7K3M9Q'), an offline slip's reference
+# (the outbox's local_ref, 8-64 characters) or a queue ticket's code ('231126-A-012').
+LOOKUP_PATTERN = r"^[A-Za-z0-9_-]{6,64}$"
+_QUEUE_CODE = re.compile(r"^(\d{2})(\d{2})(\d{2})-([ABC])-(\d{3,5})$")
+_CENTURY = 2000
+QUEUE_WAITING = LocalizedText(id="Menunggu dipanggil", en="Waiting to be called")
+QUEUE_CALLED = LocalizedText(id="Sudah dipanggil", en="Called to the counter")
+_SUBMISSIONS: tuple[type[LetterRequest] | type[Complaint] | type[BansosEnrollment], ...] = (
+    LetterRequest,
+    Complaint,
+    BansosEnrollment,
+)
+
+
+def unknown_code() -> ApiError:
+    return ApiError(
+        404,
+        "tracking_code_unknown",
+        "Kode lacak tidak ditemukan. Periksa lagi kode pada struk.",
+        "No such tracking code. Check the code on the receipt.",
+    )
+
+
+def track(db: Session, code: str, kiosk: SignedKiosk) -> wire.TrackedItem:
+    """Whatever code the receipt carries. A queue code is looked up at the asking kiosk's
+    office (numbers restart per office and day); an offline slip's reference finds the
+    submission it became once delivered from a kiosk of the same office, and answers with
+    its tracking code."""
+    code = code.strip()
+    queue_code = _QUEUE_CODE.fullmatch(code.upper())
+    if queue_code is not None:
+        return _queue(db, kiosk.office_id, code.upper(), queue_code)
+    item = _by_tracking_code(db, code.upper())
+    if item is None:
+        tracking_code = _tracking_code_of(db, code, kiosk)
+        item = _by_tracking_code(db, tracking_code) if tracking_code else None
+    if item is None:
+        raise unknown_code()
+    return item
+
+
+def _tracking_code_of(db: Session, local_ref: str, kiosk: SignedKiosk) -> str | None:
+    """The tracking code of the submission an offline slip's reference became, if delivered
+    from a kiosk of the asking kiosk's office (the asking kiosk's own first, should two have
+    used the same reference). Per office, so the lookup runs on the ``(kiosk_id,
+    local_ref)`` unique index instead of scanning every kiosk's submissions."""
+    office_kiosks = select(Kiosk.id).where(Kiosk.office_id == kiosk.office_id)
+    found: list[tuple[bool, str]] = []
+    for table in _SUBMISSIONS:
+        rows = db.execute(
+            select(table.kiosk_id, table.tracking_code).where(
+                table.kiosk_id.in_(office_kiosks),
+                table.local_ref == local_ref,
+                table.tracking_code.is_not(None),
+            )
+        )
+        found += [(row.kiosk_id != kiosk.id, row.tracking_code) for row in rows]
+    return min(found)[1] if found else None
+
+
+def _queue(db: Session, office_id: str, code: str, parts: re.Match[str]) -> wire.TrackedItem:
+    day_text, month, year, counter, seq = parts.groups()
+    try:
+        day = date(_CENTURY + int(year), int(month), int(day_text))
+    except ValueError:
+        raise unknown_code() from None
+    row = db.scalar(
+        select(QueueTicket).where(
+            QueueTicket.office_id == office_id,
+            QueueTicket.day == day,
+            QueueTicket.counter == counter,
+            QueueTicket.seq == int(seq),
+        )
+    )
+    if row is None:
+        raise unknown_code()
+    return wire.TrackedItem(
+        tracking_code=code,
+        kind="queue",
+        title=LocalizedText(id=f"Antrean {counter}-{seq}", en=f"Queue {counter}-{seq}"),
+        status_label=QUEUE_CALLED if row.served_at is not None else QUEUE_WAITING,
+        updated_at=row.served_at or row.issued_at,
+    )
+
+
+def _by_tracking_code(db: Session, normalised: str) -> wire.TrackedItem | None:
     record = db.get(TrackingCode, normalised)
     item = None
     if record is not None and record.kind == "letter":
@@ -65,13 +160,6 @@ def track(db: Session, code: str) -> wire.TrackedItem:
         item = _bansos(db, normalised)
     elif record is not None and record.kind == "complaint":
         item = _complaint(db, normalised)
-    if item is None:
-        raise ApiError(
-            404,
-            "tracking_code_unknown",
-            "Kode lacak tidak ditemukan. Periksa lagi kode pada struk.",
-            "No such tracking code. Check the code on the receipt.",
-        )
     return item
 
 

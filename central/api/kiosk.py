@@ -30,6 +30,7 @@ def enroll(request: wire.EnrollmentRequest, ctx: Ctx, db: Db, idem: IdempotencyD
         "enroll",
         201,
         lambda: enrollment.enroll(db, request, ctx.clock.now(), ctx.settings.heartbeat_period_s),
+        keep_refusals=False,
     )
 
 

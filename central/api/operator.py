@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from central import documents, enrollment, fleet, letters, operators, queue
@@ -15,6 +14,7 @@ from central.contract import services as services_wire
 from central.errors import ERROR_RESPONSES
 from central.idempotency import IdempotencyDep
 from central.operator_auth import OperatorDep
+from central.queue import ISO_DAY_PATTERN, parse_day
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, tags=["operators"])
 Ctx = Annotated[CentralContext, Depends(get_context)]
@@ -22,11 +22,17 @@ Db = Annotated[Session, Depends(get_db)]
 
 
 @router.post("/operator/login", response_model=wire.OperatorToken)
-def operator_login(request: wire.OperatorLogin, ctx: Ctx, db: Db, idem: IdempotencyDep) -> Response:
+def operator_login(
+    request: wire.OperatorLogin, http: Request, ctx: Ctx, db: Db, idem: IdempotencyDep
+) -> Response:
+    """Five wrong passwords lock the account, twenty failures lock the address (60 s,
+    doubling); a refusal leaves no idempotency record behind."""
+    source = http.client.host if http.client else "unknown"
     return idem.run(
         "operator-login",
         200,
-        lambda: operators.login(db, request, ctx.clock.now(), ctx.settings.operator_token_ttl_s),
+        lambda: operators.login(ctx, db, request, source),
+        keep_refusals=False,
     )
 
 
@@ -128,9 +134,18 @@ _BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 def download_document(
     document_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], _operator: OperatorDep, db: Db
 ) -> Response:
-    """An attached scan or photo, for the operator checking a request."""
+    """An attached scan or photo, for the operator checking a request: always a download
+    (``attachment``, ``nosniff``), never rendered in the dashboard's own origin."""
     document = documents.fetch(db, document_id)
-    return Response(document.content, media_type=document.content_type)
+    extension = documents.EXTENSIONS.get(document.content_type, "bin")
+    return Response(
+        document.content,
+        media_type=document.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{document.id}.{extension}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 # ---------------------------------------------------------------- queue
@@ -142,10 +157,15 @@ def waiting_tickets(
     _operator: OperatorDep,
     ctx: Ctx,
     db: Db,
-    day: date | None = None,
+    day: Annotated[
+        str | None,
+        Query(pattern=ISO_DAY_PATTERN, json_schema_extra={"format": "date"}),
+    ] = None,
 ) -> list[services_wire.QueueTicket]:
-    """Tickets not yet served, per counter in number order; today (WIB) by default."""
-    return queue.waiting(db, office_id, day or queue.service_day(ctx.clock.now()))
+    """Tickets not yet served, per counter in number order; today (WIB) by default.
+    ``day`` is an ISO date and only that (a bare number is not a day)."""
+    wanted = parse_day(day) if day is not None else queue.service_day(ctx.clock.now())
+    return queue.waiting(db, office_id, wanted)
 
 
 @router.post("/operator/queue/served", response_model=services_wire.QueueTicket)

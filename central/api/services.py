@@ -176,7 +176,8 @@ def village_information(kiosk: KioskDep, ctx: Ctx, db: Db) -> wire.VillageInform
 
 @router.get("/track/{code}", response_model=wire.TrackedItem)
 def track(
-    code: Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{6,20}$")], _kiosk: KioskDep, db: Db
+    code: Annotated[str, Path(pattern=tracking.LOOKUP_PATTERN)], kiosk: KioskDep, db: Db
 ) -> wire.TrackedItem:
-    """Status by the tracking code on a receipt; no personal data in the answer."""
-    return tracking.track(db, code)
+    """Status by any code a receipt prints: a tracking code, an offline slip's reference
+    (once delivered), a queue ticket's code (at this kiosk's office); nothing personal."""
+    return tracking.track(db, code, kiosk)

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from common.card_uid import HEX_UID_PATTERN
 
@@ -18,7 +18,9 @@ API_VERSION = "v1"
 
 
 class WireModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # allow_inf_nan=False: Infinity, NaN and overflowing numbers (1e309) are refused (422) on
+    # every model; stored, they became nulls that later failed to read back.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class LocalizedText(WireModel):
@@ -104,12 +106,34 @@ CardUid = Annotated[str, StringConstraints(pattern=HEX_UID_PATTERN)]
 
 
 class LoginRequest(WireModel):
-    """Card UID (canonical hex; the kiosk converts wedge decimals) or NIK, then the PIN."""
+    """Card UID (canonical hex; the kiosk converts wedge decimals) or NIK, then the PIN.
+    The identifier that the method names is required."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "properties": {"method": {"const": "card"}, "card_uid": {"type": "string"}},
+                    "required": ["card_uid"],
+                },
+                {
+                    "properties": {"method": {"const": "nik"}, "nik": {"type": "string"}},
+                    "required": ["nik"],
+                },
+            ]
+        }
+    )
 
     method: Literal["card", "nik"]
     card_uid: CardUid | None = None
     nik: Nik | None = None
     pin: Pin
+
+    @model_validator(mode="after")
+    def _identifier_given(self) -> LoginRequest:
+        if getattr(self, "card_uid" if self.method == "card" else "nik") is None:
+            raise ValueError(f"method '{self.method}' needs its identifier")
+        return self
 
 
 class ResidentSummary(WireModel):

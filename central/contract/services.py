@@ -246,10 +246,13 @@ class VillageInformation(WireModel):
 
 
 class TrackedItem(WireModel):
-    """What anyone holding a receipt can see by its tracking code: no personal data."""
+    """What anyone holding a receipt can see by the code printed on it (a tracking code, an
+    offline slip's reference, a queue ticket's code): no personal data."""
 
-    tracking_code: TrackingCode
-    kind: Literal["letter", "bansos", "complaint"]
+    tracking_code: TrackingCode = Field(
+        description="The tracking code (for a queue ticket: its code, 'ddmmyy-A-012')."
+    )
+    kind: Literal["letter", "bansos", "complaint", "queue"]
     title: LocalizedText
     status_label: LocalizedText
     updated_at: datetime

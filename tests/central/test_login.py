@@ -3,14 +3,20 @@ idle expiry, and answers that never reveal whether an identifier exists."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 import requests
 
+from central import residents
 from central.contract import signing
 from central.contract.models import ErrorBody, LoginResponse
+from central.models import LoginThrottle
 from central.seed import DemoIdentity
+from kiosk.signing import SignedAuth
 from tests.support.central_server import CentralServer, EnrolledKiosk
 
 UNKNOWN_NIK = "3510014101900099"  # structurally valid, not seeded
@@ -198,3 +204,90 @@ def test_malformed_pin_is_refused_without_echoing_it(
     if pin:
         assert pin not in reply.text
     assert demo_people[0].nik not in reply.text
+
+
+class CountingVerifier:
+    """Counts the PINs the server actually checks (wraps the real Argon2 verification)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._lock = threading.Lock()
+        self._real = residents.verify_secret
+
+    def __call__(self, stored_hash: str | None, secret: str) -> bool:
+        with self._lock:
+            self.calls += 1
+        return self._real(stored_hash, secret)
+
+
+@pytest.fixture
+def pin_checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingVerifier]:
+    counter = CountingVerifier()
+    monkeypatch.setattr(residents, "verify_secret", counter)
+    yield counter
+
+
+def _parallel(
+    central: CentralServer, kiosk: EnrolledKiosk, bodies: list[dict[str, Any]]
+) -> list[requests.Response]:
+    """Every body posted at once, each on its own connection."""
+    start = threading.Barrier(len(bodies))
+
+    def post(body: dict[str, Any]) -> requests.Response:
+        with requests.Session() as session:
+            session.auth = SignedAuth(kiosk.signer)
+            start.wait()
+            return session.post(f"{central.url}/v1/sessions", json=body, timeout=60)
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        return list(pool.map(post, bodies))
+
+
+def test_thirty_parallel_wrong_pins_get_three_checks_and_lock(
+    central: CentralServer,
+    kiosk: EnrolledKiosk,
+    demo_people: list[DemoIdentity],
+    pin_checks: CountingVerifier,
+) -> None:
+    person = demo_people[0]
+    wrong = {"method": "nik", "nik": person.nik, "pin": _wrong(person.pin)}
+    replies = _parallel(central, kiosk, [wrong] * 30)
+    statuses = sorted(reply.status_code for reply in replies)
+    assert all(status in (401, 423) for status in statuses), statuses
+    assert pin_checks.calls == 3
+    assert statuses.count(401) == 2
+    right = _login(central, kiosk, nik=person.nik, pin=person.pin)
+    assert right.status_code == 423
+    assert pin_checks.calls == 3  # refused while locked without looking at the PIN
+
+
+def test_parallel_first_attempts_on_a_new_identifier_never_fail(
+    central: CentralServer, kiosk: EnrolledKiosk, pin_checks: CountingVerifier
+) -> None:
+    """Thirty first-ever attempts create the counter together: no 500, still three checks."""
+    replies = _parallel(
+        central, kiosk, [{"method": "card", "card_uid": "04AABBCCDDEE01", "pin": "123456"}] * 30
+    )
+    assert sorted({reply.status_code for reply in replies}) == [401, 423]
+    assert pin_checks.calls == 3
+
+
+def test_card_and_nik_of_one_resident_share_three_tries(
+    central: CentralServer, kiosk: EnrolledKiosk, demo_people: list[DemoIdentity]
+) -> None:
+    person = demo_people[0]
+    assert _login(central, kiosk, nik=person.nik, pin=_wrong(person.pin)).status_code == 401
+    second = _login(central, kiosk, card_uid=person.card_uid, pin=_wrong(person.pin))
+    assert _error(second).details == {"attempts_left": 1}
+    assert _login(central, kiosk, nik=person.nik, pin=_wrong(person.pin)).status_code == 423
+    assert _login(central, kiosk, card_uid=person.card_uid, pin=person.pin).status_code == 423
+
+
+def test_malformed_nik_is_refused_and_leaves_no_counter(
+    central: CentralServer, kiosk: EnrolledKiosk
+) -> None:
+    reply = _login(central, kiosk, nik="9910014101900099", pin="123456")  # no province 99
+    assert reply.status_code == 422
+    assert _error(reply).code == "nik_invalid"
+    with central.context.sessions() as db:
+        assert db.query(LoginThrottle).count() == 0

@@ -120,6 +120,7 @@ def test_status_needs_a_signed_in_resident(portal: Portal) -> None:
 def test_another_resident_is_judged_on_their_own_enrollments(
     central: CentralServer, kiosk: EnrolledKiosk, demo_people: list[DemoIdentity]
 ) -> None:
+    central.clock.set(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))  # when _apply submits
     other = Portal(central, kiosk)
     login = other.sign_in(demo_people[1])  # seeded: BPNT active; first sign-in
     new_pin = "246810" if demo_people[1].pin != "246810" else "135790"

@@ -4,8 +4,11 @@ settings, a SHA-256 kept, the same bytes stored once; every refusal clear and bi
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator
+from typing import Any
 
+import pikepdf
 import pytest
 import requests
 from sqlalchemy import func, select
@@ -99,7 +102,8 @@ def test_other_types_are_415(portal: Portal, content_type: str) -> None:
 
 
 def test_size_limit_comes_from_the_settings(portal: Portal) -> None:
-    at_limit = b"\xff\xd8\xff" + bytes(MB - 3)
+    photo = image_bytes("JPEG")
+    at_limit = photo + bytes(MB - len(photo))  # decoders stop at the image's end marker
     assert portal.upload(at_limit, "image/jpeg").status_code == 201
     over = portal.upload(at_limit + b"\0", "image/jpeg")
     assert over.status_code == 413
@@ -133,3 +137,50 @@ def test_an_unsigned_upload_is_refused(central: CentralServer) -> None:
     )
     assert reply.status_code == 401
     assert _stored(central) == 0
+
+
+def _pdf_with(**root: Any) -> bytes:
+    """A well-formed one-page PDF with extra entries in its document catalogue."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    for key, value in root.items():
+        pdf.Root[f"/{key}"] = pdf.make_indirect(value)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "declared"),
+    [
+        (b"\xff\xd8\xff", "image/jpeg"),  # the magic number and nothing else
+        (image_bytes("JPEG")[:-200], "image/jpeg"),  # a truncated photo
+        (image_bytes("PNG")[:-30], "image/png"),
+        (b"%PDF-1.4\n<html><script>alert(1)</script></html>", "application/pdf"),
+        (b"%PDF-" + b"MZ\x90\x00" * 64, "application/pdf"),  # a program wearing a PDF header
+        (image_bytes("PDF")[:-60], "application/pdf"),  # a truncated PDF
+    ],
+    ids=["magic-only", "truncated-jpeg", "truncated-png", "html-pdf", "exe-pdf", "truncated-pdf"],
+)
+def test_content_that_does_not_decode_is_422(portal: Portal, content: bytes, declared: str) -> None:
+    reply = portal.upload(content, declared)
+    assert reply.status_code == 422, reply.text
+    assert error(reply).code == "document_unreadable"
+    assert _stored(portal.central) == 0
+
+
+def test_a_pdf_with_javascript_is_refused(portal: Portal) -> None:
+    script = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    reply = portal.upload(_pdf_with(OpenAction=script), "application/pdf")
+    assert reply.status_code == 422, reply.text
+    assert error(reply).code == "document_active_content"
+    assert portal.upload(_pdf_with(), "application/pdf").status_code == 201  # the same, clean
+    assert _stored(portal.central) == 1
+
+
+def test_documents_are_served_as_downloads_never_sniffed(portal: Portal) -> None:
+    document_id = portal.upload_ok(image_bytes("PDF"), "application/pdf")
+    reply = portal.operator_get(f"/v1/operator/documents/{document_id}")
+    assert reply.status_code == 200
+    assert reply.headers["Content-Disposition"] == f'attachment; filename="{document_id}.pdf"'
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"

@@ -14,6 +14,7 @@ from central.contract.services import Complaint, VillageInformation
 from central.models import Complaint as ComplaintRow
 from central.seed import DemoIdentity
 from central.tracking import ALPHABET
+from kiosk.outbox import new_local_ref
 from tests.central.services_portal import Portal, error, image_bytes, local_ref
 from tests.support.central_server import CentralServer, EnrolledKiosk
 
@@ -196,3 +197,19 @@ def test_tracking_shows_status_and_nothing_personal(
 def test_unknown_tracking_code_is_404(portal: Portal) -> None:
     reply = portal.get("/v1/track/SKT-2222222", resident=False)
     assert reply.status_code == 404 and error(reply).code == "tracking_code_unknown"
+
+
+def test_an_offline_slips_reference_finds_the_delivered_submission(portal: Portal) -> None:
+    reference = new_local_ref()  # what the outbox chose and the "saved, not sent" slip prints
+    assert portal.get(f"/v1/track/{reference}", resident=False).status_code == 404  # not yet
+    delivered = _complain(portal, local_ref=reference)  # the outbox delivers it later
+    assert delivered.status_code == 201
+    tracking_code = delivered.json()["tracking_code"]
+    same_office = Portal(portal.central, portal.central.enroll("35.10.01.2001"))
+    for kiosk_portal in (portal, same_office):
+        reply = kiosk_portal.get(f"/v1/track/{reference}", resident=False)
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["tracking_code"] == tracking_code
+        assert reply.json()["kind"] == "complaint"
+    other_office = Portal(portal.central, portal.central.enroll("35.10.02.2001"))
+    assert other_office.get(f"/v1/track/{reference}", resident=False).status_code == 404

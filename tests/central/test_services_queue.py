@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from central.contract.services import QueueTicket
 from central.models import QueueTicket as TicketRow
+from kiosk.receipts import queue_code
 from tests.central.services_portal import Portal, error, local_ref
 from tests.support.central_server import CentralServer, EnrolledKiosk
 
@@ -119,3 +120,20 @@ def test_each_office_has_its_own_numbers(portal: Portal) -> None:
     assert (ticket.number, ticket.office_id) == ("A-001", "35.10.02.2001")
     second_kiosk_same_office = Portal(portal.central, portal.central.enroll(OFFICE))
     assert _take(second_kiosk_same_office).number == "A-002"
+
+
+def test_the_code_a_queue_ticket_prints_can_be_tracked(portal: Portal) -> None:
+    ticket = _take(portal)
+    code = queue_code(ticket)  # exactly what the receipt prints and puts in its QR
+    reply = portal.get(f"/v1/track/{code}", resident=False)
+    assert reply.status_code == 200, reply.text
+    item = reply.json()
+    assert (item["tracking_code"], item["kind"]) == (code, "queue")
+    assert item["title"]["en"] == f"Queue {ticket.number}"
+    assert item["status_label"]["en"] == "Waiting to be called"
+    _serve(portal, ticket.number)
+    called = portal.get(f"/v1/track/{code}", resident=False).json()
+    assert called["status_label"]["en"] == "Called to the counter"
+    elsewhere = Portal(portal.central, portal.central.enroll("35.10.02.2001"))
+    assert elsewhere.get(f"/v1/track/{code}", resident=False).status_code == 404  # per office
+    assert portal.get("/v1/track/311399-A-001", resident=False).status_code == 404  # no date

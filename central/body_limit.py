@@ -1,0 +1,125 @@
+"""Every request body is bounded before it is read: a declared ``Content-Length`` over the
+route's limit is refused with 413 at once, and a body sent without one (chunked) is refused
+as soon as it passes the limit, so no request can make the server hold more than the limit.
+
+A JSON body must not carry a NUL character either (``has_nul``): PostgreSQL refuses it in
+text, SQLite keeps it, and a kiosk's outbox retries a refusal it cannot act on forever, so it
+is refused (422) in front of every route, the same on both databases.
+
+Limits: ``MAX_JSON_BODY_BYTES`` for the JSON routes, ``MAX_BATCH_BODY_BYTES`` for the outbox's
+batch (up to 50 submissions), the settings' ``max_document_mb`` for document uploads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope
+
+from central.contract.batch import BATCH_PATH
+from central.documents import too_large
+from central.errors import ApiError
+
+# The largest single JSON request: a letter with every answer at its longest (32 × 2,000
+# characters of 4-byte UTF-8) is 256 KiB; four times that leaves room and still bounds memory.
+MAX_JSON_BODY_BYTES = 1024 * 1024
+# Fifty submissions of a usual size (a complaint of 4,000 characters is 16 KiB at most).
+MAX_BATCH_BODY_BYTES = 4 * 1024 * 1024
+DOCUMENTS_PATH = "/v1/documents"
+_BYTES_PER_MB = 1024 * 1024
+
+
+_NUL_ESCAPE = b"\\u0000"  # JSON can only carry NUL escaped; a raw NUL byte is not JSON
+
+
+def has_nul(body: bytes) -> bool:
+    """Whether a JSON text holds a NUL character: an escape ``\\u0000`` not itself escaped
+    (an odd number of backslashes before the ``u``). Cheap when there is none (one search)."""
+    at = body.find(_NUL_ESCAPE)
+    while at != -1:
+        start = at
+        while start > 0 and body[start - 1] == 0x5C:  # backslash
+            start -= 1
+        if (at - start) % 2 == 0:
+            return True
+        at = body.find(_NUL_ESCAPE, at + 1)
+    return False
+
+
+def nul_refusal() -> JSONResponse:
+    return ApiError(
+        422,
+        "invalid_input",
+        "Data yang dikirim tidak valid: mengandung karakter NUL.",
+        "The submitted data is not valid: it contains a NUL character.",
+        {"errors": [{"loc": ["body"], "type": "nul_character"}]},
+    ).response()
+
+
+class BodyTooLarge(Exception):
+    """The body passed its route's limit (declared or while arriving)."""
+
+
+class ClientGone(Exception):
+    """The client disconnected before its body was complete."""
+
+
+@dataclass(frozen=True)
+class BodyLimit:
+    """The limit of one route and the refusal that goes with it."""
+
+    max_bytes: int
+    documents: bool
+
+    @classmethod
+    def of(cls, path: str, max_document_mb: int) -> BodyLimit:
+        if path == DOCUMENTS_PATH:
+            return cls(max_document_mb * _BYTES_PER_MB, documents=True)
+        if path == BATCH_PATH:
+            return cls(MAX_BATCH_BODY_BYTES, documents=False)
+        return cls(MAX_JSON_BODY_BYTES, documents=False)
+
+    def refusal(self) -> JSONResponse:
+        """The 413, with ``Connection: close``: the rest of the body is never read, so the
+        connection cannot carry another request (and the server stops receiving it)."""
+        refusal = (
+            too_large(self.max_bytes)
+            if self.documents
+            else ApiError(
+                413,
+                "too_large",
+                "Permintaan terlalu besar.",
+                "The request is too large.",
+                {"max_bytes": self.max_bytes},
+            )
+        )
+        response = refusal.response()
+        response.headers["Connection"] = "close"
+        return response
+
+
+def declared_length(scope: Scope) -> int | None:
+    """The Content-Length header as a number; None when absent or not a number (the route
+    decides what that means; a malformed one never gets past the HTTP server anyway)."""
+    for name, value in scope["headers"]:
+        if name.lower() == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+async def read_body(receive: Receive, max_bytes: int) -> bytes:
+    """The whole body, refused (``BodyTooLarge``) as soon as it passes ``max_bytes``."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        chunk: bytes = message.get("body", b"")
+        size += len(chunk)
+        if size > max_bytes:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
