@@ -69,6 +69,22 @@ def _enroll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _probe(args: argparse.Namespace) -> int:
+    import json
+
+    from kiosk.config import load_kiosk_config
+    from provisioning.probe import as_table, probe
+
+    try:
+        state_dir = load_kiosk_config(args.config_dir or config_dir()).kiosk.state_dir
+    except ConfigError as err:
+        print(f"probe failed: {err}", file=sys.stderr)
+        return 1
+    report = probe(state_dir)
+    print(json.dumps(report.as_dict(), indent=2) if args.json else as_table(report))
+    return 0
+
+
 def _install(args: argparse.Namespace) -> int:
     from provisioning.install import InstallFailed, install
 
@@ -141,6 +157,17 @@ def build_parser() -> argparse.ArgumentParser:
         "identity.key_file is set",
     )
     enroll_cmd.set_defaults(handler=_enroll)
+    probe_cmd = sub.add_parser(
+        "probe",
+        help="list the hardware, displays, touch panels, network and disk this PC has",
+        description="Lists what the drivers detect (PC/SC readers, serial ports with VID/PID "
+        "and serial number, USB printers, cameras), the displays and touch panels, the default "
+        "route and DNS servers, and the free space where the kiosk keeps its state. Changes "
+        "nothing and needs no root. Notes say what could not be listed and why.",
+    )
+    probe_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_config_dir_option(probe_cmd, extra_help="used to find the state folder")
+    probe_cmd.set_defaults(handler=_probe)
     _register_appliance(sub)
     return parser
 
