@@ -85,6 +85,24 @@ def _probe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _selftest(args: argparse.Namespace) -> int:
+    from kiosk.config import load_kiosk_config
+    from provisioning.selftest import as_table, selftest
+
+    try:
+        config = load_kiosk_config(args.config_dir or config_dir())
+    except ConfigError as err:
+        print(f"selftest failed: {err}", file=sys.stderr)
+        return 1
+    checks = selftest(config)
+    print(as_table(checks))
+    failed = sum(not check.passed for check in checks)
+    if failed:
+        print(f"{failed} of {len(checks)} checks failed", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _install(args: argparse.Namespace) -> int:
     from provisioning.install import InstallFailed, install
 
@@ -168,6 +186,16 @@ def build_parser() -> argparse.ArgumentParser:
     probe_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_config_dir_option(probe_cmd, extra_help="used to find the state folder")
     probe_cmd.set_defaults(handler=_probe)
+    selftest_cmd = sub.add_parser(
+        "selftest",
+        help="check the configured devices, the enrolment, the centre and the clock",
+        description="Asks each configured device for its status (as the heartbeat does), loads "
+        "the kiosk's key, calls the centre's /healthz and compares the kiosk's clock with the "
+        "centre's Date header (signed requests are refused outside the centre's skew window). "
+        "Prints a PASS/FAIL table. Exit 0 only when every check passes, 1 otherwise.",
+    )
+    add_config_dir_option(selftest_cmd)
+    selftest_cmd.set_defaults(handler=_selftest)
     _register_appliance(sub)
     return parser
 

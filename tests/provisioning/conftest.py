@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from central.settings import CentralSettings
+from drivers.emulator import PrinterEmulator, TcpPrinterServer
 from tests.support.central_server import CentralServer, prepare_database
+from tests.vcard.stack import PcscStack, ReaderDriver
 
 PROVISION = str(Path(sys.executable).parent / "kiosk-provision")
 OFFICE = "35.10.01.2001"
@@ -55,3 +57,23 @@ def provision(
         check=False,
         env=env,
     )
+
+
+@pytest.fixture(scope="module")
+def pcsc() -> Iterator[PcscStack]:
+    """pcscd with the virtual reader (one per process: libpcsclite binds to the first)."""
+    running = PcscStack._running
+    if running is not None and running.running:
+        yield running
+        return
+    stack = PcscStack(ReaderDriver.EVENTS)
+    stack.start()
+    yield stack
+    stack.close()
+
+
+@pytest.fixture
+def printer(tmp_path: Path) -> Iterator[TcpPrinterServer]:
+    """The ESC/POS emulator on a loopback TCP port."""
+    with TcpPrinterServer(PrinterEmulator(576, tmp_path / "receipts"), port=0) as server:
+        yield server

@@ -4,14 +4,11 @@ command on this PC with pcscd and the virtual reader running."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from provisioning.probe import displays, network, touch_devices
 from tests.provisioning.conftest import provision
-from tests.vcard.stack import PcscStack, ReaderDriver
+from tests.vcard.stack import PcscStack
 
 INPUT_DEVICES = """\
 I: Bus=0019 Vendor=0000 Product=0001 Version=0000
@@ -66,18 +63,6 @@ def test_network_reads_the_default_route_and_the_nameservers(tmp_path: Path) -> 
     assert net.nameservers == ["192.168.1.1", "1.1.1.1"]
     (tmp_path / "route").write_text(ROUTE.splitlines()[0] + "\n")
     assert network(tmp_path / "route", tmp_path / "missing").default_interface is None
-
-
-@pytest.fixture(scope="module")
-def pcsc() -> Iterator[PcscStack]:
-    running = PcscStack._running
-    if running is not None and running.running:
-        yield running
-        return
-    stack = PcscStack(ReaderDriver.EVENTS)
-    stack.start()
-    yield stack
-    stack.close()
 
 
 def _config(tmp_path: Path) -> Path:
