@@ -97,9 +97,7 @@ def centre_base_url(url: str) -> str:
 
 def _writable_dir(directory: Path, what: str) -> None:
     """Fail now, before the token is spent, if ``directory`` cannot be made or written."""
-    probe = directory
-    while not probe.exists():
-        probe = probe.parent
+    probe = _existing_ancestor(directory)
     if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
         raise EnrollmentFailed(
             f"cannot write {what} in {directory} ({probe} is not writable by this user). "
@@ -117,6 +115,24 @@ def _writable_file(path: Path, what: str) -> None:
     _writable_dir(path.parent, what)
 
 
+def _existing_ancestor(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _hand_over(made: Path, anchor: Path) -> None:
+    """Give what enroll made (the key, its new folders) to the owner of the folder it was made
+    in: run as root, the key must still be readable by the kiosk's service user, who owns the
+    state folder (tmpfiles.d). Nothing changes for a non-root run or a root-owned folder."""
+    owner = anchor.stat()
+    if os.geteuid() != 0 or owner.st_uid == 0:
+        return
+    while made != anchor:
+        os.chown(made, owner.st_uid, owner.st_gid)
+        made = made.parent
+
+
 def _load_or_make_key(path: Path) -> KioskKey:
     try:
         return KioskKey.load(path)
@@ -124,8 +140,10 @@ def _load_or_make_key(path: Path) -> KioskKey:
         if path.exists():
             raise
     key = KioskKey.generate()
+    anchor = _existing_ancestor(path.parent)
     try:
         key.save(path)
+        _hand_over(path, anchor)
     except OSError as err:
         raise EnrollmentFailed(
             f"cannot write the kiosk key at {path}: {err.strerror}. Run as the kiosk's service "

@@ -315,3 +315,25 @@ def test_a_key_the_centre_already_knows_gets_what_to_do(
         "enroll", "--rekey", "--central", centre.url, "--config-dir", str(config), stdin=token
     )
     assert healed.returncode == 0, healed.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands files to another user")
+def test_run_as_root_the_key_belongs_to_the_owner_of_the_state_folder(
+    centre: CentralServer, config: Path
+) -> None:
+    state = config / "state"
+    state.mkdir()
+    os.chown(state, 65534, 65534)  # as tmpfiles.d makes it for the kiosk's service user
+    result = provision(
+        "enroll",
+        "--central",
+        centre.url,
+        "--config-dir",
+        str(config),
+        stdin=centre.enrollment_token(OFFICE),
+    )
+    assert result.returncode == 0, result.stderr
+    for made in (config / KEY, (config / KEY).parent):
+        assert (made.stat().st_uid, made.stat().st_gid) == (65534, 65534), made
+    assert stat.S_IMODE((config / KEY).stat().st_mode) == 0o600
+    assert (config / DROPIN).stat().st_uid == 0  # the configuration stays root's
