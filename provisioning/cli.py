@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,21 +13,93 @@ from kiosk import __version__
 from kiosk.cli_guard import run_guarded
 from kiosk.config import add_config_dir_option, config_dir
 from kiosk.identity import IdentityError
-from provisioning.enroll import EnrollmentFailed, enroll
+from provisioning.enroll import AlreadyEnrolled, EnrollmentFailed, enroll
+
+# A token is about 40 characters; anything far longer is not a token and is not read whole.
+MAX_TOKEN_CHARS = 4096
+
+
+def _read_token(args: argparse.Namespace) -> str:
+    """The token from --token, --token-file (``-`` for stdin) or stdin, stripped."""
+    if args.token is not None:
+        text: str = args.token
+    elif args.token_file is not None and str(args.token_file) != "-":
+        try:
+            with open(args.token_file, encoding="utf-8") as handle:
+                text = handle.read(MAX_TOKEN_CHARS + 1)
+        except (OSError, UnicodeDecodeError) as err:
+            reason = err.strerror if isinstance(err, OSError) else "not a text file"
+            raise EnrollmentFailed(
+                f"cannot read the token file {args.token_file}: {reason}"
+            ) from err
+    elif sys.stdin.isatty():
+        text = getpass.getpass("Enrollment token: ")
+    else:
+        text = sys.stdin.read(MAX_TOKEN_CHARS + 1)
+    token = text.strip()
+    if not token:
+        raise EnrollmentFailed(
+            "no enrollment token: give it with --token-file FILE or on stdin "
+            "(from `kiosk-central token create`)"
+        )
+    if len(text) > MAX_TOKEN_CHARS or len(token.split()) != 1:
+        raise EnrollmentFailed("that is not an enrollment token: expected one word on one line")
+    return token
 
 
 def _enroll(args: argparse.Namespace) -> int:
     root = args.config_dir or config_dir()
     try:
-        result = enroll(root, args.central, args.token)
+        result = enroll(root, args.central, _read_token(args), rekey=args.rekey)
     except (EnrollmentFailed, IdentityError, ConfigError) as err:
         print(f"enrollment failed: {err}", file=sys.stderr)
         return 1
     except OSError as err:
-        print(f"enrollment failed: cannot write {err.filename}: {err.strerror}", file=sys.stderr)
+        print(f"enrollment failed: {_os_error(err)}", file=sys.stderr)
         return 1
+    if isinstance(result, AlreadyEnrolled):
+        print(
+            f"already enrolled as {result.kiosk_id} (office {result.office_id}); nothing "
+            "changed. To enrol again (another office, after a revoke, new disk) add --rekey "
+            "and use a new token."
+        )
+        return 0
     print(f"enrolled as {result.kiosk_id} for {result.office_name} ({result.office_id})")
     print(f"configuration written to {result.dropin}; kiosk key in {result.key_file}")
+    return 0
+
+
+def _probe(args: argparse.Namespace) -> int:
+    import json
+
+    from kiosk.config import load_kiosk_config
+    from provisioning.probe import as_table, probe
+
+    try:
+        state_dir = load_kiosk_config(args.config_dir or config_dir()).kiosk.state_dir
+    except ConfigError as err:
+        print(f"probe failed: {err}", file=sys.stderr)
+        return 1
+    report = probe(state_dir)
+    print(json.dumps(report.as_dict(), indent=2) if args.json else as_table(report))
+    return 0
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    from kiosk.config import load_kiosk_config
+    from provisioning.selftest import as_table, selftest
+
+    try:
+        config = load_kiosk_config(args.config_dir or config_dir())
+    except ConfigError as err:
+        print(f"selftest failed: {err}", file=sys.stderr)
+        return 1
+    checks = selftest(config)
+    print(as_table(checks))
+    failed = sum(not check.passed for check in checks)
+    if failed:
+        print(f"{failed} of {len(checks)} checks failed", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -70,13 +143,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="make this kiosk's key pair and register it with a one-time token",
         description="Makes the kiosk's Ed25519 key (kept if it exists), registers the public key "
         "with the centre using a one-time token from `kiosk-central token create`, and writes "
-        "the kiosk id, office and centre URL to kiosk.d/10-enrollment.toml.",
+        "the kiosk id, office and centre URL to kiosk.d/10-enrollment.toml. It checks that it "
+        "can write both before contacting the centre; a re-run after a failure reuses the key. "
+        "An enrolled kiosk is left as it is unless --rekey is given.",
     )
-    enroll_cmd.add_argument("--central", required=True, help="centre base URL, e.g. https://…")
     enroll_cmd.add_argument(
+        "--central", required=True, help="centre base URL with its scheme, e.g. https://…"
+    )
+    token = enroll_cmd.add_mutually_exclusive_group()
+    token.add_argument(
+        "--token-file",
+        type=Path,
+        metavar="FILE",
+        help="read the one-time token from FILE ('-' for stdin); without this or --token it "
+        "is read from stdin (asked for on a terminal)",
+    )
+    token.add_argument(
         "--token",
-        required=True,
-        help="one-time enrollment token; write --token=TOKEN, since a token may begin with '-'",
+        help="the token itself (write --token=TOKEN): it shows in `ps` and shell history, "
+        "prefer --token-file or stdin",
+    )
+    enroll_cmd.add_argument(
+        "--rekey",
+        action="store_true",
+        help="enrol again under a new key (another office, after a revoke or a disk swap); the "
+        "old key is kept as kiosk.key.old",
     )
     add_config_dir_option(
         enroll_cmd,
@@ -84,6 +175,27 @@ def build_parser() -> argparse.ArgumentParser:
         "identity.key_file is set",
     )
     enroll_cmd.set_defaults(handler=_enroll)
+    probe_cmd = sub.add_parser(
+        "probe",
+        help="list the hardware, displays, touch panels, network and disk this PC has",
+        description="Lists what the drivers detect (PC/SC readers, serial ports with VID/PID "
+        "and serial number, USB printers, cameras), the displays and touch panels, the default "
+        "route and DNS servers, and the free space where the kiosk keeps its state. Changes "
+        "nothing and needs no root. Notes say what could not be listed and why.",
+    )
+    probe_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_config_dir_option(probe_cmd, extra_help="used to find the state folder")
+    probe_cmd.set_defaults(handler=_probe)
+    selftest_cmd = sub.add_parser(
+        "selftest",
+        help="check the configured devices, the enrolment, the centre and the clock",
+        description="Asks each configured device for its status (as the heartbeat does), loads "
+        "the kiosk's key, calls the centre's /healthz and compares the kiosk's clock with the "
+        "centre's Date header (signed requests are refused outside the centre's skew window). "
+        "Prints a PASS/FAIL table. Exit 0 only when every check passes, 1 otherwise.",
+    )
+    add_config_dir_option(selftest_cmd)
+    selftest_cmd.set_defaults(handler=_selftest)
     _register_appliance(sub)
     return parser
 
