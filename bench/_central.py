@@ -27,14 +27,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
     sys.path.insert(0, str(REPO_ROOT))
 
-from central.contract import models as wire  # noqa: E402
-from central.db import make_engine, make_sessionmaker  # noqa: E402
-from central.enrollment import create_token  # noqa: E402
-from central.process import (  # noqa: E402
+from central.commands.process import (  # noqa: E402
     CentralProcess,
     CentralStartError,
     central_command,
 )
+from central.contract import models as wire  # noqa: E402
+from central.db import make_engine, make_sessionmaker  # noqa: E402
+from central.security.enrollment import create_token  # noqa: E402
 from kiosk.identity import KioskKey  # noqa: E402
 from kiosk.signing import RequestSigner  # noqa: E402
 
@@ -155,7 +155,7 @@ def cpu_seconds(root_pids: Iterable[int]) -> float:
 
 
 def central_process(database_url: str, workdir: Path, workers: int) -> CentralProcess:
-    """The centre's own launcher (``central.process``) with the benches' settings: an empty
+    """The centre's own launcher (``central.commands.process``) with the benches' settings: an empty
     config dir, no ANJUNGAN_* from the caller's shell, warnings only, output in ``workdir``."""
     args = ["--config-dir", str(workdir), "--database-url", database_url]
     args += ["--workers", str(workers), "--log-level", "warning"]

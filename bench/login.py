@@ -43,7 +43,7 @@ from _central import (
 from central.contract import models as wire
 from central.db import make_engine, make_sessionmaker
 from central.migrate import upgrade
-from central.seed import DemoIdentity, seed_offices, seed_residents, seed_services
+from central.seeding.seed import DemoIdentity, seed_offices, seed_residents, seed_services
 from kiosk.signing import RequestSigner
 
 TARGET_P95_MS = 150.0

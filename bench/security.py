@@ -5,7 +5,8 @@ PostgreSQL), with residents seeded and a kiosk enrolled through the real endpoin
 
 1. **Parallel wrong PINs.** 30, then 100 wrong PINs for one resident sent at the same
    moment (one connection each). A PIN the server actually checked leaves one
-   ``resident sign-in failed: reason=wrong_pin`` line in its log (``central.audit``), so the
+   ``resident sign-in failed: reason=wrong_pin`` line in its log (``central.security.audit``), so
+   the
    figure is those lines: at most 3 per lock window. Any 5xx is counted. The right PIN sent
    right after must be refused (423): the lock holds.
 2. **Oversized bodies.** Six 200 MB bodies at once to each kind of route (unauthenticated
@@ -49,7 +50,7 @@ from _central import (
 from login import run as run_login_bench
 from login import seed
 
-from central.seed import DemoIdentity
+from central.seeding.seed import DemoIdentity
 
 TARGET_CHECKS_PER_WINDOW = 3
 TARGET_SERVER_ERRORS = 0

@@ -34,7 +34,7 @@ from bench._central import (  # noqa: E402
     report,
 )
 from central.db import make_engine, make_sessionmaker  # noqa: E402
-from central.enrollment import create_token  # noqa: E402
+from central.security.enrollment import create_token  # noqa: E402
 from kiosk.capture.evalset import Scene, generate  # noqa: E402
 from kiosk.config import load_kiosk_config  # noqa: E402
 from kiosk.journey import run_journey  # noqa: E402

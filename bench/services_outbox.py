@@ -32,7 +32,7 @@ if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on th
 from bench._central import central_process  # noqa: E402
 from central.contract.models import EnrollmentRequest, EnrollmentResponse  # noqa: E402
 from central.db import make_engine, make_sessionmaker  # noqa: E402
-from central.enrollment import create_token  # noqa: E402
+from central.security.enrollment import create_token  # noqa: E402
 from kiosk.central_client import CentralClient  # noqa: E402
 from kiosk.delivery import CentreDelivery  # noqa: E402
 from kiosk.identity import KioskKey  # noqa: E402

@@ -13,8 +13,8 @@ from central.api_docs import install_docs
 from central.clock import Clock, SystemClock
 from central.context import CentralContext
 from central.errors import install_error_handlers
-from central.ingest import HeartbeatPipeline
-from central.ingest_asgi import CentralAPI
+from central.heartbeats.ingest import HeartbeatPipeline
+from central.heartbeats.ingest_asgi import CentralAPI
 from central.settings import CentralSettings
 
 

@@ -14,9 +14,13 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from central import __version__
-from central.backup import register as register_backup
-from central.cli_database import DatabaseUrlError, describe_database_error, normalise_database_url
 from central.clock import SystemClock
+from central.commands.backup import register as register_backup
+from central.commands.cli_database import (
+    DatabaseUrlError,
+    describe_database_error,
+    normalise_database_url,
+)
 from central.settings import CentralSettings, load_central_settings
 from common.layered_config import ConfigError
 
@@ -111,7 +115,7 @@ def _progress(message: str) -> None:
 
 def _seed(args: argparse.Namespace) -> int:
     from central.db import make_engine, make_sessionmaker
-    from central.seed import SOURCE, seed_all
+    from central.seeding.seed import SOURCE, seed_all
 
     settings = _settings(args)
     _require_current(settings)
@@ -135,10 +139,10 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _token_create(args: argparse.Namespace) -> int:
+    from central.commands.office_hints import suggest_offices
     from central.db import make_engine, make_sessionmaker
-    from central.enrollment import create_token
     from central.errors import ApiError
-    from central.office_hints import suggest_offices
+    from central.security.enrollment import create_token
 
     settings = _settings(args)
     _require_current(settings)
@@ -166,7 +170,7 @@ def _token_create(args: argparse.Namespace) -> int:
 
 def _operator_create(args: argparse.Namespace) -> int:
     from central.db import make_engine, make_sessionmaker
-    from central.operators import OperatorExists, create_api_key, create_operator
+    from central.security.operators import OperatorExists, create_api_key, create_operator
 
     settings = _settings(args)
     if args.password_stdin:

@@ -16,9 +16,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.clock import Clock
-from central.credentials import KioskCredentials, cache_new_kiosks
 from central.db import make_engine, make_sessionmaker, transaction
 from central.models import Setting
+from central.security.credentials import KioskCredentials, cache_new_kiosks
 from central.settings import CentralSettings
 
 _SECRET_SETTING = "identifier_hash_key"  # noqa: S105 - a row name, not a secret

@@ -15,9 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from central import audit
 from central.contract.models import ErrorBody, LocalizedText
 from central.contract.signing import HEADER_KIOSK
+from central.security import audit
 
 log = logging.getLogger(__name__)
 

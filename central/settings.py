@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from central.contract import signing
 from common.layered_config import layer_files, load_layered
 
 SCHEMA_VERSION = 1
@@ -32,7 +33,9 @@ class CentralSettings(BaseModel):
     heartbeat_period_s: int = Field(default=60, ge=5, description="Kiosk ping period.")
     heartbeat_grace_s: int = Field(default=30, ge=0, description="Slack before 'offline'.")
     heartbeat_history: int = Field(default=120, ge=1, description="Pings kept per kiosk.")
-    max_clock_skew_s: int = Field(default=300, ge=1, description="Accepted signing clock skew.")
+    max_clock_skew_s: int = Field(
+        default=signing.MAX_CLOCK_SKEW_S, ge=1, description="Accepted signing clock skew."
+    )
     resident_idle_timeout_s: int = Field(default=600, ge=30, description="Session idle expiry.")
     pin_lockout_failures: int = Field(default=3, ge=1, description="Wrong PINs before a lock.")
     pin_lockout_base_s: int = Field(default=60, ge=1, description="First lock; doubles each time.")

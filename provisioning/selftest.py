@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 
 import requests
 
-from central.settings import CentralSettings
+from central.contract.signing import MAX_CLOCK_SKEW_S
 from drivers.base import DeviceState
 from drivers.probe import probe_status
 from kiosk.config import KioskConfig
@@ -23,9 +23,9 @@ from kiosk.devices_cli import device_specs
 from kiosk.identity import IdentityError, KioskKey
 
 HEALTH_PATH = "/healthz"
-# The centre refuses signed requests whose timestamp is further off than this (its default
-# max_clock_skew_s); a kiosk clock outside it cannot send anything.
-CLOCK_SKEW_LIMIT_S = float(CentralSettings.model_fields["max_clock_skew_s"].default)
+# The centre refuses signed requests whose timestamp is further off than this (the contract's
+# default skew window); a kiosk clock outside it cannot send anything.
+CLOCK_SKEW_LIMIT_S = float(MAX_CLOCK_SKEW_S)
 # The Date header counts whole seconds: on average the centre's clock is half a second on.
 DATE_HEADER_ROUNDING_S = 0.5
 DEVICE_TIMEOUT_S = 3.0

@@ -1,5 +1,6 @@
 """``POST /v1/submissions/batch``: a kiosk's outbox delivers many submissions in one signed
-request (see ``central/batch.py`` for the rules, ``central/contract/batch.py`` for the wire).
+request (see ``central/services/batch.py`` for the rules, ``central/contract/batch.py`` for the
+wire).
 
 The signature, nonce and Idempotency-Key cover the whole batch; each item brings its own
 resident grant, since one outbox holds the submissions of many residents.
@@ -11,12 +12,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from central import batch
 from central.context import CentralContext, get_context
 from central.contract import batch as wire
 from central.errors import ERROR_RESPONSES
-from central.idempotency import IdempotencyDep
-from central.kiosk_auth import KioskDep
+from central.security.idempotency import IdempotencyDep
+from central.security.kiosk_auth import KioskDep
+from central.services import batch
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, tags=["services"])
 

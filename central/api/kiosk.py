@@ -7,14 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from sqlalchemy.orm import Session
 
-from central import catalog, enrollment, ingest, residents
 from central.context import CentralContext, get_context, get_db
 from central.contract import models as wire
 from central.errors import ERROR_RESPONSES
-from central.idempotency import IdempotencyDep
-from central.ingest import HeartbeatsDep
-from central.kiosk_auth import KioskDep, SignedDep
-from central.resident_auth import ResidentContext, active_resident, resident_allowing_pin_change
+from central.heartbeats import ingest
+from central.heartbeats.ingest import HeartbeatsDep
+from central.security import enrollment
+from central.security.idempotency import IdempotencyDep
+from central.security.kiosk_auth import KioskDep, SignedDep
+from central.security.resident_auth import (
+    ResidentContext,
+    active_resident,
+    resident_allowing_pin_change,
+)
+from central.services import catalog, residents
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
 Ctx = Annotated[CentralContext, Depends(get_context)]
@@ -40,8 +46,9 @@ async def heartbeat(
 ) -> Response:
     """The kiosk's own state and every peripheral's, once a period and at once on a fault."""
     # The busiest route (every kiosk, every minute): no worker thread, and the write is
-    # grouped with the heartbeats arriving at the same time (central/ingest.py). Most
-    # heartbeats do not even get here: central/ingest_asgi.py answers them before FastAPI.
+    # grouped with the heartbeats arriving at the same time (central/heartbeats/ingest.py). Most
+    # heartbeats do not even get here: central/heartbeats/ingest_asgi.py answers them before
+    # FastAPI.
     return await ingest.accept(heartbeats, signed, beat, idem.key, idem.request_hash)
 
 

@@ -7,14 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from central import documents, enrollment, fleet, letters, operators, queue
 from central.context import CentralContext, get_context, get_db
 from central.contract import models as wire
 from central.contract import services as services_wire
 from central.errors import ERROR_RESPONSES
-from central.idempotency import IdempotencyDep
-from central.operator_auth import OperatorDep
-from central.queue import ISO_DAY_PATTERN, parse_day
+from central.security import enrollment, operators
+from central.security.idempotency import IdempotencyDep
+from central.security.operator_auth import OperatorDep
+from central.services import documents, fleet, letters, queue
+from central.services.queue import ISO_DAY_PATTERN, parse_day
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, tags=["operators"])
 Ctx = Annotated[CentralContext, Depends(get_context)]

@@ -16,15 +16,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
-from central import bansos, complaints, documents, information, letters, queue, tracking
 from central.context import CentralContext, get_context, get_db
 from central.contract import services as wire
 from central.contract.models import ErrorBody
 from central.errors import ERROR_RESPONSES
-from central.idempotency import IdempotencyDep
-from central.kiosk_auth import KioskDep
-from central.resident_auth import ResidentContext, SubmitterDep, active_resident
-from central.submissions import check_submitted_at
+from central.security.idempotency import IdempotencyDep
+from central.security.kiosk_auth import KioskDep
+from central.security.resident_auth import ResidentContext, SubmitterDep, active_resident
+from central.services import bansos, complaints, documents, information, letters, queue, tracking
+from central.services.submissions import check_submitted_at
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, tags=["services"])
 Ctx = Annotated[CentralContext, Depends(get_context)]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from central.seed import DemoIdentity
+from central.seeding.seed import DemoIdentity
 from central.settings import CentralSettings
 from tests.support.central_server import CentralServer, EnrolledKiosk, prepare_database
 from tests.support.postgres import PostgresServer, clone_database

@@ -13,7 +13,7 @@ from PIL import Image
 
 from central.contract import signing
 from central.contract.models import ErrorBody, LoginResponse
-from central.seed import DemoIdentity
+from central.seeding.seed import DemoIdentity
 from tests.support.central_server import CentralServer, EnrolledKiosk
 
 

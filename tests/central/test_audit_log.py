@@ -1,4 +1,4 @@
-"""Attacks leave a trace in the log (``central.audit``): failed resident and operator
+"""Attacks leave a trace in the log (``central.security.audit``): failed resident and operator
 sign-ins and refused kiosk signatures, with a keyed hash, the kiosk id and the reason, and
 never the NIK, card UID, PIN or password."""
 
@@ -11,13 +11,13 @@ import pytest
 import requests
 
 from central.contract import signing
-from central.seed import DemoIdentity
+from central.seeding.seed import DemoIdentity
 from tests.central.test_heartbeats import beat
 from tests.support.central_server import CentralServer, EnrolledKiosk
 
 
 def _audit(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "central.audit"]
+    return [r.getMessage() for r in caplog.records if r.name == "central.security.audit"]
 
 
 def test_wrong_pins_are_logged_without_the_identifier(
@@ -26,7 +26,7 @@ def test_wrong_pins_are_logged_without_the_identifier(
     demo_people: list[DemoIdentity],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="central.audit")
+    caplog.set_level(logging.WARNING, logger="central.security.audit")
     person = demo_people[0]
     wrong = f"{(int(person.pin) + 1) % 1_000_000:06d}"
     for _ in range(4):
@@ -49,7 +49,7 @@ def test_wrong_pins_are_logged_without_the_identifier(
 def test_failed_operator_logins_are_logged_with_their_source(
     central: CentralServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="central.audit")
+    caplog.set_level(logging.WARNING, logger="central.security.audit")
     reply = requests.post(
         f"{central.url}/v1/operator/login",
         json={"username": "siti", "password": "hunter2-secret"},
@@ -70,7 +70,7 @@ def test_a_forged_signature_is_logged(
     method: str,
     path: str,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="central.audit")
+    caplog.set_level(logging.WARNING, logger="central.security.audit")
     body = json.dumps(beat(kiosk.kiosk_id, 1)).encode() if method == "POST" else b""
     headers = kiosk.signer.headers(method, path, body)
     headers[signing.HEADER_SIGNATURE] = "A" * 86 + "=="  # well-formed, not the kiosk's

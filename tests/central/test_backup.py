@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import requests
 
-from central.backup import BackupFailed, backup
+from central.commands.backup import BackupFailed, backup
 from tests.central.conftest import Template
 from tests.support.central_server import serve_command
 from tests.support.postgres import PostgresServer, clone_database

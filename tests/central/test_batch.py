@@ -13,13 +13,13 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from central import tracking
 from central.contract import signing
 from central.contract.batch import BATCH_PATH, MAX_BATCH_ITEMS, BatchResult
 from central.contract.services import BansosApplication, Complaint, LetterRequest
 from central.models import BansosEnrollment, TrackingCode
 from central.models import Complaint as ComplaintRow
-from central.seed import DemoIdentity
+from central.seeding.seed import DemoIdentity
+from central.services import tracking
 from tests.central.services_portal import Portal, error, local_ref
 from tests.support.central_server import CentralServer, EnrolledKiosk
 

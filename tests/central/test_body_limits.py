@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from central.body_limit import MAX_BATCH_BODY_BYTES, MAX_JSON_BODY_BYTES
+from central.security.body_limit import MAX_BATCH_BODY_BYTES, MAX_JSON_BODY_BYTES
 from tests.support.central_server import CentralServer
 
 HUGE = 200 * 1024 * 1024

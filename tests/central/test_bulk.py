@@ -1,4 +1,5 @@
-"""Multi-row INSERTs on the driver (central/bulk.py), on SQLite and PostgreSQL: what they store
+"""Multi-row INSERTs on the driver (central/heartbeats/bulk.py), on SQLite and PostgreSQL: what
+they store
 reads back through the ORM exactly as written, conflicts are left out of RETURNING, rows
 beyond one statement's parameter limit go in further chunks, and the caller's transaction
 owns them."""
@@ -11,9 +12,9 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from central import bulk
-from central.bulk import BulkInsert
 from central.db import make_engine
+from central.heartbeats import bulk
+from central.heartbeats.bulk import BulkInsert
 from central.models import IdempotencyRecord, UsedNonce
 from tests.central.conftest import Database
 

@@ -1,4 +1,5 @@
-"""WAL checkpoints beside the heartbeat writer (central/checkpoint.py): the thread checkpoints
+"""WAL checkpoints beside the heartbeat writer (central/heartbeats/checkpoint.py): the thread
+checkpoints
 a growing WAL while it runs and is gone once stopped; only an SQLite file gets one."""
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from central import checkpoint
-from central.checkpoint import Checkpointer, wants_checkpointer
 from central.db import make_engine
+from central.heartbeats import checkpoint
+from central.heartbeats.checkpoint import Checkpointer, wants_checkpointer
 
 
 def test_the_thread_checkpoints_while_it_runs_and_stops(

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from central.contract.models import ErrorBody
-from central.idempotency import KEY_PATTERN
 from central.openapi import COMMITTED
+from central.security.idempotency import KEY_PATTERN
 from tests.support.central_server import CentralServer, EnrolledKiosk
 
 

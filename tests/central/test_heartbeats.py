@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from central.contract.models import ErrorBody, Fleet
 from central.db import EncodedJSON
-from central.fleet import Ping, _trim_due
 from central.models import HeartbeatRecord
+from central.services.fleet import Ping, _trim_due
 from central.settings import CentralSettings
 from tests.support.central_server import CentralServer, EnrolledKiosk
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from central.contract.models import ErrorBody
 from central.models import HeartbeatRecord, LoginThrottle
-from central.seed import DemoIdentity
+from central.seeding.seed import DemoIdentity
 from tests.central.test_heartbeats import beat
 from tests.support.central_server import CentralServer, EnrolledKiosk
 

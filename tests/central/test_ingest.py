@@ -1,4 +1,5 @@
-"""Heartbeat intake (central/ingest.py, central/ingest_asgi.py): the fast path refuses what the
+"""Heartbeat intake (central/heartbeats/ingest.py, central/heartbeats/ingest_asgi.py): the fast
+path refuses what the
 generic path refuses, with the same bodies; group commit keeps nonces single-use and
 Idempotency-Keys exact, also with concurrent and cross-process senders; revocation reaches a
 cached kiosk key."""
@@ -16,8 +17,8 @@ import requests
 from sqlalchemy import delete, func, select
 
 from central.contract import signing
-from central.credentials import KioskCredential, KioskCredentials
 from central.models import HeartbeatRecord, IdempotencyRecord, Kiosk, KioskState, UsedNonce
+from central.security.credentials import KioskCredential, KioskCredentials
 from central.settings import CentralSettings
 from kiosk.identity import KioskKey
 from kiosk.signing import RequestSigner

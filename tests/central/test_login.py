@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import requests
 
-from central import residents
 from central.contract import signing
 from central.contract.models import ErrorBody, LoginResponse
 from central.models import LoginThrottle
-from central.seed import DemoIdentity
+from central.seeding.seed import DemoIdentity
+from central.services import residents
 from kiosk.signing import SignedAuth
 from tests.support.central_server import CentralServer, EnrolledKiosk
 

@@ -13,8 +13,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from central import operators
 from central.models import IdempotencyRecord, LoginThrottle
+from central.security import operators
 from central.settings import CentralSettings
 from tests.support.central_server import CentralServer
 

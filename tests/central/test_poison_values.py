@@ -12,9 +12,9 @@ import pytest
 import requests
 from sqlalchemy import update
 
-from central.body_limit import has_nul
 from central.models import KioskState
-from central.seed import DemoIdentity
+from central.security.body_limit import has_nul
+from central.seeding.seed import DemoIdentity
 from tests.central.services_portal import Portal, error, local_ref
 from tests.central.test_heartbeats import beat
 from tests.support.central_server import CentralServer, EnrolledKiosk

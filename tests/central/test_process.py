@@ -1,4 +1,5 @@
-"""The one launcher of ``kiosk-central serve`` (central/process.py) that the demo, the tests
+"""The one launcher of ``kiosk-central serve`` (central/commands/process.py) that the demo, the
+tests
 and the benches share: ready when /healthz answers, its whole group gone when stopped, a
 failed start told with the server's own words."""
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from central.process import CentralProcess, CentralStartError
+from central.commands.process import CentralProcess, CentralStartError
 from tests.central.test_cli import run
 
 

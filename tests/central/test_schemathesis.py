@@ -37,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
 from central.contract import signing
 from central.contract.models import LoginResponse
 from central.openapi import COMMITTED
-from central.seed import DemoIdentity
+from central.seeding.seed import DemoIdentity
 from central.settings import CentralSettings
 from tests.central.conftest import Template
 from tests.support.central_server import CentralServer

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from central.db import make_engine, make_sessionmaker
 from central.models import Base, Office, OfficeService, Resident, ResidentCard
-from central.security import verify_secret
-from central.seed import DISTINCT_DEMO_PINS
+from central.security.security import verify_secret
+from central.seeding.seed import DISTINCT_DEMO_PINS
 from common.nik import check_nik
 from tests.central.conftest import Database
 from tests.support.central_server import prepare_database

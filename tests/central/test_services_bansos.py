@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from central.contract.services import BansosApplication, BansosStatus
-from central.seed import DemoIdentity
-from central.tracking import ALPHABET
+from central.seeding.seed import DemoIdentity
+from central.services.tracking import ALPHABET
 from tests.central.services_portal import Portal, error, local_ref
 from tests.support.central_server import CentralServer, EnrolledKiosk
 

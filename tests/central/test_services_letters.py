@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from central.contract import signing
 from central.contract.services import LetterRequest, LetterStatus
 from central.models import LetterRequest as LetterRow
-from central.seed import DemoIdentity
-from central.tracking import ALPHABET
+from central.seeding.seed import DemoIdentity
+from central.services.tracking import ALPHABET
 from tests.central.services_portal import Portal, error, image_bytes, local_ref
 from tests.support.central_server import CentralServer, EnrolledKiosk
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from central.contract.services import Complaint, VillageInformation
 from central.models import Complaint as ComplaintRow
-from central.seed import DemoIdentity
-from central.tracking import ALPHABET
+from central.seeding.seed import DemoIdentity
+from central.services.tracking import ALPHABET
 from kiosk.outbox import new_local_ref
 from tests.central.services_portal import Portal, error, image_bytes, local_ref
 from tests.support.central_server import CentralServer, EnrolledKiosk

@@ -1,4 +1,5 @@
-"""The heartbeat path's signature thread (central/verifier.py): a good signature goes on to
+"""The heartbeat path's signature thread (central/heartbeats/verifier.py): a good signature goes on
+to
 ``then`` on that thread, a bad one or a failing ``then`` ends the request with the error, and
 the thread comes and goes with the work."""
 
@@ -11,13 +12,13 @@ from collections.abc import Callable
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from central import verifier
-from central.callers import SignedKiosk
 from central.contract import signing
-from central.credentials import KioskCredential
 from central.errors import ApiError
-from central.kiosk_auth import SignedRequest
-from central.verifier import SignatureVerifier
+from central.heartbeats import verifier
+from central.heartbeats.verifier import SignatureVerifier
+from central.security.callers import SignedKiosk
+from central.security.credentials import KioskCredential
+from central.security.kiosk_auth import SignedRequest
 
 pytestmark = pytest.mark.in_process
 

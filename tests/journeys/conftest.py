@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from central.seed import DemoIdentity
+from central.seeding.seed import DemoIdentity
 from central.settings import CentralSettings
 from kiosk.config import load_kiosk_config
 from kiosk.simulated import SimulatedKiosk, build_simulated_kiosk

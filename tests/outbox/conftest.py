@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import pytest
 
-from central.seed import DemoIdentity
+from central.seeding.seed import DemoIdentity
 from central.settings import CentralSettings
 from common.events import EventBus
 from kiosk.identity import KioskKey

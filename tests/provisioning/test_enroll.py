@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from central.process import free_port
+from central.commands.process import free_port
 from tests.provisioning.conftest import OFFICE, make_config, provision
 from tests.support.central_server import CentralServer
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from central.process import free_port
+from central.commands.process import free_port
 from drivers.emulator import TcpPrinterServer
 from provisioning.enroll import enroll
 from provisioning.selftest import CLOCK_SKEW_LIMIT_S

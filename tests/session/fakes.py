@@ -33,7 +33,7 @@ from central.contract.services import (
     QueueTicketCreate,
     VillageInformation,
 )
-from central.seed_services import SERVICES
+from central.seeding.seed_services import SERVICES
 from common.events import Event, EventBus
 from drivers.printer.errors import PaperOut
 from drivers.printer.receipt import Receipt

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from central import tracking
 from central.contract.batch import BatchItem, BatchKind
 from central.contract.models import Service, ServiceKind
 from central.contract.services import (
@@ -17,6 +16,7 @@ from central.contract.services import (
     OFFLINE_KINDS,
     OfflineKind,
 )
+from central.services import tracking
 from kiosk.delivery import ROUTES
 from kiosk.i18n.translator import build_translator
 from kiosk.outbox import DEFAULT_KINDS, KIND_HEARTBEAT

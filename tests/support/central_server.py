@@ -20,14 +20,14 @@ import uvicorn
 
 from central.app import create_app
 from central.clock import ManualClock
+from central.commands.process import CentralProcess, free_port
 from central.context import CentralContext
 from central.contract.models import EnrollmentRequest, EnrollmentResponse, HardwareSummary
 from central.db import make_engine, make_sessionmaker
-from central.enrollment import create_token
 from central.migrate import upgrade
-from central.operators import create_api_key, create_operator
-from central.process import CentralProcess, free_port
-from central.seed import DemoIdentity, seed_all
+from central.security.enrollment import create_token
+from central.security.operators import create_api_key, create_operator
+from central.seeding.seed import DemoIdentity, seed_all
 from central.settings import CentralSettings
 from kiosk.identity import KioskKey
 from kiosk.signing import RequestSigner, SignedAuth
@@ -37,7 +37,7 @@ SERVE_START_S = 20.0
 
 @contextmanager
 def serve_command(env: dict[str, str], stderr: IO[str] | int = subprocess.DEVNULL) -> Iterator[str]:
-    """``kiosk-central serve`` run as a technician runs it (``central.process``), on a free
+    """``kiosk-central serve`` run as a technician runs it (``central.commands.process``), on a free
     port: its URL once ``/healthz`` answers; stopped on exit."""
     with CentralProcess(env=env, stderr=stderr, start_timeout_s=SERVE_START_S) as server:
         yield server.url

@@ -2,7 +2,8 @@
 
 The declared Content-Type must be one the centre accepts and must agree with what the bytes
 are (their magic number): a PNG labelled JPEG is refused, so the type stored and later served
-is always the true one. Then the content is decoded (``central.document_check``): a file that
+is always the true one. Then the content is decoded (``central.services.document_check``): a file
+that
 only starts like an image or a PDF, or a PDF with scripts, is refused. The id is derived from
 the kiosk and the content's SHA-256, so uploading the same scan twice (an outbox retry) gives
 the same id and stores it once.
@@ -17,11 +18,11 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central.callers import SignedKiosk
 from central.contract import services as wire
-from central.document_check import check_content
 from central.errors import ApiError
 from central.models import Document
+from central.security.callers import SignedKiosk
+from central.services.document_check import check_content
 
 DocumentType = Literal["image/jpeg", "image/png", "application/pdf"]
 

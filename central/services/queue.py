@@ -13,12 +13,12 @@ from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from central.callers import SignedKiosk
 from central.contract import services as wire
 from central.contract.models import WireModel
 from central.errors import ApiError
 from central.models import QueueTicket
-from central.submissions import create_once
+from central.security.callers import SignedKiosk
+from central.services.submissions import create_once
 from common.wib import WIB
 
 NUMBER_PATTERN = r"^[ABC]-[0-9]{3,5}$"

@@ -1,4 +1,5 @@
-"""A trace of what an attacker does, in the server's log (logger ``central.audit``), so that a
+"""A trace of what an attacker does, in the server's log (logger ``central.security.audit``), so
+that a
 brute-force attempt or a stolen kiosk key being tried shows up where a technician looks.
 
 No personal data: a sign-in names its subject by a prefix of the keyed hash the throttle uses
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
-log = logging.getLogger("central.audit")
+log = logging.getLogger("central.security.audit")
 
 # Refusals of a kiosk signature: someone without the kiosk's key, a replay, a revoked or
 # unknown kiosk. (clock_skew is a kiosk with a wrong clock, not an attack: not logged.)

@@ -23,11 +23,11 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
-from central.bulk import BulkInsert
 from central.context import CentralContext, get_context
 from central.contract.signing import HEADER_IDEMPOTENCY
 from central.db import transaction
 from central.errors import ApiError
+from central.heartbeats.bulk import BulkInsert
 from central.models import IdempotencyRecord
 
 KEY_PATTERN = r"^[\x21-\x7e]{8,128}$"

@@ -23,16 +23,16 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from central import bansos, complaints, letters
-from central.callers import SignedKiosk
 from central.context import CentralContext
 from central.contract import batch as wire
 from central.contract import services
 from central.contract.models import ErrorBody, LocalizedText
 from central.errors import ApiError
 from central.models import Resident
-from central.resident_auth import grant_holder
-from central.submissions import check_submitted_at
+from central.security.callers import SignedKiosk
+from central.security.resident_auth import grant_holder
+from central.services import bansos, complaints, letters
+from central.services.submissions import check_submitted_at
 
 log = logging.getLogger(__name__)
 

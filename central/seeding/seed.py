@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from central.models import Office, OfficeService, Resident, ResidentCard, Service
-from central.security import hash_secret
-from central.seed_info import seed_info
-from central.seed_services import SERVICES
+from central.security.security import hash_secret
+from central.seeding.seed_info import seed_info
+from central.seeding.seed_services import SERVICES
 from common.nik import build_nik
 
 REGENCY = "35.10"

@@ -13,14 +13,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central import tracking
-from central.callers import SignedKiosk
 from central.contract import services as wire
 from central.contract.models import LocalizedText
 from central.errors import ApiError
 from central.models import BansosEnrollment, BansosProgram, Resident
-from central.queue import service_day
-from central.submissions import create_once
+from central.security.callers import SignedKiosk
+from central.services import tracking
+from central.services.queue import service_day
+from central.services.submissions import create_once
 
 _HOLDING_WORDS = {"active": ("aktif", "active"), "pending": ("sedang diverifikasi", "pending")}
 

@@ -11,13 +11,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central import audit
-from central.callers import SignedKiosk
 from central.context import CentralContext
 from central.contract import models as wire
 from central.errors import ApiError
 from central.models import Resident, ResidentCard, ResidentSession
-from central.security import (
+from central.security import audit
+from central.security.callers import SignedKiosk
+from central.security.security import (
     hash_secret,
     keyed_hash,
     new_token,
@@ -25,8 +25,8 @@ from central.security import (
     token_hash,
     verify_secret,
 )
+from central.security.throttle import Attempt, Policy, clear, count_attempt
 from central.settings import CentralSettings
-from central.throttle import Attempt, Policy, clear, count_attempt
 from common.nik import InvalidNik, check_nik, mask_nik
 
 
@@ -92,7 +92,7 @@ def throttle_key(ctx: CentralContext, identifier: str, resident: Resident | None
 def login(
     ctx: CentralContext, db: Session, kiosk: SignedKiosk, request: wire.LoginRequest
 ) -> wire.LoginResponse:
-    """The attempt is counted before the PIN is checked (``central.throttle``), so parallel
+    """The attempt is counted before the PIN is checked (``central.security.throttle``), so parallel
     guesses cannot get more than the allowed checks per lock window."""
     now = ctx.clock.now()
     identifier = _identifier(request)

@@ -36,21 +36,21 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, Engine
 
-from central.callers import SignedKiosk
-from central.checkpoint import Checkpointer, wants_checkpointer
 from central.context import CentralContext
 from central.contract import models as wire
 from central.errors import ApiError
-from central.fleet import Ping, check_sender, heartbeat_ack, write_heartbeats
-from central.handoff import settle_from_thread
-from central.idempotency import (
+from central.heartbeats.checkpoint import Checkpointer, wants_checkpointer
+from central.heartbeats.handoff import settle_from_thread
+from central.heartbeats.verifier import SignatureVerifier
+from central.security.callers import SignedKiosk
+from central.security.idempotency import (
     Claim,
     StoredAnswer,
     prune_records,
     store_answers,
     stored_answers,
 )
-from central.kiosk_auth import (
+from central.security.kiosk_auth import (
     SignedRequest,
     claim_nonces,
     kiosk_credential,
@@ -58,7 +58,7 @@ from central.kiosk_auth import (
     refused_kiosks,
     replayed,
 )
-from central.verifier import SignatureVerifier
+from central.services.fleet import Ping, check_sender, heartbeat_ack, write_heartbeats
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,8 @@ async def accept(
     request_hash: str,
 ) -> Response:
     """The whole heartbeat route once the request is parsed: the FastAPI route and the ASGI
-    fast path (central/ingest_asgi.py) both end here. Refusals are raised as ``ApiError``.
+    fast path (central/heartbeats/ingest_asgi.py) both end here. Refusals are raised as
+    ``ApiError``.
 
     A pipeline of three threads, so that each stage's work overlaps the others': this event
     loop checks the clock and finds the key; the verifier thread checks the signature and
@@ -291,7 +292,8 @@ class HeartbeatWriter:
 
 # The writer's own connection keeps a larger page cache on SQLite: the indexes it touches
 # (nonces, idempotency keys, history by kiosk) stay in memory instead of being read back from
-# the OS on every batch. It leaves WAL checkpoints to the Checkpointer (central/checkpoint.py).
+# the OS on every batch. It leaves WAL checkpoints to the Checkpointer
+# (central/heartbeats/checkpoint.py).
 # Both are reset when the connection goes back to the pool.
 _WRITER_CACHE_KIB = 32 * 1024
 _DEFAULT_CACHE_KIB = 2000

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from central.contract import models as wire
 from central.errors import ApiError
 from central.models import EnrollmentToken, Kiosk, Office
-from central.security import new_token, token_hash
+from central.security.security import new_token, token_hash
 
 _KIOSK_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 

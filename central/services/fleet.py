@@ -15,13 +15,13 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from central.bulk import BulkInsert
-from central.callers import SignedKiosk
 from central.contract import models as wire
 from central.db import EncodedJSON
-from central.enrollment import office_wire
 from central.errors import ApiError
+from central.heartbeats.bulk import BulkInsert
 from central.models import HeartbeatRecord, Kiosk, KioskState
+from central.security.callers import SignedKiosk
+from central.security.enrollment import office_wire
 from central.settings import CentralSettings
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from central.context import CentralContext, get_context, get_db
 from central.errors import unauthorized
 from central.models import OperatorCredential
-from central.security import token_hash
+from central.security.security import token_hash
 
 
 @dataclass(frozen=True)

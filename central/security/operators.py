@@ -8,14 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central import audit
 from central.context import CentralContext
 from central.contract import models as wire
 from central.errors import ApiError
 from central.models import Kiosk, Operator, OperatorCredential
-from central.security import hash_secret, keyed_hash, new_token, token_hash, verify_secret
+from central.security import audit
+from central.security.security import hash_secret, keyed_hash, new_token, token_hash, verify_secret
+from central.security.throttle import Policy, clear, count_attempt
 from central.settings import CentralSettings
-from central.throttle import Policy, clear, count_attempt
 
 
 class OperatorExists(Exception):
@@ -84,7 +84,7 @@ def login(
     ctx: CentralContext, db: Session, request: wire.OperatorLogin, source: str
 ) -> wire.OperatorToken:
     """Counted before the password is checked, per account and per source address
-    (``central.throttle``), so neither parallel nor spread-out guessing gets far; unknown
+    (``central.security.throttle``), so neither parallel nor spread-out guessing gets far; unknown
     usernames are counted and answered exactly like real ones. A success clears the
     account's counter only: the address's counter is what stops one valid account from
     being the cover for guessing others."""

@@ -4,7 +4,7 @@ Why: an Ed25519 verification costs about 110 µs here, a third of the event loop
 heartbeat, and ``cryptography`` releases the GIL while it verifies. On its own thread the check
 runs on another core while the loop reads and parses the next requests. A request that passes
 goes straight on from this thread (to the heartbeat writer) without waking the loop; refusals
-that queue up together go back with one wake-up (central/handoff.py). The rules are
+that queue up together go back with one wake-up (central/heartbeats/handoff.py). The rules are
 ``auth.check_signature``'s, unchanged.
 
 The thread starts on demand and ends after ``IDLE_EXIT_S`` without work, like the heartbeat
@@ -19,10 +19,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from central.callers import SignedKiosk
-from central.credentials import KioskCredential
-from central.handoff import settle_from_thread
-from central.kiosk_auth import SignedRequest, check_signature
+from central.heartbeats.handoff import settle_from_thread
+from central.security.callers import SignedKiosk
+from central.security.credentials import KioskCredential
+from central.security.kiosk_auth import SignedRequest, check_signature
 
 IDLE_EXIT_S = 10.0
 MAX_BATCH = 64  # checks taken together: bounds how long a refusal waits for its answer

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.callers import SignedKiosk
 from central.contract import models as wire
-from central.enrollment import office_wire
 from central.models import Office, OfficeService, Service
+from central.security.callers import SignedKiosk
+from central.security.enrollment import office_wire
 
 
 def service_wire(service: Service) -> wire.Service:

@@ -15,9 +15,6 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from central import documents, tracking
-from central.callers import SignedKiosk
-from central.catalog import service_wire
 from central.contract import models as base
 from central.contract import services as wire
 from central.errors import ApiError
@@ -29,7 +26,10 @@ from central.models import (
     Resident,
     Service,
 )
-from central.submissions import create_once
+from central.security.callers import SignedKiosk
+from central.services import documents, tracking
+from central.services.catalog import service_wire
+from central.services.submissions import create_once
 from common.nik import is_valid_nik
 
 Status = wire.LetterStatus

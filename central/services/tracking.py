@@ -11,7 +11,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.callers import SignedKiosk
 from central.contract import services as wire
 from central.contract.models import LocalizedText
 from central.errors import ApiError
@@ -23,6 +22,7 @@ from central.models import (
     QueueTicket,
     TrackingCode,
 )
+from central.security.callers import SignedKiosk
 
 # No 0/O, 1/I/L: a code is read off paper and typed or said over the phone.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -18,8 +18,13 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
-from central import audit, ingest
-from central.body_limit import (
+from central.context import CentralContext
+from central.contract import models as wire
+from central.contract import signing
+from central.errors import ApiError, was_logged
+from central.heartbeats import ingest
+from central.security import audit
+from central.security.body_limit import (
     BodyLimit,
     BodyTooLarge,
     ClientGone,
@@ -28,12 +33,8 @@ from central.body_limit import (
     nul_refusal,
     read_body,
 )
-from central.context import CentralContext
-from central.contract import models as wire
-from central.contract import signing
-from central.errors import ApiError, was_logged
-from central.idempotency import check_key, request_hash
-from central.kiosk_auth import SignedRequest, parse_signature, signed_path
+from central.security.idempotency import check_key, request_hash
+from central.security.kiosk_auth import SignedRequest, parse_signature, signed_path
 from central.settings import CentralSettings
 
 PATH = "/v1/heartbeats"
@@ -55,7 +56,7 @@ Parsed = tuple[SignedRequest, wire.Heartbeat, str | None, str]
 
 
 class CentralAPI(FastAPI):
-    """The FastAPI app, behind a bound on every request body (``central.body_limit``: 413
+    """The FastAPI app, behind a bound on every request body (``central.security.body_limit``: 413
     before reading what is declared too large, or as soon as a chunked body passes it), and
     except that a heartbeat it can take as-is skips the middleware stack (error and
     telemetry layers), routing and dependency injection."""

@@ -3,7 +3,8 @@
 
 Kiosk checks run cheapest first and the nonce is recorded only after the signature verified,
 so an attacker without the key cannot burn a kiosk's nonces. Each check is a plain function:
-the FastAPI dependencies and the heartbeat fast path (central/ingest.py) call the same ones.
+the FastAPI dependencies and the heartbeat fast path (central/heartbeats/ingest.py) call the same
+ones.
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.orm import Session
 from starlette.types import Scope
 
-from central import bulk
-from central.bulk import BulkInsert
-from central.callers import SignedKiosk
 from central.context import CentralContext, get_context, get_db
 from central.contract import signing
-from central.credentials import KioskCredential, load_credential
 from central.errors import ApiError, unauthorized
+from central.heartbeats import bulk
+from central.heartbeats.bulk import BulkInsert
 from central.models import Kiosk, UsedNonce
+from central.security.callers import SignedKiosk
+from central.security.credentials import KioskCredential, load_credential
 
 _NONCE = re.compile(rf"^[A-Za-z0-9_-]{{{signing.NONCE_MIN_LENGTH},{signing.NONCE_MAX_LENGTH}}}$")
 _SIGNATURE_LENGTH = 64
@@ -190,7 +191,8 @@ def _fresh_credential(ctx: CentralContext, kiosk_id: str) -> KioskCredential | N
 
 async def kiosk_credential(ctx: CentralContext, signed: SignedRequest) -> KioskCredential | None:
     """The first checks of ``verify_kiosk`` for the heartbeat path, which checks the signature
-    on the verifier thread (central/verifier.py) and records the nonce in the writer's group
+    on the verifier thread (central/heartbeats/verifier.py) and records the nonce in the writer's
+    group
     transaction: the clock, then the signer's key (a worker thread only on a cache miss)."""
     check_clock(ctx, signed)
     credential = ctx.credentials.cached(signed.kiosk_id)
@@ -232,7 +234,7 @@ def kiosk_revoked() -> ApiError:
 
 def _standing(connection: Connection, kiosk_ids: list[str]) -> dict[str, bool]:
     """Kiosk id → revoked, for those of ``kiosk_ids`` that have a row. The statement goes to
-    the driver as text (central/bulk.py says why): compiling an expanding ``IN`` through
+    the driver as text (central/heartbeats/bulk.py says why): compiling an expanding ``IN`` through
     SQLAlchemy for every heartbeat batch was a tenth of the GIL time at 2,500/s."""
     quote = connection.dialect.identifier_preparer.quote
     table, key, revoked = (quote(n) for n in (Kiosk.__tablename__, "id", "revoked_at"))

@@ -18,8 +18,8 @@ from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope
 
 from central.contract.batch import BATCH_PATH
-from central.documents import too_large
 from central.errors import ApiError
+from central.services.documents import too_large
 
 # The largest single JSON request: a letter with every answer at its longest (32 × 2,000
 # characters of 4-byte UTF-8) is 256 KiB; four times that leaves room and still bounds memory.

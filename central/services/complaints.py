@@ -11,12 +11,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central import documents, tracking
-from central.callers import SignedKiosk
 from central.contract import services as wire
 from central.errors import ApiError
 from central.models import Complaint, Resident
-from central.submissions import create_once
+from central.security.callers import SignedKiosk
+from central.services import documents, tracking
+from central.services.submissions import create_once
 
 
 def _check_photo(db: Session, kiosk: SignedKiosk, document_id: str) -> None:

@@ -10,13 +10,13 @@ from typing import Annotated
 from fastapi import Depends, Header
 from sqlalchemy.orm import Session
 
-from central.callers import SignedKiosk
 from central.context import CentralContext, get_context, get_db
 from central.contract import signing
 from central.errors import ApiError, unauthorized
-from central.kiosk_auth import KioskDep
 from central.models import Resident, ResidentSession
-from central.security import open_grant, token_hash
+from central.security.callers import SignedKiosk
+from central.security.kiosk_auth import KioskDep
+from central.security.security import open_grant, token_hash
 
 
 def session_expired() -> ApiError:

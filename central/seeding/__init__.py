@@ -1,0 +1,1 @@
+"""Demo and test data for Kabupaten Banyuwangi: offices, residents, services, information."""
