@@ -66,9 +66,12 @@ def test_enroll_writes_key_and_dropin_once(
     assert dropin["kiosk"]["id"].startswith("KSK-")
     assert dropin["central"]["url"] == served
 
+    # A second run changes nothing and spends nothing: the kiosk is already enrolled.
     again = run("kiosk-provision", "enroll", "--central", served, f"--token={token}", env=env)
-    assert again.returncode == 1
-    assert "already used" in again.stderr
+    assert again.returncode == 0, again.stderr
+    assert "already enrolled" in again.stdout and "--rekey" in again.stdout
+    dropin_path = tmp_path / "etc" / "kiosk.d" / "10-enrollment.toml"
+    assert tomllib.loads(dropin_path.read_text()) == dropin
 
 
 def test_enroll_reports_an_unreachable_centre(env: dict[str, str]) -> None:
