@@ -10,9 +10,11 @@ DEMO_DIR ?= demo-output
 VCARD_READER := build/ifd/libifd-vpcd-events.so
 
 # Debian packages the test suite drives for real: pcscd + vpcd (smart-card stack), swig and the
-# pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb (Kivy headless).
+# pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb plus the GL,
+# mtdev and X libraries the Kivy wheel's SDL2 loads (the touchscreen app, headless in tests).
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
-	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1
+	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1 libgl1-mesa-dri libegl1 \
+	libmtdev1 libxrender1 libxext6
 
 .PHONY: help system-packages venv vcard-reader lint typecheck pytest test demo bench openapi clean
 
@@ -36,7 +38,7 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 needed"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[central,devices,test]'
+	$(BIN)/python -m pip install -q -e '.[central,devices,app,test]'
 	touch $@
 
 venv: system-packages $(STAMP) $(VCARD_READER)  ## create .venv and install the project with its extras
