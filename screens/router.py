@@ -28,6 +28,8 @@ from kiosk.session.text import bilingual
 from screens.bridge import SessionBridge
 from screens.text import pick
 
+# Service kinds whose screens are not built yet: left off the menu rather than a dead end.
+NOT_ON_SCREEN = {ServiceKind.INFO}
 LOCAL_IDLE_S = 45.0  # language or card screens left untouched (no session yet): back to attract
 TOUCH_EVERY_S = 1.0  # the session's timer counts seconds: one touch intent a second is enough
 
@@ -66,7 +68,7 @@ class Router:
         observe(CountdownTick, self._on_countdown)
         observe(SessionEnded, self._on_ended)
         observe(ReceiptReady, self._on_receipt)
-        observe(ScanGuidance, self.screen("scan").on_guidance)
+        observe(ScanGuidance, self.screen("scan").guide)
         self._bridge.ask(
             lambda s: (s.state, s.availability.reason),
             lambda answer: self._show_state(answer[0], answer[1].value if answer[1] else None),
@@ -116,8 +118,8 @@ class Router:
         self.show(SCREEN_FOR[state])
 
     def _menu(self, services: list[Service]) -> None:
-        self._services = services
-        self.screen("menu").show(services)
+        self._services = [s for s in services if s.kind not in NOT_ON_SCREEN]
+        self.screen("menu").show(self._services)
 
     def _review(self) -> None:
         service = self._service

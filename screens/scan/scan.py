@@ -30,7 +30,7 @@ class ScanScreen(KioskScreen):
         self.scanning = False
         self.outline = []
 
-    def on_guidance(self, event: ScanGuidance) -> None:
+    def guide(self, event: ScanGuidance) -> None:
         self.scanning = True
         self.guidance = event.guidance
         self.progress = event.progress * 100

@@ -93,11 +93,19 @@ class Rig:
 
 
 @pytest.fixture
-def rig(tmp_path: Path) -> Iterator[Rig]:
+def printer_section() -> str:
+    """Extra kiosk.toml text for the printer; a test overrides it to use the TCP emulator."""
+    return ""
+
+
+@pytest.fixture
+def rig(tmp_path: Path, printer_section: str) -> Iterator[Rig]:
     url = f"sqlite:///{tmp_path / 'central.sqlite3'}"
     people = prepare_database(url, residents=6)
     central = CentralServer(CentralSettings(database_url=url)).start()
     config_dir = kiosk_config_dir(tmp_path)
+    with (config_dir / "kiosk.toml").open("a") as config:
+        config.write(printer_section)
     enroll(config_dir, central.url, central.enrollment_token("35.10.01.2001"))
     receipts = tmp_path / "receipts"
     receipts.mkdir()
@@ -196,6 +204,16 @@ class Ui:
             for w in s.walk(restrict=False)
             if isinstance(getattr(w, "text", None), str)
         ]
+
+    def screenshot(self, path: Path) -> Path:
+        """The window's picture as the resident sees it (all layers), as a PNG."""
+        self.frames(2)
+        self.root.export_to_png(str(path))
+        return path
+
+    def show_language(self, language: str) -> None:
+        self.app.language = language
+        self.frames(3)
 
 
 def _pressable(widget: Any) -> bool:

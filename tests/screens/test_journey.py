@@ -4,6 +4,7 @@ a real centre on uvicorn and the ESC/POS printer emulator; then the countdown ba
 from __future__ import annotations
 
 from kiosk.session import State
+from tests.journeys.conftest import page_photo
 from tests.screens.conftest import Rig, Ui
 
 QUEUE_LABEL = "Ambil nomor antrian"
@@ -66,3 +67,48 @@ def test_continue_on_the_countdown_keeps_the_session(ui: Ui, rig: Rig) -> None:
     rig.kiosk.advance_clock(20)  # past the old deadline: the touch restarted the timer
     ui.frames(90)
     assert ui.screen == "menu"
+
+
+def test_the_menu_offers_only_services_it_can_show_and_every_tile_opens_one(
+    ui: Ui, rig: Rig
+) -> None:
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    tiles = [w.service for w in ui.visible() if hasattr(w, "service") and w.service is not None]
+    catalog = rig.kiosk.do(lambda s: s.available_services())
+    assert {t.id for t in tiles} == {s.id for s in catalog if s.kind.value != "info"}
+    for tile_label in [ui.app.pick(t.label, "id") for t in tiles]:
+        ui.press(tile_label)
+        ui.until(lambda: ui.screen in {"form", "scan", "review"}, f"{tile_label}'s first step")
+        ui.press("Kembali")
+        ui.on("menu")
+        ui.until(lambda label=tile_label: ui.buttons(label) != [], "the tiles again")
+
+
+def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, rig: Rig) -> None:
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    ui.press("Surat Keterangan Tidak Mampu (SKTM)")
+    ui.on("form")
+    ui.press("Huruf besar", *"beasiswa", "Spasi", *"sekolah", "Lanjut")
+    form = ui.root.ids.manager.current_screen
+    ui.until(lambda: form.input_kind == "digits", "the income field's keypad")
+    ui.press(*"2500000", "OK")
+    outlines: list[int] = []
+    for seed, page in enumerate(("kk.jpg", "rt.jpg"), start=1):
+        ui.on("scan")
+        rig.kiosk.put_on_tray(page_photo(rig.tmp / page, seed))
+        scan = ui.root.ids.manager.current_screen
+        scan.bind(outline=lambda _s, points: outlines.append(len(points)))
+        before = scan.prompt
+        ui.press("Mulai memindai")
+        ui.until(
+            lambda sc=scan, b=before: sc.prompt is not b or ui.screen != "scan", "the capture", 90
+        )
+    assert max(outlines) == 10  # the page's four corners, closed, drawn on the preview
+    ui.on("review")
+    summary = "\n".join(ui.texts())
+    assert "Keperluan surat: Beasiswa sekolah" in summary
+    ui.press("Kirim")
+    ui.on("done")
+    assert "SKT" in rig.kiosk.last_receipt_text()
