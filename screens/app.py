@@ -26,6 +26,8 @@ from screens.bridge import SessionBridge
 from screens.done.done import DoneScreen  # noqa: F401
 from screens.form.form import FormScreen  # noqa: F401
 from screens.identify.identify import IdentifyScreen  # noqa: F401
+from screens.information.information import InformationScreen  # noqa: F401
+from screens.keys import KeyNavigator
 from screens.language.language import LanguageScreen  # noqa: F401
 from screens.menu.menu import MenuScreen  # noqa: F401
 from screens.out_of_service.out_of_service import OutOfServiceScreen  # noqa: F401
@@ -73,6 +75,7 @@ class KioskApp(App):
         self.landscape = landscape
         self.demo = demo
         self.router: Router | None = None
+        self.keys: KeyNavigator | None = None
 
     @staticmethod
     def word(key: str, language: str) -> str:
@@ -86,11 +89,15 @@ class KioskApp(App):
         root = KioskRoot()
         self.router = Router(self, SessionBridge(self.owner), root)
         self.router.start()
+        self.keys = KeyNavigator(root, self.router)
+        self.keys.attach()
         return root
 
     def on_stop(self) -> None:
         if self.router is not None:
             self.router.stop()
+        if self.keys is not None:
+            self.keys.detach()
 
 
 def make_appliance() -> None:

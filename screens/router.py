@@ -26,10 +26,8 @@ from kiosk.session.machine import OUT_OF_SERVICE_TEXT, Session
 from kiosk.session.states import State
 from kiosk.session.text import bilingual
 from screens.bridge import SessionBridge
-from screens.text import pick
+from screens.text import pick, word
 
-# Service kinds whose screens are not built yet: left off the menu rather than a dead end.
-NOT_ON_SCREEN = {ServiceKind.INFO}
 LOCAL_IDLE_S = 45.0  # language or card screens left untouched (no session yet): back to attract
 TOUCH_EVERY_S = 1.0  # the session's timer counts seconds: one touch intent a second is enough
 
@@ -106,7 +104,11 @@ class Router:
             self._bridge.ask(Session.available_services, self._menu)
         elif state is State.SERVICE:
             self._service = next((s for s in self._services if s.id == detail), self._service)
-            return  # the step that follows says which screen
+            if self._service is not None and self._service.kind is ServiceKind.INFO:
+                self.screen("information").loading()
+                self._bridge.ask(Session.information, self.screen("information").show)
+                self.show("information")
+            return  # otherwise the step that follows says which screen
         elif state is State.REVIEW:
             self._review()
         elif state in {State.SUBMITTING, State.PRINTING}:
@@ -118,8 +120,8 @@ class Router:
         self.show(SCREEN_FOR[state])
 
     def _menu(self, services: list[Service]) -> None:
-        self._services = [s for s in services if s.kind not in NOT_ON_SCREEN]
-        self.screen("menu").show(self._services)
+        self._services = services
+        self.screen("menu").show(services)
 
     def _review(self) -> None:
         service = self._service
@@ -169,6 +171,11 @@ class Router:
         if self.state is not State.IDLE and now - self._last_touch >= TOUCH_EVERY_S:
             self._last_touch = now
             self._bridge.post(Session.touch)
+
+    def help(self, choices: list[str]) -> None:
+        """F1: the screen's choices, shown (spoken prompts are not built yet)."""
+        listed = ", ".join(c for c in choices if c)
+        self._root.ids.toast.show(f"{word('help.choices', self._app.language)}: {listed}", "info")
 
     def to_attract(self) -> None:
         Clock.unschedule(self._local_timeout)

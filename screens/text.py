@@ -65,6 +65,17 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "countdown.continue": ("Lanjutkan", "Continue"),
     "info.title": ("Informasi desa", "Village information"),
+    "info.budget": ("APBDes", "Village budget (APBDes)"),
+    "info.projects": ("Pembangunan", "Projects"),
+    "info.announcements": ("Pengumuman", "Announcements"),
+    "info.offline": (
+        "Informasi desa tidak dapat dimuat sekarang.",
+        "The village information cannot be loaded now.",
+    ),
+    "help.choices": (
+        "Tombol atas/bawah memilih, Enter menekan. Pilihan",
+        "Up/down chooses, Enter presses. Choices",
+    ),
     "common.back": ("Kembali", "Back"),
     "common.cancel": ("Batal", "Cancel"),
     "common.ok": ("OK", "OK"),

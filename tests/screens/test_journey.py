@@ -69,17 +69,18 @@ def test_continue_on_the_countdown_keeps_the_session(ui: Ui, rig: Rig) -> None:
     assert ui.screen == "menu"
 
 
-def test_the_menu_offers_only_services_it_can_show_and_every_tile_opens_one(
-    ui: Ui, rig: Rig
-) -> None:
+def test_the_menu_offers_the_sessions_services_and_every_tile_opens_one(ui: Ui, rig: Rig) -> None:
     person = rig.person()
     sign_in_by_nik(ui, person.nik, person.pin)
     tiles = [w.service for w in ui.visible() if hasattr(w, "service") and w.service is not None]
     catalog = rig.kiosk.do(lambda s: s.available_services())
-    assert {t.id for t in tiles} == {s.id for s in catalog if s.kind.value != "info"}
+    assert {t.id for t in tiles} == {s.id for s in catalog}
     for tile_label in [ui.app.pick(t.label, "id") for t in tiles]:
         ui.press(tile_label)
-        ui.until(lambda: ui.screen in {"form", "scan", "review"}, f"{tile_label}'s first step")
+        ui.until(
+            lambda: ui.screen in {"form", "scan", "review", "information"},
+            f"{tile_label}'s first step",
+        )
         ui.press("Kembali")
         ui.on("menu")
         ui.until(lambda label=tile_label: ui.buttons(label) != [], "the tiles again")
@@ -112,3 +113,23 @@ def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, 
     ui.press("Kirim")
     ui.on("done")
     assert "SKT" in rig.kiosk.last_receipt_text()
+
+
+def test_village_information_shows_the_budget_chart_projects_and_announcements(
+    ui: Ui, rig: Rig
+) -> None:
+    from screens.information.information import BudgetBar
+
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    ui.press("Informasi desa")
+    ui.on("information")
+    body = ui.root.ids.manager.current_screen.ids.body
+    ui.until(lambda: len(body.children) > 3, "the information")
+    information = rig.kiosk.do(lambda s: s.information())
+    texts = ui.texts()
+    assert any(text.startswith("APBDes ") for text in texts)
+    assert sum(isinstance(w, BudgetBar) for w in body.children) == len(information.budgets[0].lines)
+    assert information.announcements[0].title.id in texts
+    ui.press("Kembali")
+    ui.on("menu")

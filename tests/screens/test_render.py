@@ -26,6 +26,7 @@ SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 INK_SHARE = 0.01  # at least 1 % of the pixels are not the background: something is drawn
 QUEUE_ID = "antrian"
 LETTER_ID = "sktm"
+INFO_ID = "informasi"
 
 
 def ink(png: Path) -> float:
@@ -98,6 +99,12 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], None]]]:
         do(lambda s: s.enter_pin(person.pin), "menu")()
         do(lambda s: s.choose(QUEUE_ID), "review")()
 
+    def information() -> None:
+        do(lambda s: s.finish(), "menu")()
+        do(lambda s: s.choose(INFO_ID), "information")()
+        body = router.screen("information").ids.body
+        ui.until(lambda: len(body.children) > 3, "the village information")
+
     def qr() -> None:
         router.screen("done").show(False, "https://desa.example/t/SKT-2026-000123")
         ui.frames(3)
@@ -121,6 +128,7 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], None]]]:
         ("printing", "printing.title", direct("progress", stage="printing.title")),
         ("done-printed", "done.printed", do(lambda s: s.submit(), "done")),
         ("done-qr", "done.qr", qr),
+        ("information", "info.title", information),
         (
             "out-of-service",
             "oos.title",
@@ -158,4 +166,4 @@ def test_every_screen_renders_says_its_title_and_has_finger_sized_targets(
     finally:
         window.size = SIZES["landscape"]
     assert problems == []
-    assert rig.kiosk.do(lambda s: s.state) is State.DONE
+    assert rig.kiosk.do(lambda s: s.state) is State.SERVICE  # the information's
