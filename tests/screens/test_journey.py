@@ -133,3 +133,22 @@ def test_village_information_shows_the_budget_chart_projects_and_announcements(
     assert information.announcements[0].title.id in texts
     ui.press("Kembali")
     ui.on("menu")
+
+
+def test_a_first_sign_in_changes_the_pin_on_the_keypad(ui: Ui, rig: Rig) -> None:
+    person = next(p for p in rig.people if p.must_change_pin)
+    new_pin = "482913" if person.pin != "482913" else "591824"
+    rig.kiosk.tap_card(person.card_uid)
+    ui.on("pin")
+    ui.press(*person.pin, "OK")
+    ui.until(lambda: "Masukkan PIN lama" in ui.texts(), "the current-PIN step")
+    ui.press(*person.pin, "OK")
+    ui.until(lambda: "Pilih PIN baru (6 angka)" in ui.texts(), "the new-PIN step")
+    ui.press(*new_pin, "OK")
+    ui.on("menu")
+    ui.press("Batal")
+    ui.on("attract")
+    rig.kiosk.tap_card(person.card_uid)  # the new PIN is the one that signs in now
+    ui.on("pin")
+    ui.press(*new_pin, "OK")
+    ui.on("menu")
