@@ -4,6 +4,7 @@ a real centre on uvicorn and the ESC/POS printer emulator; then the countdown ba
 from __future__ import annotations
 
 from kiosk.session import State
+from kiosk.session.events import Notice
 from tests.journeys.conftest import page_photo
 from tests.screens.conftest import Rig, Ui
 
@@ -152,3 +153,23 @@ def test_a_first_sign_in_changes_the_pin_on_the_keypad(ui: Ui, rig: Rig) -> None
     ui.on("pin")
     ui.press(*new_pin, "OK")
     ui.on("menu")
+
+
+def test_a_wrong_pin_is_told_in_the_residents_language_and_the_pin_screen_stays(
+    ui: Ui, rig: Rig
+) -> None:
+    person = rig.person()
+    wrong = "000000" if person.pin != "000000" else "111111"
+    notices: list[Notice] = []
+    rig.kiosk.core.owner.observe(Notice, notices.append)
+    rig.kiosk.tap_card(person.card_uid)
+    ui.on("pin")
+    ui.press("English")  # switched at any time: the session's notices follow
+    ui.press(*wrong, "OK")
+    toast = ui.root.ids.toast
+    ui.until(lambda: toast.text != "", "the notice")
+    assert [n.level for n in notices] == ["error"]
+    assert notices[0].message.en != notices[0].message.id
+    assert toast.text == notices[0].message.en
+    assert ui.screen == "pin"
+    assert ui.root.ids.manager.current_screen.ids.keypad.value == ""  # nothing typed is kept
