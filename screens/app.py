@@ -14,7 +14,7 @@ from typing import Any
 from kivy.app import App
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 
 import screens.widgets  # noqa: F401  (registers the kit's classes and rules)
@@ -54,6 +54,7 @@ class KioskApp(App):
     language = StringProperty("id")
     landscape = BooleanProperty(True)
     demo = BooleanProperty(False)
+    sizes = ObjectProperty(None, rebind=True)  # replaced whole by the text-size toggle
 
     def __init__(
         self,
@@ -84,6 +85,10 @@ class KioskApp(App):
     @staticmethod
     def pick(text: LocalizedText | None, language: str) -> str:
         return pick(text, language)
+
+    def toggle_text_size(self) -> None:
+        scale = 1.0 if self.sizes.text_scale > 1.0 else theme.LARGE_TEXT
+        self.sizes = theme.Sizes(self.sizes.dpi, scale)
 
     def build(self) -> KioskRoot:
         root = KioskRoot()

@@ -89,12 +89,12 @@ def make_app(config: KioskConfig, core: KioskCore) -> Any:
 
 
 def run(config: KioskConfig, central_url: str | None = None) -> int:
+    runtime = build_runtime(config, central_url)  # refuses (NotReady) before any window opens
     configure_window(config)
     from kivy.clock import Clock
 
     from screens.app import make_appliance
 
-    runtime = build_runtime(config, central_url)
     app = make_app(config, runtime.core)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

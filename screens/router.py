@@ -158,6 +158,8 @@ class Router:
         for screen in self._manager.screens:
             screen.forget()
         self._app.language = self._app.default_language
+        if self._app.sizes.text_scale != 1.0:  # large text was for this resident
+            self._app.toggle_text_size()
 
     def _on_receipt(self, event: ReceiptReady) -> None:
         self.screen("done").show(event.printed, event.qr_payload)

@@ -76,6 +76,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "Tombol atas/bawah memilih, Enter menekan. Pilihan",
         "Up/down chooses, Enter presses. Choices",
     ),
+    "text.size": ("Ukuran huruf", "Text size"),
     "common.back": ("Kembali", "Back"),
     "common.cancel": ("Batal", "Cancel"),
     "common.ok": ("OK", "OK"),

@@ -26,15 +26,20 @@ def px_to_mm(px: float, dpi: float) -> float:
     return px * MM_PER_INCH / dpi
 
 
-class Sizes:
-    """Every size a screen uses, derived from one DPI so no screen guesses its own."""
+LARGE_TEXT = 1.3  # the text-size toggle's factor: type grows, touch targets stay as they are
 
-    def __init__(self, dpi: float) -> None:
+
+class Sizes:
+    """Every size a screen uses, derived from one DPI so no screen guesses its own;
+    ``text_scale`` enlarges the type only (the text-size toggle)."""
+
+    def __init__(self, dpi: float, text_scale: float = 1.0) -> None:
         self.dpi = dpi
+        self.text_scale = text_scale
         self.target = round(mm_to_px(MIN_TARGET_MM + 3, dpi))  # a margin over the minimum
         self.big_target = round(mm_to_px(25, dpi))
         self.gap = round(mm_to_px(3, dpi))
-        self.title = round(mm_to_px(11, dpi))
-        self.body = round(mm_to_px(7, dpi))
-        self.button = round(mm_to_px(7, dpi))
-        self.small = round(mm_to_px(5, dpi))
+        self.title = round(mm_to_px(11, dpi) * text_scale)
+        self.body = round(mm_to_px(7, dpi) * text_scale)
+        self.button = round(mm_to_px(7, dpi) * text_scale)
+        self.small = round(mm_to_px(5, dpi) * text_scale)

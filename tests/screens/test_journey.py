@@ -173,3 +173,16 @@ def test_a_wrong_pin_is_told_in_the_residents_language_and_the_pin_screen_stays(
     assert toast.text == notices[0].message.en
     assert ui.screen == "pin"
     assert ui.root.ids.manager.current_screen.ids.keypad.value == ""  # nothing typed is kept
+
+
+def test_the_text_size_toggle_enlarges_the_type_for_the_session_only(ui: Ui, rig: Rig) -> None:
+    person = rig.person()
+    rig.kiosk.tap_card(person.card_uid)
+    ui.on("pin")
+    title = next(w for w in ui.visible() if getattr(w, "text", "") == "Masukkan PIN (6 angka)")
+    normal = title.font_size
+    ui.press("Ukuran huruf")
+    assert title.font_size > normal * 1.2
+    ui.press("Batal")
+    ui.on("attract")
+    ui.until(lambda: title.font_size == normal, "the normal text size again")
