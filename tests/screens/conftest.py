@@ -3,7 +3,8 @@ core that is enrolled with a real centre on uvicorn and prints on the ESC/POS em
 
 Kivy creates one window per process and reads its settings then, so the display fixture is
 session-wide and sets everything before the first Kivy import; each test builds a fresh app
-(a new root widget) on that window.
+(a new root widget) on that window. Test modules therefore import nothing that imports the
+window (screens.app, screens.keys…) at module level, only inside tests.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def window(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from kivy.base import EventLoop
 
     EventLoop.ensure_window()
+    if tuple(EventLoop.window.size) != (1920, 1080):
+        pytest.fail("Kivy's window was created before this fixture (a module-level import)")
     yield EventLoop.window
     server.terminate()
     server.wait(10)
@@ -139,7 +142,10 @@ class Ui:
         deadline = time.monotonic() + timeout_s
         while not done():
             if time.monotonic() > deadline:
-                pytest.fail(f"timed out waiting for {what} (screen: {self.screen})")
+                notice = self.root.ids.toast.text
+                pytest.fail(
+                    f"timed out waiting for {what} (screen: {self.screen}; notice: {notice!r})"
+                )
             self.frames(1)
         self.frames(2)  # let the kv bindings settle
 

@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 
-from screens.keys import DOWN, ENTER, HELP
 from tests.screens.conftest import Rig, Ui
+
+# SDL key codes, as screens.keys has them: importing that module here would create Kivy's
+# window at collection time, before the display fixture has chosen its display and size.
+DOWN, ENTER, HELP = 274, 13, 282
 
 MOST_CONTROLS = 60  # more Down presses than any screen has controls
 
@@ -35,6 +38,9 @@ def choose(ui: Ui, label: str) -> None:
 
 
 def test_a_queue_number_with_the_four_keys_only(ui: Ui, rig: Rig) -> None:
+    from screens import keys
+
+    assert (keys.DOWN, keys.ENTER, keys.HELP) == (DOWN, ENTER, HELP)
     person = rig.person()
     key(ui, ENTER)
     ui.on("language")
