@@ -11,10 +11,12 @@ DEMO_DIR ?= demo-output
 VCARD_READER := build/ifd/libifd-vpcd-events.so
 
 # Debian packages the test suite drives for real: pcscd + vpcd (smart-card stack), swig and the
-# pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb (Kivy headless),
+# pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb plus the GL,
+# mtdev and X libraries the Kivy wheel's SDL2 loads (the touchscreen app, headless in tests),
 # systemd (systemd-analyze checks the kiosk's units).
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
-	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1 systemd
+	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1 libgl1-mesa-dri libegl1 \
+	libmtdev1 libxrender1 libxext6 systemd
 # `make demo` needs only a venv: its kiosk is simulated (no pcscd, no pyscard to build), its
 # centre runs on SQLite (no PostgreSQL) and every Python package it uses comes as a wheel.
 DEMO_APT_PACKAGES := python3-venv
@@ -60,7 +62,7 @@ demo-packages:  ## install the few Debian packages the demo needs (apt-get, only
 $(STAMP): setup.cfg pyproject.toml
 	@echo "installing the project and all its extras into $(VENV) (a few minutes the first time)"
 	$(venv_base)
-	$(PIP_INSTALL) -e '.[central,devices,test]'
+	$(PIP_INSTALL) -e '.[central,devices,app,test]'
 	touch $@ $(DEMO_STAMP)
 
 # Everything the full install has, the demo has too: a venv made by `make test` serves both.
@@ -102,7 +104,8 @@ demo: demo-venv  ## seeded central server on SQLite plus a scripted resident jou
 
 # The issues' benchmark entry points; each runs its sub-benchmarks itself.
 BENCHES := bench/central_ingest.py bench/login.py bench/drivers.py bench/services.py \
-	bench/security.py bench/demo.py bench/capture.py bench/runtime.py bench/operations.py
+	bench/security.py bench/demo.py bench/capture.py bench/runtime.py bench/operations.py \
+	bench/ui.py
 
 bench: venv  ## every benchmark, each printing its figure beside its target
 	@for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -25,6 +25,7 @@ def _registrars() -> list[_Registrar]:
     from kiosk.config import cli as config_cli
     from kiosk.i18n import cli as i18n_cli
     from kiosk.runtime import cli as runtime_cli
+    from screens import cli as screens_cli
 
     return [
         config_cli.register,
@@ -34,6 +35,7 @@ def _registrars() -> list[_Registrar]:
         journey.register,
         runtime_cli.register,
         scan_cli.register,
+        screens_cli.register,
     ]
 
 

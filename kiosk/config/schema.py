@@ -240,6 +240,21 @@ class CodeScannerSection(_Section):
         return self
 
 
+class ScreenSection(_Section):
+    orientation: Literal["landscape", "portrait"] = Field(
+        default="landscape", description="Touchscreen mounting: 1920x1080 or 1080x1920."
+    )
+    dpi: float = Field(
+        default=102.0,
+        ge=50,
+        le=600,
+        description="The panel's pixels per inch (21.5-inch full HD: 102); sizes touch targets.",
+    )
+    fullscreen: bool = Field(
+        default=True, description="Full screen (false: a window, for demos and development)."
+    )
+
+
 class OutboxSection(_Section):
     path: AbsolutePath = Field(
         default=DEFAULT_STATE_DIR / "outbox.sqlite3",
@@ -275,6 +290,7 @@ class KioskConfig(_Section):
         default=CodeScannerSection(), description="Barcode/QR scanner."
     )
     outbox: OutboxSection = Field(default=OutboxSection(), description="Offline queue of requests.")
+    screen: ScreenSection = Field(default=ScreenSection(), description="The touchscreen app.")
 
     @model_validator(mode="before")
     @classmethod

@@ -609,7 +609,10 @@ class Session:
 
     def back(self) -> None:
         """One step back; from the first step, back to the menu (never a dead end)."""
-        if self.state is State.REVIEW:
+        if self.state is State.REVIEW and not self._steps:  # a queue number: nothing to redo
+            self._service = None
+            self._go(State.MENU)
+        elif self.state is State.REVIEW:
             self._step_index = max(0, len(self._steps) - 1)
             self._go(State.SERVICE, self._service.id if self._service else None)
             self._show_step_or_review()

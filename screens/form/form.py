@@ -1,0 +1,57 @@
+"""A letter's (or complaint's) form, one field per page: the prompt from the catalog, option
+buttons for a choice, the keypad for numbers and NIKs, the keyboard for text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+
+from central.contract.models import FieldType, FormField, LocalizedText
+from screens.base import KioskScreen, load_rules
+from screens.widgets import BigButton
+
+NUMERIC = {FieldType.NUMBER, FieldType.NIK}
+
+
+class FormScreen(KioskScreen):
+    prompt = ObjectProperty(None, allownone=True)  # LocalizedText from the step
+    options = ListProperty()
+    input_kind = StringProperty("text")  # "text" | "digits" | "choice"
+    required = BooleanProperty(True)
+
+    def show_step(
+        self, prompt: LocalizedText, options: tuple[str, ...], form_field: FormField | None
+    ) -> None:
+        self.prompt = prompt
+        self.options = list(options)
+        self.required = form_field.required if form_field is not None else True
+        if options:
+            self.input_kind = "choice"
+        elif form_field is not None and form_field.type in NUMERIC:
+            self.input_kind = "digits"
+        else:
+            self.input_kind = "text"
+        self.ids.keyboard.clear()
+        self.ids.keypad.clear()
+        choices = self.ids.choices
+        choices.clear_widgets()
+        router: Any = App.get_running_app().router
+        for option in options:
+            button = BigButton(text=option)
+            button.bind(on_release=lambda b: router.answer(b.text))
+            choices.add_widget(button)
+
+    def next(self) -> None:
+        value = self.ids.keyboard.value if self.input_kind == "text" else self.ids.keypad.value
+        App.get_running_app().router.answer(value)
+
+    def forget(self) -> None:
+        self.ids.keyboard.clear()
+        self.ids.keypad.clear()
+        self.ids.choices.clear_widgets()
+        self.prompt = None
+
+
+load_rules(__name__)

@@ -1,0 +1,99 @@
+"""Village information: the APBDes budget as a bar chart (planned against realised per
+sector), projects with their progress, and announcements. Public data: nothing personal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.graphics import Color, Rectangle
+from kivy.properties import ObjectProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.progressbar import ProgressBar
+from kivy.uix.widget import Widget
+
+from central.contract.services import BudgetLine, VillageInformation
+from screens.base import KioskScreen, load_rules
+from screens.text import pick, word
+
+PLANNED = (0.55, 0.55, 0.55, 1.0)  # grey bar: what the budget planned
+REALISED = (1.0, 0.84, 0.0, 1.0)  # yellow bar over it: what was spent
+
+
+class BudgetBar(Widget):
+    """One sector's planned (grey) and realised (yellow) bars, scaled to the largest plan."""
+
+    def __init__(self, line: BudgetLine, largest: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._line, self._largest = line, max(largest, 1)
+        self.bind(pos=self._draw, size=self._draw)
+
+    def _draw(self, *_args: Any) -> None:
+        self.canvas.clear()
+        planned = self.width * self._line.planned / self._largest
+        realised = self.width * min(self._line.realised, self._largest) / self._largest
+        with self.canvas:
+            Color(*PLANNED)
+            Rectangle(pos=self.pos, size=(planned, self.height))
+            Color(*REALISED)
+            Rectangle(pos=(self.x, self.y + self.height * 0.25), size=(realised, self.height / 2))
+
+
+class InformationScreen(KioskScreen):
+    information = ObjectProperty(None, allownone=True)
+
+    def loading(self) -> None:
+        self.information = None
+        self.ids.body.clear_widgets()
+
+    def show(self, information: VillageInformation | None) -> None:
+        self.information = information
+        self._fill(App.get_running_app().language)
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        App.get_running_app().bind(language=self._relabel)
+
+    def on_leave(self, *_args: Any) -> None:
+        App.get_running_app().unbind(language=self._relabel)
+
+    def _relabel(self, _app: Any, language: str) -> None:
+        self._fill(language)
+
+    def _fill(self, language: str) -> None:
+        app = App.get_running_app()
+        sizes = app.sizes
+        body = self.ids.body
+        body.clear_widgets()
+
+        def label(text: str, size: int, **kwargs: Any) -> Label:
+            shown = Label(text=text, font_size=size, size_hint_y=None, halign="left", **kwargs)
+            shown.bind(width=lambda w, width: setattr(w, "text_size", (width, None)))
+            shown.bind(texture_size=lambda w, ts: setattr(w, "height", ts[1] + sizes.gap))
+            return shown
+
+        info = self.information
+        if info is None:
+            body.add_widget(label(word("info.offline", language), sizes.body))
+            return
+        for budget in info.budgets[:1]:
+            body.add_widget(label(f"{word('info.budget', language)} {budget.year}", sizes.title))
+            largest = max((line.planned for line in budget.lines), default=1)
+            for line in budget.lines:
+                body.add_widget(label(pick(line.sector, language), sizes.small))
+                body.add_widget(BudgetBar(line, largest, size_hint_y=None, height=sizes.target / 2))
+        if info.projects:
+            body.add_widget(label(word("info.projects", language), sizes.title))
+        for project in info.projects:
+            row = BoxLayout(size_hint_y=None, height=sizes.target, spacing=sizes.gap)
+            row.add_widget(label(f"{project.name} ({project.progress_pct}%)", sizes.small))
+            row.add_widget(ProgressBar(max=100, value=project.progress_pct))
+            body.add_widget(row)
+        if info.announcements:
+            body.add_widget(label(word("info.announcements", language), sizes.title))
+        for announcement in info.announcements:
+            body.add_widget(label(pick(announcement.title, language), sizes.body, bold=True))
+            body.add_widget(label(pick(announcement.body, language), sizes.small))
+
+
+load_rules(__name__)

@@ -1,0 +1,31 @@
+"""Menu: one tile per service the kiosk can serve now (the session filters by mode)."""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.properties import ObjectProperty
+
+from central.contract.models import Service
+from screens.base import KioskScreen, load_rules
+from screens.widgets import Tile
+
+
+class ServiceTile(Tile):
+    """A tile whose label follows the session's language (rule in menu.kv)."""
+
+    service = ObjectProperty(None)
+
+
+class MenuScreen(KioskScreen):
+    def show(self, services: list[Service]) -> None:
+        router = App.get_running_app().router
+        tiles = self.ids.tiles
+        tiles.clear_widgets()
+        for service in services:
+            tile = ServiceTile(service=service)
+            tile.bind(on_release=lambda t: router.choose(t.service.id))
+            tiles.add_widget(tile)
+        self.ids.empty.opacity = 0 if services else 1
+
+
+load_rules(__name__)

@@ -1,0 +1,254 @@
+"""Which screen shows, decided by the session's events; what a touch asks, posted as intents.
+
+The router runs on the UI thread only (the bridge's dispatcher puts every event there), so its
+few fields need no lock. It keeps nothing personal beyond what the screens show, and drops it
+all when the session ends.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kivy.clock import Clock
+
+from central.contract.models import FormField, Service, ServiceKind, UnavailableReason
+from kiosk.scanning import ScanGuidance
+from kiosk.session.events import (
+    CountdownTick,
+    Notice,
+    ReceiptReady,
+    SessionEnded,
+    StateChanged,
+    StepChanged,
+)
+from kiosk.session.machine import OUT_OF_SERVICE_TEXT, Session
+from kiosk.session.states import State
+from kiosk.session.text import bilingual
+from screens.bridge import SessionBridge
+from screens.text import pick, word
+
+LOCAL_IDLE_S = 45.0  # language or card screens left untouched (no session yet): back to attract
+TOUCH_EVERY_S = 1.0  # the session's timer counts seconds: one touch intent a second is enough
+
+# Screens by session state; SERVICE picks the form or the scan from the step.
+SCREEN_FOR = {
+    State.IDENTIFYING: "identify",
+    State.VERIFYING_PIN: "pin",
+    State.CHANGING_PIN: "pin",
+    State.MENU: "menu",
+    State.REVIEW: "review",
+    State.SUBMITTING: "progress",
+    State.PRINTING: "progress",
+    State.DONE: "done",
+    State.OUT_OF_SERVICE: "out_of_service",
+}
+
+
+class Router:
+    def __init__(self, app: Any, bridge: SessionBridge, root: Any) -> None:
+        self._app = app
+        self._bridge = bridge
+        self._root = root
+        self._manager = root.ids.manager
+        self.state = State.IDLE
+        self._services: list[Service] = []
+        self._service: Service | None = None
+        self._answers: dict[str, tuple[str, str]] = {}  # step → (label, value) for the review
+        self._step: StepChanged | None = None
+        self._last_touch = 0.0
+
+    def start(self) -> None:
+        observe = self._bridge.observe
+        observe(StateChanged, self._on_state)
+        observe(StepChanged, self._on_step)
+        observe(Notice, self._on_notice)
+        observe(CountdownTick, self._on_countdown)
+        observe(SessionEnded, self._on_ended)
+        observe(ReceiptReady, self._on_receipt)
+        observe(ScanGuidance, self.screen("scan").guide)
+        self._bridge.ask(
+            lambda s: (s.state, s.availability.reason),
+            lambda answer: self._show_state(answer[0], answer[1].value if answer[1] else None),
+        )
+
+    def stop(self) -> None:
+        self._bridge.close()
+
+    def screen(self, name: str) -> Any:
+        return self._manager.get_screen(name)
+
+    def show(self, name: str) -> None:
+        self._manager.current = name
+
+    # ------------------------------------------------------------------ events
+
+    def _on_state(self, event: StateChanged) -> None:
+        self._show_state(event.state, event.detail)
+
+    def _show_state(self, state: State, detail: str | None) -> None:
+        self.state = state
+        Clock.unschedule(self._local_timeout)
+        if state is not State.SERVICE and state is not State.REVIEW:
+            self._step = None
+        if state is State.IDLE:
+            self.to_attract()
+            return
+        if state is State.IDENTIFYING:
+            self.screen("identify").nik_mode = True
+        elif state in {State.VERIFYING_PIN, State.CHANGING_PIN}:
+            self.screen("pin").prepare(changing=state is State.CHANGING_PIN)
+        elif state is State.MENU:
+            self._service = None
+            self._answers = {}
+            self._bridge.ask(Session.available_services, self._menu)
+        elif state is State.SERVICE:
+            self._service = next((s for s in self._services if s.id == detail), self._service)
+            if self._service is not None and self._service.kind is ServiceKind.INFO:
+                self.screen("information").loading()
+                self._bridge.ask(Session.information, self.screen("information").show)
+                self.show("information")
+            return  # otherwise the step that follows says which screen
+        elif state is State.REVIEW:
+            self._review()
+        elif state in {State.SUBMITTING, State.PRINTING}:
+            self.screen("progress").stage = f"{state.value}.title"
+        elif state is State.OUT_OF_SERVICE and detail:
+            self.screen("out_of_service").reason = bilingual(
+                OUT_OF_SERVICE_TEXT[UnavailableReason(detail)]
+            )
+        self.show(SCREEN_FOR[state])
+
+    def _menu(self, services: list[Service]) -> None:
+        self._services = services
+        self.screen("menu").show(services)
+
+    def _review(self) -> None:
+        service = self._service
+        lines = [f"{label}: {value}" for label, value in self._answers.values()]
+        queue = service is not None and service.kind is ServiceKind.QUEUE
+        self.screen("review").show(service.label if service else None, "\n".join(lines), queue)
+
+    def _field(self, name: str) -> FormField | None:
+        fields = self._service.fields if self._service else []
+        return next((f for f in fields if f.name == name), None)
+
+    def _on_step(self, event: StepChanged) -> None:
+        self._step = event
+        if event.step.startswith("doc:"):
+            self.screen("scan").show_step(event.prompt)
+            self.show("scan")
+        else:
+            self.screen("form").show_step(event.prompt, event.options, self._field(event.step))
+            self.show("form")
+
+    def _on_notice(self, event: Notice) -> None:
+        self._root.ids.toast.show(pick(event.message, self._app.language), event.level)
+        if self._manager.current == "scan":
+            self.screen("scan").scanning = False  # a scan that ended without a page
+
+    def _on_countdown(self, event: CountdownTick) -> None:
+        self._root.ids.countdown.show(event.seconds_left)
+
+    def _on_ended(self, _event: SessionEnded) -> None:
+        self._root.ids.countdown.hide()
+        self._answers = {}
+        self._service = None
+        self._step = None
+        for screen in self._manager.screens:
+            screen.forget()
+        self._app.language = self._app.default_language
+        if self._app.sizes.text_scale != 1.0:  # large text was for this resident
+            self._app.toggle_text_size()
+
+    def _on_receipt(self, event: ReceiptReady) -> None:
+        self.screen("done").show(event.printed, event.qr_payload)
+
+    # ------------------------------------------------------------------ touches
+
+    def touched(self) -> None:
+        """Any touch: hide the countdown and tell the session the resident is there."""
+        self._root.ids.countdown.hide()
+        now = time.monotonic()
+        if self.state is not State.IDLE and now - self._last_touch >= TOUCH_EVERY_S:
+            self._last_touch = now
+            self._bridge.post(Session.touch)
+
+    def help(self, choices: list[str]) -> None:
+        """F1: the screen's choices, shown (spoken prompts are not built yet)."""
+        listed = ", ".join(c for c in choices if c)
+        self._root.ids.toast.show(f"{word('help.choices', self._app.language)}: {listed}", "info")
+
+    def to_attract(self) -> None:
+        Clock.unschedule(self._local_timeout)
+        self.screen("identify").nik_mode = False
+        self.show("attract")
+
+    def _local_timeout(self, _dt: float) -> None:
+        if self.state is State.IDLE:
+            self.to_attract()
+
+    def _stay_local(self) -> None:
+        Clock.unschedule(self._local_timeout)
+        Clock.schedule_once(self._local_timeout, LOCAL_IDLE_S)
+
+    def wake(self) -> None:
+        if self.state is State.IDLE:
+            self.show("language")
+            self._stay_local()
+
+    def choose_language(self, language: str) -> None:
+        self.set_language(language)
+        if self.state is State.IDLE:
+            self.screen("identify").nik_mode = False
+            self.show("identify")
+            self._stay_local()
+
+    def set_language(self, language: str) -> None:
+        self._app.language = language
+        self._bridge.post(lambda s: s.set_language(language))
+
+    def toggle_language(self) -> None:
+        self.set_language("en" if self._app.language == "id" else "id")
+
+    def use_nik(self) -> None:
+        self._bridge.post(Session.start_nik_entry)
+
+    def enter_nik(self, nik: str) -> None:
+        self._bridge.post(lambda s: s.enter_nik(nik))
+
+    def enter_pin(self, pin: str) -> None:
+        self._bridge.post(lambda s: s.enter_pin(pin))
+
+    def change_pin(self, current: str, new: str) -> None:
+        self._bridge.post(lambda s: s.change_pin(current, new))
+
+    def choose(self, service_id: str) -> None:
+        self._bridge.post(lambda s: s.choose(service_id))
+
+    def answer(self, value: str) -> None:
+        step = self._step
+        if step is not None:
+            self._answers[step.step] = (pick(step.prompt, self._app.language), value)
+        self._bridge.post(lambda s: s.answer(value))
+
+    def skip(self) -> None:
+        self._bridge.post(Session.skip)
+
+    def back(self) -> None:
+        self._bridge.post(Session.back)
+
+    def scan(self) -> None:
+        self._bridge.post(lambda s: s.scan())
+
+    def submit(self) -> None:
+        self._bridge.post(Session.submit)
+
+    def finish(self) -> None:
+        self._bridge.post(Session.finish)
+
+    def cancel(self) -> None:
+        if self.state is State.IDLE:
+            self.to_attract()
+        else:
+            self._bridge.post(Session.cancel)

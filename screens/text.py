@@ -1,0 +1,100 @@
+"""The screens' own words, in Bahasa Indonesia and English.
+
+What the session says (notices, prompts, service labels) arrives as ``LocalizedText`` in its
+events; these are only the screens' fixed labels. They live here rather than in the gettext
+catalogs so the touchscreen can change its wording without touching the core's catalogs, and a
+missing half is a KeyError in the render test, not a blank button.
+"""
+
+from __future__ import annotations
+
+from central.contract.models import LocalizedText
+
+WORDS: dict[str, tuple[str, str]] = {
+    "attract.title": ("Anjungan Desa Mandiri", "Village Self-Service Kiosk"),
+    "attract.call": ("Tempelkan e-KTP atau sentuh layar", "Tap your e-KTP or touch the screen"),
+    "attract.slide": (
+        "Urus surat, ambil nomor antrian, dan cek permohonan Anda di sini.",
+        "Request letters, take a queue number and check your requests here.",
+    ),
+    "language.title": ("Pilih bahasa", "Choose a language"),
+    "identify.title": ("Tempelkan e-KTP Anda pada pembaca kartu", "Tap your e-KTP on the reader"),
+    "identify.hint": (
+        "Letakkan kartu di atas tanda di bawah layar.",
+        "Place the card on the mark below the screen.",
+    ),
+    "identify.use_nik": ("Masukkan NIK", "Enter NIK"),
+    "identify.nik_title": ("Ketik 16 angka NIK Anda", "Type the 16 digits of your NIK"),
+    "pin.title": ("Masukkan PIN (6 angka)", "Enter your PIN (6 digits)"),
+    "pin.change_current": ("Masukkan PIN lama", "Enter your current PIN"),
+    "pin.change_new": ("Pilih PIN baru (6 angka)", "Choose a new PIN (6 digits)"),
+    "menu.title": ("Pilih layanan", "Choose a service"),
+    "menu.empty": (
+        "Belum ada layanan yang bisa dipakai saat ini.",
+        "No service can be used right now.",
+    ),
+    "form.next": ("Lanjut", "Next"),
+    "form.skip": ("Lewati", "Skip"),
+    "scan.title": ("Letakkan dokumen di baki", "Put the document on the tray"),
+    "scan.start": ("Mulai memindai", "Start scanning"),
+    "scan.waiting": ("Menunggu kamera…", "Waiting for the camera…"),
+    "review.title": ("Periksa permohonan Anda", "Check your request"),
+    "review.queue": ("Ambil nomor antrian sekarang?", "Take a queue number now?"),
+    "review.submit": ("Kirim", "Send"),
+    "submitting.title": ("Mengirim permohonan…", "Sending your request…"),
+    "printing.title": ("Mencetak tanda terima…", "Printing your receipt…"),
+    "done.printed": (
+        "Selesai. Ambil tanda terima Anda di bawah layar.",
+        "Done. Take your receipt below the screen.",
+    ),
+    "done.qr": (
+        "Printer tidak tersedia: foto kode ini dengan ponsel Anda.",
+        "The printer is not available: photograph this code with your phone.",
+    ),
+    "done.another": ("Layanan lain", "Another service"),
+    "done.finish": ("Selesai", "Finish"),
+    "oos.title": ("Mohon maaf", "We are sorry"),
+    "oos.hint": (
+        "Silakan datang ke kantor desa atau coba lagi nanti.",
+        "Please visit the village office or try again later.",
+    ),
+    "countdown.title": ("Masih di sana?", "Are you still there?"),
+    "countdown.body": (
+        "Sesi berakhir dalam {seconds} detik.",
+        "The session ends in {seconds} seconds.",
+    ),
+    "countdown.continue": ("Lanjutkan", "Continue"),
+    "info.title": ("Informasi desa", "Village information"),
+    "info.budget": ("APBDes", "Village budget (APBDes)"),
+    "info.projects": ("Pembangunan", "Projects"),
+    "info.announcements": ("Pengumuman", "Announcements"),
+    "info.offline": (
+        "Informasi desa tidak dapat dimuat sekarang.",
+        "The village information cannot be loaded now.",
+    ),
+    "help.choices": (
+        "Tombol atas/bawah memilih, Enter menekan. Pilihan",
+        "Up/down chooses, Enter presses. Choices",
+    ),
+    "text.size": ("Ukuran huruf", "Text size"),
+    "common.back": ("Kembali", "Back"),
+    "common.cancel": ("Batal", "Cancel"),
+    "common.ok": ("OK", "OK"),
+    "common.delete": ("Hapus", "Delete"),
+    "common.shift": ("Huruf besar", "Capital"),
+    "common.space": ("Spasi", "Space"),
+    "demo.banner": ("DEMO — bukan layanan resmi", "DEMO — not a real service"),
+}
+
+
+def word(key: str, language: str) -> str:
+    """The label ``key`` in ``language`` ("id" or "en"; anything else reads Indonesian)."""
+    indonesian, english = WORDS[key]
+    return english if language == "en" else indonesian
+
+
+def pick(text: LocalizedText | None, language: str) -> str:
+    """The half of a session's bilingual text for ``language``."""
+    if text is None:
+        return ""
+    return text.en if language == "en" else text.id

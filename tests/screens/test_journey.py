@@ -1,0 +1,188 @@
+"""A resident's journey by touch alone, from the attract screen to a printed receipt, against
+a real centre on uvicorn and the ESC/POS printer emulator; then the countdown back to idle."""
+
+from __future__ import annotations
+
+from kiosk.session import State
+from kiosk.session.events import Notice
+from tests.journeys.conftest import page_photo
+from tests.screens.conftest import Rig, Ui
+
+QUEUE_LABEL = "Ambil nomor antrian"
+
+
+def sign_in_by_nik(ui: Ui, nik: str, pin: str) -> None:
+    ui.tap(ui.root.ids.manager.current_screen)  # touch the attract screen anywhere
+    ui.on("language")
+    ui.press("Bahasa Indonesia")
+    ui.on("identify")
+    ui.press("Masukkan NIK")
+    ui.until(lambda: ui.screen == "identify" and ui.buttons("0") != [], "the NIK keypad")
+    ui.press(*nik, "OK")
+    ui.on("pin")
+    ui.press(*pin, "OK")
+    ui.on("menu")
+    ui.until(lambda: ui.buttons(QUEUE_LABEL) != [], "the service tiles")
+
+
+def test_queue_ticket_by_touch_prints_a_receipt(ui: Ui, rig: Rig) -> None:
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    ui.press(QUEUE_LABEL)
+    ui.on("review")
+    assert "Ambil nomor antrian sekarang?" in ui.texts()
+    ui.press("Kirim")
+    ui.on("done")
+    assert "Selesai. Ambil tanda terima Anda di bawah layar." in ui.texts()
+    receipt = rig.kiosk.last_receipt_text()
+    assert "ANTRIAN" in receipt.upper(), receipt
+    assert len(rig.kiosk.receipt_files()) == 1
+
+
+def test_the_countdown_ends_the_session_and_no_label_keeps_the_nik_or_name(
+    ui: Ui, rig: Rig
+) -> None:
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    ui.press(QUEUE_LABEL)
+    ui.on("review")
+    rig.kiosk.advance_clock(50)  # idle 60 s, countdown 10 s: inside the countdown
+    ui.until(lambda: ui.root.ids.countdown.active, "the countdown overlay")
+    assert any("Sesi berakhir dalam" in text for text in ui.texts())
+    rig.kiosk.advance_clock(20)
+    ui.on("attract")
+    assert not ui.root.ids.countdown.active
+    assert rig.kiosk.do(lambda s: s.state) is State.IDLE
+    texts = "\n".join(ui.every_text())
+    assert person.nik not in texts and person.nik[:4] + " " not in texts
+    assert person.name not in texts
+
+
+def test_continue_on_the_countdown_keeps_the_session(ui: Ui, rig: Rig) -> None:
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    rig.kiosk.advance_clock(52)
+    ui.until(lambda: ui.root.ids.countdown.active, "the countdown overlay")
+    ui.press("Lanjutkan")
+    ui.until(lambda: not ui.root.ids.countdown.active, "the countdown to close")
+    rig.kiosk.advance_clock(20)  # past the old deadline: the touch restarted the timer
+    ui.frames(90)
+    assert ui.screen == "menu"
+
+
+def test_the_menu_offers_the_sessions_services_and_every_tile_opens_one(ui: Ui, rig: Rig) -> None:
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    tiles = [w.service for w in ui.visible() if hasattr(w, "service") and w.service is not None]
+    catalog = rig.kiosk.do(lambda s: s.available_services())
+    assert {t.id for t in tiles} == {s.id for s in catalog}
+    for tile_label in [ui.app.pick(t.label, "id") for t in tiles]:
+        ui.press(tile_label)
+        ui.until(
+            lambda: ui.screen in {"form", "scan", "review", "information"},
+            f"{tile_label}'s first step",
+        )
+        ui.press("Kembali")
+        ui.on("menu")
+        ui.until(lambda label=tile_label: ui.buttons(label) != [], "the tiles again")
+
+
+def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, rig: Rig) -> None:
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    ui.press("Surat Keterangan Tidak Mampu (SKTM)")
+    ui.on("form")
+    ui.press("Huruf besar", *"beasiswa", "Spasi", *"sekolah", "Lanjut")
+    form = ui.root.ids.manager.current_screen
+    ui.until(lambda: form.input_kind == "digits", "the income field's keypad")
+    ui.press(*"2500000", "OK")
+    outlines: list[int] = []
+    for seed, page in enumerate(("kk.jpg", "rt.jpg"), start=1):
+        ui.on("scan")
+        rig.kiosk.put_on_tray(page_photo(rig.tmp / page, seed))
+        scan = ui.root.ids.manager.current_screen
+        scan.bind(outline=lambda _s, points: outlines.append(len(points)))
+        before = scan.prompt
+        ui.press("Mulai memindai")
+        ui.until(
+            lambda sc=scan, b=before: sc.prompt is not b or ui.screen != "scan", "the capture", 90
+        )
+    assert max(outlines) == 10  # the page's four corners, closed, drawn on the preview
+    ui.on("review")
+    summary = "\n".join(ui.texts())
+    assert "Keperluan surat: Beasiswa sekolah" in summary
+    ui.press("Kirim")
+    ui.on("done")
+    assert "SKT" in rig.kiosk.last_receipt_text()
+
+
+def test_village_information_shows_the_budget_chart_projects_and_announcements(
+    ui: Ui, rig: Rig
+) -> None:
+    from screens.information.information import BudgetBar
+
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    ui.press("Informasi desa")
+    ui.on("information")
+    body = ui.root.ids.manager.current_screen.ids.body
+    ui.until(lambda: len(body.children) > 3, "the information")
+    information = rig.kiosk.do(lambda s: s.information())
+    texts = ui.texts()
+    assert any(text.startswith("APBDes ") for text in texts)
+    assert sum(isinstance(w, BudgetBar) for w in body.children) == len(information.budgets[0].lines)
+    assert information.announcements[0].title.id in texts
+    ui.press("Kembali")
+    ui.on("menu")
+
+
+def test_a_first_sign_in_changes_the_pin_on_the_keypad(ui: Ui, rig: Rig) -> None:
+    person = next(p for p in rig.people if p.must_change_pin)
+    new_pin = "482913" if person.pin != "482913" else "591824"
+    rig.kiosk.tap_card(person.card_uid)
+    ui.on("pin")
+    ui.press(*person.pin, "OK")
+    ui.until(lambda: "Masukkan PIN lama" in ui.texts(), "the current-PIN step")
+    ui.press(*person.pin, "OK")
+    ui.until(lambda: "Pilih PIN baru (6 angka)" in ui.texts(), "the new-PIN step")
+    ui.press(*new_pin, "OK")
+    ui.on("menu")
+    ui.press("Batal")
+    ui.on("attract")
+    rig.kiosk.tap_card(person.card_uid)  # the new PIN is the one that signs in now
+    ui.on("pin")
+    ui.press(*new_pin, "OK")
+    ui.on("menu")
+
+
+def test_a_wrong_pin_is_told_in_the_residents_language_and_the_pin_screen_stays(
+    ui: Ui, rig: Rig
+) -> None:
+    person = rig.person()
+    wrong = "000000" if person.pin != "000000" else "111111"
+    notices: list[Notice] = []
+    rig.kiosk.core.owner.observe(Notice, notices.append)
+    rig.kiosk.tap_card(person.card_uid)
+    ui.on("pin")
+    ui.press("English")  # switched at any time: the session's notices follow
+    ui.press(*wrong, "OK")
+    toast = ui.root.ids.toast
+    ui.until(lambda: toast.text != "", "the notice")
+    assert [n.level for n in notices] == ["error"]
+    assert notices[0].message.en != notices[0].message.id
+    assert toast.text == notices[0].message.en
+    assert ui.screen == "pin"
+    assert ui.root.ids.manager.current_screen.ids.keypad.value == ""  # nothing typed is kept
+
+
+def test_the_text_size_toggle_enlarges_the_type_for_the_session_only(ui: Ui, rig: Rig) -> None:
+    person = rig.person()
+    rig.kiosk.tap_card(person.card_uid)
+    ui.on("pin")
+    title = next(w for w in ui.visible() if getattr(w, "text", "") == "Masukkan PIN (6 angka)")
+    normal = title.font_size
+    ui.press("Ukuran huruf")
+    assert title.font_size > normal * 1.2
+    ui.press("Batal")
+    ui.on("attract")
+    ui.until(lambda: title.font_size == normal, "the normal text size again")

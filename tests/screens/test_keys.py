@@ -1,0 +1,65 @@
+"""The four keys alone (Up/Down, Enter, F1), through the window's keyboard events: a queue
+number from the attract screen to a printed receipt, with the focus outlined as it moves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.screens.conftest import Rig, Ui
+
+# SDL key codes, as screens.keys has them: importing that module here would create Kivy's
+# window at collection time, before the display fixture has chosen its display and size.
+DOWN, ENTER, HELP = 274, 13, 282
+
+MOST_CONTROLS = 60  # more Down presses than any screen has controls
+
+
+def key(ui: Ui, code: int) -> None:
+    from kivy.core.window import Window
+
+    Window.dispatch("on_key_down", code, 0, None, [])
+    Window.dispatch("on_key_up", code, 0)
+    ui.frames(2)
+
+
+def choose(ui: Ui, label: str) -> None:
+    """Down until the outlined control says ``label``, then Enter."""
+    keys: Any = ui.app.keys
+    for _ in range(MOST_CONTROLS):
+        key(ui, DOWN)
+        if keys.focused is not None and keys.focused.text == label:
+            frame = keys._frame.rectangle
+            assert frame[2] > keys.focused.width  # the outline surrounds it
+            key(ui, ENTER)
+            return
+    pytest.fail(f"{label!r} never got the focus on the {ui.screen} screen")
+
+
+def test_a_queue_number_with_the_four_keys_only(ui: Ui, rig: Rig) -> None:
+    from screens import keys
+
+    assert (keys.DOWN, keys.ENTER, keys.HELP) == (DOWN, ENTER, HELP)
+    person = rig.person()
+    key(ui, ENTER)
+    ui.on("language")
+    choose(ui, "Bahasa Indonesia")
+    ui.on("identify")
+    choose(ui, "Masukkan NIK")
+    ui.until(lambda: ui.buttons("0") != [], "the NIK keypad")
+    for digit in (*person.nik, "OK"):
+        choose(ui, digit)
+    ui.on("pin")
+    for digit in (*person.pin, "OK"):
+        choose(ui, digit)
+    ui.on("menu")
+    ui.until(lambda: ui.buttons("Ambil nomor antrian") != [], "the tiles")
+    key(ui, HELP)
+    assert any("Ambil nomor antrian" in text for text in ui.texts())  # help lists the choices
+    choose(ui, "Ambil nomor antrian")
+    ui.on("review")
+    choose(ui, "Kirim")
+    ui.on("done")
+    assert len(rig.kiosk.receipt_files()) == 1
+    assert ui.touches == 0

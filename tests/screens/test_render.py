@@ -1,0 +1,169 @@
+"""Every built screen, in both languages and both orientations: it renders (a screenshot
+that is not blank), it says what it should (its title, read from the widget tree), and every
+control a finger can press measures at least 15 mm at the configured DPI.
+
+Set SCREENS_SHOTS_DIR (e.g. docs/screens) to keep the screenshots (docs/screens.md)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+
+from central.contract.models import LocalizedText
+from kiosk.scanning import ScanGuidance
+from kiosk.session import State
+from screens.text import word
+from screens.theme import MIN_TARGET_MM, px_to_mm
+from tests.screens.conftest import DPI, Rig, Ui, _pressable
+
+SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+INK_SHARE = 0.01  # at least 1 % of the pixels are not the background: something is drawn
+QUEUE_ID = "antrian"
+LETTER_ID = "sktm"
+INFO_ID = "informasi"
+
+
+def ink(png: Path) -> float:
+    image = cv2.imread(str(png))
+    assert image is not None, f"{png} is not an image"
+    return float(np.count_nonzero(image.max(axis=2) > 40)) / (image.shape[0] * image.shape[1])
+
+
+def half(png: Path, target: Path) -> None:
+    """A half-size copy for the docs: readable, and a few kilobytes each."""
+    image = cv2.imread(str(png))
+    small = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    cv2.imwrite(str(target), small, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+
+
+def small_targets(ui: Ui) -> list[str]:
+    found = []
+    for widget in ui.visible():
+        if not _pressable(widget):
+            continue
+        width_mm, height_mm = px_to_mm(widget.width, DPI), px_to_mm(widget.height, DPI)
+        if min(width_mm, height_mm) < MIN_TARGET_MM:
+            found.append(
+                f"{type(widget).__name__} {widget.text!r}: {width_mm:.1f}x{height_mm:.1f} mm"
+            )
+    return found
+
+
+def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], None]]]:
+    """(shot name, the title's word key or literal text, how to get there), in journey order.
+    The real session drives every screen it can; the two screens it only passes through
+    (sending and printing) and the code on screen are shown directly."""
+    person = rig.person()
+    router: Any = ui.app.router
+    language = ui.app.language
+
+    def do(intent: Callable[[Any], object], screen: str) -> Callable[[], None]:
+        def go() -> None:
+            rig.kiosk.do(intent)
+            ui.on(screen)
+
+        return go
+
+    def guidance() -> None:
+        quad = ((200.0, 120.0), (1000.0, 150.0), (980.0, 820.0), (180.0, 790.0))
+        text = LocalizedText(id="Tahan diam", en="Hold still")
+        rig.kiosk.core.bus.publish(ScanGuidance("steady", text, 0.6, quad, (1200, 900)))
+        ui.until(lambda: ui.root.ids.manager.current_screen.outline != [], "the page outline")
+
+    def direct(screen: str, **values: Any) -> Callable[[], None]:
+        def go() -> None:
+            target = router.screen(screen)
+            for name, value in values.items():
+                setattr(target, name, value)
+            router.show(screen)
+            ui.frames(3)
+
+        return go
+
+    def number_field() -> None:
+        rig.kiosk.do(lambda s: s.answer("Beasiswa sekolah anak"))
+        form = router.screen("form")
+        ui.until(lambda: form.input_kind == "digits", "the number field's keypad")
+
+    def queue() -> None:
+        """A new session (the letter is left), in the same language, for a queue number."""
+        do(lambda s: s.cancel(), "attract")()
+        ui.show_language(language)
+        rig.kiosk.do(lambda s: s.enter_nik(person.nik))
+        do(lambda s: s.enter_pin(person.pin), "menu")()
+        do(lambda s: s.choose(QUEUE_ID), "review")()
+
+    def information() -> None:
+        do(lambda s: s.finish(), "menu")()
+        do(lambda s: s.choose(INFO_ID), "information")()
+        body = router.screen("information").ids.body
+        ui.until(lambda: len(body.children) > 3, "the village information")
+
+    def qr() -> None:
+        router.screen("done").show(False, "https://desa.example/t/SKT-2026-000123")
+        ui.frames(3)
+
+    return [
+        ("attract", "attract.call", lambda: None),
+        ("language", "language.title", lambda: (router.wake(), ui.on("language"))),
+        (
+            "identify-card",
+            "identify.title",
+            lambda: (router.choose_language(ui.app.language), ui.on("identify")),
+        ),
+        ("identify-nik", "identify.nik_title", do(lambda s: s.start_nik_entry(), "identify")),
+        ("pin", "pin.title", do(lambda s: s.enter_nik(person.nik), "pin")),
+        ("menu", "menu.title", do(lambda s: s.enter_pin(person.pin), "menu")),
+        ("form", "form.next", do(lambda s: s.choose(LETTER_ID), "form")),
+        ("form-number", "common.delete", number_field),
+        ("scan", "scan.start", lambda: (do(lambda s: s.answer("2500000"), "scan")(), guidance())),
+        ("review-queue", "review.queue", queue),
+        ("submitting", "submitting.title", direct("progress", stage="submitting.title")),
+        ("printing", "printing.title", direct("progress", stage="printing.title")),
+        ("done-printed", "done.printed", do(lambda s: s.submit(), "done")),
+        ("done-qr", "done.qr", qr),
+        ("information", "info.title", information),
+        (
+            "out-of-service",
+            "oos.title",
+            direct(
+                "out_of_service",
+                reason=LocalizedText(id="Printer perlu kertas.", en="The printer needs paper."),
+            ),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_screen_renders_says_its_title_and_has_finger_sized_targets(
+    ui: Ui, rig: Rig, window: Any, tmp_path: Path, language: str, orientation: str
+) -> None:
+    window.size = SIZES[orientation]
+    ui.app.landscape = orientation == "landscape"
+    ui.show_language(language)
+    keep = os.environ.get("SCREENS_SHOTS_DIR")
+    problems: list[str] = []
+    try:
+        for name, title, go in walk(ui, rig):
+            go()
+            ui.frames(2)
+            expected = word(title, language)
+            if expected not in ui.texts():
+                problems.append(f"{name}: {expected!r} not among {ui.texts()}")
+            problems += [f"{name}: {small}" for small in small_targets(ui)]
+            shot = ui.screenshot(tmp_path / f"{name}-{language}-{orientation}.png")
+            if ink(shot) < INK_SHARE:
+                problems.append(f"{name}: the screenshot is blank")
+            if keep and (orientation == "landscape" or language == "id"):
+                half(shot, Path(keep) / shot.name)
+    finally:
+        window.size = SIZES["landscape"]
+    assert problems == []
+    assert rig.kiosk.do(lambda s: s.state) is State.SERVICE  # the information's
