@@ -14,7 +14,7 @@ import pytest
 from central.settings import CentralSettings
 from drivers.emulator import PrinterEmulator, TcpPrinterServer
 from tests.support.central_server import CentralServer, prepare_database
-from tests.vcard.stack import PcscStack, ReaderDriver
+from tests.vcard.stack import PcscStack, process_stack
 
 PROVISION = str(Path(sys.executable).parent / "kiosk-provision")
 OFFICE = "35.10.01.2001"
@@ -61,15 +61,9 @@ def provision(
 
 @pytest.fixture(scope="module")
 def pcsc() -> Iterator[PcscStack]:
-    """pcscd with the virtual reader (one per process: libpcsclite binds to the first)."""
-    running = PcscStack._running
-    if running is not None and running.running:
-        yield running
-        return
-    stack = PcscStack(ReaderDriver.EVENTS)
-    stack.start()
-    yield stack
-    stack.close()
+    """pcscd with the virtual reader (``tests.vcard.stack.process_stack``)."""
+    with process_stack() as stack:
+        yield stack
 
 
 @pytest.fixture

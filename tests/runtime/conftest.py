@@ -21,7 +21,7 @@ from central.settings import CentralSettings
 from drivers.emulator import PrinterEmulator, TcpPrinterServer
 from provisioning.enroll import enroll
 from tests.support.central_server import CentralServer, prepare_database
-from tests.vcard.stack import PcscStack, ReaderDriver
+from tests.vcard.stack import PcscStack, process_stack
 
 KIOSK = str(Path(sys.executable).parent / "kiosk")
 OFFICE = "35.10.01.2001"
@@ -30,16 +30,9 @@ PERIOD_S = 1.0  # the kiosk's heartbeat period in these tests
 
 @pytest.fixture(scope="module")
 def pcsc() -> Iterator[PcscStack]:
-    """pcscd with our event-driven virtual reader. libpcsclite binds a process to one pcscd,
-    so a stack the card-reader tests left running in this process is used as it is."""
-    running = PcscStack._running
-    if running is not None and running.running:
-        yield running
-        return
-    stack = PcscStack(ReaderDriver.EVENTS)
-    stack.start()
-    yield stack
-    stack.close()
+    """pcscd with the virtual reader (``tests.vcard.stack.process_stack``)."""
+    with process_stack() as stack:
+        yield stack
 
 
 @pytest.fixture

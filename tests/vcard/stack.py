@@ -33,6 +33,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from smartcard import scard
@@ -298,3 +300,20 @@ class PcscStack:
             f"{self.log_path}); if this process used PC/SC before start(), the client "
             "library is bound to another pcscd socket"
         )
+
+
+@contextmanager
+def process_stack() -> Iterator[PcscStack]:
+    """pcscd with our event-driven virtual reader, one per process: libpcsclite binds a process
+    to the first pcscd it talks to, so a stack that earlier tests left running is used as it is
+    (and left for them to stop); otherwise one is started here and stopped on exit."""
+    running = PcscStack._running
+    if running is not None and running.running:
+        yield running
+        return
+    stack = PcscStack(ReaderDriver.EVENTS)
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.close()
