@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 
 from common.layered_config import ConfigError
-from kiosk.config import load_kiosk_config
+from kiosk.config import add_config_dir_option, load_kiosk_config
 from kiosk.runtime import logs
 from kiosk.runtime.service import EXIT_NOT_CONFIGURED, NotReady
 
@@ -23,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         'WATCHDOG=1 to systemd when it asks. With kiosk.mode = "demo" it runs on the '
         "simulated devices and shows a DEMO banner. Exit codes as `kiosk run`.",
     )
-    app.add_argument("--config-dir", type=Path, help="kiosk configuration directory")
+    add_config_dir_option(app)
     app.add_argument("--central", help="centre base URL (default: central.url)")
     app.add_argument("--debug", action="store_true", help="log debug lines too")
     app.set_defaults(handler=_app)

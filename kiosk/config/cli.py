@@ -114,7 +114,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "value",
         metavar="VALUE",
         help="the value, read as TOML when the key's type allows (9100, true, 0x0416), "
-        "else as text (58mm, /dev/ttyUSB0); true/false settings take only true or false",
+        "else as text (58mm, /dev/ttyUSB0); true/false settings take only true or false; "
+        "a VALUE that begins with '-' goes after --, as in: set -- KEY -VALUE",
     )
     set_.add_argument(
         NO_PIN_FLAG,

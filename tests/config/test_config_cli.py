@@ -277,7 +277,8 @@ def test_set_then_get_gives_back_what_was_set(
 ) -> None:
     key, value = change
     deliberate = ["--allow-no-pin"] if key == cli.NO_PIN_KEY else []
-    assert run(capsys, "set", key, value, *deliberate)[0] == 0
+    # "--" ends the options, so a value such as "-a" is read as a value (as the help says)
+    assert run(capsys, "set", *deliberate, "--", key, value)[0] == 0
     assert run(capsys, "get", key) == (0, f"{value}\n", "")
 
 
