@@ -10,16 +10,19 @@ DEMO_STAMP := $(VENV)/.installed-demo
 DEMO_DIR ?= demo-output
 VCARD_READER := build/ifd/libifd-vpcd-events.so
 
+# `make demo` needs no PC/SC stack (its kiosk is simulated: no pcscd, no pyscard to build) and
+# no PostgreSQL (its centre runs on SQLite): a venv, and for the touchscreen app on a machine
+# without a screen Xvfb plus the GL, mtdev and X libraries the Kivy wheel's SDL2 loads.
+KIVY_APT_PACKAGES := xvfb xauth libglib2.0-0 libgl1 libgl1-mesa-dri libegl1 libmtdev1 \
+	libxrender1 libxext6
+DEMO_APT_PACKAGES := python3-venv $(KIVY_APT_PACKAGES)
+
 # Debian packages the test suite drives for real: pcscd + vpcd (smart-card stack), swig and the
 # pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb plus the GL,
 # mtdev and X libraries the Kivy wheel's SDL2 loads (the touchscreen app, headless in tests),
 # systemd (systemd-analyze checks the kiosk's units).
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
-	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1 libgl1-mesa-dri libegl1 \
-	libmtdev1 libxrender1 libxext6 systemd
-# `make demo` needs only a venv: its kiosk is simulated (no pcscd, no pyscard to build), its
-# centre runs on SQLite (no PostgreSQL) and every Python package it uses comes as a wheel.
-DEMO_APT_PACKAGES := python3-venv
+	vsmartcard-vpcd postgresql $(KIVY_APT_PACKAGES) systemd
 
 .PHONY: help system-packages demo-packages venv demo-venv vcard-reader lint typecheck pytest \
 	unit test demo bench openapi clean
@@ -69,7 +72,7 @@ $(STAMP): setup.cfg pyproject.toml
 $(DEMO_STAMP): setup.cfg pyproject.toml
 	@echo "installing the project with the demo's extras into $(VENV) (about a minute the first time)"
 	$(venv_base)
-	$(PIP_INSTALL) -e '.[central,demo]'
+	$(PIP_INSTALL) -e '.[central,demo,app]'
 	touch $@
 
 venv: system-packages $(STAMP) $(VCARD_READER)  ## create .venv and install the project with its extras
@@ -99,7 +102,7 @@ test: lint typecheck pytest  ## everything CI runs: set-up, ruff, mypy, pytest
 
 demo-venv: demo-packages $(DEMO_STAMP)  ## .venv with only what the demo uses
 
-demo: demo-venv  ## seeded central server on SQLite plus a scripted resident journey
+demo: demo-venv  ## seeded centre on SQLite, a scripted journey, then the touchscreen app (window, or Xvfb tour with screenshots)
 	$(BIN)/kiosk demo --out $(DEMO_DIR)
 
 # The issues' benchmark entry points; each runs its sub-benchmarks itself.

@@ -6,7 +6,7 @@ synthetic evaluation set.
 Real frames: bench/data/realdocs-dev (twelve SmartDoc 2015 frames with official corners,
 CC BY 4.0), or any directory laid out the same way (photos + truth.jsonl), given by --real.
 
-Frames come from kiosk.capture.evalset with fixed seeds and are cached as JPEG under the temp
+Frames come from tests.support.evalset with fixed seeds and are cached as JPEG under the temp
 directory (keyed by the generator's source, so a changed generator never reuses stale frames).
 Timing runs on one core (cv2.setNumThreads(1)); the machine may be shared, so each timing is a
 median over many runs with its p95 beside it. Prints one line per figure:
@@ -30,15 +30,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kiosk.capture import evalset
 from kiosk.capture.detect import Detection, PageDetector, Reason
-from kiosk.capture.evalset import Sample, Scene
 from kiosk.capture.guidance import Code
 from kiosk.capture.metric import corner_error, jaccard
 from kiosk.capture.pipeline import CaptureConfig, capture
 from kiosk.capture.preview import PreviewDetector
-from kiosk.capture.realset import RealFrame
-from kiosk.capture.realset import load as load_real
+from tests.support import evalset
+from tests.support.evalset import Sample, Scene
+from tests.support.realset import RealFrame
+from tests.support.realset import load as load_real
 
 REAL_DIR = Path(__file__).resolve().parent / "data" / "realdocs-dev"
 TIMING_RUNS = 5  # per real frame: the machine is shared, so each frame is timed repeatedly

@@ -1,7 +1,7 @@
 """Citizen-services benchmarks (issue 4).
 
 1. Time spent in the kiosk's own code per journey step, network waits excluded: the demo's
-   resident morning (kiosk/journeys/morning.toml: letter with two pages scanned through the
+   resident morning (kiosk/demo/journeys/morning.toml: letter with two pages scanned through the
    capture pipeline, queue ticket, complaint while offline) played many times through
    the real kiosk core against a real centre process on loopback. Waiting on the centre (HTTP
    calls, and the session waiting for the outbox sender's delivery) is measured by the kiosk's
@@ -35,12 +35,12 @@ from bench._central import (  # noqa: E402
 )
 from central.db import make_engine, make_sessionmaker  # noqa: E402
 from central.security.enrollment import create_token  # noqa: E402
-from kiosk.capture.evalset import Scene, generate  # noqa: E402
 from kiosk.config import load_kiosk_config  # noqa: E402
-from kiosk.journey import run_journey  # noqa: E402
-from kiosk.journey_script import load_script, morning_script  # noqa: E402
+from kiosk.demo.journey import run_journey  # noqa: E402
+from kiosk.demo.journey_script import load_script, morning_script  # noqa: E402
 from kiosk.simulated import build_simulated_kiosk  # noqa: E402
 from provisioning.enroll import enroll  # noqa: E402
+from tests.support.evalset import Scene, generate  # noqa: E402
 
 
 def _kiosk_config(workdir: Path) -> Path:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -36,28 +35,16 @@ sys.path.insert(0, str(REPO))
 from bench._central import info, machine_note, report  # noqa: E402
 from central.settings import CentralSettings  # noqa: E402
 from kiosk.config import load_kiosk_config  # noqa: E402
+from kiosk.demo.xvfb import virtual_display  # noqa: E402
 from kiosk.simulated import build_simulated_kiosk  # noqa: E402
 from provisioning.enroll import enroll  # noqa: E402
 from tests.journeys.conftest import kiosk_config_dir  # noqa: E402
-from tests.screens.conftest import Ui, _free_display  # noqa: E402
+from tests.screens.conftest import Ui  # noqa: E402
 from tests.support.central_server import CentralServer, prepare_database  # noqa: E402
 
 KIOSK = str(Path(sys.executable).parent / "kiosk")
 READY_WAIT_S = 60.0
 QUEUE = "Ambil nomor antrian"
-
-
-def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        sys.exit("bench/ui.py: Xvfb is missing: run `make system-packages`")
-    number = _free_display()
-    server = subprocess.Popen(
-        [xvfb, f":{number}", "-screen", "0", "1920x1920x24", "-nolisten", "tcp"]
-    )
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        time.sleep(0.05)
-    return server, f":{number}"
 
 
 def cold_start(config_dir: Path, work: Path, display: str) -> float:
@@ -179,8 +166,10 @@ def main() -> int:
     parser.add_argument("--starts", type=int, default=3, help="cold starts to time")
     args = parser.parse_args()
     print(machine_note())
-    xvfb, display = start_xvfb()
-    with tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp:
+    with (
+        virtual_display("1920x1920x24") as display,
+        tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp,
+    ):
         work = Path(tmp)
         url = f"sqlite:///{work / 'central.sqlite3'}"
         people = prepare_database(url, residents=4)
@@ -202,8 +191,6 @@ def main() -> int:
             journeys(config_dir, work, display, people)
         finally:
             central.stop()
-            xvfb.terminate()
-            xvfb.wait(10)
     return 0
 
 

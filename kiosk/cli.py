@@ -21,8 +21,10 @@ class _Registrar(Protocol):
 
 def _registrars() -> list[_Registrar]:
     """Import lazily so `kiosk --help` stays fast and a broken optional extra names itself."""
-    from kiosk import demo, devices_cli, journey, scan_cli
+    from kiosk import devices_cli, scan_cli
     from kiosk.config import cli as config_cli
+    from kiosk.demo import command as demo
+    from kiosk.demo import journey
     from kiosk.i18n import cli as i18n_cli
     from kiosk.runtime import cli as runtime_cli
     from screens import cli as screens_cli

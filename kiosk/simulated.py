@@ -110,6 +110,16 @@ class SimulatedKiosk:
             raise NotDemo("paper can only be switched on the simulated printer")
         self.emulator.set_paper(state)
 
+    def run_out_of_paper(self) -> None:
+        """The demo panel's and tour's control: what a printer with no paper left reports."""
+        self.set_paper(PaperState.OUT)
+
+    def refill_paper(self) -> None:
+        self.set_paper(PaperState.FULL)
+
+    def paper_is_out(self) -> bool:
+        return self.emulator is not None and self.emulator.paper is PaperState.OUT
+
     def last_receipt_text(self) -> str:
         receipts = self.emulator.receipts if self.emulator else []
         return receipts[-1].text if receipts else ""

@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
 from kiosk import sdnotify
 from kiosk.assembly import KioskCore
 from kiosk.config import KioskConfig
+from kiosk.demo.visitor import CARD_ENV, PIN_ENV, Visitor
 from kiosk.runtime.health import HealthLoop
 from kiosk.runtime.service import KioskService
 
@@ -35,10 +38,14 @@ class DemoRuntime:
     """A demo-mode kiosk: the simulated kiosk (with its controls for a demo panel) plus the
     same health loop `kiosk run` starts."""
 
-    def __init__(self, config: KioskConfig, central_url: str | None) -> None:
+    def __init__(
+        self, config: KioskConfig, central_url: str | None, receipts_dir: Path | None = None
+    ) -> None:
         from kiosk.simulated import build_simulated_kiosk
 
-        self.simulated = build_simulated_kiosk(config, central_url=central_url)
+        self.simulated = build_simulated_kiosk(
+            config, central_url=central_url, receipts_dir=receipts_dir
+        )
         self.core = self.simulated.core
         self.health = HealthLoop(
             self.core, period_s=config.heartbeat.period_s, status_path=config.heartbeat.status_file
@@ -54,10 +61,28 @@ class DemoRuntime:
         self.health.write_stopped()
 
 
-def build_runtime(config: KioskConfig, central_url: str | None) -> Runtime:
+@dataclass(frozen=True)
+class DemoOptions:
+    """What `kiosk app` takes only in demo mode (``screens/demo``)."""
+
+    receipts_dir: Path | None = None  # the simulated printer's receipts, as PNGs
+    tour_dir: Path | None = None  # play the scripted tour, its screenshots here, then exit
+    visitor: Visitor | None = None  # the demo resident the tour signs in as
+    card_uid: str | None = None  # the card the panel's F5 taps
+
+
+class DemoOnly(ValueError):
+    """Demo options given to a kiosk that is not in demo mode."""
+
+
+def build_runtime(
+    config: KioskConfig, central_url: str | None, demo: DemoOptions | None = None
+) -> Runtime:
     """Production: exactly `kiosk run`'s service. Demo mode: the simulated kiosk."""
     if config.kiosk.mode == "demo":
-        return DemoRuntime(config, central_url)
+        return DemoRuntime(config, central_url, demo.receipts_dir if demo else None)
+    if demo is not None and (demo.receipts_dir or demo.tour_dir):
+        raise DemoOnly('--tour and --receipts need kiosk.mode = "demo"')
     return KioskService(config, central_url=central_url)
 
 
@@ -88,14 +113,19 @@ def make_app(config: KioskConfig, core: KioskCore) -> Any:
     )
 
 
-def run(config: KioskConfig, central_url: str | None = None) -> int:
-    runtime = build_runtime(config, central_url)  # refuses (NotReady) before any window opens
+def run(
+    config: KioskConfig, central_url: str | None = None, demo: DemoOptions | None = None
+) -> int:
+    # refuses (NotReady, DemoOnly) before any window opens
+    runtime = build_runtime(config, central_url, demo)
     configure_window(config)
     from kivy.clock import Clock
 
     from screens.app import make_appliance
 
     app = make_app(config, runtime.core)
+    if isinstance(runtime, DemoRuntime) and demo is not None and demo.tour_dir is not None:
+        return _tour(app, runtime, demo, demo.tour_dir)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("%s received: stopping the app", signal.Signals(signum).name)
@@ -103,6 +133,7 @@ def run(config: KioskConfig, central_url: str | None = None) -> int:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     runtime.start()
+    panel = _demo_panel(app, runtime, demo)
     try:
         make_appliance()
         Clock.schedule_once(lambda _dt: sdnotify.ready(), 0)  # after the first frame: attract
@@ -112,8 +143,45 @@ def run(config: KioskConfig, central_url: str | None = None) -> int:
             Clock.schedule_interval(lambda _dt: sdnotify.watchdog(), interval / 2)
         app.run()
     finally:
+        if panel is not None:
+            panel.detach()
         sdnotify.stopping()
         runtime.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    return 0
+
+
+def _demo_panel(app: Any, runtime: Runtime, demo: DemoOptions | None) -> Any:
+    """Demo mode in a window: the F5-F8 panel, attached once the app has built its root."""
+    if not isinstance(runtime, DemoRuntime):
+        return None
+    from kivy.clock import Clock
+
+    from screens.demo.panel import DemoPanel
+
+    panel = DemoPanel(app, runtime.simulated, demo.card_uid if demo else None)
+    Clock.schedule_once(lambda _dt: panel.attach(app.root), 0)
+    return panel
+
+
+def _tour(app: Any, runtime: DemoRuntime, demo: DemoOptions, out: Path) -> int:
+    """Play the scripted visits (screens/demo/tour.py) instead of waiting for residents."""
+    from screens.demo.finger import TourStuck
+    from screens.demo.tour import play
+
+    if demo.visitor is None:
+        raise DemoOnly(
+            f"--tour needs the demo resident's card and PIN in ${CARD_ENV} and ${PIN_ENV} "
+            "(`kiosk demo` sets them)"
+        )
+    runtime.start()
+    try:
+        shots = play(app, runtime.simulated, demo.visitor, out)
+    except TourStuck as stuck:
+        log.error("the demo tour stopped: %s", stuck)
+        return 1
+    finally:
+        runtime.stop()
+    log.info("demo tour: %d screenshots in %s", len(shots), out / "screens")
     return 0

@@ -24,7 +24,7 @@ from kiosk.session.events import (
 )
 from kiosk.session.machine import OUT_OF_SERVICE_TEXT, Session
 from kiosk.session.states import State
-from kiosk.session.text import bilingual
+from kiosk.i18n import bilingual
 from screens.bridge import SessionBridge
 from screens.text import pick, word
 

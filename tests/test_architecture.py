@@ -13,6 +13,7 @@ pytestmark = pytest.mark.in_process
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["common", "kiosk", "drivers", "screens", "central", "provisioning"]
 ROOMS = {"kiosk", "drivers", "screens", "central", "provisioning"}
+DEMO_ROOM = ROOT / "kiosk" / "demo"
 
 
 def _imports(package: str) -> list[tuple[Path, str]]:
@@ -94,10 +95,38 @@ def test_one_card_uid_implementation() -> None:
 
 @pytest.mark.parametrize("package", ["kiosk", "screens", "provisioning"])
 def test_kiosk_side_uses_only_the_contract_from_central(package: str) -> None:
+    """One exception: the demo room runs a whole system on one machine, so it starts the
+    centre the one way tests and benches do (``central.commands.process``, stdlib only)."""
     offenders = [
         f"{p.relative_to(ROOT)}: {m}"
         for p, m in _imports(package)
-        if _top(m) == "central" and not m.startswith("central.contract")
+        if _top(m) == "central"
+        and not m.startswith("central.contract")
+        and not (DEMO_ROOM in p.parents and m == "central.commands.process")
+    ]
+    assert offenders == []
+
+
+def test_the_product_ships_no_evaluation_tooling() -> None:
+    """The capture's synthetic ground-truth generator and real-frame loader are bench and test
+    support (issue 11 item 6): no product package imports them."""
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for package in PACKAGES
+        for p, m in _imports(package)
+        if _top(m) in {"tests", "bench"}
+    ]
+    assert offenders == []
+
+
+def test_nothing_but_the_kiosk_command_imports_screens() -> None:
+    """The app is a leaf: the `kiosk` command registers `kiosk app`, nothing else reaches in."""
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for package in PACKAGES
+        if package != "screens"
+        for p, m in _imports(package)
+        if _top(m) == "screens" and p != ROOT / "kiosk" / "cli.py"
     ]
     assert offenders == []
 

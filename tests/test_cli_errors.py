@@ -110,7 +110,7 @@ def test_postgres_scheme_is_understood(env: dict[str, str]) -> None:
 
 
 def test_packaged_morning_template_is_refused_before_anything_runs(env: dict[str, str]) -> None:
-    template = resources.files("kiosk.journeys").joinpath("morning.toml")
+    template = resources.files("kiosk.demo.journeys").joinpath("morning.toml")
     with resources.as_file(template) as script:
         _check(Case(("kiosk", "journey", "--script", str(script)), 2, "{card_uid}"), env)
 
@@ -185,3 +185,12 @@ def test_debug_brings_the_traceback_back(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv(DEBUG_ENV, "1")
     with pytest.raises(RuntimeError):
         run_guarded("kiosk", _boom, argparse.Namespace())
+
+
+def test_the_app_tour_needs_a_demo_kiosk(env: dict[str, str], tmp_path: Path) -> None:
+    """`kiosk app --tour` plays simulated visits: a production kiosk refuses it before any
+    window or device opens."""
+    (tmp_path / "etc" / "kiosk.toml").write_text('[kiosk]\nmode = "production"\n')
+    tour = tmp_path / "tour"
+    _check(Case(("kiosk", "app", "--tour", str(tour)), 2, 'need kiosk.mode = "demo"'), env)
+    assert not tour.exists()

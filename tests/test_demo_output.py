@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.demo_output import (
+from kiosk.demo.output import (
     DEMO_CONFIG_HEADER,
     DEMO_ENTRIES,
     MARKER,

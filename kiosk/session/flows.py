@@ -32,7 +32,7 @@ from central.contract.services import (
     QueueTicketCreate,
     is_complaint_category,
 )
-from kiosk.session.text import bilingual
+from kiosk.i18n import bilingual
 
 
 def new_local_ref() -> str:

@@ -8,7 +8,7 @@ from datetime import date
 
 from central.contract.models import FieldType, FormField, LocalizedText
 from common.nik import InvalidNik, check_nik
-from kiosk.session.text import bilingual
+from kiosk.i18n import bilingual
 
 
 class AnswerRejected(ValueError):

@@ -80,7 +80,7 @@ from kiosk.session.flows import (
 )
 from kiosk.session.forms import AnswerRejected, check_answer
 from kiosk.session.states import AppState, Availability, State, check_transition
-from kiosk.session.text import bilingual
+from kiosk.i18n import bilingual
 from kiosk.session.timer import IdleTimer
 from kiosk.submitter import Submitted
 

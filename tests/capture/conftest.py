@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.capture.evalset import Kind, Sample, Scene, render
+from tests.support.evalset import Kind, Sample, Scene, render
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.capture.evalset import Sample, Scene
 from kiosk.scan_cli import EXIT_BAD_INPUT, EXIT_NO_PAGE, EXIT_OK, main
+from tests.support.evalset import Sample, Scene
 
 KIOSK = Path(sys.executable).parent / "kiosk"
 

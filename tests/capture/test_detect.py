@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from kiosk.capture.detect import PageDetector, Reason
-from kiosk.capture.evalset import FRAME_SIZE, Kind, Sample, Scene, render
 from kiosk.capture.metric import jaccard
+from tests.support.evalset import FRAME_SIZE, Kind, Sample, Scene, render
 
 pytestmark = pytest.mark.in_process
 

@@ -10,7 +10,7 @@ import pytest
 from kiosk.capture.detect import Detection, PageDetector
 from kiosk.capture.metric import jaccard
 from kiosk.capture.preview import PreviewDetector
-from kiosk.capture.realset import load
+from tests.support.realset import load
 
 pytestmark = pytest.mark.in_process
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.capture.evalset import Kind, Sample, Scene
 from kiosk.capture.guidance import GUIDANCE, Code
 from kiosk.capture.pipeline import capture
 from kiosk.capture.quality import Measures, QualityConfig, judge
+from tests.support.evalset import Kind, Sample, Scene
 
 pytestmark = pytest.mark.in_process
 

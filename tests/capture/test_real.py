@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.capture.detect import PageDetector, Reason
 from kiosk.capture.metric import jaccard
-from kiosk.capture.realset import RealFrame, load
+from tests.support.realset import RealFrame, load
 
 pytestmark = pytest.mark.in_process
 

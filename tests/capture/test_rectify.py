@@ -6,10 +6,10 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.capture.evalset import Kind, Sample, render
 from kiosk.capture.geometry import order_quad
 from kiosk.capture.rectify import measured_aspect, rectify
 from kiosk.capture.sizes import A4, F4, ID1, snap
+from tests.support.evalset import Kind, Sample, render
 
 pytestmark = pytest.mark.in_process
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from central.models import Complaint as ComplaintRow
 from central.models import Document as DocumentRow
 from central.models import LetterRequest as LetterRequestRow
-from kiosk.journey import JourneyLog, run_journey
-from kiosk.journey_script import load_script
+from kiosk.demo.journey import JourneyLog, run_journey
+from kiosk.demo.journey_script import load_script
 from kiosk.scanning import ScanGuidance
 from kiosk.session import State
 from tests.journeys.conftest import Rig, page_photo

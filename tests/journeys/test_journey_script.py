@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.journey_script import ScriptError, load_script, morning_script
+from kiosk.demo.journey_script import ScriptError, load_script, morning_script
 
 
 def _write(folder: Path, text: str) -> Path:

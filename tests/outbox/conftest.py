@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,13 +35,19 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float = WAIT_S) -> None
 
 
 class FakeClock:
-    """Wall time the test moves by hand (epoch seconds)."""
+    """Wall time the test moves by hand (epoch seconds). It counts who reads it, so a test
+    can wait for a lane to have looked at the time (and so decided) rather than sleep."""
 
     def __init__(self, start: float = 1_800_000_000.0) -> None:
         self.now = start
+        self._reads: Counter[str] = Counter()
 
     def __call__(self) -> float:
+        self._reads[threading.current_thread().name] += 1
         return self.now
+
+    def reads_by(self, thread_name: str) -> int:
+        return self._reads[thread_name]
 
     def advance(self, seconds: float) -> None:
         self.now += seconds

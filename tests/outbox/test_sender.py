@@ -5,7 +5,6 @@ the real centre."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -89,8 +88,11 @@ def test_a_failed_head_holds_its_lane_until_it_is_due(
         assert (head.local_ref, head.last_error) == (first.local_ref, "offline")
         assert head.next_attempt_at == pytest.approx(clock.now + 0.75)
         clock.advance(0.7)
+        looked = clock.reads_by("outbox-complaint")
         third = outbox.enqueue("complaint", _complaint(3))  # wakes the lane: still not due
-        time.sleep(0.3)
+        # Two more looks at the clock: the first decision after the wake-up is complete (a
+        # delivery would have come between them), whatever the machine's speed.
+        wait_until(lambda: clock.reads_by("outbox-complaint") >= looked + 2)
         assert deliver.refs() == [first.local_ref]
         clock.advance(0.1)
         outbox.enqueue("complaint", _complaint(4))

@@ -18,9 +18,10 @@ import pytest
 from central.contract.models import LocalizedText
 from kiosk.scanning import ScanGuidance
 from kiosk.session import State
+from screens.demo.finger import pressable
 from screens.text import word
 from screens.theme import MIN_TARGET_MM, px_to_mm
-from tests.screens.conftest import DPI, Rig, Ui, _pressable
+from tests.screens.conftest import DPI, Rig, Ui
 
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 INK_SHARE = 0.01  # at least 1 % of the pixels are not the background: something is drawn
@@ -45,7 +46,7 @@ def half(png: Path, target: Path) -> None:
 def small_targets(ui: Ui) -> list[str]:
     found = []
     for widget in ui.visible():
-        if not _pressable(widget):
+        if not pressable(widget):
             continue
         width_mm, height_mm = px_to_mm(widget.width, DPI), px_to_mm(widget.height, DPI)
         if min(width_mm, height_mm) < MIN_TARGET_MM:

@@ -20,8 +20,8 @@ from common.events import Event
 from common.layered_config import ConfigError
 from drivers.emulator import PaperState
 from kiosk.config import add_config_dir_option, load_kiosk_config
+from kiosk.demo.journey_script import JourneyScript, JourneyStep, ScriptError, load_script
 from kiosk.identity import IdentityError
-from kiosk.journey_script import JourneyScript, JourneyStep, ScriptError, load_script
 from kiosk.session import State
 from kiosk.session.events import Notice, ReceiptReady, SessionEnded
 from kiosk.simulated import NotDemo, SimulatedKiosk, build_simulated_kiosk

@@ -163,7 +163,7 @@ def _check_images(steps: tuple[JourneyStep, ...], base_dir: Path) -> None:
 def morning_script(*, card_uid: str, pin: str) -> str:
     """The shipped demo journey (letter with two scans, queue ticket, complaint saved while
     offline) for one resident; scans are read from ``scans/`` beside the written script."""
-    template = resources.files("kiosk.journeys").joinpath("morning.toml").read_text("utf-8")
+    template = resources.files("kiosk.demo.journeys").joinpath("morning.toml").read_text("utf-8")
     return template.replace("{card_uid}", card_uid).replace("{pin}", pin)
 
 

@@ -11,30 +11,30 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import signal
-import socket
+import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
-from kiosk.capture.evalset import Scene, generate
+from central.commands.process import CentralProcess, CentralStartError
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig, load_kiosk_config
-from kiosk.demo_output import DEMO_CONFIG_HEADER, OutputRefused, claim_output_dir
+from kiosk.demo.journey import ExpectationFailed, run_journey
+from kiosk.demo.journey_script import load_script, morning_script
+from kiosk.demo.output import DEMO_CONFIG_HEADER, OutputRefused, claim_output_dir
+from kiosk.demo.tray import PHOTOS, tray_photo
+from kiosk.demo.visitor import Visitor
+from kiosk.demo.xvfb import NoVirtualDisplay, virtual_display
 from kiosk.health import build_heartbeat
 from kiosk.identity import KioskKey
-from kiosk.journey import ExpectationFailed, run_journey
-from kiosk.journey_script import load_script, morning_script
 from kiosk.signing import RequestSigner
 from kiosk.simulated import build_simulated_kiosk
 
 DEMO_OFFICE = "35.10.01.2001"  # Desa Sarongan, Kecamatan Pesanggaran
+TOUR_TIMEOUT_S = 600
+LOG_TAIL_LINES = 5
 _IDENTITY = re.compile(r"NIK (\d{16})\s+card (\w+)\s+PIN (\d{6})")
 
 
@@ -47,13 +47,6 @@ class DemoPerson:
 
 class DemoFailed(Exception):
     """A step of the demo did not work; the message says which."""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _command(name: str) -> str:
@@ -85,35 +78,6 @@ def _run(argv: list[str], env: dict[str, str], *, show_progress: bool = False) -
     return result.stdout
 
 
-@contextmanager
-def _central_server(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
-    url = f"http://127.0.0.1:{port}"
-    with log.open("w") as out:
-        server = subprocess.Popen(  # noqa: S603
-            [_command("kiosk-central"), "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{url}/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise DemoFailed(f"the central server did not start; see {log}") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
 def _prepare(out: Path, residents: int) -> tuple[dict[str, str], list[DemoPerson]]:
     (out / "etc").mkdir(parents=True)
     (out / "etc" / "kiosk.toml").write_text(
@@ -139,11 +103,10 @@ def _prepare(out: Path, residents: int) -> tuple[dict[str, str], list[DemoPerson
 
 
 def _scans(folder: Path) -> None:
-    """Photos of papers on the tray, from the capture evaluation generator (fixed seeds)."""
+    """The papers the journey script puts on the simulated tray (kiosk/demo/tray)."""
     folder.mkdir(parents=True, exist_ok=True)
-    photos = generate("realistic", Scene.CLEAN, 2, seed=7)
-    for name, sample in zip(("kk.jpg", "pengantar_rt.jpg"), photos, strict=True):
-        (folder / name).write_bytes(sample.jpeg)
+    for name in PHOTOS:
+        shutil.copyfile(tray_photo(name), folder / name)
 
 
 def _heartbeat(url: str, config: KioskConfig) -> None:
@@ -186,7 +149,61 @@ def _journey(url: str, env: dict[str, str], person: DemoPerson, out: Path) -> No
         print(f"receipt: {receipt}")
 
 
-def run_demo(out: Path, *, residents: int, stay: bool) -> int:
+def _app_act(url: str, env: dict[str, str], person: DemoPerson, out: Path, *, window: bool) -> None:
+    """The touchscreen app on the same centre: in a window for a person to try, or under a
+    virtual display playing residents' visits by touch, leaving a screenshot of each screen.
+    Kivy's own log lines go to ``app/app.log``; the terminal gets the tour's narration."""
+    folder = out / "app"
+    (folder / "kivy").mkdir(parents=True, exist_ok=True)
+    log = folder / "app.log"
+    app_env = {
+        **env,
+        **Visitor(person.card_uid, person.pin).environment(),
+        "KIVY_HOME": str((folder / "kivy").resolve()),
+    }
+    if window:
+        _say(
+            "the touchscreen app in a window: F5 taps the demo e-KTP (PIN "
+            f"{person.pin}), F6 puts a paper on the tray, F7 runs the printer out of paper, "
+            f"F8 cuts the network; Ctrl-C ends the demo (log: {log})"
+        )
+        try:
+            _app(["--receipts", str(folder / "receipts")], url, app_env, log, timeout_s=None)
+        except KeyboardInterrupt:
+            print("the app was stopped")
+        return
+    _say(
+        "the touchscreen app on a virtual display (Xvfb), residents' visits played by touch "
+        f"(log: {log})"
+    )
+    try:
+        with virtual_display() as display:
+            _app(["--tour", str(folder)], url, {**app_env, "DISPLAY": display}, log, TOUR_TIMEOUT_S)
+    except NoVirtualDisplay as missing:
+        raise DemoFailed(str(missing)) from missing
+    shots = sorted((folder / "screens").glob("*.png"))
+    print(f"screenshots of {len(shots)} screens: {folder / 'screens'}/")
+    for receipt in sorted((folder / "receipts").glob("*.png")):
+        print(f"receipt: {receipt}")
+
+
+def _app(
+    args: list[str], url: str, env: dict[str, str], log: Path, timeout_s: float | None
+) -> None:
+    with log.open("w") as app_log:
+        finished = subprocess.run(  # noqa: S603 - our own console script, no shell
+            [_command("kiosk"), "app", "--central", url, *args],
+            env=env,
+            stderr=app_log,
+            check=False,
+            timeout=timeout_s,
+        )
+    if finished.returncode != 0:
+        tail = log.read_text(errors="replace").strip().splitlines()[-LOG_TAIL_LINES:]
+        raise DemoFailed("the touchscreen app stopped:\n  " + "\n  ".join(tail))
+
+
+def run_demo(out: Path, *, residents: int, stay: bool, window: bool) -> int:
     try:
         claim_output_dir(out)
     except OutputRefused as refused:
@@ -194,10 +211,11 @@ def run_demo(out: Path, *, residents: int, stay: bool) -> int:
         return 2
     try:
         env, people = _prepare(out, residents)
-        port = _free_port()
-        _say(f"starting the central server on port {port} (log: {out / 'central.log'})")
-        with _central_server(env, port, out / "central.log") as url:
+        _say(f"starting the central server (log: {out / 'central.log'})")
+        with CentralProcess(env=env, log_path=out / "central.log") as centre:
+            url = centre.url
             _journey(url, env, people[0], out)
+            _app_act(url, env, people[0], out, window=window)
             print(f"\ncentral API: {url}  (interactive docs: {url}/docs)")
             print(f"demo files: {out}/")
             if stay:
@@ -207,7 +225,7 @@ def run_demo(out: Path, *, residents: int, stay: bool) -> int:
                         time.sleep(3600)
                 except KeyboardInterrupt:
                     pass
-    except DemoFailed as err:
+    except (DemoFailed, CentralStartError) as err:
         print(f"demo failed: {err}", file=sys.stderr)
         return 1
     return 0
@@ -215,7 +233,10 @@ def run_demo(out: Path, *, residents: int, stay: bool) -> int:
 
 def _handle(args: argparse.Namespace) -> int:
     stay = args.stay if args.stay is not None else sys.stdin.isatty()
-    return run_demo(args.out, residents=args.residents, stay=stay)
+    window = not args.headless and bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    return run_demo(args.out, residents=args.residents, stay=stay, window=window)
 
 
 def _at_least_one(text: str) -> int:
@@ -251,5 +272,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action=argparse.BooleanOptionalAction,
         default=None,
         help="keep the server running until Ctrl-C (default: only when run in a terminal)",
+    )
+    parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="play the app's scripted visits on a virtual display even when a screen is "
+        "there (without a display that is what happens anyway)",
     )
     parser.set_defaults(handler=_handle)

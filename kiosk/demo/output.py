@@ -21,6 +21,7 @@ DEMO_ENTRIES = (
     "state",
     "receipts",
     "scans",
+    "app",
     "journey.toml",
     "central.log",
     "central.sqlite3",
