@@ -27,16 +27,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
     sys.path.insert(0, str(REPO_ROOT))
 
-from central.commands.process import (  # noqa: E402
+from central.commands.process import (
     CentralProcess,
     CentralStartError,
     central_command,
 )
-from central.contract import models as wire  # noqa: E402
-from central.db import make_engine, make_sessionmaker  # noqa: E402
-from central.security.enrollment import create_token  # noqa: E402
-from kiosk.identity import KioskKey  # noqa: E402
-from kiosk.signing import RequestSigner  # noqa: E402
+from central.contract import models as wire
+from central.db import make_engine, make_sessionmaker
+from central.security.enrollment import create_token
+from kiosk.identity import KioskKey
+from kiosk.signing import RequestSigner
 
 OFFICE = "35.10.01.2001"  # a desa seeded from the Banyuwangi data
 HARDWARE = wire.HardwareSummary(
@@ -224,10 +224,13 @@ class BenchKiosk:
     signer: RequestSigner
 
 
-def enroll_kiosks(server: CentralProcess, count: int, office: str = OFFICE) -> list[BenchKiosk]:
-    """Enroll ``count`` kiosks the way a technician does: one one-time token each, then the
-    kiosk's own key pair POSTed to /v1/enrollments."""
-    engine = make_engine(server.database_url)
+def enroll_kiosks(
+    server: CentralProcess, database_url: str, count: int, office: str = OFFICE
+) -> list[BenchKiosk]:
+    """Enroll ``count`` kiosks the way a technician does: one one-time token each (written
+    straight into ``database_url``, the server's database), then the kiosk's own key pair
+    POSTed to the server's /v1/enrollments."""
+    engine = make_engine(database_url)
     try:
         with make_sessionmaker(engine)() as db:
             now = datetime.now(UTC)

@@ -39,10 +39,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _central import (
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from bench._central import (
     BenchError,
     BenchKiosk,
-    CentralProcess,
     central_cli,
     central_process,
     cpu_seconds,
@@ -54,8 +57,8 @@ from _central import (
     percentile,
     report,
 )
-from _open_loop import ClientError, Measurement, requests_needed, run_open_loop
-
+from bench._open_loop import ClientError, Measurement, requests_needed, run_open_loop
+from central.commands.process import CentralProcess
 from central.contract import models as wire
 
 TARGET_RATE = 2000.0  # accepted heartbeats per second (83,000 kiosks a minute is ~1,400/s)
@@ -239,7 +242,7 @@ def bench_database(kind: str, options: Options, workdir: Path) -> Figures:
         central_cli(["migrate", "--database-url", db.url], workdir)
         central_cli(["seed", "--database-url", db.url, "--residents", "0"], workdir)
         server = stack.enter_context(central_process(db.url, workdir, options.workers))
-        kiosks = enroll_kiosks(server, options.kiosks)
+        kiosks = enroll_kiosks(server, db.url, options.kiosks)
         runner = stack.enter_context(asyncio.Runner(loop_factory=_event_loop_factory()))
         rig = Rig(kind, server, [KioskStream(k) for k in kiosks], runner, db.server_pids, options)
         info(

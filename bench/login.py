@@ -28,7 +28,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from _central import (
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from bench._central import (
     BenchError,
     central_process,
     database,
@@ -39,7 +43,6 @@ from _central import (
     percentile,
     report,
 )
-
 from central.contract import models as wire
 from central.db import make_engine, make_sessionmaker
 from central.migrate import upgrade
@@ -152,7 +155,7 @@ def run(kind: str, options: argparse.Namespace, workdir: Path) -> None:
         db = stack.enter_context(database(kind, workdir))
         identities = seed(db.url, options.residents, options.seed)
         server = stack.enter_context(central_process(db.url, workdir, workers=1))
-        signer = enroll_kiosks(server, 1)[0].signer
+        signer = enroll_kiosks(server, db.url, 1)[0].signer
         rng = random.Random(options.seed)
         info(
             f"{kind}: {options.residents} residents seeded, {len(identities)} with known PINs; "

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import requests
@@ -32,17 +33,17 @@ import requests
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench._central import cpu_seconds, info, machine_note, percentile, report  # noqa: E402
-from central.contract.models import Fleet, Heartbeat  # noqa: E402
-from central.settings import CentralSettings  # noqa: E402
-from drivers.emulator import PaperState, PrinterEmulator, TcpPrinterServer  # noqa: E402
-from kiosk.config import load_kiosk_config  # noqa: E402
-from kiosk.session import State  # noqa: E402
-from kiosk.session.events import StateChanged  # noqa: E402
-from kiosk.simulated import build_simulated_kiosk  # noqa: E402
-from provisioning.enroll import enroll  # noqa: E402
-from tests.support.central_server import CentralServer, prepare_database  # noqa: E402
-from tests.vcard.stack import PcscStack, ReaderDriver  # noqa: E402
+from bench._central import cpu_seconds, info, machine_note, percentile, report
+from central.contract.models import Fleet, Heartbeat
+from central.settings import CentralSettings
+from drivers.emulator import PaperState, PrinterEmulator, TcpPrinterServer
+from kiosk.config import load_kiosk_config
+from kiosk.session import State
+from kiosk.session.events import StateChanged
+from kiosk.simulated import build_simulated_kiosk
+from provisioning.enroll import enroll
+from tests.support.central_server import CentralServer, prepare_database
+from tests.vcard.stack import PcscStack, ReaderDriver
 
 OFFICE = "35.10.01.2001"
 KIOSK = str(Path(sys.executable).parent / "kiosk")
@@ -61,6 +62,10 @@ def _newest(centre: CentralServer, api_key: str) -> Heartbeat | None:
     reply = requests.get(f"{centre.url}/v1/fleet", headers={"X-Api-Key": api_key}, timeout=5)
     kiosks = Fleet.model_validate_json(reply.content).kiosks
     return kiosks[0].heartbeat if kiosks else None
+
+
+def _centre_shows(centre: CentralServer, api_key: str, paper: str) -> bool:
+    return _paper(_newest(centre, api_key)) == paper
 
 
 def _wait(check: Callable[[], bool], timeout_s: float, what: str) -> None:
@@ -125,7 +130,7 @@ def kiosk_run_figures(
             time.sleep(phase.uniform(0, STATUS_POLL_S))
             started = time.perf_counter()
             emulator.set_paper(state)
-            _wait(lambda s=shown: _paper(_newest(centre, api_key)) == s, 30, "device change")
+            _wait(partial(_centre_shows, centre, api_key, shown), 30, "device change")
             latencies.append((time.perf_counter() - started) * 1000)
         info(
             f"{len(latencies)} paper switches; median {percentile(latencies, 50):.0f} ms, "

@@ -36,10 +36,14 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
-from _central import (
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from bench._central import (
     BenchError,
     BenchKiosk,
-    CentralProcess,
+    central_process,
     database,
     enroll_kiosks,
     info,
@@ -47,9 +51,9 @@ from _central import (
     main_wrapper,
     report,
 )
-from login import run as run_login_bench
-from login import seed
-
+from bench.login import run as run_login_bench
+from bench.login import seed
+from central.commands.process import CentralProcess
 from central.seeding.seed import DemoIdentity
 
 TARGET_CHECKS_PER_WINDOW = 3
@@ -100,8 +104,14 @@ def _status(sock: socket.socket) -> int:
     return int(data.split(b" ", 2)[1])
 
 
+def _log_path(server: CentralProcess) -> Path:
+    if server.log_path is None:  # central_process always keeps one
+        raise BenchError("the centre was started without a log file")
+    return server.log_path
+
+
 def _log_lines(server: CentralProcess, start: int) -> tuple[list[str], int]:
-    with server.log_path.open("rb") as log:
+    with _log_path(server).open("rb") as log:
         log.seek(start)
         text = log.read()
     return text.decode(errors="replace").splitlines(), start + len(text)
@@ -110,7 +120,7 @@ def _log_lines(server: CentralProcess, start: int) -> tuple[list[str], int]:
 def parallel_guesses(
     kind: str, server: CentralProcess, kiosk: BenchKiosk, person: DemoIdentity, count: int
 ) -> None:
-    offset = server.log_path.stat().st_size
+    offset = _log_path(server).stat().st_size
     start = threading.Barrier(count)
 
     def guess(_: int) -> int:
@@ -267,8 +277,8 @@ def run(kind: str, options: argparse.Namespace, workdir: Path) -> None:
         people = seed(db.url, options.residents, options.seed)
         if len(people) < 2:
             raise BenchError("need two residents with known PINs")
-        server = stack.enter_context(CentralProcess(db.url, workdir, workers=options.workers))
-        kiosk = enroll_kiosks(server, 1)[0]
+        server = stack.enter_context(central_process(db.url, workdir, options.workers))
+        kiosk = enroll_kiosks(server, db.url, 1)[0]
         info(f"{kind}: kiosk-central serve with {options.workers} worker(s)")
         for person, count in zip(people, (30, 100), strict=False):
             parallel_guesses(kind, server, kiosk, person, count)

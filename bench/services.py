@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._central import (  # noqa: E402
+from bench._central import (
     central_cli,
     central_process,
     database,
@@ -33,14 +33,14 @@ from bench._central import (  # noqa: E402
     percentile,
     report,
 )
-from central.db import make_engine, make_sessionmaker  # noqa: E402
-from central.security.enrollment import create_token  # noqa: E402
-from kiosk.config import load_kiosk_config  # noqa: E402
-from kiosk.demo.journey import run_journey  # noqa: E402
-from kiosk.demo.journey_script import load_script, morning_script  # noqa: E402
-from kiosk.simulated import build_simulated_kiosk  # noqa: E402
-from provisioning.enroll import enroll  # noqa: E402
-from tests.support.evalset import Scene, generate  # noqa: E402
+from central.db import make_engine, make_sessionmaker
+from central.security.enrollment import create_token
+from kiosk.config import load_kiosk_config
+from kiosk.demo.journey import run_journey
+from kiosk.demo.journey_script import load_script, morning_script
+from kiosk.simulated import build_simulated_kiosk
+from provisioning.enroll import enroll
+from tests.support.evalset import Scene, generate
 
 
 def _kiosk_config(workdir: Path) -> Path:

@@ -29,17 +29,17 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench._central import central_process  # noqa: E402
-from central.contract.models import EnrollmentRequest, EnrollmentResponse  # noqa: E402
-from central.db import make_engine, make_sessionmaker  # noqa: E402
-from central.security.enrollment import create_token  # noqa: E402
-from kiosk.central_client import CentralClient  # noqa: E402
-from kiosk.delivery import CentreDelivery  # noqa: E402
-from kiosk.identity import KioskKey  # noqa: E402
-from kiosk.outbox import Deliver, DeliveryResult, Outbox, OutboxItem, new_local_ref  # noqa: E402
-from kiosk.signing import RequestSigner, SignedAuth  # noqa: E402
-from tests.outbox.delivery import HttpDelivery, complaint, sign_in  # noqa: E402
-from tests.support.central_server import HARDWARE, prepare_database  # noqa: E402
+from bench._central import central_process
+from central.contract.models import EnrollmentRequest, EnrollmentResponse
+from central.db import make_engine, make_sessionmaker
+from central.security.enrollment import create_token
+from kiosk.central_client import CentralClient
+from kiosk.delivery import CentreDelivery
+from kiosk.identity import KioskKey
+from kiosk.outbox import Deliver, DeliveryResult, Outbox, OutboxItem, new_local_ref
+from kiosk.signing import RequestSigner, SignedAuth
+from tests.outbox.delivery import HttpDelivery, complaint, sign_in
+from tests.support.central_server import HARDWARE, prepare_database
 
 OFFICE = "35.10.01.2001"
 GRANT = "X-Resident-Grant"

@@ -32,15 +32,15 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench._central import info, machine_note, report  # noqa: E402
-from central.settings import CentralSettings  # noqa: E402
-from kiosk.config import load_kiosk_config  # noqa: E402
-from kiosk.demo.xvfb import virtual_display  # noqa: E402
-from kiosk.simulated import build_simulated_kiosk  # noqa: E402
-from provisioning.enroll import enroll  # noqa: E402
-from tests.journeys.conftest import kiosk_config_dir  # noqa: E402
-from tests.screens.conftest import Ui  # noqa: E402
-from tests.support.central_server import CentralServer, prepare_database  # noqa: E402
+from bench._central import info, machine_note, report
+from central.settings import CentralSettings
+from kiosk.config import load_kiosk_config
+from kiosk.demo.xvfb import virtual_display
+from kiosk.simulated import build_simulated_kiosk
+from provisioning.enroll import enroll
+from tests.journeys.conftest import kiosk_config_dir
+from tests.screens.conftest import Ui
+from tests.support.central_server import CentralServer, prepare_database
 
 KIOSK = str(Path(sys.executable).parent / "kiosk")
 READY_WAIT_S = 60.0

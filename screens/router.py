@@ -13,6 +13,7 @@ from typing import Any
 from kivy.clock import Clock
 
 from central.contract.models import FormField, Service, ServiceKind, UnavailableReason
+from kiosk.i18n import bilingual
 from kiosk.scanning import ScanGuidance
 from kiosk.session.events import (
     CountdownTick,
@@ -24,7 +25,6 @@ from kiosk.session.events import (
 )
 from kiosk.session.machine import OUT_OF_SERVICE_TEXT, Session
 from kiosk.session.states import State
-from kiosk.i18n import bilingual
 from screens.bridge import SessionBridge
 from screens.text import pick, word
 

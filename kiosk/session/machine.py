@@ -57,6 +57,7 @@ from kiosk.central_client import (
     CentralTimeout,
     Credentials,
 )
+from kiosk.i18n import bilingual
 from kiosk.i18n.translator import LANGUAGES, N_
 from kiosk.session.availability import Needs, unavailable_reason
 from kiosk.session.events import (
@@ -80,7 +81,6 @@ from kiosk.session.flows import (
 )
 from kiosk.session.forms import AnswerRejected, check_answer
 from kiosk.session.states import AppState, Availability, State, check_transition
-from kiosk.i18n import bilingual
 from kiosk.session.timer import IdleTimer
 from kiosk.submitter import Submitted
 

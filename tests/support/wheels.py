@@ -109,4 +109,4 @@ class ServiceManager:
             return False if exited else None
         if exited or not state["healthy"]:
             return False
-        return state["pid"] == self.process.pid
+        return bool(state["pid"] == self.process.pid)
