@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from central import cli as central_cli
+from central.commands.process import free_port
 from kiosk.cli_guard import DEBUG_ENV, run_guarded
-from tests.support.central_server import free_port
 
 BIN = Path(sys.executable).parent
 

@@ -11,16 +11,9 @@ from pathlib import Path
 import cv2
 
 from kiosk.demo.output import DEMO_ENTRIES, MARKER
+from tests.support.qr import decode_qr
 
 BLANK_STD = 5.0  # grey levels: a blank or black frame varies less than this
-
-
-def _qr(png: Path) -> str:
-    image = cv2.imread(str(png))
-    text, *_ = cv2.QRCodeDetector().detectAndDecode(image)
-    if not text:
-        text, *_ = cv2.QRCodeDetectorAruco().detectAndDecode(image)
-    return str(text)
 
 
 def _not_blank(png: Path) -> bool:
@@ -51,7 +44,7 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
     assert "outbox after reconnecting: 0 waiting" in result.stdout
     receipts = sorted((out / "receipts").glob("*.png"))
     assert len(receipts) == 3  # letter, queue ticket, complaint saved offline
-    assert _qr(receipts[0]).startswith("SKT-")
+    assert decode_qr(receipts[0]).startswith("SKT-")
     # The touchscreen app's act, headless: every screen of the tour photographed, not blank.
     shots = sorted((out / "app" / "screens").glob("*.png"))
     names = {shot.stem.split("-", 1)[1] for shot in shots}
@@ -60,7 +53,7 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
     assert all(_not_blank(shot) for shot in shots)
     app_receipts = sorted((out / "app" / "receipts").glob("*.png"))
     assert len(app_receipts) == 2  # queue number, letter (the third visit had no paper)
-    assert "-A-" in _qr(app_receipts[0]) and "SKT-" in _qr(app_receipts[1])
+    assert "-A-" in decode_qr(app_receipts[0]) and "SKT-" in decode_qr(app_receipts[1])
     assert f"screenshots of {len(shots)} screens" in result.stdout
     key = out / "state" / "identity" / "kiosk.key"
     assert key.stat().st_mode & 0o077 == 0

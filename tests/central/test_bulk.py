@@ -7,6 +7,7 @@ owns them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -101,7 +102,7 @@ def test_bytes_integers_and_nulls_read_back_as_the_orm_wrote_them(engine: Engine
         tail="ON CONFLICT DO NOTHING",
         returning=("lookup_hash",),
     )
-    written = [
+    written: list[dict[str, Any]] = [
         {
             "lookup_hash": "a" * 64,
             "request_hash": "b" * 64,

@@ -13,8 +13,9 @@ import pytest
 import requests
 from sqlalchemy.engine import make_url
 
+from central.commands.process import free_port
 from central.settings import load_central_settings
-from tests.support.central_server import free_port, serve_command
+from tests.support.central_server import serve_command
 
 BIN = Path(sys.executable).parent
 

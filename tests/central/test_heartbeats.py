@@ -8,7 +8,7 @@ from typing import Any
 import requests
 from sqlalchemy import func, select
 
-from central.contract.models import ErrorBody, Fleet
+from central.contract.models import ErrorBody, Fleet, Liveness
 from central.db import EncodedJSON
 from central.models import HeartbeatRecord
 from central.services.fleet import Ping, _trim_due
@@ -71,7 +71,7 @@ def test_heartbeat_is_accepted_and_shown_in_the_fleet(
     assert entry.liveness == "up"
     assert entry.heartbeat is not None
     assert entry.heartbeat.peripherals[0].supply == "low"
-    assert fleet.counts["up"] == 1
+    assert fleet.counts[Liveness.UP] == 1
 
 
 def test_liveness_goes_late_then_offline_then_back_up(

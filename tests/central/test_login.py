@@ -14,6 +14,7 @@ import requests
 from central.contract import signing
 from central.contract.models import ErrorBody, LoginResponse
 from central.models import LoginThrottle
+from central.security import security
 from central.seeding.seed import DemoIdentity
 from central.services import residents
 from kiosk.signing import SignedAuth
@@ -212,7 +213,7 @@ class CountingVerifier:
     def __init__(self) -> None:
         self.calls = 0
         self._lock = threading.Lock()
-        self._real = residents.verify_secret
+        self._real = security.verify_secret
 
     def __call__(self, stored_hash: str | None, secret: str) -> bool:
         with self._lock:

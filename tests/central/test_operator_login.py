@@ -14,7 +14,7 @@ import requests
 from sqlalchemy import func, select
 
 from central.models import IdempotencyRecord, LoginThrottle
-from central.security import operators
+from central.security import operators, security
 from central.settings import CentralSettings
 from tests.support.central_server import CentralServer
 
@@ -34,7 +34,7 @@ class CountingVerifier:
     def __init__(self) -> None:
         self.calls = 0
         self._lock = threading.Lock()
-        self._real = operators.verify_secret
+        self._real = security.verify_secret
 
     def __call__(self, stored_hash: str | None, secret: str) -> bool:
         with self._lock:

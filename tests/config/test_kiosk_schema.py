@@ -27,7 +27,8 @@ def _sections() -> list[type[BaseModel]]:
 
 
 def test_every_field_has_a_default_and_a_one_line_description() -> None:
-    for model in [KioskConfig, *_sections()]:
+    models: list[type[BaseModel]] = [KioskConfig, *_sections()]
+    for model in models:
         assert model.model_config.get("extra") == "forbid", model.__name__
         for name, info in model.model_fields.items():
             assert not info.is_required(), f"{model.__name__}.{name} has no default"
@@ -105,7 +106,7 @@ def test_complete_device_settings_are_accepted(section: str, values: dict[str, A
 def test_the_loaded_config_cannot_be_changed_in_place() -> None:
     config = KioskConfig()
     with pytest.raises(ValidationError, match="frozen"):
-        config.printer.port = 1  # type: ignore[misc]
+        config.printer.port = 1
 
 
 def test_config_dir_comes_from_the_environment_or_etc() -> None:

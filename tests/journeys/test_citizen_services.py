@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import textwrap
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -19,6 +18,7 @@ from kiosk.demo.journey_script import load_script
 from kiosk.scanning import ScanGuidance
 from kiosk.session import State
 from tests.journeys.conftest import Rig, page_photo
+from tests.support.qr import decode_qr
 
 
 def play(rig: Rig, body: str) -> JourneyLog:
@@ -26,13 +26,6 @@ def play(rig: Rig, body: str) -> JourneyLog:
     script.write_text(textwrap.dedent(body))
     return run_journey(rig.core, load_script(script), echo=lambda _line: None)
 
-
-def decode_qr(png: Path) -> str:
-    image = cv2.imread(str(png))
-    text, *_ = cv2.QRCodeDetector().detectAndDecode(image)
-    if not text:
-        text, *_ = cv2.QRCodeDetectorAruco().detectAndDecode(image)
-    return str(text)
 
 
 def test_sktm_with_scanned_documents_prints_the_tracking_code(rig: Rig) -> None:

@@ -102,7 +102,7 @@ class _OtherServer(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def other_server() -> Iterator[type[_OtherServer]]:
-    handler = type("Handler", (_OtherServer,), {})
+    handler: type[_OtherServer] = type("Handler", (_OtherServer,), {})
     server = HTTPServer(("127.0.0.1", free_port()), handler)
     handler.url = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
