@@ -32,6 +32,7 @@ from central.security.body_limit import (
     has_nul,
     nul_refusal,
     read_body,
+    url_has_nul,
 )
 from central.security.idempotency import check_key, request_hash
 from central.security.kiosk_auth import SignedRequest, parse_signature, signed_path
@@ -66,6 +67,9 @@ class CentralAPI(FastAPI):
             await super().__call__(scope, receive, send)
             return
         context: CentralContext | None = getattr(self.state, "context", None)
+        if url_has_nul(scope):
+            await nul_refusal("query")(scope, receive, send)
+            return
         body = await _bounded_body(context, scope, receive, send)
         if body is None:  # refused (answered) or the client went away
             return

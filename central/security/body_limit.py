@@ -47,13 +47,20 @@ def has_nul(body: bytes) -> bool:
     return False
 
 
-def nul_refusal() -> JSONResponse:
+def url_has_nul(scope: Scope) -> bool:
+    """Whether the request's path or query string carries a NUL, raw or percent-encoded
+    (``%00``): PostgreSQL refuses it in text parameters, so it must be refused first."""
+    query: bytes = scope.get("query_string", b"")
+    return "\x00" in scope["path"] or b"%00" in query or b"\x00" in query
+
+
+def nul_refusal(where: str = "body") -> JSONResponse:
     return ApiError(
         422,
         "invalid_input",
         "Data yang dikirim tidak valid: mengandung karakter NUL.",
         "The submitted data is not valid: it contains a NUL character.",
-        {"errors": [{"loc": ["body"], "type": "nul_character"}]},
+        {"errors": [{"loc": [where], "type": "nul_character"}]},
     ).response()
 
 

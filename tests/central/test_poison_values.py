@@ -85,6 +85,20 @@ def test_a_nul_character_in_a_complaint_is_refused(portal: Portal) -> None:
     assert portal.post("/v1/complaints", _complaint()).status_code == 201  # nothing blocked
 
 
+@pytest.mark.parametrize("query", ["office_id=35.10%0001.2001", "office_id=%00"])
+def test_a_nul_character_in_a_query_is_refused_before_the_database(
+    portal: Portal, query: str
+) -> None:
+    """Schemathesis found GET /v1/operator/queue answering 500 on PostgreSQL for a NUL."""
+    reply = requests.get(
+        f"{portal.central.url}/v1/operator/queue?{query}",
+        headers={"X-Api-Key": portal.central.operator_api_key()},
+        timeout=10,
+    )
+    assert reply.status_code == 422, reply.text
+    assert error(reply).details == {"errors": [{"loc": ["query"], "type": "nul_character"}]}
+
+
 def test_a_nul_character_in_a_batch_is_refused(portal: Portal) -> None:
     assert portal.login is not None
     item = _complaint(text="Lampu jalan\u0000 padam seminggu.")
