@@ -13,10 +13,13 @@ VCARD_READER := build/ifd/libifd-vpcd-events.so
 # Debian packages the test suite drives for real: pcscd + vpcd (smart-card stack), swig and the
 # pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb plus the GL,
 # mtdev and X libraries the Kivy wheel's SDL2 loads (the touchscreen app, headless in tests),
-# systemd (systemd-analyze checks the kiosk's units).
+# systemd (systemd-analyze checks the kiosk's units), CUPS for the A4 document printer's tests:
+# cupsd and lpadmin, a driverless queue's PDF filter (cups-filters-core-drivers: pdftopdf) and
+# ippeveprinter (cups-ipp-utils), the virtual IPP Everywhere printer the queue prints to.
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
 	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1 libgl1-mesa-dri libegl1 \
-	libmtdev1 libxrender1 libxext6 systemd
+	libmtdev1 libxrender1 libxext6 systemd cups-daemon cups-client cups-ipp-utils \
+	cups-filters-core-drivers
 # `make demo` needs only a venv: its kiosk is simulated (no pcscd, no pyscard to build), its
 # centre runs on SQLite (no PostgreSQL) and every Python package it uses comes as a wheel.
 DEMO_APT_PACKAGES := python3-venv
