@@ -435,3 +435,27 @@ class Announcement(Base):
     body_id: Mapped[str] = mapped_column(Text)
     body_en: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# ---------------------------------------------------------------- letters collected at the kiosk
+# (issue 15 item 5: the finished letter printed on the kiosk's A4 printer)
+
+
+class LetterPdf(Base):
+    """A request's finished letter as a PDF (at most one), and when a kiosk printed it.
+
+    The back office attaches it (``central.services.letter_collection.attach_pdf``); a
+    signed-in resident prints it at a kiosk of the same office, which records ``printed_at``
+    (shown by the public verify page). The bytes live in the row like ``documents``."""
+
+    __tablename__ = "letter_pdfs"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("letter_requests.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    attached_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    printed_by_kiosk_id: Mapped[str | None] = mapped_column(
+        ForeignKey("kiosks.id"), nullable=True
+    )
