@@ -190,3 +190,22 @@ def test_a_job_that_never_ends_is_cancelled_after_the_timeout(tmp_path: Path) ->
     assert simulator.printed == []
     with pytest.raises(JobFailed, match="not a PDF"):
         driver.print_pdf(b"<html>")
+
+
+def test_a_configured_a4_printer_is_a_device_kiosk_devices_lists(tmp_path: Path) -> None:
+    from drivers.probe import probe_status
+    from kiosk.config.schema import KioskConfig
+    from kiosk.devices_cli import device_specs
+
+    bare = KioskConfig()
+    assert all(spec.role != "document_printer" for spec in device_specs(bare))
+    config = KioskConfig.model_validate(
+        {"document_printer": {"driver": "ipp", "uri": "ipp://localhost:631/printers/a4"}}
+    )
+    spec = next(s for s in device_specs(config) if s.role == "document_printer")
+    assert spec.options["uri"] == "ipp://localhost:631/printers/a4"
+    simulated = KioskConfig.model_validate({"document_printer": {"driver": "simulated"}})
+    spec = next(s for s in device_specs(simulated) if s.role == "document_printer")
+    assert probe_status(spec).state is DeviceState.ONLINE
+    with pytest.raises(ValueError, match="ipp:// or ipps://"):
+        KioskConfig.model_validate({"document_printer": {"uri": "http://printer/"}})
