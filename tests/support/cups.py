@@ -122,6 +122,34 @@ class CupsRig:
             raise
         return self
 
+    @property
+    def _fault_file(self) -> Path:
+        return self.root / "tmp" / "fault"
+
+    def _write_print_command(self) -> Path:
+        """ippeveprinter's print command: done at once, unless a fault is set (``fault``),
+        which it reports (``STATE: +reason``, relayed by CUPS) for as long as it lasts, then
+        fails the job, as a jammed printer does."""
+        command = self.root / "conf" / "print-command"
+        command.write_text(
+            "#!/bin/sh\n"
+            f'fault="{self._fault_file}"\n'
+            'if [ -s "$fault" ]; then\n'
+            '  reason=$(cat "$fault")\n'
+            '  echo "STATE: +$reason" >&2\n'
+            '  while [ -s "$fault" ]; do sleep 0.1; done\n'
+            '  echo "STATE: -$reason" >&2\n'
+            "  exit 1\n"
+            "fi\n"
+        )
+        command.chmod(0o755)
+        return command
+
+    def fault(self, reason: str | None) -> None:
+        """From the next job on, the printer reports ``reason`` (e.g. ``media-jam``) while it
+        prints, and fails the job; ``None`` clears it (and ends a job held by it)."""
+        self._fault_file.write_text(reason or "")
+
     def _start_printer(self) -> None:
         bus = self.root / "tmp" / "system_bus"
         dbus = subprocess.Popen(
@@ -132,7 +160,8 @@ class CupsRig:
         _wait_until(bus.exists, "dbus-daemon", dbus)
         printer = subprocess.Popen(
             ["ippeveprinter", "-r", "off", "-n", "localhost", "-p", str(self.printer_port),
-             "-d", str(self.spool_dir), "-k", "-f", "application/pdf", "-c", "/bin/true",
+             "-d", str(self.spool_dir), "-k", "-f", "application/pdf",
+             "-c", str(self._write_print_command()),
              "Anjungan A4"],
             env={**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={bus}"},
             stdout=subprocess.DEVNULL, stderr=(self.root / "log" / "ippeveprinter").open("wb"),

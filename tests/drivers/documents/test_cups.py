@@ -10,7 +10,15 @@ import pytest
 
 from common.events import EventBus
 from drivers.base import Cover, DeviceState, StatusChanged, Supply
-from drivers.documents import DOCUMENT_PRINTERS, DocumentPrinter, MediaEmpty, is_ready
+from drivers.documents import (
+    DOCUMENT_PRINTERS,
+    DocumentPrinter,
+    DocumentPrinterError,
+    DoorOpen,
+    MediaEmpty,
+    MediaJam,
+    is_ready,
+)
 from drivers.documents.errors import DocumentPrinterOffline
 from drivers.documents.ipp import Attribute, Group, JobState, Operation, Tag, request
 from drivers.documents.transport import HttpIpp
@@ -124,6 +132,30 @@ def test_without_the_printer_s_own_status_cups_reports_the_empty_tray_mid_job(
     assert pdf_says(at_printer, "SURAT-UJI-0003")
     # …and it was cancelled there, not printed once the tray was refilled
     assert printer_outcome(cups, printer_job_id(at_printer)) is JobState.CANCELED
+
+
+@pytest.mark.parametrize(
+    ("reason", "error", "state"),
+    [("media-jam", MediaJam, DeviceState.ERROR), ("cover-open", DoorOpen, DeviceState.OFFLINE)],
+)
+def test_a_fault_while_printing_is_seen_and_the_job_cancelled(
+    cups: CupsRig, reason: str, error: type[DocumentPrinterError], state: DeviceState
+) -> None:
+    """The printer reports the fault mid-job (its print command says ``STATE: +reason``): the
+    driver sees it, cancels the job and names the cause; the printer never completes it."""
+    driver = printer(cups)
+    cups.fault(reason)
+    try:
+        with pytest.raises(error):
+            driver.print_pdf(letter_pdf(f"SURAT-UJI-{reason}"))
+        assert driver.status().state is state
+    finally:
+        cups.fault(None)
+    wait_for_idle_queue(cups)
+    at_printer = cups.received()[-1]
+    assert pdf_says(at_printer, f"SURAT-UJI-{reason}")
+    assert printer_outcome(cups, printer_job_id(at_printer)) is not JobState.COMPLETED
+    assert is_ready(driver.refresh_status())
 
 
 def test_cups_not_answering_is_offline_and_refuses_the_job(cups: CupsRig) -> None:
