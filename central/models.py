@@ -441,21 +441,19 @@ class Announcement(Base):
 # (issue 15 item 5: the finished letter printed on the kiosk's A4 printer)
 
 
-class LetterPdf(Base):
-    """A request's finished letter as a PDF (at most one), and when a kiosk printed it.
+class FinishedLetter(Base):
+    """The letter a request produced (a PDF, at most one per request), and when a kiosk
+    printed it (``printed_at``, shown by the public verify page).
 
-    The back office attaches it (``central.services.letter_collection.attach_pdf``); a
-    signed-in resident prints it at a kiosk of the same office, which records ``printed_at``
-    (shown by the public verify page). The bytes live in the row like ``documents``."""
+    These are the columns the kiosk's collection needs of the back office's finished letter
+    (branch ``backoffice``, migration 0004, which adds its number, verify code and signer):
+    the same table and names, so at merge that definition replaces this one."""
 
-    __tablename__ = "letter_pdfs"
+    __tablename__ = "finished_letters"
 
     request_id: Mapped[int] = mapped_column(ForeignKey("letter_requests.id"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(Integer)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
-    attached_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    printed_by_kiosk_id: Mapped[str | None] = mapped_column(
-        ForeignKey("kiosks.id"), nullable=True
-    )
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

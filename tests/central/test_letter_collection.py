@@ -15,12 +15,12 @@ from sqlalchemy import select
 from central.contract import signing
 from central.contract.collect import FinishedLetters, LetterPrinted
 from central.contract.services import LetterRequest, LetterStatus
-from central.errors import ApiError
+from central.models import FinishedLetter
 from central.models import LetterRequest as LetterRow
 from central.seeding.seed import DemoIdentity
-from central.services import letter_collection
 from tests.central.services_portal import Portal, error, image_bytes, local_ref
 from tests.support.central_server import CentralServer, EnrolledKiosk
+from tests.support.letters import attach_finished_pdf
 
 NOW = "2026-11-23T09:15:00+07:00"
 LETTER_PDF = b"%PDF-1.7\n% surat keterangan tidak mampu\n%%EOF\n"
@@ -63,8 +63,7 @@ def make_ready(portal: Portal, code: str, pdf: bytes | None = LETTER_PDF) -> Non
     with portal.central.context.sessions() as db:
         row = db.scalar(select(LetterRow).where(LetterRow.tracking_code == code))
         assert row is not None
-        letter_collection.attach_pdf(db, row, pdf, portal.central.clock.now())
-        db.commit()
+        attach_finished_pdf(db, row, pdf, portal.central.clock.now())
 
 
 def listed(portal: Portal) -> list[str]:
@@ -110,7 +109,10 @@ def test_a_ready_letter_is_listed_downloaded_and_recorded_as_printed(portal: Por
         row = db.scalar(select(LetterRow).where(LetterRow.tracking_code == ready))
         assert row is not None and row.status == LetterStatus.SUDAH_DIAMBIL
         assert row.history[-1].reason == f"Dicetak di anjungan {portal.kiosk.kiosk_id}"
-        assert letter_collection.printed_at(db, row) == answer.printed_at
+        letter = db.get(FinishedLetter, row.id)
+        assert letter is not None and letter.printed_at == answer.printed_at
+    second = printed(portal, ready)  # another print (a new key) of a collected letter
+    assert (second.status_code, error(second).code) == (409, "letter_not_ready")
 
 
 def test_another_resident_or_office_learns_nothing(
@@ -146,19 +148,3 @@ def test_a_session_is_needed_not_just_the_submission_grant(portal: Portal) -> No
         portal.kiosk.session.get(f"{portal.url}/v1/letters/{code}/pdf", headers=grant),
     ):
         assert reply.status_code == 401
-
-
-def test_only_a_pdf_is_attached_and_a_printed_one_is_never_replaced(portal: Portal) -> None:
-    code = request_letter(portal)
-    make_ready(portal, code)
-    assert printed(portal, code).status_code == 200
-    with portal.central.context.sessions() as db:
-        row = db.scalar(select(LetterRow).where(LetterRow.tracking_code == code))
-        assert row is not None
-        for content, refusal in (
-            (b"<html>", "letter_pdf_invalid"),
-            (LETTER_PDF, "letter_already_printed"),
-        ):
-            with pytest.raises(ApiError) as raised:
-                letter_collection.attach_pdf(db, row, content, portal.central.clock.now())
-            assert raised.value.body.code == refusal

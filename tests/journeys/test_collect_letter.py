@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from central.contract.models import LocalizedText
 from central.contract.services import LetterRequestCreate, LetterStatus
-from central.models import KioskState, Resident
+from central.models import FinishedLetter, KioskState, Resident
 from central.models import LetterRequest as LetterRow
 from central.security.callers import SignedKiosk
-from central.services import letter_collection, letters
+from central.services import letters
 from central.settings import CentralSettings
 from kiosk.config import load_kiosk_config
 from kiosk.journey import JourneyLog, run_journey
@@ -33,6 +33,7 @@ from provisioning.enroll import enroll
 from tests.journeys.conftest import Rig, kiosk_config_dir
 from tests.support.central_server import CentralServer, prepare_database
 from tests.support.cups import FULL_TRAY, CupsRig, letter_pdf, pdf_says, printer_job_id
+from tests.support.letters import attach_finished_pdf
 
 OFFICE = "35.10.01.2001"
 HEARTBEAT_WAIT_S = 20.0
@@ -85,9 +86,7 @@ def ready_letter(rig: Rig, pdf: bytes) -> str:
         created = letters.create(db, SignedKiosk(kiosk.id, kiosk.office_id), resident, request, now)
         row = db.scalar(select(LetterRow).where(LetterRow.tracking_code == created.tracking_code))
         assert row is not None
-        row.status = int(LetterStatus.SIAP_DIAMBIL)
-        letter_collection.attach_pdf(db, row, pdf, now)
-        db.commit()
+        attach_finished_pdf(db, row, pdf, now)
         return created.tracking_code
 
 
@@ -154,7 +153,8 @@ def test_a_finished_letter_is_printed_through_cups_and_recorded(rig: Rig, cups: 
     with rig.central.context.sessions() as db:
         row = db.scalar(select(LetterRow).where(LetterRow.tracking_code == code))
         assert row is not None and row.status == LetterStatus.SUDAH_DIAMBIL
-        assert letter_collection.printed_at(db, row) is not None
+        letter = db.get(FinishedLetter, row.id)
+        assert letter is not None and letter.printed_at is not None
 
 
 def test_an_empty_tray_is_reported_to_the_centre_and_the_resident_sent_to_the_office(
@@ -182,7 +182,8 @@ def test_an_empty_tray_is_reported_to_the_centre_and_the_resident_sent_to_the_of
     with rig.central.context.sessions() as db:
         row = db.scalar(select(LetterRow).where(LetterRow.tracking_code == code))
         assert row is not None and row.status == LetterStatus.SIAP_DIAMBIL  # still to collect
-        assert letter_collection.printed_at(db, row) is None
+        letter = db.get(FinishedLetter, row.id)
+        assert letter is not None and letter.printed_at is None
 
 
 def wait_for_heartbeat(rig: Rig) -> dict[str, str]:
