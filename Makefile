@@ -20,9 +20,13 @@ DEMO_APT_PACKAGES := python3-venv $(KIVY_APT_PACKAGES)
 # Debian packages the test suite drives for real: pcscd + vpcd (smart-card stack), swig and the
 # pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb plus the GL,
 # mtdev and X libraries the Kivy wheel's SDL2 loads (the touchscreen app, headless in tests),
-# systemd (systemd-analyze checks the kiosk's units).
+# systemd (systemd-analyze checks the kiosk's units), CUPS for the A4 document printer's tests:
+# cupsd and lpadmin, a driverless queue's PDF filter (cups-filters-core-drivers: pdftopdf) and
+# ippeveprinter (cups-ipp-utils), the virtual IPP Everywhere printer the queue prints to, and
+# dbus-daemon (ippeveprinter's DNS-SD client will not start without a bus; the tests run one).
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
-	vsmartcard-vpcd postgresql $(KIVY_APT_PACKAGES) systemd
+	vsmartcard-vpcd postgresql $(KIVY_APT_PACKAGES) systemd cups-daemon cups-client \
+	cups-ipp-utils cups-filters-core-drivers dbus-daemon
 
 .PHONY: help system-packages demo-packages venv demo-venv vcard-reader lint typecheck pytest \
 	unit test demo bench openapi clean

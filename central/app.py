@@ -8,7 +8,7 @@ import gc
 from fastapi import FastAPI
 
 from central import __version__
-from central.api import batch, kiosk, operator, services
+from central.api import batch, collect, kiosk, operator, services
 from central.api_docs import install_docs
 from central.clock import Clock, SystemClock
 from central.context import CentralContext
@@ -34,6 +34,7 @@ def build_app() -> FastAPI:
     app.include_router(operator.router)
     app.include_router(services.router)
     app.include_router(batch.router)
+    app.include_router(collect.router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -435,3 +435,25 @@ class Announcement(Base):
     body_id: Mapped[str] = mapped_column(Text)
     body_en: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# ---------------------------------------------------------------- letters collected at the kiosk
+# (issue 15 item 5: the finished letter printed on the kiosk's A4 printer)
+
+
+class FinishedLetter(Base):
+    """The letter a request produced (a PDF, at most one per request), and when a kiosk
+    printed it (``printed_at``, shown by the public verify page).
+
+    These are the columns the kiosk's collection needs of the back office's finished letter
+    (branch ``backoffice``, migration 0004, which adds its number, verify code and signer):
+    the same table and names, so at merge that definition replaces this one."""
+
+    __tablename__ = "finished_letters"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("letter_requests.id"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -43,6 +43,7 @@ class DeviceKind(enum.StrEnum):
     PRINTER = "printer"
     CAMERA = "camera"
     CODE_SCANNER = "code_scanner"
+    DOCUMENT_PRINTER = "document_printer"
 
 
 @dataclass(frozen=True)

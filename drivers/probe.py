@@ -151,6 +151,8 @@ def probe_status(spec: DeviceSpec, timeout: float = 3.0) -> DeviceStatus:
             return _printer_status(spec, timeout)
         if spec.kind is DeviceKind.CAMERA:
             return _camera_status(spec, timeout)
+        if spec.kind is DeviceKind.DOCUMENT_PRINTER:
+            return _document_printer_status(spec, timeout)
         return _threaded_status(spec, timeout)
     except Exception as err:  # noqa: BLE001 - any driver fault is that device's ERROR status
         return DeviceStatus(
@@ -167,6 +169,15 @@ def _printer_status(spec: DeviceSpec, timeout: float) -> DeviceStatus:
         return printer.refresh_status()
     finally:
         printer.close()
+
+
+def _document_printer_status(spec: DeviceSpec, timeout: float) -> DeviceStatus:
+    from drivers.documents import DOCUMENT_PRINTERS
+
+    options = {**spec.options, "poll_period": None}
+    if spec.driver == "ipp":
+        options["timeout"] = min(float(options.get("timeout", timeout)), timeout)
+    return DOCUMENT_PRINTERS.create(spec.driver, **options).refresh_status()
 
 
 def _camera_status(spec: DeviceSpec, timeout: float) -> DeviceStatus:

@@ -28,6 +28,7 @@ from drivers.camera import CAMERAS, Camera
 from drivers.cards import CARD_READERS
 from drivers.cards.events import CardPresented
 from drivers.cards.reader import CardReader
+from drivers.documents import DOCUMENT_PRINTERS, DocumentPrinter
 from drivers.printer import PRINTERS, ThermalPrinter
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig
@@ -66,6 +67,7 @@ class KioskCore:
     submitter: OutboxSubmitter
     scanner: DocumentScanner | None
     camera: Camera | None = None
+    document_printer: DocumentPrinter | None = None
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
 
     def start(self) -> None:
@@ -76,6 +78,8 @@ class KioskCore:
         self.printer.start()
         if self.camera is not None:
             self.camera.start()
+        if self.document_printer is not None:
+            self.document_printer.start()
         self.outbox.start()
         self.owner.post(Session.refresh_catalog)
 
@@ -87,6 +91,8 @@ class KioskCore:
         self.owner.stop(OWNER_STOP_S)
         self.outbox.close(timeout_s=OUTBOX_CLOSE_S)
         self.printer.close()
+        if self.document_printer is not None:
+            self.document_printer.close()
         self.card_reader.stop()
         if self.camera is not None:
             self.camera.stop()
@@ -99,6 +105,8 @@ class KioskCore:
         }
         if self.camera is not None:
             devices["camera"] = self.camera.status()
+        if self.document_printer is not None:
+            devices["document_printer"] = self.document_printer.status()
         return devices
 
     def _on_card(self, event: CardPresented) -> None:
@@ -171,12 +179,21 @@ def build_core(
         else None
     )
     scanner = DocumentScanner(camera, bus, metrics=metrics) if camera is not None else None
+    documents_spec = specs.get(DeviceKind.DOCUMENT_PRINTER)  # none with driver = "none"
+    document_printer = (
+        DOCUMENT_PRINTERS.create(
+            documents_spec.driver, bus=bus, **options(DeviceKind.DOCUMENT_PRINTER)
+        )
+        if documents_spec is not None
+        else None
+    )
+    client = _client(config, url, signer, config.central.retries, http_adapter)
     submitter = OutboxSubmitter(
         outbox, delivery, bus, wait_s=config.central.read_timeout_s, metrics=metrics
     )
     office_id = config.kiosk.office_id
     session = Session(
-        client=_client(config, url, signer, config.central.retries, http_adapter),
+        client=client,
         submitter=submitter,
         printer=printer,
         scanner=scanner,
@@ -190,6 +207,8 @@ def build_core(
         language=config.kiosk.language,
         clock=clock,
         receipt_on_screen=config.printer.screen_fallback,
+        documents=document_printer,
+        letter_desk=client if document_printer is not None else None,
     )
     return KioskCore(
         config=config,
@@ -202,4 +221,5 @@ def build_core(
         submitter=submitter,
         scanner=scanner,
         camera=camera,
+        document_printer=document_printer,
     )

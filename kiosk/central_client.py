@@ -15,11 +15,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, ValidationError
 
 from central.contract import signing
+from central.contract.collect import MAX_LETTER_PDF_BYTES, FinishedLetters, LetterPrinted
 from central.contract.models import (
     ErrorBody,
     Heartbeat,
@@ -160,9 +162,32 @@ class CentralClient:
         data: bytes | None,
         headers: dict[str, str],
     ) -> M | None:
+        reply = self._send(method, path, data, headers)
+        if model is None:
+            return None
+        try:
+            return model.model_validate_json(reply.content)
+        except ValidationError as err:
+            raise MalformedReply(f"{method} {path}: reply is not a {model.__name__}") from err
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        data: bytes | None,
+        headers: dict[str, str],
+        *,
+        stream: bool = False,
+    ) -> requests.Response:
+        """One request; any failure raised as the one ``CentralError`` that names it."""
         try:
             reply = self._session.request(
-                method, self.base_url + path, data=data, headers=headers, timeout=self._timeout
+                method,
+                self.base_url + path,
+                data=data,
+                headers=headers,
+                timeout=self._timeout,
+                stream=stream,
             )
         except requests.Timeout as err:
             raise CentralTimeout(f"{method} {path}: timed out") from err
@@ -174,12 +199,7 @@ class CentralClient:
             raise CentralServerError(f"{method} {path}: HTTP {reply.status_code}")
         if reply.status_code >= 400:
             raise CentralRefused(reply.status_code, _error_body(reply))
-        if model is None:
-            return None
-        try:
-            return model.model_validate_json(reply.content)
-        except ValidationError as err:
-            raise MalformedReply(f"{method} {path}: reply is not a {model.__name__}") from err
+        return reply
 
     def _get(self, path: str, model: type[M], **kwargs: Any) -> M:
         result = self.request("GET", path, model, **kwargs)
@@ -252,6 +272,40 @@ class CentralClient:
 
     def bansos_status(self, credentials: Credentials) -> BansosStatus:
         return self._get("/v1/bansos", BansosStatus, extra_headers=credentials.headers())
+
+    # ------------------------------------------------------------------ finished letters
+
+    def finished_letters(self, credentials: Credentials) -> FinishedLetters:
+        return self._get(
+            "/v1/residents/me/letters", FinishedLetters, extra_headers=credentials.headers()
+        )
+
+    def letter_pdf(self, credentials: Credentials, code: str) -> bytes:
+        """A finished letter's PDF, read no further than ``MAX_LETTER_PDF_BYTES``: a longer
+        (or non-PDF) answer is refused as malformed. Never retried: the resident waits."""
+        path = f"/v1/letters/{quote(code, safe='')}/pdf"
+        reply = self._send("GET", path, None, credentials.headers(), stream=True)
+        try:
+            declared = int(reply.headers.get("Content-Length", "0"))
+            if declared > MAX_LETTER_PDF_BYTES:
+                raise MalformedReply(f"GET {path}: letter of {declared} bytes is too large")
+            content = reply.raw.read(MAX_LETTER_PDF_BYTES + 1, decode_content=True)
+        except (requests.RequestException, OSError, ValueError) as err:
+            raise CentralOffline(f"GET {path}: {type(err).__name__}") from err
+        finally:
+            reply.close()
+        if len(content) > MAX_LETTER_PDF_BYTES or not content.startswith(b"%PDF-"):
+            raise MalformedReply(f"GET {path}: the answer is not a letter PDF")
+        return bytes(content)
+
+    def letter_printed(self, credentials: Credentials, code: str, key: str) -> LetterPrinted:
+        """Record the print; ``key`` (the Idempotency-Key) makes retries harmless."""
+        return self._post(
+            f"/v1/letters/{quote(code, safe='')}/printed",
+            LetterPrinted,
+            idempotency_key=key,
+            extra_headers=credentials.headers(),
+        )
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from kiosk.config.schema import (
     CameraSection,
     CardReaderSection,
     CodeScannerSection,
+    DocumentPrinterSection,
     PrinterSection,
 )
 
@@ -125,6 +126,8 @@ def device_specs(config: KioskConfig) -> list[DeviceSpec]:
         specs.insert(1, _camera_spec(config.camera))
     if config.code_scanner.driver != "none":
         specs.append(_scanner_spec(config.code_scanner))
+    if config.document_printer.driver != "none":
+        specs.append(_document_printer_spec(config.document_printer))
     return specs
 
 
@@ -187,6 +190,20 @@ def _scanner_spec(section: CodeScannerSection) -> DeviceSpec:
     # The simulated scanner has no port to find: the serial options are not its to take.
     options = serial if section.driver == "serial" else {}
     return DeviceSpec("code_scanner", DeviceKind.CODE_SCANNER, section.driver, options)
+
+
+def _document_printer_spec(section: DocumentPrinterSection) -> DeviceSpec:
+    common: dict[str, Any] = {
+        "poll_period": section.status_poll_s,
+        "job_timeout": section.job_timeout_s,
+    }
+    ipp: dict[str, Any] = {
+        "uri": section.uri,
+        "status_uri": section.status_uri,
+        "timeout": section.timeout_s,
+    }
+    options = {**common, **(ipp if section.driver == "ipp" else {})}
+    return DeviceSpec("document_printer", DeviceKind.DOCUMENT_PRINTER, section.driver, options)
 
 
 def run_devices(args: argparse.Namespace) -> int:

@@ -171,6 +171,9 @@ class ServiceKind(enum.StrEnum):
     BANSOS = "bansos"
     COMPLAINT = "complaint"
     INFO = "info"
+    # Kiosk-local: "Ambil surat", offered by a kiosk whose A4 printer is ready; never in the
+    # centre's catalog (kiosk.session.collect).
+    COLLECT = "collect"
 
 
 class FieldType(enum.StrEnum):

@@ -34,6 +34,7 @@ def hardware_problems(config: KioskConfig) -> list[str]:
         "printer": config.printer,
         "camera": config.camera,
         "code_scanner": config.code_scanner,
+        "document_printer": config.document_printer,
     }
     return [
         f"{name}.driver is 'simulated': set it to the device fitted ({_choices(section)}), "

@@ -134,7 +134,8 @@ class HeartbeatSection(_Section):
 
 
 # Driver names are the keys of the drivers' registries (drivers.cards.CARD_READERS,
-# drivers.printer.PRINTERS, drivers.camera.CAMERAS, drivers.scanner.CODE_SCANNERS). They are
+# drivers.printer.PRINTERS, drivers.camera.CAMERAS, drivers.scanner.CODE_SCANNERS,
+# drivers.documents.DOCUMENT_PRINTERS). They are
 # spelled here so the schema stays importable without the drivers' libraries and mypy sees the
 # choices; tests/config/test_driver_names.py fails when a registry and its Literal differ.
 CardReaderDriver = Literal["pcsc", "keyboard-wedge", "serial", "simulated"]
@@ -143,6 +144,7 @@ PrinterDriver = Literal["usb", "serial", "network", "file", "simulated"]
 # reference docs, hardware checks and "did you mean" read the choices with typing.get_args.
 CameraDriver = Literal["opencv", "simulated", "none"]
 CodeScannerDriver = Literal["serial", "simulated", "none"]
+DocumentPrinterDriver = Literal["ipp", "simulated", "none"]
 
 
 class CardReaderSection(_Section):
@@ -240,6 +242,36 @@ class CodeScannerSection(_Section):
         return self
 
 
+class DocumentPrinterSection(_Section):
+    driver: DocumentPrinterDriver = Field(
+        default="none",
+        description="A4 printer for finished letters ('ipp': a CUPS queue; 'none': not fitted).",
+    )
+    uri: Text = Field(
+        default="ipp://localhost:631/printers/anjungan-a4",
+        description="IPP URI of the CUPS queue letters are printed to (driver 'ipp').",
+    )
+    status_uri: Text | None = Field(
+        default=None,
+        description="The printer's own IPP URI for live paper/door status between jobs.",
+    )
+    status_poll_s: Seconds = Field(
+        default=30.0, description="Seconds between status polls of the A4 printer."
+    )
+    job_timeout_s: Seconds = Field(
+        default=120.0, description="Seconds a letter may take to print before it is cancelled."
+    )
+    timeout_s: Seconds = Field(default=5.0, description="Seconds to wait on any IPP request.")
+
+    @model_validator(mode="after")
+    def _ipp_uris(self) -> Self:
+        for name in ("uri", "status_uri"):
+            value = getattr(self, name)
+            if value is not None and urlsplit(value).scheme not in {"ipp", "ipps"}:
+                raise ValueError(f"document_printer.{name} must be an ipp:// or ipps:// URI")
+        return self
+
+
 class ScreenSection(_Section):
     orientation: Literal["landscape", "portrait"] = Field(
         default="landscape", description="Touchscreen mounting: 1920x1080 or 1080x1920."
@@ -288,6 +320,9 @@ class KioskConfig(_Section):
     camera: CameraSection = Field(default=CameraSection(), description="Document camera.")
     code_scanner: CodeScannerSection = Field(
         default=CodeScannerSection(), description="Barcode/QR scanner."
+    )
+    document_printer: DocumentPrinterSection = Field(
+        default=DocumentPrinterSection(), description="A4 printer for finished letters."
     )
     outbox: OutboxSection = Field(default=OutboxSection(), description="Offline queue of requests.")
     screen: ScreenSection = Field(default=ScreenSection(), description="The touchscreen app.")

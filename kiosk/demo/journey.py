@@ -23,7 +23,7 @@ from kiosk.config import add_config_dir_option, load_kiosk_config
 from kiosk.demo.journey_script import JourneyScript, JourneyStep, ScriptError, load_script
 from kiosk.identity import IdentityError
 from kiosk.session import State
-from kiosk.session.events import Notice, ReceiptReady, SessionEnded
+from kiosk.session.events import LetterCollected, Notice, ReceiptReady, SessionEnded
 from kiosk.simulated import NotDemo, SimulatedKiosk, build_simulated_kiosk
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,10 @@ def _expect(core: SimulatedKiosk, step: JourneyStep, log_: JourneyLog) -> None:
             raise ExpectationFailed(
                 f"step {step.number}: receipt does not show {args['receipt']!r}"
             )
+    collected: LetterCollected | None = log_.last(LetterCollected)
+    if "collected" in args and (collected is None or collected.printed != args["collected"]):
+        shown = "nothing collected" if collected is None else f"printed is {collected.printed}"
+        raise ExpectationFailed(f"step {step.number}: letter {shown}, not {args['collected']}")
     if "queued" in args and core.outbox_backlog() != int(args["queued"]):
         raise ExpectationFailed(
             f"step {step.number}: outbox holds {core.outbox_backlog()}, not {args['queued']}"
@@ -98,6 +102,7 @@ ACTIONS: dict[str, Callable[[SimulatedKiosk, JourneyStep], None]] = {
     "choose": lambda core, s: core.do(lambda x: x.choose(s.args["service"])),
     "answer": lambda core, s: core.do(lambda x: x.answer(str(s.args["value"]))),
     "skip": lambda core, s: core.do(lambda x: x.skip()),
+    "collect": lambda core, s: core.do(lambda x: x.collect_letter(s.args["letter"])),
     "submit": lambda core, s: core.do(lambda x: x.submit()),
     "back": lambda core, s: core.do(lambda x: x.back()),
     "cancel": lambda core, s: core.do(lambda x: x.cancel()),

@@ -6,12 +6,14 @@ language = "id"            # optional, the session's starting language
 
 [[step]]
 do = "tap_card"            # tap_card | nik | pin | change_pin | choose | answer | skip | scan
-card_uid = "0485C924C364C4"#   | submit | back | cancel | finish | language | idle | expect
+card_uid = "0485C924C364C4"#   | collect | submit | back | cancel | finish | language | idle
+                           #   | centre | printer | expect
 
 [[step]]
 do = "expect"
 state = "menu"             # any of: state, notice (text in the last notice), receipt (text on
-receipt = "SKT-"           #   the last printed receipt), printed (true/false)
+receipt = "SKT-"           #   the last printed receipt), printed (true/false), collected
+                           #   (whether the last letter collected came out of the A4 printer)
 ```
 """
 
@@ -35,6 +37,7 @@ Action = Literal[
     "answer",
     "skip",
     "scan",
+    "collect",
     "submit",
     "back",
     "cancel",
@@ -54,12 +57,13 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "choose": ("service",),
     "answer": ("value",),
     "scan": ("image",),
+    "collect": ("letter",),
     "language": ("language",),
     "idle": ("seconds",),
     "centre": ("online",),
     "printer": ("paper",),
 }
-_EXPECTATIONS = {"state", "notice", "receipt", "printed", "queued"}
+_EXPECTATIONS = {"state", "notice", "receipt", "printed", "queued", "collected"}
 # What each key's value must be, so a wrong one is refused before the journey starts instead
 # of failing inside the kiosk core halfway through. Keys not listed take any value.
 _TEXT = "text"
@@ -73,11 +77,13 @@ _KINDS: dict[str, str] = {
     "new": _TEXT,
     "service": _TEXT,
     "image": _TEXT,
+    "letter": _TEXT,
     "seconds": _NUMBER,
     "timeout_s": _NUMBER,
     "queued": _NUMBER,
     "online": _BOOL,
     "printed": _BOOL,
+    "collected": _BOOL,
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "paper": tuple(state.value for state in PaperState),

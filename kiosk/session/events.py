@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from central.contract.collect import FinishedLetter
 from central.contract.models import LocalizedText
 from common.events import Event
 from drivers.printer.receipt import Receipt
@@ -69,3 +70,22 @@ class ModeChanged(Event):
     centre_online: bool
     printer_ready: bool
     reader_ready: bool
+    documents_ready: bool = False  # the A4 printer can print a letter ("Ambil surat" offered)
+
+
+@dataclass(frozen=True)
+class LettersListed(Event):
+    """ "Ambil surat": the signed-in resident's finished letters, oldest first, for the screen
+    to list (tracking code, service label, when it was ready); the resident picks one with
+    ``Session.collect_letter(tracking_code)``."""
+
+    letters: tuple[FinishedLetter, ...]
+
+
+@dataclass(frozen=True)
+class LetterCollected(Event):
+    """The end of a collect: ``printed`` false means the resident was told (a ``Notice``) to
+    collect the letter at the village office."""
+
+    tracking_code: str
+    printed: bool

@@ -18,6 +18,7 @@ import contextlib
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from central.contract.collect import FinishedLetter
 from central.contract.models import (
     DocumentRequirement,
     LocalizedText,
@@ -47,6 +49,7 @@ from central.contract.services import (
 from common.events import Event, EventBus
 from common.nik import InvalidNik, check_nik
 from drivers.base import DeviceKind, DeviceState, DeviceStatus, Supply
+from drivers.documents.printer import is_ready
 from drivers.printer.errors import PrinterError
 from drivers.printer.receipt import Receipt
 from kiosk.central_client import (
@@ -60,8 +63,20 @@ from kiosk.central_client import (
 from kiosk.i18n import bilingual
 from kiosk.i18n.translator import LANGUAGES, N_
 from kiosk.session.availability import Needs, unavailable_reason
+from kiosk.session.collect import (
+    COLLECT_SERVICE_ID,
+    NONE_TO_COLLECT,
+    NOT_LISTED,
+    PRINTED,
+    DocumentPrinting,
+    LetterDesk,
+    collect_service,
+    not_printed,
+)
 from kiosk.session.events import (
     CountdownTick,
+    LetterCollected,
+    LettersListed,
     ModeChanged,
     Notice,
     ReceiptReady,
@@ -170,6 +185,7 @@ class _Personal:
     answers: dict[str, str] = field(default_factory=dict)
     documents: dict[str, ScannedDocument] = field(default_factory=dict)
     last_receipt: Receipt | None = None
+    letters: tuple[FinishedLetter, ...] = ()
 
 
 class Session:
@@ -187,12 +203,18 @@ class Session:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         receipt_on_screen: bool = True,
+        documents: DocumentPrinting | None = None,
+        letter_desk: LetterDesk | None = None,
     ) -> None:
         """``receipt_on_screen``: a printer fault may be answered with the receipt's QR on
-        screen; when False, a printer out of paper takes the kiosk out of service."""
+        screen; when False, a printer out of paper takes the kiosk out of service.
+        ``documents`` and ``letter_desk``: the A4 printer and the centre's finished letters;
+        with both, "Ambil surat" is offered while the printer is ready."""
         self.client = client
         self.submitter = submitter
         self.printer = printer
+        self.documents = documents
+        self.letter_desk = letter_desk
         self.receipts = receipts
         self.scanner = scanner
         self.bus = bus or EventBus()
@@ -210,6 +232,7 @@ class Session:
         self.centre_online = True
         self.printer_ready = True
         self.reader_ready = True
+        self.documents_ready = documents is not None and is_ready(documents.status())
         self._receipt_on_screen = receipt_on_screen
         self._devices: dict[DeviceKind, DeviceStatus] = {}
         self._maintenance = False
@@ -250,9 +273,13 @@ class Session:
     def available_services(self) -> list[Service]:
         """With the centre down, only what the outbox can carry (DESIGN: degraded modes)."""
         services = self._catalog.services if self._catalog else []
-        if self.centre_online:
-            return list(services)
-        return [s for s in services if works_offline(s.kind)]
+        if not self.centre_online:
+            return [s for s in services if works_offline(s.kind)]
+        collect = [collect_service()] if self._collect_offered() else []
+        return [*services, *collect]
+
+    def _collect_offered(self) -> bool:
+        return self.documents_ready and self.letter_desk is not None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -326,18 +353,24 @@ class Session:
         centre_online: bool | None = None,
         printer_ready: bool | None = None,
         reader_ready: bool | None = None,
+        documents_ready: bool | None = None,
     ) -> None:
         changed = False
         for name, value in (
             ("centre_online", centre_online),
             ("printer_ready", printer_ready),
             ("reader_ready", reader_ready),
+            ("documents_ready", documents_ready),
         ):
             if value is not None and getattr(self, name) != value:
                 setattr(self, name, value)
                 changed = True
         if changed:
-            self._publish(ModeChanged(self.centre_online, self.printer_ready, self.reader_ready))
+            self._publish(
+                ModeChanged(
+                    self.centre_online, self.printer_ready, self.reader_ready, self.documents_ready
+                )
+            )
             self._reconsider_service()
 
     def refresh_catalog(self) -> None:
@@ -368,6 +401,8 @@ class Session:
             self.set_modes(printer_ready=ready)
         elif status.kind is DeviceKind.CARD_READER:
             self.set_modes(reader_ready=status.state is DeviceState.ONLINE)
+        elif status.kind is DeviceKind.DOCUMENT_PRINTER:
+            self.set_modes(documents_ready=is_ready(status))
         self._reconsider_service()
 
     def set_maintenance(self, on: bool) -> None:
@@ -515,6 +550,9 @@ class Session:
         if service.kind is ServiceKind.INFO:
             self._go(State.SERVICE, service.id)
             return
+        if service.kind is ServiceKind.COLLECT:
+            self._list_letters()
+            return
         self._steps = steps_for(
             service, self._bansos_options() if service.kind is ServiceKind.BANSOS else ()
         )
@@ -630,6 +668,73 @@ class Session:
         """Leave at once, from anywhere: nothing is kept."""
         if self.state is not State.IDLE and self.state is not State.OUT_OF_SERVICE:
             self._end("cancelled")
+
+    # ------------------------------------------------------------------ collect a letter
+
+    def _list_letters(self) -> None:
+        """ "Ambil surat": fetch the resident's finished letters and show them (or say there
+        are none and stay in the menu)."""
+        credentials = self._personal.credentials
+        if self.letter_desk is None or credentials is None:
+            return
+        try:
+            found = self.letter_desk.finished_letters(credentials)
+        except CentralError as error:
+            self._centre_failed(error)
+            return
+        if not found.letters:
+            self._notice(bilingual(NONE_TO_COLLECT), "info")
+            return
+        self._personal.letters = tuple(found.letters)
+        self._go(State.SERVICE, COLLECT_SERVICE_ID)
+        self._publish(LettersListed(self._personal.letters))
+
+    def collect_letter(self, tracking_code: str) -> None:
+        """Print one of the listed letters on the A4 printer, then tell the centre it was
+        printed. Any fault: the resident is told to collect it at the village office."""
+        collecting = self._service is not None and self._service.id == COLLECT_SERVICE_ID
+        credentials = self._personal.credentials
+        if self.state is not State.SERVICE or not collecting or credentials is None:
+            return
+        if self.documents is None or self.letter_desk is None:
+            return
+        if tracking_code not in {letter.tracking_code for letter in self._personal.letters}:
+            self._notice(bilingual(NOT_LISTED))
+            return
+        self._go(State.SUBMITTING, COLLECT_SERVICE_ID)
+        try:
+            document = self.letter_desk.letter_pdf(credentials, tracking_code)
+        except CentralError as error:
+            self._centre_failed(error)
+            self._go(State.SERVICE, COLLECT_SERVICE_ID)
+            return
+        self._go(State.PRINTING)
+        try:
+            self.documents.print_pdf(document)
+        except PrinterError as error:
+            log.warning("letter not printed: %s", type(error).__name__)
+            self.set_modes(documents_ready=is_ready(self.documents.status()))
+            self._notice(not_printed(error), "warning")
+            self._publish(LetterCollected(tracking_code, printed=False))
+            self._go(State.DONE)
+            return
+        del document  # personal data: gone as soon as the printer has it
+        self._record_printed(credentials, tracking_code)
+        self._personal.letters = tuple(
+            letter for letter in self._personal.letters if letter.tracking_code != tracking_code
+        )
+        self._notice(bilingual(PRINTED), "info")
+        self._publish(LetterCollected(tracking_code, printed=True))
+        self._go(State.DONE)
+
+    def _record_printed(self, credentials: Credentials, tracking_code: str) -> None:
+        """Retried by the client with one Idempotency-Key; a centre still away after that
+        leaves the letter listed as ready (the resident has it on paper either way)."""
+        assert self.letter_desk is not None
+        try:
+            self.letter_desk.letter_printed(credentials, tracking_code, key=uuid.uuid4().hex)
+        except CentralError as error:
+            log.warning("printed letter not recorded at the centre: %s", type(error).__name__)
 
     # ------------------------------------------------------------------ submit and print
 

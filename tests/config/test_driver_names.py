@@ -11,12 +11,14 @@ import pytest
 from drivers.base import Registry
 from drivers.camera import CAMERAS
 from drivers.cards import CARD_READERS
+from drivers.documents import DOCUMENT_PRINTERS
 from drivers.printer import PRINTERS
 from drivers.scanner import CODE_SCANNERS
 from kiosk.config.schema import (
     CameraSection,
     CardReaderSection,
     CodeScannerSection,
+    DocumentPrinterSection,
     PrinterSection,
     _Section,
 )
@@ -33,8 +35,9 @@ NOT_FITTED = "none"  # an optional device's "no device": no registry builds it
         (PrinterSection, PRINTERS, False),
         (CameraSection, CAMERAS, True),
         (CodeScannerSection, CODE_SCANNERS, True),
+        (DocumentPrinterSection, DOCUMENT_PRINTERS, True),
     ],
-    ids=["card_reader", "printer", "camera", "code_scanner"],
+    ids=["card_reader", "printer", "camera", "code_scanner", "document_printer"],
 )
 def test_schema_choices_are_the_registry_keys(
     section: type[_Section], registry: Registry[Any], optional: bool
