@@ -36,6 +36,7 @@ from kiosk.capture.proposals import percentile, propose, views
 Image = npt.NDArray[Any]  # what cv2 returns: 8-bit BGR or grey in practice
 _ROW_KERNEL = np.ones((1, 11), np.uint8)
 _RANSAC_PAIRS = 40  # line hypotheses per side
+_MIN_SIDE_POINTS = 4  # edge points a side needs before a line is fitted through them
 _OUTER_MARGIN = 0.3  # an accepted outline around another wins unless far less supported
 _BLOCK_RATIO = 2.0  # a printed block worth doubting is under half its sheet's area
 _BLOCK_INSIDE = 0.8  # ...and this much of it lies within the sheet's rough outline
@@ -351,15 +352,11 @@ class PageDetector:
             offset = steps[1:-1][cols] + np.clip(delta, -0.5, 0.5)
             side = rows // n
             edge = flat_pts[rows] + offset[:, None] * normal[side]
-            for k in range(4):
+            todo = [old is None or old[2] < cfg.min_side_support for old in fits]
+            found = _ransac_lines(edge, rows, side, todo, n, cfg.inlier_tol, cfg.seed,
+                                  (a + b) / 2, normal)
+            for k, fit in enumerate(found):
                 old = fits[k]
-                if old is not None and old[2] >= cfg.min_side_support:
-                    continue
-                mine = side == k
-                if mine.sum() < 4:
-                    continue
-                fit = _ransac_line(edge[mine], rows[mine], n, cfg.inlier_tol, cfg.seed,
-                                   (a[k] + b[k]) / 2, normal[k])
                 if fit is not None and (old is None or fit[2] > old[2]):
                     fits[k] = fit
         return fits
@@ -525,51 +522,77 @@ def _score(cand: _Candidate) -> float:
     return cand.support + 0.05 * float(np.log(max(area, 1.0)))
 
 
-def _ransac_line(
-    pts: Quad, sample: npt.NDArray[np.intp], n: int, tol: float, seed: int, mid: Quad, outward: Quad
-) -> tuple[Quad, Quad, float] | None:
-    """The best-supported line (one vote per sample), refitted on its inliers.
+def _ransac_lines(
+    edge: Quad, sample: npt.NDArray[np.intp], side: npt.NDArray[np.intp], todo: list[bool],
+    n: int, tol: float, seed: int, mids: Quad, outward: Quad,
+) -> list[tuple[Quad, Quad, float] | None]:
+    """Per side (where ``todo``), the best-supported line through its edge points (one vote
+    per sample), refitted on its inliers; all four sides in one set of array operations,
+    because a fit runs tens of times per frame and per-side calls cost more than the maths.
 
     Near-ties go to the outermost line: a printed frame or column running parallel to the
     sheet's border just inside it can gather as many votes; nothing printed lies outside it.
 
-    Returns a point on it, its direction and the share of the side's samples that support it.
+    Returns per side a point on the line, its direction and the share of the side's samples
+    that support it; None for a side with too few points or no line.
     """
-    if len(pts) < 2:
-        return None
-    pairs = (_pair_table(seed) * len(pts)).astype(np.intp)
-    p, q = pts[pairs[:, 0]], pts[pairs[:, 1]]
+    counts = np.bincount(side, minlength=4)[:4]
+    active = np.array(todo) & (counts >= _MIN_SIDE_POINTS)
+    if not active.any():
+        return [None] * 4
+    width = int(counts.max())
+    # Sides padded to one width; ``valid`` marks real points. Points come grouped by side
+    # and, within a side, by sample (np.nonzero order).
+    first = np.r_[0, np.cumsum(counts)[:-1]]
+    slot = np.arange(len(side)) - first[side]
+    pts = np.zeros((4, width, 2))
+    pts[side, slot] = edge
+    valid = np.zeros((4, width), bool)
+    valid[side, slot] = True
+    votes_of = np.zeros((4, width, n), np.float32)  # one-hot: point -> its sample
+    votes_of[side, slot, sample % n] = 1.0
+    pairs = (_pair_table(seed)[None] * counts[:, None, None]).astype(np.intp)  # (4, P, 2)
+    p = np.take_along_axis(pts, pairs[..., 0, None], axis=1)
+    q = np.take_along_axis(pts, pairs[..., 1, None], axis=1)
+    s_of = np.zeros((4, width), np.intp)
+    s_of[side, slot] = sample
     d = q - p
-    lengths = np.hypot(d[:, 0], d[:, 1])
-    keep = (lengths > 10.0) & (sample[pairs[:, 0]] != sample[pairs[:, 1]])
-    if not keep.any():
-        return None
-    p, d, lengths = p[keep], d[keep], lengths[keep]
-    normals = np.stack([-d[:, 1], d[:, 0]], axis=1) / lengths[:, None]
-    dist = np.abs(np.einsum("mkj,mj->mk", pts[None, :, :] - p[:, None, :], normals))
-    # Points come grouped by sample (np.nonzero order): one vote per sample with any inlier.
-    starts = np.flatnonzero(np.r_[True, sample[1:] != sample[:-1]])
-    votes = np.maximum.reduceat((dist < tol).astype(np.uint8), starts, axis=1).sum(axis=1)
+    lengths = np.hypot(d[..., 0], d[..., 1])
+    keep = ((lengths > 10.0) & (np.take_along_axis(s_of, pairs[..., 0], axis=1)
+                                != np.take_along_axis(s_of, pairs[..., 1], axis=1))
+            & active[:, None])
     with np.errstate(divide="ignore", invalid="ignore"):
-        reach = np.einsum("mj,mj->m", p - mid, normals) / (normals @ outward)
+        normals = np.stack([-d[..., 1], d[..., 0]], axis=-1) / lengths[..., None]
+        dist = np.abs(np.einsum("kmpj,kmj->kmp", pts[:, None, :, :] - p[:, :, None, :],
+                                normals))
+        hits = ((dist < tol) & valid[:, None, :]).astype(np.float32)
+        votes = (np.matmul(hits, votes_of) > 0).sum(axis=2)  # (4, P): samples with an inlier
+        reach = (np.einsum("kmj,kmj->km", p - mids[:, None, :], normals)
+                 / np.einsum("kmj,kj->km", normals, outward))
     reach[~np.isfinite(reach)] = -np.inf
-    strong = votes >= 0.9 * votes.max()
-    best = int(np.argmax(np.where(strong, reach, -np.inf)))
-    inl = dist[best] < tol
-    inliers = pts[inl]
-    if len(inliers) < 2:
-        return None
+    votes = np.where(keep, votes, -1)
+    strong = keep & (votes >= 0.9 * votes.max(axis=1, keepdims=True))
+    best = np.argmax(np.where(strong, reach, -np.inf), axis=1)
+    best = np.where(strong[np.arange(4), best], best, np.argmax(strong, axis=1))
+    inl = (dist[np.arange(4), best] < tol) & valid
+    ok = keep.any(axis=1) & (inl.sum(axis=1) >= 2)
+    centre = direction = np.zeros((4, 2))
     for _ in range(2):  # refit, then re-select with the better line
-        centre = inliers.mean(axis=0)
-        direction = _principal_direction(inliers - centre)
-        resid = np.abs((pts - centre) @ np.array([-direction[1], direction[0]]))
-        inl = resid < tol
-        if inl.sum() < 2:
-            return None
-        inliers = pts[inl]
-    hit = sample[inl]  # ascending, as np.nonzero gives them
-    support = float(1 + np.count_nonzero(hit[1:] != hit[:-1])) / n
-    return centre, direction, support
+        w = inl.astype(np.float64)
+        count = np.maximum(w.sum(axis=1), 1.0)
+        centre = (w[..., None] * pts).sum(axis=1) / count[:, None]
+        c = (pts - centre[:, None, :]) * w[..., None]
+        # The least-squares direction in closed form: half the angle of the 2x2 covariance.
+        angle = 0.5 * np.arctan2(2.0 * (c[..., 0] * c[..., 1]).sum(axis=1),
+                                 (c[..., 0] ** 2).sum(axis=1) - (c[..., 1] ** 2).sum(axis=1))
+        direction = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+        perp = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
+        resid = np.abs(np.einsum("kmj,kj->km", pts - centre[:, None, :], perp))
+        inl = (resid < tol) & valid
+        ok &= inl.sum(axis=1) >= 2
+    support = (np.matmul(inl[:, None, :].astype(np.float32), votes_of)[:, 0] > 0).sum(axis=1) / n
+    return [(centre[k], direction[k], float(support[k])) if ok[k] and active[k] else None
+            for k in range(4)]
 
 
 @functools.cache
@@ -577,16 +600,6 @@ def _pair_table(seed: int) -> npt.NDArray[np.float64]:
     """RANSAC's point pairs as fractions of the point count: drawn once per seed, so every
     fit is repeatable and costs no generator set-up."""
     return np.random.default_rng(seed).random((_RANSAC_PAIRS, 2))
-
-
-def _principal_direction(centred: Quad) -> Quad:
-    """Unit direction of the least-squares line through centred points (2x2 eigenvector in
-    closed form: the angle is half that of the covariance's off-diagonal over its spread)."""
-    sxx = float(centred[:, 0] @ centred[:, 0])
-    syy = float(centred[:, 1] @ centred[:, 1])
-    sxy = float(centred[:, 0] @ centred[:, 1])
-    angle = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
-    return np.array([np.cos(angle), np.sin(angle)])
 
 
 def _visible_share(quad: Quad, w: int, h: int) -> float:

@@ -146,8 +146,8 @@ def _contour_quads(mask: Image, mode: int, min_area: float) -> list[Quad]:
         if cv2.contourArea(contour) < min_area:
             continue
         hull = cv2.convexHull(contour)
-        # Fewer hull vertices make hull_to_quad cheap (it removes them one by one); the side
-        # fit later recovers the exact border, so a few pixels of tolerance here cost nothing.
+        # The pixel staircase of a hull is not a side: a few pixels of tolerance drop its
+        # vertices, and the side fit later recovers the exact border.
         tol = max(_HULL_TOL_PX, _HULL_TOL_SHARE * cv2.arcLength(hull, True))
         poly = np.asarray(cv2.approxPolyDP(hull, tol, True), np.float64).reshape(-1, 2)
         if len(poly) >= 4 and (quad := hull_to_quad(poly)) is not None:
