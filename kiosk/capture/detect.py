@@ -41,7 +41,22 @@ _OUTER_MARGIN = 0.3  # an accepted outline around another wins unless far less s
 _BLOCK_RATIO = 2.0  # a printed block worth doubting is under half its sheet's area
 _BLOCK_INSIDE = 0.8  # ...and this much of it lies within the sheet's rough outline
 _INSET = 4.0  # px (middle level): a block printed on a sheet keeps at least this margin
+# Peeling a top sheet off a pile (``PageDetector._peel``), at the middle level:
+_PEEL_BAND = 0.12  # widest band between a page's side and the pile's, share of the short side
+_PEEL_MIN_BAND = 6.0  # px
+_PEEL_PASSES = 2
+_PEEL_GAP = 2.0  # px: the inner line lies at least this far inside
+_PEEL_REFIT = 6.0  # px: the moved outline is fitted again within this distance
+_PEEL_SIN = 0.1  # about 6 degrees: the page and the sheet under it are nearly parallel
+_PEEL_COLUMNS = 24  # samples along a side for the blank-band test
+_PEEL_INSIDE = (3.0, 5.0, 7.0)  # px inside the inner line: the page's own brightness
+_PEEL_BAND_AT = (2.5, 4.0, 5.5)  # px outside the inner line (past its shadow): the band
+_PEEL_BLANK = 0.85  # band at least this bright relative to the page: paper, not ink
+_PEEL_SHADE = 0.985  # ...and at most this: a sheet under the page lies in its shadow, while a
+# margin outside a box printed on the page is as bright as the box's inside
+_PEEL_BLANK_SHARE = 0.75  # of the columns (a cable or a pen may cross a few)
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
+Sides = npt.NDArray[np.bool_]  # one flag per side of a quad
 
 
 class Reason(enum.StrEnum):
@@ -162,9 +177,18 @@ class PageDetector:
             if reason is Reason.NO_PAGE and levels.dim:
                 reason = Reason.TOO_DARK
             return Detection(None, 0.0, reason, (fw, fh))
+        inner = np.zeros(4, bool)
+        # A side tilted against the pile's is found on a second pass, once its neighbours
+        # have moved in; a side moved once stays (further in is print).
+        for _ in range(_PEEL_PASSES):
+            best, peeled = self._peel(levels, best, inner)
+            if not peeled.any():
+                break
+            inner |= peeled
         quad = (best.quad + 0.5) / levels.mid_scale - 0.5
         # A narrow pass at full resolution for sub-pixel corners.
-        final = self._refine(levels.frame, quad, radius=2.0 / float(levels.mid_scale.min()) + 2)
+        final = self._refine(levels.frame, quad, radius=2.0 / float(levels.mid_scale.min()) + 2,
+                             inner=inner)
         if final is None or final.touches_border:
             return Detection(quad, best.support, Reason.OK, (fw, fh))
         if final.support < self.config.min_final_support:
@@ -239,6 +263,85 @@ class PageDetector:
                 break  # no need (or no time) for the costlier line proposals
         return _conclude(found)
 
+    def _peel(self, lv: _Levels, cand: _Candidate, done: Sides) -> tuple[_Candidate, Sides]:
+        """The top sheet of a stack: each side moved in to a line just inside it, when the
+        band between them is blank paper.
+
+        A page lying on other sheets (a pile of letters, the rest of a form) shows two
+        parallel borders on a side: its own, a faint step onto the sheet below, and the
+        pile's, a stronger step onto the counter a few millimetres further out. The side fit
+        prefers the outer one (nothing printed lies outside the page), so the winner may be
+        the pile, or a mix of the page's and the pile's sides. Here each side looks inwards
+        for a line with the page brighter than what lies outside it (the lower sheets are in
+        the page's shadow), nearly parallel, with nothing but blank paper between the two
+        lines. Printed frames, header bars and photos fail that test: their band is ink, or
+        their step has the other polarity. The moved outline must pass every test again.
+        """
+        cfg = self.config
+        quad = cand.quad
+        a, b = quad, np.roll(quad, -1, axis=0)
+        lengths = np.hypot(*(b - a).T)
+        outward = _outward_normals(quad)
+        band = max(_PEEL_MIN_BAND, _PEEL_BAND * float(lengths.min()))
+        shift = outward * (band / 2 + _PEEL_GAP)
+        fits = self._fit_sides(lv.mid, a - shift, b - shift, band / 2, both_polarities=False)
+        inner = np.zeros(4, bool)
+        lines: list[tuple[Quad, Quad]] = []
+        for k in range(4):
+            direction = (b[k] - a[k]) / lengths[k]
+            line = (a[k], direction)
+            fit = fits[k]
+            if (not done[k] and fit is not None and fit[2] >= cfg.min_side_support
+                    and abs(float(fit[1][0] * direction[1] - fit[1][1] * direction[0])) <= _PEEL_SIN
+                    and self._blank_band(lv.mid, a[k], b[k], outward[k], fit[0], fit[1])):
+                line = (fit[0], fit[1])
+                inner[k] = True
+            lines.append(line)
+        if not inner.any():
+            return cand, inner
+        corners = [intersect(*lines[k - 1], *lines[k]) for k in range(4)]
+        if any(c is None for c in corners):
+            return cand, np.zeros(4, bool)
+        peeled = np.array(corners)
+        if not is_convex(peeled) or not np.allclose(order_quad(peeled), peeled):
+            return cand, np.zeros(4, bool)
+        moved = self._refine(lv.mid, peeled, radius=_PEEL_REFIT, inner=inner | done)
+        ratio = lv.mid_scale / lv.scale
+        if (moved is None or moved.touches_border
+                or np.abs(moved.quad - peeled).max() > band  # not the same corners in order
+                or self._acceptable(moved, lv, 1.0 / ratio) is not _Verdict.YES):
+            return cand, np.zeros(4, bool)
+        return moved, inner
+
+    def _blank_band(self, image: Image, a: Quad, b: Quad, outward: Quad, point: Quad,
+                    direction: Quad) -> bool:
+        """Is the strip between side ``a``-``b`` and the line (``point``, ``direction``) just
+        inside it blank paper a little darker than the page inside the line (a sheet in the
+        page's shadow)?"""
+        t = np.linspace(0.1, 0.9, _PEEL_COLUMNS)[:, None]
+        normal = np.array([-direction[1], direction[0]])
+        if float(normal @ outward) < 0:
+            normal = -normal
+        on_side = a + t * (b - a)
+        # Where each column meets the inner line, and how far out the outer side lies.
+        to_line = ((point - on_side) @ normal)[:, None]
+        start = on_side + to_line * normal
+        # Just outside the inner line, past the thin shadow a sheet casts on the one below
+        # (the outer edge itself is half counter, and a mixed outline's side may leave the
+        # sheet under the page).
+        width = np.maximum(-to_line - 1.0, _PEEL_BAND_AT[0])
+        band = np.minimum(np.array(_PEEL_BAND_AT)[None, :], width)
+        offsets = np.concatenate([-np.array(_PEEL_INSIDE)[None, :].repeat(len(t), 0), band],
+                                 axis=1)  # (columns, inside + band samples)
+        where = start[:, None, :] + offsets[..., None] * normal
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+        vals = cv2.remap(grey, where[..., 0].astype(np.float32), where[..., 1].astype(np.float32),
+                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float64)
+        inside = np.median(vals[:, : len(_PEEL_INSIDE)], axis=1)
+        ratio = np.median(vals[:, len(_PEEL_INSIDE):], axis=1) / np.maximum(inside, 1.0)
+        blank = (ratio >= _PEEL_BLANK) & (ratio <= _PEEL_SHADE)
+        return float(np.mean(blank)) >= _PEEL_BLANK_SHARE
+
     # -- fine fit ---------------------------------------------------------------------------
 
     def _fit_proposal(self, image: Image, quad: Quad, radius: float) -> _Candidate | None:
@@ -249,9 +352,15 @@ class PageDetector:
         return cand
 
     def _refine(
-        self, frame: Image, quad: Quad, radius: float, reach: float = 0.0
+        self, frame: Image, quad: Quad, radius: float, reach: float = 0.0,
+        inner: Sides | None = None,
     ) -> _Candidate | None:
-        """Fit each side to the frame's edges within ``radius`` px or ``reach`` of its length."""
+        """Fit each side to the frame's edges within ``radius`` px or ``reach`` of its length.
+
+        Near-ties go to the outermost line, except on the sides flagged ``inner``: those
+        are a top sheet's sides found just inside the sheets under it (``_peel``), and the
+        innermost line keeps them there.
+        """
         fh, fw = frame.shape[:2]
         a = quad
         b = np.roll(quad, -1, axis=0)
@@ -259,7 +368,7 @@ class PageDetector:
         if lengths.min() < 8 or _outside(quad, 2 * fw, 2 * fh, -max(fw, fh) / 2):
             return None  # degenerate, or a wild extrapolation far outside the frame
         radius = min(max(radius, reach * float(lengths.max())), 0.25 * float(lengths.min()))
-        fits = self._fit_sides(frame, a, b, radius)
+        fits = self._fit_sides(frame, a, b, radius, inner=inner)
         lines = []
         supports = []
         on_border = []
@@ -303,7 +412,8 @@ class PageDetector:
         )
 
     def _fit_sides(
-        self, frame: Image, a: Quad, b: Quad, radius: float
+        self, frame: Image, a: Quad, b: Quad, radius: float, inner: Sides | None = None,
+        both_polarities: bool = True,
     ) -> list[tuple[Quad, Quad, float] | None]:
         """Per side: sub-pixel edge points across it, then a RANSAC line through them.
 
@@ -341,7 +451,7 @@ class PageDetector:
                      & (mag[:, 1:-1] > np.maximum(8.0, 0.25 * mag.max(axis=1, keepdims=True))))
         flat_pts = pts.reshape(-1, 2)
         fits: list[tuple[Quad, Quad, float] | None] = [None] * 4
-        for sign in (1.0, -1.0):
+        for sign in (1.0, -1.0) if both_polarities else (1.0,):
             rows, cols = np.nonzero(local_max & (sign * polarity > 0))
             cols = cols + 1
             centre_val = mag[rows, cols]
@@ -354,7 +464,7 @@ class PageDetector:
             edge = flat_pts[rows] + offset[:, None] * normal[side]
             todo = [old is None or old[2] < cfg.min_side_support for old in fits]
             found = _ransac_lines(edge, rows, side, todo, n, cfg.inlier_tol, cfg.seed,
-                                  (a + b) / 2, normal)
+                                  (a + b) / 2, normal, inner)
             for k, fit in enumerate(found):
                 old = fits[k]
                 if fit is not None and (old is None or fit[2] > old[2]):
@@ -524,7 +634,7 @@ def _score(cand: _Candidate) -> float:
 
 def _ransac_lines(
     edge: Quad, sample: npt.NDArray[np.intp], side: npt.NDArray[np.intp], todo: list[bool],
-    n: int, tol: float, seed: int, mids: Quad, outward: Quad,
+    n: int, tol: float, seed: int, mids: Quad, outward: Quad, inner: Sides | None = None,
 ) -> list[tuple[Quad, Quad, float] | None]:
     """Per side (where ``todo``), the best-supported line through its edge points (one vote
     per sample), refitted on its inliers; all four sides in one set of array operations,
@@ -532,6 +642,8 @@ def _ransac_lines(
 
     Near-ties go to the outermost line: a printed frame or column running parallel to the
     sheet's border just inside it can gather as many votes; nothing printed lies outside it.
+    On the sides flagged ``inner`` they go to the innermost (a top sheet's side, with the
+    sheets under it just outside).
 
     Returns per side a point on the line, its direction and the share of the side's samples
     that support it; None for a side with too few points or no line.
@@ -569,6 +681,8 @@ def _ransac_lines(
         votes = (np.matmul(hits, votes_of) > 0).sum(axis=2)  # (4, P): samples with an inlier
         reach = (np.einsum("kmj,kmj->km", p - mids[:, None, :], normals)
                  / np.einsum("kmj,kj->km", normals, outward))
+    if inner is not None:
+        reach = np.where(inner[:, None], -reach, reach)
     reach[~np.isfinite(reach)] = -np.inf
     votes = np.where(keep, votes, -1)
     strong = keep & (votes >= 0.9 * votes.max(axis=1, keepdims=True))
@@ -600,6 +714,17 @@ def _pair_table(seed: int) -> npt.NDArray[np.float64]:
     """RANSAC's point pairs as fractions of the point count: drawn once per seed, so every
     fit is repeatable and costs no generator set-up."""
     return np.random.default_rng(seed).random((_RANSAC_PAIRS, 2))
+
+
+def _outward_normals(quad: Quad) -> Quad:
+    """Unit normals of a quad's sides (a -> b for each corner a), pointing away from it."""
+    d = np.roll(quad, -1, axis=0) - quad
+    normal = np.stack([d[:, 1], -d[:, 0]], axis=1) / np.hypot(*d.T)[:, None]
+    mids = quad + d / 2 - quad.mean(axis=0)
+    flip = np.einsum("kj,kj->k", normal, mids) < 0
+    normal[flip] *= -1
+    out: Quad = normal
+    return out
 
 
 def _visible_share(quad: Quad, w: int, h: int) -> float:
