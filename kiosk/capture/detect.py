@@ -40,6 +40,7 @@ _MIN_SIDE_POINTS = 4  # edge points a side needs before a line is fitted through
 _OUTER_MARGIN = 0.3  # an accepted outline around another wins unless far less supported
 _BLOCK_RATIO = 2.0  # a printed block worth doubting is under half its sheet's area
 _BLOCK_INSIDE = 0.8  # ...and this much of it lies within the sheet's rough outline
+_CLIPPED = 250  # grey level from which a pixel counts as clipped white
 _INSET = 4.0  # px (middle level): a block printed on a sheet keeps at least this margin
 # Peeling a top sheet off a pile (``PageDetector._peel``), at the middle level:
 _PEEL_BAND = 0.12  # widest band between a page's side and the pile's, share of the short side
@@ -487,7 +488,7 @@ class PageDetector:
         verdict, inside = self._paper_check(cand.quad, lv, scale)
         if verdict is _Verdict.NO or inside is None:
             return _Verdict.NO
-        if float(np.count_nonzero(inside >= 250)) >= cfg.max_clipped * inside.size:
+        if float(inside[_CLIPPED:].sum()) >= cfg.max_clipped * float(inside.sum()):
             return _Verdict.GLARE
         if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
             return _Verdict.NO if verdict is _Verdict.SMALL else _Verdict.WEAK
@@ -495,8 +496,8 @@ class PageDetector:
 
     def _paper_check(self, quad: Quad, lv: _Levels,
                      scale: Scale) -> tuple[_Verdict, Image | None]:
-        """YES (or SMALL) with the coarse lightness inside ``quad`` if it could be a
-        document, else NO.
+        """YES (or SMALL) with the histogram of the coarse lightness inside ``quad`` if it
+        could be a document, else NO.
 
         Not a document: tiny, or small and stick-shaped (a pen, a highlighter, a USB plug's
         shell), darker than paper (a phone, a shadow), or strongly coloured (a highlighter,
@@ -519,12 +520,13 @@ class PageDetector:
             size = _Verdict.SMALL
         mask = np.zeros_like(lum)
         cv2.fillConvexPoly(mask, np.round(small).astype(np.int32), 255)
-        inner = cv2.erode(mask, np.ones((5, 5), np.uint8)) > 0
-        inside = lum[inner]
-        if inside.size == 0 or float(np.median(inside)) < cfg.min_brightness * lv.bright_ref:
+        inner = cv2.erode(mask, np.ones((5, 5), np.uint8))
+        # Histograms under the mask: medians without sorting (this runs per proposal).
+        inside = _histogram(lv.lab, 0, inner)
+        if inside.sum() == 0 or _median(inside) < cfg.min_brightness * lv.bright_ref:
             return _Verdict.NO, None
-        a = float(np.median(lv.lab[..., 1][inner]))
-        b = float(np.median(lv.lab[..., 2][inner]))
+        a = _median(_histogram(lv.lab, 1, inner))
+        b = _median(_histogram(lv.lab, 2, inner))
         if abs(a - 128) + abs(b - 128) > cfg.max_tint:  # Lab: 128 is neutral grey
             return _Verdict.NO, None
         return size, inside
@@ -675,8 +677,8 @@ def _ransac_lines(
             & active[:, None])
     with np.errstate(divide="ignore", invalid="ignore"):
         normals = np.stack([-d[..., 1], d[..., 0]], axis=-1) / lengths[..., None]
-        dist = np.abs(np.einsum("kmpj,kmj->kmp", pts[:, None, :, :] - p[:, :, None, :],
-                                normals))
+        offset = np.einsum("kmj,kmj->km", p, normals)[..., None]
+        dist = np.abs(np.matmul(normals, pts.transpose(0, 2, 1)) - offset)  # (4, P, width)
         hits = ((dist < tol) & valid[:, None, :]).astype(np.float32)
         votes = (np.matmul(hits, votes_of) > 0).sum(axis=2)  # (4, P): samples with an inlier
         reach = (np.einsum("kmj,kmj->km", p - mids[:, None, :], normals)
@@ -714,6 +716,21 @@ def _pair_table(seed: int) -> npt.NDArray[np.float64]:
     """RANSAC's point pairs as fractions of the point count: drawn once per seed, so every
     fit is repeatable and costs no generator set-up."""
     return np.random.default_rng(seed).random((_RANSAC_PAIRS, 2))
+
+
+def _histogram(image: Image, channel: int, mask: Image) -> npt.NDArray[np.float64]:
+    """The 256-bin histogram of one 8-bit channel under a mask."""
+    hist = cv2.calcHist([image], [channel], mask, [256], [0, 256]).ravel()
+    return np.asarray(hist, np.float64)
+
+
+def _median(hist: npt.NDArray[np.float64]) -> float:
+    """The median of the values a histogram counts (as np.median: the middle two averaged)."""
+    cum = np.cumsum(hist)
+    count = int(cum[-1])
+    lo = int(np.searchsorted(cum, (count - 1) // 2 + 1))
+    hi = int(np.searchsorted(cum, count // 2 + 1))
+    return (lo + hi) / 2.0
 
 
 def _outward_normals(quad: Quad) -> Quad:
