@@ -40,6 +40,9 @@ _MIN_SIDE_POINTS = 4  # edge points a side needs before a line is fitted through
 _OUTER_MARGIN = 0.3  # an accepted outline around another wins unless far less supported
 _BLOCK_RATIO = 2.0  # a printed block worth doubting is under half its sheet's area
 _BLOCK_INSIDE = 0.8  # ...and this much of it lies within the sheet's rough outline
+# The line proposals cost a Hough transform (a few ms on a cluttered frame): worth it only
+# when at least this many fits are left to try them.
+_LINE_FITS = 3
 _CLIPPED = 250  # grey level from which a pixel counts as clipped white
 _INSET = 4.0  # px (middle level): a block printed on a sheet keeps at least this margin
 # Peeling a top sheet off a pile (``PageDetector._peel``), at the middle level:
@@ -260,8 +263,8 @@ class PageDetector:
                 if cand is not None:
                     found.add(cand, self._acceptable(cand, lv, 1.0 / ratio),
                               cfg.sure_side_support, cfg.max_cut_share)
-            if found.sure is not None or fits == cfg.max_fits:
-                break  # no need (or no time) for the costlier line proposals
+            if found.sure is not None or fits > cfg.max_fits - _LINE_FITS:
+                break  # no need (or too little time left) for the costlier line proposals
         return _conclude(found)
 
     def _peel(self, lv: _Levels, cand: _Candidate, done: Sides) -> tuple[_Candidate, Sides]:
