@@ -31,7 +31,7 @@ _KERNEL5 = np.ones((5, 5), np.uint8)
 _KERNEL7 = np.ones((7, 7), np.uint8)
 _HULL_TOL_PX, _HULL_TOL_SHARE = 2.0, 0.005  # hull simplification: px, or share of perimeter
 _BRIGHT_SHARE = 0.6  # of the 99th-percentile brightness: darker pixels are not paper
-_MIN_EDGE_SHARE = 0.08  # of the short side: shorter edge pieces cannot carry a sheet's side
+_MIN_EDGE_SHARE = 0.04  # of the short side: shorter edge pieces carry no side
 _TINT_GAIN = 8.0  # tint distances are a few Lab units; spread them over the 8-bit range
 
 
