@@ -338,9 +338,11 @@ class PageDetector:
         offsets = np.concatenate([-np.array(_PEEL_INSIDE)[None, :].repeat(len(t), 0), band],
                                  axis=1)  # (columns, inside + band samples)
         where = start[:, None, :] + offsets[..., None] * normal
-        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-        vals = cv2.remap(grey, where[..., 0].astype(np.float32), where[..., 1].astype(np.float32),
-                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float64)
+        picked = cv2.remap(image, where[..., 0].astype(np.float32),
+                           where[..., 1].astype(np.float32), cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
+        # Grey from the few samples, not the whole image (this runs per side and pass).
+        vals = cv2.cvtColor(picked, cv2.COLOR_BGR2GRAY).astype(np.float64)
         inside = np.median(vals[:, : len(_PEEL_INSIDE)], axis=1)
         ratio = np.median(vals[:, len(_PEEL_INSIDE):], axis=1) / np.maximum(inside, 1.0)
         blank = (ratio >= _PEEL_BLANK) & (ratio <= _PEEL_SHADE)
