@@ -10,7 +10,10 @@ them), so it works coarse to fine:
 2. Fit, on the ~960 px level, for the best few: brightness profiles across each side, the
    edge position to a fraction of a pixel, a robust line fit per side (a thumb or a shadow
    across a side is outvoted), corners where the lines meet.
-3. Polish, on the full frame, for the winner only: the same fit in a narrow band.
+3. Peel, for the winner only: a page lying on other sheets is the top sheet, not the pile's
+   outline (each side moves in to a nearly parallel step when blank, shaded paper lies
+   between).
+4. Polish, on the full frame, for the winner only: the same fit in a narrow band.
 
 The outline whose sides are best supported by real edges wins. Paper is among the brightest
 things on a counter, so an outline whose inside is dark (a phone, a shadow), strongly
