@@ -10,7 +10,10 @@ them), so it works coarse to fine:
 2. Fit, on the ~960 px level, for the best few: brightness profiles across each side, the
    edge position to a fraction of a pixel, a robust line fit per side (a thumb or a shadow
    across a side is outvoted), corners where the lines meet.
-3. Polish, on the full frame, for the winner only: the same fit in a narrow band.
+3. Peel, for the winner only: a page lying on other sheets is the top sheet, not the pile's
+   outline (each side moves in to a nearly parallel step when blank, shaded paper lies
+   between).
+4. Polish, on the full frame, for the winner only: the same fit in a narrow band.
 
 The outline whose sides are best supported by real edges wins. Paper is among the brightest
 things on a counter, so an outline whose inside is dark (a phone, a shadow), strongly
@@ -36,11 +39,31 @@ from kiosk.capture.proposals import percentile, propose, views
 Image = npt.NDArray[Any]  # what cv2 returns: 8-bit BGR or grey in practice
 _ROW_KERNEL = np.ones((1, 11), np.uint8)
 _RANSAC_PAIRS = 40  # line hypotheses per side
+_MIN_SIDE_POINTS = 4  # edge points a side needs before a line is fitted through them
 _OUTER_MARGIN = 0.3  # an accepted outline around another wins unless far less supported
 _BLOCK_RATIO = 2.0  # a printed block worth doubting is under half its sheet's area
 _BLOCK_INSIDE = 0.8  # ...and this much of it lies within the sheet's rough outline
+# The line proposals cost a Hough transform (a few ms on a cluttered frame): worth it only
+# when at least this many fits are left to try them.
+_LINE_FITS = 3
+_CLIPPED = 250  # grey level from which a pixel counts as clipped white
 _INSET = 4.0  # px (middle level): a block printed on a sheet keeps at least this margin
+# Peeling a top sheet off a pile (``PageDetector._peel``), at the middle level:
+_PEEL_BAND = 0.12  # widest band between a page's side and the pile's, share of the short side
+_PEEL_MIN_BAND = 6.0  # px
+_PEEL_PASSES = 2
+_PEEL_GAP = 2.0  # px: the inner line lies at least this far inside
+_PEEL_REFIT = 6.0  # px: the moved outline is fitted again within this distance
+_PEEL_SIN = 0.1  # about 6 degrees: the page and the sheet under it are nearly parallel
+_PEEL_COLUMNS = 24  # samples along a side for the blank-band test
+_PEEL_INSIDE = (3.0, 5.0, 7.0)  # px inside the inner line: the page's own brightness
+_PEEL_BAND_AT = (2.5, 4.0, 5.5)  # px outside the inner line (past its shadow): the band
+_PEEL_BLANK = 0.85  # band at least this bright relative to the page: paper, not ink
+_PEEL_SHADE = 0.985  # ...and at most this: a sheet under the page lies in its shadow, while a
+# margin outside a box printed on the page is as bright as the box's inside
+_PEEL_BLANK_SHARE = 0.75  # of the columns (a cable or a pen may cross a few)
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
+Sides = npt.NDArray[np.bool_]  # one flag per side of a quad
 
 
 class Reason(enum.StrEnum):
@@ -161,9 +184,18 @@ class PageDetector:
             if reason is Reason.NO_PAGE and levels.dim:
                 reason = Reason.TOO_DARK
             return Detection(None, 0.0, reason, (fw, fh))
+        inner = np.zeros(4, bool)
+        # A side tilted against the pile's is found on a second pass, once its neighbours
+        # have moved in; a side moved once stays (further in is print).
+        for _ in range(_PEEL_PASSES):
+            best, peeled = self._peel(levels, best, inner)
+            if not peeled.any():
+                break
+            inner |= peeled
         quad = (best.quad + 0.5) / levels.mid_scale - 0.5
         # A narrow pass at full resolution for sub-pixel corners.
-        final = self._refine(levels.frame, quad, radius=2.0 / float(levels.mid_scale.min()) + 2)
+        final = self._refine(levels.frame, quad, radius=2.0 / float(levels.mid_scale.min()) + 2,
+                             inner=inner)
         if final is None or final.touches_border:
             return Detection(quad, best.support, Reason.OK, (fw, fh))
         if final.support < self.config.min_final_support:
@@ -234,9 +266,90 @@ class PageDetector:
                 if cand is not None:
                     found.add(cand, self._acceptable(cand, lv, 1.0 / ratio),
                               cfg.sure_side_support, cfg.max_cut_share)
-            if found.sure is not None or fits == cfg.max_fits:
-                break  # no need (or no time) for the costlier line proposals
+            if found.sure is not None or fits > cfg.max_fits - _LINE_FITS:
+                break  # no need (or too little time left) for the costlier line proposals
         return _conclude(found)
+
+    def _peel(self, lv: _Levels, cand: _Candidate, done: Sides) -> tuple[_Candidate, Sides]:
+        """The top sheet of a stack: each side moved in to a line just inside it, when the
+        band between them is blank paper.
+
+        A page lying on other sheets (a pile of letters, the rest of a form) shows two
+        parallel borders on a side: its own, a faint step onto the sheet below, and the
+        pile's, a stronger step onto the counter a few millimetres further out. The side fit
+        prefers the outer one (nothing printed lies outside the page), so the winner may be
+        the pile, or a mix of the page's and the pile's sides. Here each side looks inwards
+        for a line with the page brighter than what lies outside it (the lower sheets are in
+        the page's shadow), nearly parallel, with nothing but blank paper between the two
+        lines. Printed frames, header bars and photos fail that test: their band is ink, or
+        their step has the other polarity. The moved outline must pass every test again.
+        """
+        cfg = self.config
+        quad = cand.quad
+        a, b = quad, np.roll(quad, -1, axis=0)
+        lengths = np.hypot(*(b - a).T)
+        outward = _outward_normals(quad)
+        band = max(_PEEL_MIN_BAND, _PEEL_BAND * float(lengths.min()))
+        shift = outward * (band / 2 + _PEEL_GAP)
+        fits = self._fit_sides(lv.mid, a - shift, b - shift, band / 2, both_polarities=False)
+        inner = np.zeros(4, bool)
+        lines: list[tuple[Quad, Quad]] = []
+        for k in range(4):
+            direction = (b[k] - a[k]) / lengths[k]
+            line = (a[k], direction)
+            fit = fits[k]
+            if (not done[k] and fit is not None and fit[2] >= cfg.min_side_support
+                    and abs(float(fit[1][0] * direction[1] - fit[1][1] * direction[0])) <= _PEEL_SIN
+                    and self._blank_band(lv.mid, a[k], b[k], outward[k], fit[0], fit[1])):
+                line = (fit[0], fit[1])
+                inner[k] = True
+            lines.append(line)
+        if not inner.any():
+            return cand, inner
+        corners = [intersect(*lines[k - 1], *lines[k]) for k in range(4)]
+        if any(c is None for c in corners):
+            return cand, np.zeros(4, bool)
+        peeled = np.array(corners)
+        if not is_convex(peeled) or not np.allclose(order_quad(peeled), peeled):
+            return cand, np.zeros(4, bool)
+        moved = self._refine(lv.mid, peeled, radius=_PEEL_REFIT, inner=inner | done)
+        ratio = lv.mid_scale / lv.scale
+        if (moved is None or moved.touches_border
+                or np.abs(moved.quad - peeled).max() > band  # not the same corners in order
+                or self._acceptable(moved, lv, 1.0 / ratio) is not _Verdict.YES):
+            return cand, np.zeros(4, bool)
+        return moved, inner
+
+    def _blank_band(self, image: Image, a: Quad, b: Quad, outward: Quad, point: Quad,
+                    direction: Quad) -> bool:
+        """Is the strip between side ``a``-``b`` and the line (``point``, ``direction``) just
+        inside it blank paper a little darker than the page inside the line (a sheet in the
+        page's shadow)?"""
+        t = np.linspace(0.1, 0.9, _PEEL_COLUMNS)[:, None]
+        normal = np.array([-direction[1], direction[0]])
+        if float(normal @ outward) < 0:
+            normal = -normal
+        on_side = a + t * (b - a)
+        # Where each column meets the inner line, and how far out the outer side lies.
+        to_line = ((point - on_side) @ normal)[:, None]
+        start = on_side + to_line * normal
+        # Just outside the inner line, past the thin shadow a sheet casts on the one below
+        # (the outer edge itself is half counter, and a mixed outline's side may leave the
+        # sheet under the page).
+        width = np.maximum(-to_line - 1.0, _PEEL_BAND_AT[0])
+        band = np.minimum(np.array(_PEEL_BAND_AT)[None, :], width)
+        offsets = np.concatenate([-np.array(_PEEL_INSIDE)[None, :].repeat(len(t), 0), band],
+                                 axis=1)  # (columns, inside + band samples)
+        where = start[:, None, :] + offsets[..., None] * normal
+        picked = cv2.remap(image, where[..., 0].astype(np.float32),
+                           where[..., 1].astype(np.float32), cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
+        # Grey from the few samples, not the whole image (this runs per side and pass).
+        vals = cv2.cvtColor(picked, cv2.COLOR_BGR2GRAY).astype(np.float64)
+        inside = np.median(vals[:, : len(_PEEL_INSIDE)], axis=1)
+        ratio = np.median(vals[:, len(_PEEL_INSIDE):], axis=1) / np.maximum(inside, 1.0)
+        blank = (ratio >= _PEEL_BLANK) & (ratio <= _PEEL_SHADE)
+        return float(np.mean(blank)) >= _PEEL_BLANK_SHARE
 
     # -- fine fit ---------------------------------------------------------------------------
 
@@ -248,9 +361,15 @@ class PageDetector:
         return cand
 
     def _refine(
-        self, frame: Image, quad: Quad, radius: float, reach: float = 0.0
+        self, frame: Image, quad: Quad, radius: float, reach: float = 0.0,
+        inner: Sides | None = None,
     ) -> _Candidate | None:
-        """Fit each side to the frame's edges within ``radius`` px or ``reach`` of its length."""
+        """Fit each side to the frame's edges within ``radius`` px or ``reach`` of its length.
+
+        Near-ties go to the outermost line, except on the sides flagged ``inner``: those
+        are a top sheet's sides found just inside the sheets under it (``_peel``), and the
+        innermost line keeps them there.
+        """
         fh, fw = frame.shape[:2]
         a = quad
         b = np.roll(quad, -1, axis=0)
@@ -258,7 +377,7 @@ class PageDetector:
         if lengths.min() < 8 or _outside(quad, 2 * fw, 2 * fh, -max(fw, fh) / 2):
             return None  # degenerate, or a wild extrapolation far outside the frame
         radius = min(max(radius, reach * float(lengths.max())), 0.25 * float(lengths.min()))
-        fits = self._fit_sides(frame, a, b, radius)
+        fits = self._fit_sides(frame, a, b, radius, inner=inner)
         lines = []
         supports = []
         on_border = []
@@ -302,7 +421,8 @@ class PageDetector:
         )
 
     def _fit_sides(
-        self, frame: Image, a: Quad, b: Quad, radius: float
+        self, frame: Image, a: Quad, b: Quad, radius: float, inner: Sides | None = None,
+        both_polarities: bool = True,
     ) -> list[tuple[Quad, Quad, float] | None]:
         """Per side: sub-pixel edge points across it, then a RANSAC line through them.
 
@@ -340,7 +460,7 @@ class PageDetector:
                      & (mag[:, 1:-1] > np.maximum(8.0, 0.25 * mag.max(axis=1, keepdims=True))))
         flat_pts = pts.reshape(-1, 2)
         fits: list[tuple[Quad, Quad, float] | None] = [None] * 4
-        for sign in (1.0, -1.0):
+        for sign in (1.0, -1.0) if both_polarities else (1.0,):
             rows, cols = np.nonzero(local_max & (sign * polarity > 0))
             cols = cols + 1
             centre_val = mag[rows, cols]
@@ -351,15 +471,11 @@ class PageDetector:
             offset = steps[1:-1][cols] + np.clip(delta, -0.5, 0.5)
             side = rows // n
             edge = flat_pts[rows] + offset[:, None] * normal[side]
-            for k in range(4):
+            todo = [old is None or old[2] < cfg.min_side_support for old in fits]
+            found = _ransac_lines(edge, rows, side, todo, n, cfg.inlier_tol, cfg.seed,
+                                  (a + b) / 2, normal, inner)
+            for k, fit in enumerate(found):
                 old = fits[k]
-                if old is not None and old[2] >= cfg.min_side_support:
-                    continue
-                mine = side == k
-                if mine.sum() < 4:
-                    continue
-                fit = _ransac_line(edge[mine], rows[mine], n, cfg.inlier_tol, cfg.seed,
-                                   (a[k] + b[k]) / 2, normal[k])
                 if fit is not None and (old is None or fit[2] > old[2]):
                     fits[k] = fit
         return fits
@@ -380,7 +496,7 @@ class PageDetector:
         verdict, inside = self._paper_check(cand.quad, lv, scale)
         if verdict is _Verdict.NO or inside is None:
             return _Verdict.NO
-        if float(np.count_nonzero(inside >= 250)) >= cfg.max_clipped * inside.size:
+        if float(inside[_CLIPPED:].sum()) >= cfg.max_clipped * float(inside.sum()):
             return _Verdict.GLARE
         if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
             return _Verdict.NO if verdict is _Verdict.SMALL else _Verdict.WEAK
@@ -388,8 +504,8 @@ class PageDetector:
 
     def _paper_check(self, quad: Quad, lv: _Levels,
                      scale: Scale) -> tuple[_Verdict, Image | None]:
-        """YES (or SMALL) with the coarse lightness inside ``quad`` if it could be a
-        document, else NO.
+        """YES (or SMALL) with the histogram of the coarse lightness inside ``quad`` if it
+        could be a document, else NO.
 
         Not a document: tiny, or small and stick-shaped (a pen, a highlighter, a USB plug's
         shell), darker than paper (a phone, a shadow), or strongly coloured (a highlighter,
@@ -412,12 +528,13 @@ class PageDetector:
             size = _Verdict.SMALL
         mask = np.zeros_like(lum)
         cv2.fillConvexPoly(mask, np.round(small).astype(np.int32), 255)
-        inner = cv2.erode(mask, np.ones((5, 5), np.uint8)) > 0
-        inside = lum[inner]
-        if inside.size == 0 or float(np.median(inside)) < cfg.min_brightness * lv.bright_ref:
+        inner = cv2.erode(mask, np.ones((5, 5), np.uint8))
+        # Histograms under the mask: medians without sorting (this runs per proposal).
+        inside = _histogram(lv.lab, 0, inner)
+        if inside.sum() == 0 or _median(inside) < cfg.min_brightness * lv.bright_ref:
             return _Verdict.NO, None
-        a = float(np.median(lv.lab[..., 1][inner]))
-        b = float(np.median(lv.lab[..., 2][inner]))
+        a = _median(_histogram(lv.lab, 1, inner))
+        b = _median(_histogram(lv.lab, 2, inner))
         if abs(a - 128) + abs(b - 128) > cfg.max_tint:  # Lab: 128 is neutral grey
             return _Verdict.NO, None
         return size, inside
@@ -525,51 +642,81 @@ def _score(cand: _Candidate) -> float:
     return cand.support + 0.05 * float(np.log(max(area, 1.0)))
 
 
-def _ransac_line(
-    pts: Quad, sample: npt.NDArray[np.intp], n: int, tol: float, seed: int, mid: Quad, outward: Quad
-) -> tuple[Quad, Quad, float] | None:
-    """The best-supported line (one vote per sample), refitted on its inliers.
+def _ransac_lines(
+    edge: Quad, sample: npt.NDArray[np.intp], side: npt.NDArray[np.intp], todo: list[bool],
+    n: int, tol: float, seed: int, mids: Quad, outward: Quad, inner: Sides | None = None,
+) -> list[tuple[Quad, Quad, float] | None]:
+    """Per side (where ``todo``), the best-supported line through its edge points (one vote
+    per sample), refitted on its inliers; all four sides in one set of array operations,
+    because a fit runs tens of times per frame and per-side calls cost more than the maths.
 
     Near-ties go to the outermost line: a printed frame or column running parallel to the
     sheet's border just inside it can gather as many votes; nothing printed lies outside it.
+    On the sides flagged ``inner`` they go to the innermost (a top sheet's side, with the
+    sheets under it just outside).
 
-    Returns a point on it, its direction and the share of the side's samples that support it.
+    Returns per side a point on the line, its direction and the share of the side's samples
+    that support it; None for a side with too few points or no line.
     """
-    if len(pts) < 2:
-        return None
-    pairs = (_pair_table(seed) * len(pts)).astype(np.intp)
-    p, q = pts[pairs[:, 0]], pts[pairs[:, 1]]
+    counts = np.bincount(side, minlength=4)[:4]
+    active = np.array(todo) & (counts >= _MIN_SIDE_POINTS)
+    if not active.any():
+        return [None] * 4
+    width = int(counts.max())
+    # Sides padded to one width; ``valid`` marks real points. Points come grouped by side
+    # and, within a side, by sample (np.nonzero order).
+    first = np.r_[0, np.cumsum(counts)[:-1]]
+    slot = np.arange(len(side)) - first[side]
+    pts = np.zeros((4, width, 2))
+    pts[side, slot] = edge
+    valid = np.zeros((4, width), bool)
+    valid[side, slot] = True
+    votes_of = np.zeros((4, width, n), np.float32)  # one-hot: point -> its sample
+    votes_of[side, slot, sample % n] = 1.0
+    pairs = (_pair_table(seed)[None] * counts[:, None, None]).astype(np.intp)  # (4, P, 2)
+    p = np.take_along_axis(pts, pairs[..., 0, None], axis=1)
+    q = np.take_along_axis(pts, pairs[..., 1, None], axis=1)
+    s_of = np.zeros((4, width), np.intp)
+    s_of[side, slot] = sample
     d = q - p
-    lengths = np.hypot(d[:, 0], d[:, 1])
-    keep = (lengths > 10.0) & (sample[pairs[:, 0]] != sample[pairs[:, 1]])
-    if not keep.any():
-        return None
-    p, d, lengths = p[keep], d[keep], lengths[keep]
-    normals = np.stack([-d[:, 1], d[:, 0]], axis=1) / lengths[:, None]
-    dist = np.abs(np.einsum("mkj,mj->mk", pts[None, :, :] - p[:, None, :], normals))
-    # Points come grouped by sample (np.nonzero order): one vote per sample with any inlier.
-    starts = np.flatnonzero(np.r_[True, sample[1:] != sample[:-1]])
-    votes = np.maximum.reduceat((dist < tol).astype(np.uint8), starts, axis=1).sum(axis=1)
+    lengths = np.hypot(d[..., 0], d[..., 1])
+    keep = ((lengths > 10.0) & (np.take_along_axis(s_of, pairs[..., 0], axis=1)
+                                != np.take_along_axis(s_of, pairs[..., 1], axis=1))
+            & active[:, None])
     with np.errstate(divide="ignore", invalid="ignore"):
-        reach = np.einsum("mj,mj->m", p - mid, normals) / (normals @ outward)
+        normals = np.stack([-d[..., 1], d[..., 0]], axis=-1) / lengths[..., None]
+        offset = np.einsum("kmj,kmj->km", p, normals)[..., None]
+        dist = np.abs(np.matmul(normals, pts.transpose(0, 2, 1)) - offset)  # (4, P, width)
+        hits = ((dist < tol) & valid[:, None, :]).astype(np.float32)
+        votes = (np.matmul(hits, votes_of) > 0).sum(axis=2)  # (4, P): samples with an inlier
+        reach = (np.einsum("kmj,kmj->km", p - mids[:, None, :], normals)
+                 / np.einsum("kmj,kj->km", normals, outward))
+    if inner is not None:
+        reach = np.where(inner[:, None], -reach, reach)
     reach[~np.isfinite(reach)] = -np.inf
-    strong = votes >= 0.9 * votes.max()
-    best = int(np.argmax(np.where(strong, reach, -np.inf)))
-    inl = dist[best] < tol
-    inliers = pts[inl]
-    if len(inliers) < 2:
-        return None
+    votes = np.where(keep, votes, -1)
+    strong = keep & (votes >= 0.9 * votes.max(axis=1, keepdims=True))
+    best = np.argmax(np.where(strong, reach, -np.inf), axis=1)
+    best = np.where(strong[np.arange(4), best], best, np.argmax(strong, axis=1))
+    inl = (dist[np.arange(4), best] < tol) & valid
+    ok = keep.any(axis=1) & (inl.sum(axis=1) >= 2)
+    centre = direction = np.zeros((4, 2))
     for _ in range(2):  # refit, then re-select with the better line
-        centre = inliers.mean(axis=0)
-        direction = _principal_direction(inliers - centre)
-        resid = np.abs((pts - centre) @ np.array([-direction[1], direction[0]]))
-        inl = resid < tol
-        if inl.sum() < 2:
-            return None
-        inliers = pts[inl]
-    hit = sample[inl]  # ascending, as np.nonzero gives them
-    support = float(1 + np.count_nonzero(hit[1:] != hit[:-1])) / n
-    return centre, direction, support
+        w = inl.astype(np.float64)
+        count = np.maximum(w.sum(axis=1), 1.0)
+        centre = (w[..., None] * pts).sum(axis=1) / count[:, None]
+        c = (pts - centre[:, None, :]) * w[..., None]
+        # The least-squares direction in closed form: half the angle of the 2x2 covariance.
+        angle = 0.5 * np.arctan2(2.0 * (c[..., 0] * c[..., 1]).sum(axis=1),
+                                 (c[..., 0] ** 2).sum(axis=1) - (c[..., 1] ** 2).sum(axis=1))
+        direction = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+        perp = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
+        resid = np.abs(np.einsum("kmj,kj->km", pts - centre[:, None, :], perp))
+        inl = (resid < tol) & valid
+        ok &= inl.sum(axis=1) >= 2
+    support = (np.matmul(inl[:, None, :].astype(np.float32), votes_of)[:, 0] > 0).sum(axis=1) / n
+    return [(centre[k], direction[k], float(support[k])) if ok[k] and active[k] else None
+            for k in range(4)]
 
 
 @functools.cache
@@ -579,14 +726,30 @@ def _pair_table(seed: int) -> npt.NDArray[np.float64]:
     return np.random.default_rng(seed).random((_RANSAC_PAIRS, 2))
 
 
-def _principal_direction(centred: Quad) -> Quad:
-    """Unit direction of the least-squares line through centred points (2x2 eigenvector in
-    closed form: the angle is half that of the covariance's off-diagonal over its spread)."""
-    sxx = float(centred[:, 0] @ centred[:, 0])
-    syy = float(centred[:, 1] @ centred[:, 1])
-    sxy = float(centred[:, 0] @ centred[:, 1])
-    angle = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
-    return np.array([np.cos(angle), np.sin(angle)])
+def _histogram(image: Image, channel: int, mask: Image) -> npt.NDArray[np.float64]:
+    """The 256-bin histogram of one 8-bit channel under a mask."""
+    hist = cv2.calcHist([image], [channel], mask, [256], [0, 256]).ravel()
+    return np.asarray(hist, np.float64)
+
+
+def _median(hist: npt.NDArray[np.float64]) -> float:
+    """The median of the values a histogram counts (as np.median: the middle two averaged)."""
+    cum = np.cumsum(hist)
+    count = int(cum[-1])
+    lo = int(np.searchsorted(cum, (count - 1) // 2 + 1))
+    hi = int(np.searchsorted(cum, count // 2 + 1))
+    return (lo + hi) / 2.0
+
+
+def _outward_normals(quad: Quad) -> Quad:
+    """Unit normals of a quad's sides (a -> b for each corner a), pointing away from it."""
+    d = np.roll(quad, -1, axis=0) - quad
+    normal = np.stack([d[:, 1], -d[:, 0]], axis=1) / np.hypot(*d.T)[:, None]
+    mids = quad + d / 2 - quad.mean(axis=0)
+    flip = np.einsum("kj,kj->k", normal, mids) < 0
+    normal[flip] *= -1
+    out: Quad = normal
+    return out
 
 
 def _visible_share(quad: Quad, w: int, h: int) -> float:

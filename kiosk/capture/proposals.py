@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from kiosk.capture.geometry import Quad, hull_to_quad, intersect, is_convex, order_quad
+from kiosk.capture.geometry import Quad, hull_to_quad, order_quad
 
 Image = npt.NDArray[Any]
 
@@ -31,6 +31,7 @@ _KERNEL5 = np.ones((5, 5), np.uint8)
 _KERNEL7 = np.ones((7, 7), np.uint8)
 _HULL_TOL_PX, _HULL_TOL_SHARE = 2.0, 0.005  # hull simplification: px, or share of perimeter
 _BRIGHT_SHARE = 0.6  # of the 99th-percentile brightness: darker pixels are not paper
+_MIN_EDGE_SHARE = 0.04  # of the short side: shorter edge pieces carry no side
 _TINT_GAIN = 8.0  # tint distances are a few Lab units; spread them over the 8-bit range
 
 
@@ -146,8 +147,8 @@ def _contour_quads(mask: Image, mode: int, min_area: float) -> list[Quad]:
         if cv2.contourArea(contour) < min_area:
             continue
         hull = cv2.convexHull(contour)
-        # Fewer hull vertices make hull_to_quad cheap (it removes them one by one); the side
-        # fit later recovers the exact border, so a few pixels of tolerance here cost nothing.
+        # The pixel staircase of a hull is not a side: a few pixels of tolerance drop its
+        # vertices, and the side fit later recovers the exact border.
         tol = max(_HULL_TOL_PX, _HULL_TOL_SHARE * cv2.arcLength(hull, True))
         poly = np.asarray(cv2.approxPolyDP(hull, tol, True), np.float64).reshape(-1, 2)
         if len(poly) >= 4 and (quad := hull_to_quad(poly)) is not None:
@@ -158,7 +159,9 @@ def _contour_quads(mask: Image, mode: int, min_area: float) -> list[Quad]:
 def _line_quads(edges: Image, min_area: float, max_lines: int = 10) -> list[Quad]:
     """Quads from two pairs of near-parallel Hough lines meeting at a healthy angle."""
     h, w = edges.shape
-    found = cv2.HoughLines(edges, 1, np.pi / 180, max(25, int(0.12 * min(h, w))))
+    votes = max(25, int(0.12 * min(h, w)))
+    found = cv2.HoughLines(_long_edges(edges, _MIN_EDGE_SHARE * min(h, w)), 1, np.pi / 180,
+                           votes)
     if found is None:
         return []
     lines: list[tuple[float, float]] = []
@@ -168,38 +171,55 @@ def _line_quads(edges: Image, min_area: float, max_lines: int = 10) -> list[Quad
         lines.append((float(rho), float(theta)))
         if len(lines) == max_lines:
             break
-    pairs = []
-    for i in range(len(lines)):
-        for j in range(i + 1, len(lines)):
-            if _angle(lines[i][1], lines[j][1]) < np.deg2rad(20):
-                pairs.append((lines[i], lines[j]))
-    quads = []
-    for pi, (a1, a2) in enumerate(pairs):
-        for b1, b2 in pairs[pi + 1 :]:
-            if _angle(a1[1], b1[1]) < np.deg2rad(45):
-                continue
-            corners = [_meet(a1, b1), _meet(b1, a2), _meet(a2, b2), _meet(b2, a1)]
-            if any(c is None for c in corners):
-                continue
-            quad = order_quad(np.array(corners))
-            inside = (
-                (quad[:, 0] > -0.05 * w)
-                & (quad[:, 0] < 1.05 * w)
-                & (quad[:, 1] > -0.05 * h)
-                & (quad[:, 1] < 1.05 * h)
-            )
-            if (
-                inside.all()
-                and is_convex(quad)
-                and abs(cv2.contourArea(quad.astype(np.float32))) >= min_area
-            ):
-                quads.append(quad)
-    return quads
+    if len(lines) < 4:
+        return []
+    rho, theta = np.array(lines).T
+    i, j = np.triu_indices(len(lines), 1)
+    parallel = _angles(theta[i], theta[j]) < np.deg2rad(20)
+    a1, a2 = i[parallel], j[parallel]  # pairs of near-parallel lines
+    p, q = np.triu_indices(len(a1), 1)
+    square = _angles(theta[a1[p]], theta[a1[q]]) >= np.deg2rad(45)
+    p, q = p[square], q[square]
+    # Corners in cyclic order: a1 x b1, b1 x a2, a2 x b2, b2 x a1 (all pairs at once).
+    first, second = np.stack([a1[p], a1[q], a2[p], a2[q]]), np.stack([a1[q], a2[p], a2[q], a1[p]])
+    t1, t2 = theta[first], theta[second]
+    det = np.sin(t2 - t1)
+    corners = np.stack([(rho[first] * np.sin(t2) - rho[second] * np.sin(t1)) / det,
+                        (rho[second] * np.cos(t1) - rho[first] * np.cos(t2)) / det],
+                       axis=-1).transpose(1, 0, 2)  # (quads, 4, 2)
+    inside = ((corners[..., 0] > -0.05 * w) & (corners[..., 0] < 1.05 * w)
+              & (corners[..., 1] > -0.05 * h) & (corners[..., 1] < 1.05 * h)).all(axis=1)
+    edge = np.roll(corners, -1, axis=1) - corners
+    cross = (edge[..., 0] * np.roll(edge[..., 1], -1, axis=1)
+             - edge[..., 1] * np.roll(edge[..., 0], -1, axis=1))
+    convex = (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
+    x, y = corners[..., 0], corners[..., 1]
+    area = 0.5 * np.abs((x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1)).sum(axis=1))
+    keep = inside & convex & (area >= min_area)
+    return [order_quad(c) for c in corners[keep]]
+
+
+def _long_edges(edges: Image, length: float) -> Image:
+    """``edges`` without the pieces shorter than ``length`` px in both directions.
+
+    Print, wood grain and sensor noise leave many short edge pieces; they cost the Hough
+    transform most of its time (it is linear in edge pixels) and add nothing but false
+    lines, while a sheet's side is one long piece even where a cable breaks it.
+    """
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(edges, connectivity=8)
+    long = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= length
+    long[0] = False  # the background
+    return np.where(long[labels], edges, 0).astype(np.uint8)
 
 
 def _angle(t1: float, t2: float) -> float:
-    d = abs(t1 - t2) % np.pi
-    return float(min(d, np.pi - d))
+    return float(_angles(np.array(t1), np.array(t2)))
+
+
+def _angles(t1: npt.NDArray[np.float64], t2: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Angles between lines given by their normals' directions, in [0, pi/2]."""
+    d = np.abs(t1 - t2) % np.pi
+    return np.minimum(d, np.pi - d)
 
 
 def _same_line(a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -207,19 +227,6 @@ def _same_line(a: tuple[float, float], b: tuple[float, float]) -> bool:
         return False
     rho_b = b[0] if abs(a[1] - b[1]) < np.pi / 2 else -b[0]  # theta wrapped around pi
     return abs(a[0] - rho_b) < 10
-
-
-def _meet(a: tuple[float, float], b: tuple[float, float]) -> npt.NDArray[np.float64] | None:
-    def as_point_dir(
-        line: tuple[float, float],
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        rho, theta = line
-        n = np.array([np.cos(theta), np.sin(theta)])
-        return n * rho, np.array([-n[1], n[0]])
-
-    p, d = as_point_dir(a)
-    q, e = as_point_dir(b)
-    return intersect(p, d, q, e)
 
 
 def _coverage(

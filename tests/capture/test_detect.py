@@ -123,3 +123,13 @@ def test_a_crisp_photo_on_a_faint_card_is_not_the_document() -> None:
     assert sample.quad is not None
     found = PageDetector().detect(sample.image())
     assert found.quad is not None and jaccard(found.quad, sample.quad) >= 0.95
+
+
+def test_lines_through_print_make_no_wrong_page() -> None:
+    """A hard letter where Hough lines through print and short edge pieces once framed a
+    wrong quad (Jaccard 0.35, confidence 0.68): the line proposals now see only edge pieces
+    long enough to be a sheet's side."""
+    sample = render(2_000_054, "hard", Scene.CLEAN)
+    assert sample.quad is not None
+    found = PageDetector().detect(sample.image())
+    assert found.quad is None or jaccard(found.quad, sample.quad) >= 0.9
