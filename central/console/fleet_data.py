@@ -1,11 +1,11 @@
 """What the fleet pages read: the table (filtered, one page at a time) and a kiosk's history.
 
 A kiosk's state is whatever the fleet service computes (``kiosk_state``, the one place that
-calls it), so states added there ("app down" from the health agent) show here as they are.
-The table reads one narrow row per kiosk (no heartbeat payloads) to count and filter, and
-parses the newest heartbeat only for the page of rows shown: a district of 10,000 kiosks costs
-10,000 small rows, not 10,000 JSON documents (bench/console.py). Problems are the open alerts
-(``alerts.py``), so filtering by one is an indexed query too.
+calls it), so states added there show here as they are. The database counts and filters
+(``state_column`` is the same verdict in SQL) and only the page of rows shown is read and
+parsed: a district of 10,000 kiosks is one grouped count and one 100-row query
+(bench/console.py). Problems are the open alerts (``alerts.py``), so filtering by one is an
+indexed query too.
 
 ``heartbeat_history`` is the one function that reads history: its storage is changing to a
 retention and roll-up scheme (issue 15 item 6), and only this function has to follow.
@@ -16,10 +16,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from central.console.session import OfficeScope
@@ -97,6 +97,26 @@ def _kecamatans(db: Session, scope: OfficeScope) -> list[tuple[str, str]]:
     return [(office_id, name) for office_id, name in db.execute(query)]
 
 
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
+
+
+def state_column(now: datetime, settings: CentralSettings) -> ColumnElement[str]:
+    """``kiosk_state`` as SQL, so the database counts and filters 10,000 kiosks instead of
+    Python: the same thresholds (``tests/console/test_fleet_data.py`` holds the two to one
+    verdict at every boundary). States that need more than the newest heartbeat's time
+    ("app down", from the health agent's reports) are to be added here and there together."""
+    period = settings.heartbeat_period_s
+    up_since = now - timedelta(seconds=1.5 * period)
+    late_since = now - timedelta(seconds=3 * period + settings.heartbeat_grace_s)
+    seen = KioskState.last_seen_at
+    return case(
+        (seen.is_(None), wire.Liveness.NEVER.value),
+        (seen >= up_since, wire.Liveness.UP.value),
+        (seen >= late_since, wire.Liveness.LATE.value),
+        else_=wire.Liveness.OFFLINE.value,
+    )
+
+
 def fleet_page(
     db: Session,
     scope: OfficeScope,
@@ -104,10 +124,37 @@ def fleet_page(
     now: datetime,
     settings: CentralSettings,
 ) -> FleetPage:
-    """One page of the fleet table, the counts per state for the same offices and
-    kecamatan and problem (so the counts say what the state filter would give)."""
-    names = {office_id: name for office_id, name in _kecamatans(db, OfficeScope(None))}
-    query = (
+    """One page of the fleet table, and the counts per state for the same offices,
+    kecamatan and problem (so each count says what choosing that state would show)."""
+    names = dict(_kecamatans(db, OfficeScope(None)))
+    state = state_column(now, settings)
+    conditions: list[ColumnElement[bool]] = [scope.where(Kiosk.office_id)]
+    if wanted.kecamatan:
+        conditions.append(Office.parent_id == wanted.kecamatan)
+    if wanted.problem:
+        conditions.append(
+            Kiosk.id.in_(
+                select(KioskAlert.kiosk_id).where(
+                    KioskAlert.open_key.is_not(None), KioskAlert.kind == wanted.problem
+                )
+            )
+        )
+
+    def joined(query: _Query) -> _Query:
+        return (
+            query.select_from(Kiosk)
+            .join(Office, Office.id == Kiosk.office_id)
+            .outerjoin(KioskState, KioskState.kiosk_id == Kiosk.id)
+            .where(*conditions)
+        )
+
+    counts = dict.fromkeys(STATES, 0)
+    for value, count in db.execute(joined(select(state, func.count())).group_by(state)):
+        counts[value] = count
+    total = counts.get(wanted.state, 0) if wanted.state else sum(counts.values())
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(1, wanted.page), pages)
+    query = joined(
         select(
             Kiosk.id,
             Kiosk.office_id,
@@ -116,48 +163,32 @@ def fleet_page(
             KioskState.last_seen_at,
             Kiosk.revoked_at,
         )
-        .join(Office, Office.id == Kiosk.office_id)
-        .outerjoin(KioskState, KioskState.kiosk_id == Kiosk.id)
-        .where(scope.where(Kiosk.office_id))
-        .order_by(Office.parent_id, Office.name, Kiosk.id)
     )
-    if wanted.kecamatan:
-        query = query.where(Office.parent_id == wanted.kecamatan)
-    if wanted.problem:
-        query = query.where(
-            Kiosk.id.in_(
-                select(KioskAlert.kiosk_id).where(
-                    KioskAlert.open_key.is_not(None), KioskAlert.kind == wanted.problem
-                )
-            )
-        )
-    counts = dict.fromkeys(STATES, 0)
-    chosen = []
-    for kiosk_id, office_id, office_name, parent_id, last_seen_at, revoked_at in db.execute(query):
-        state = kiosk_state(last_seen_at, now, settings)
-        counts[state] = counts.get(state, 0) + 1
-        if wanted.state is None or state == wanted.state:
-            chosen.append(
-                (
-                    kiosk_id,
-                    office_id,
-                    office_name,
-                    names.get(parent_id or "", ""),
-                    state,
-                    last_seen_at,
-                    revoked_at is not None,
-                )
-            )
-    pages = max(1, math.ceil(len(chosen) / PAGE_SIZE))
-    page = min(max(1, wanted.page), pages)
-    shown = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    ids = [row[0] for row in shown]
-    beats = _newest_heartbeats(db, ids)
+    if wanted.state:
+        query = query.where(state == wanted.state)
+    rows = db.execute(
+        query.order_by(Office.parent_id, Office.name, Kiosk.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    ids = [row[0] for row in rows]
     alerts = open_alert_kinds(db, ids)
+    beats = _newest_heartbeats(db, ids)  # read apart: sorting wide rows made late pages slow
     lines = [
-        KioskLine(*row, heartbeat=beats.get(row[0]), alerts=alerts.get(row[0], [])) for row in shown
+        KioskLine(
+            kiosk_id=kiosk_id,
+            office_id=office_id,
+            office_name=office_name,
+            kecamatan_name=names.get(parent_id or "", ""),
+            state=kiosk_state(last_seen_at, now, settings),
+            last_seen_at=last_seen_at,
+            revoked=revoked_at is not None,
+            heartbeat=beats.get(kiosk_id),
+            alerts=alerts.get(kiosk_id, []),
+        )
+        for kiosk_id, office_id, office_name, parent_id, last_seen_at, revoked_at in rows
     ]
-    return FleetPage(counts, len(chosen), lines, page, pages, _kecamatans(db, scope))
+    return FleetPage(counts, total, lines, page, pages, _kecamatans(db, scope))
 
 
 def _newest_heartbeats(db: Session, kiosk_ids: list[str]) -> dict[str, wire.Heartbeat]:
