@@ -28,8 +28,14 @@ from selenium.webdriver.support.wait import WebDriverWait
 from central.security.operators import create_operator
 from central.security.roles import Role
 from central.settings import CentralSettings
-from tests.central.conftest import Template, sqlite_template  # noqa: F401 - a shared fixture
+from tests.central.conftest import (  # noqa: F401 - shared session fixtures
+    Template,
+    postgres,
+    postgres_template,
+    sqlite_template,
+)
 from tests.support.central_server import CentralServer
+from tests.support.postgres import PostgresServer, clone_database
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS_DIR = Path(os.environ.get("CONSOLE_SHOTS_DIR", ROOT / "build" / "test-artefacts" / "console"))
@@ -52,12 +58,37 @@ class Accounts:
     village_b: str = "desa-b"
 
 
+BOTH_DATABASES = pytest.mark.parametrize(
+    "console_backend",
+    ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    indirect=True,
+)
+"""For a module whose queries differ by database: ``pytestmark = BOTH_DATABASES``."""
+
+
 @pytest.fixture
-def console(sqlite_template: Template, tmp_path: Path) -> Iterator[CentralServer]:  # noqa: F811
+def console_backend(request: pytest.FixtureRequest) -> str:
+    """SQLite unless a module asks for both (``BOTH_DATABASES``)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+def _database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        template: Template = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "central.sqlite3"
+        shutil.copyfile(Path(template.url.removeprefix("sqlite:///")), target)
+        return f"sqlite:///{target}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return clone_database(server, request.getfixturevalue("postgres_template").url)
+
+
+@pytest.fixture
+def console(
+    request: pytest.FixtureRequest, console_backend: str, tmp_path: Path
+) -> Iterator[CentralServer]:
     """A fresh copy of the seeded database behind a running centre, with the four accounts."""
-    target = tmp_path / "central.sqlite3"
-    shutil.copyfile(Path(sqlite_template.url.removeprefix("sqlite:///")), target)
-    server = CentralServer(CentralSettings(database_url=f"sqlite:///{target}")).start()
+    url = _database_url(request, console_backend, tmp_path)
+    server = CentralServer(CentralSettings(database_url=url)).start()
     accounts = Accounts()
     with server.context.sessions() as db:
         now = server.clock.now()

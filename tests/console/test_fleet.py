@@ -15,8 +15,10 @@ from central.contract.models import EnrollmentRequest
 from central.models import KioskAlert, OperatorAuditEntry
 from kiosk.identity import KioskKey
 from tests.central.test_heartbeats import beat
-from tests.console.conftest import OFFICE_A, OFFICE_B, ConsoleClient
+from tests.console.conftest import BOTH_DATABASES, OFFICE_A, OFFICE_B, ConsoleClient
 from tests.support.central_server import HARDWARE, CentralServer, EnrolledKiosk
+
+pytestmark = BOTH_DATABASES
 
 
 def send(server: CentralServer, kiosk: EnrolledKiosk, sequence: int, **overrides: Any) -> None:
