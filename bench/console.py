@@ -9,7 +9,7 @@
   measured on its own (``alert-sweep``), and excluded from the page's samples.
 
 More sub-benchmarks join ``SUB_BENCHMARKS`` (the national summary, ingest at scale).
-Run: ``.venv/bin/python bench/console.py [--only NAME] [--kiosks N] [--database-url URL]``.
+Run: ``.venv/bin/python bench/console.py [--only NAME] [--kiosks N] [--database postgres]``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench
 
 from fastapi.testclient import TestClient
 
-from bench._central import info, machine_note, percentile, report
+from bench._central import database, info, machine_note, percentile, report
 from central.app import create_app
 from central.clock import ManualClock
 from central.console.alerts import sweep_alerts
@@ -221,15 +221,13 @@ SUB_BENCHMARKS: list[SubBenchmark] = [
 
 
 @contextmanager
-def prepared(kiosks: int, database_url: str | None) -> Iterator[Setup]:
-    with tempfile.TemporaryDirectory() as folder:
-        url = database_url or f"sqlite:///{Path(folder) / 'console.sqlite3'}"
-        settings = CentralSettings(database_url=url)
+def prepared(kiosks: int, kind: str) -> Iterator[Setup]:
+    with tempfile.TemporaryDirectory() as folder, database(kind, Path(folder)) as db:
+        settings = CentralSettings(database_url=db.url)
         started = time.perf_counter()
-        upgrade(url)
-        kecamatan = seed_fleet(url, kiosks, settings)
-        backend = url.split(":")[0]
-        info(f"seeded {kiosks} kiosks in {time.perf_counter() - started:.1f} s on {backend}")
+        upgrade(db.url)
+        kecamatan = seed_fleet(db.url, kiosks, settings)
+        info(f"seeded {kiosks} kiosks in {time.perf_counter() - started:.1f} s on {kind}")
         clock = ManualClock(NOW)
         client = _signed_in(settings, clock)
         client.get("/metrics")  # the first request's alert sweep, outside every sample
@@ -242,11 +240,14 @@ def main() -> int:
     parser.add_argument("--only", choices=[bench.name for bench in SUB_BENCHMARKS])
     parser.add_argument("--kiosks", type=int, default=DISTRICT_KIOSKS)
     parser.add_argument(
-        "--database-url", help="an empty PostgreSQL database (default: a temporary SQLite)"
+        "--database",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="a temporary SQLite file (default) or a throwaway PostgreSQL server",
     )
     args = parser.parse_args()
     info(machine_note())
-    with prepared(args.kiosks, args.database_url) as setup:
+    with prepared(args.kiosks, args.database) as setup:
         for bench in SUB_BENCHMARKS:
             if args.only in (None, bench.name):
                 info(f"{bench.name}: {bench.what}")
