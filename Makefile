@@ -23,10 +23,12 @@ DEMO_APT_PACKAGES := python3-venv $(KIVY_APT_PACKAGES)
 # systemd (systemd-analyze checks the kiosk's units), CUPS for the A4 document printer's tests:
 # cupsd and lpadmin, a driverless queue's PDF filter (cups-filters-core-drivers: pdftopdf) and
 # ippeveprinter (cups-ipp-utils), the virtual IPP Everywhere printer the queue prints to, and
-# dbus-daemon (ippeveprinter's DNS-SD client will not start without a bus; the tests run one).
+# dbus-daemon (ippeveprinter's DNS-SD client will not start without a bus; the tests run one);
+# chromium + chromium-driver: the console's browser tests (tests/console) drive Debian's own
+# headless Chromium through its matching chromedriver (Selenium); no browser is downloaded.
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
 	vsmartcard-vpcd postgresql $(KIVY_APT_PACKAGES) systemd cups-daemon cups-client \
-	cups-ipp-utils cups-filters-core-drivers dbus-daemon
+	cups-ipp-utils cups-filters-core-drivers dbus-daemon chromium chromium-driver
 
 .PHONY: help system-packages demo-packages venv demo-venv vcard-reader lint typecheck pytest \
 	unit test demo bench openapi clean

@@ -11,6 +11,7 @@ from central import __version__
 from central.api import batch, collect, kiosk, operator, services
 from central.api_docs import install_docs
 from central.clock import Clock, SystemClock
+from central.console.routes import install_console
 from central.context import CentralContext
 from central.errors import install_error_handlers
 from central.heartbeats.ingest import HeartbeatPipeline
@@ -35,6 +36,7 @@ def build_app() -> FastAPI:
     app.include_router(services.router)
     app.include_router(batch.router)
     app.include_router(collect.router)
+    install_console(app)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

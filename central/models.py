@@ -217,6 +217,10 @@ class Operator(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The console's roles (central/console/roles.py); accounts made before roles existed
+    # keep the full powers they had.
+    role: Mapped[str] = mapped_column(String(24), server_default="district_admin")
+    office_id: Mapped[str | None] = mapped_column(ForeignKey("offices.id"))
 
 
 class OperatorCredential(Base):
@@ -457,3 +461,52 @@ class FinishedLetter(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ---------------------------------------------------------------- console (issue 15 item 1)
+
+
+class ConsoleSession(Base):
+    """A browser signed in to the console. Only the cookie's hash is kept; the session ends
+    after ``console_idle_timeout_s`` without a request, at sign-out, or at its absolute
+    life (``operator_token_ttl_s``)."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OperatorAuditEntry(Base):
+    """Who did what, when, to which record: ids and action names only, never personal data
+    (a resident is named by a request's tracking code or row id, not a NIK or name)."""
+
+    __tablename__ = "operator_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    record: Mapped[str | None] = mapped_column(String(128))
+
+
+class KioskAlert(Base):
+    """A fleet problem worth a person's attention (``central/console/alerts.py``): raised once
+    by the sweep, acknowledged by an operator, cleared by the sweep when the condition ends.
+    ``open_key`` is ``kiosk:kind`` while open and NULL after: its unique index is what keeps
+    two sweeps (two processes) from raising the same alert twice."""
+
+    __tablename__ = "kiosk_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str | None] = mapped_column(String(64))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    open_key: Mapped[str | None] = mapped_column(String(64), unique=True)

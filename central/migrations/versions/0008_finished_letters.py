@@ -2,7 +2,7 @@
 the back office's migration 0004 creates the full table, and replaces this one at merge)
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0003a
 Create Date: 2026-12-04 08:05:00
 """
 
@@ -15,7 +15,7 @@ import central.models
 
 
 revision = '0008'
-down_revision = '0002'
+down_revision = '0003a'
 branch_labels = None
 depends_on = None
 
