@@ -64,7 +64,13 @@ def _enroll(args: argparse.Namespace) -> int:
             "and use a new token."
         )
         return 0
-    print(f"enrolled as {result.kiosk_id} for {result.office_name} ({result.office_id})")
+    if result.kept_id:
+        print(
+            f"re-keyed: kiosk {result.kiosk_id} keeps its id and history at the centre "
+            f"({result.office_name}, {result.office_id}); the old key is kiosk.key.old"
+        )
+    else:
+        print(f"enrolled as {result.kiosk_id} for {result.office_name} ({result.office_id})")
     print(f"configuration written to {result.dropin}; kiosk key in {result.key_file}")
     return 0
 
@@ -166,8 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     enroll_cmd.add_argument(
         "--rekey",
         action="store_true",
-        help="enrol again under a new key (another office, after a revoke or a disk swap); the "
-        "old key is kept as kiosk.key.old",
+        help="enrol again under a new key (after a disk swap, a revoke, another office); with a "
+        "re-key token (`kiosk-central token rekey`) the kiosk keeps its id and history, with "
+        "an enrollment token it becomes a new kiosk; the old key is kept as kiosk.key.old",
     )
     add_config_dir_option(
         enroll_cmd,

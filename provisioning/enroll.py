@@ -51,6 +51,8 @@ class Enrolled:
     office_id: str
     dropin: Path
     key_file: Path
+    # A re-key with a re-key token: the centre kept the kiosk's id (and so its history).
+    kept_id: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,9 @@ def enroll(
     rekey: bool = False,
     timeout_s: float = 15.0,
 ) -> Enrolled | AlreadyEnrolled:
-    """Enrol this kiosk; with ``rekey``, enrol it again under a new key.
+    """Enrol this kiosk; with ``rekey``, enrol it again under a new key: with a re-key token
+    (``kiosk-central token rekey``) the centre keeps the kiosk's id and history, with an
+    enrollment token it becomes a new kiosk.
 
     A re-key makes the new key beside the old one (``kiosk.key.new``) and swaps them only once
     the centre has accepted it: the old key stays as ``kiosk.key.old``, and a failed attempt
@@ -263,4 +267,5 @@ def enroll(
         office_id=answer.office.id,
         dropin=dropin,
         key_file=key_file,
+        kept_id=rekey and answer.kiosk_id == config.kiosk.id,
     )

@@ -98,6 +98,19 @@ class EnrollmentTokenCreated(WireModel):
     expires_at: datetime
 
 
+class RekeyTokenCreate(WireModel):
+    ttl_s: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
+
+
+class RekeyTokenCreated(WireModel):
+    """A one-time token with which an enrolled kiosk replaces its key (``kiosk-provision enroll
+    --rekey``) and keeps its id, office and history; a revoked kiosk re-keyed is let in again."""
+
+    token: str = Field(description="Shown once; only its hash is stored.")
+    kiosk_id: str
+    expires_at: datetime
+
+
 # ---------------------------------------------------------------- residents and login
 
 Nik = Annotated[str, StringConstraints(pattern=r"^[0-9]{16}$")]
