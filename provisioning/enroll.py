@@ -10,6 +10,7 @@ leaves a key that the next attempt reuses, never a kiosk id without its key.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -210,7 +211,7 @@ def _post(
 def enroll(
     config_root: Path,
     central_url: str,
-    token: str,
+    token: str | Callable[[], str],
     *,
     rekey: bool = False,
     timeout_s: float = 15.0,
@@ -222,6 +223,9 @@ def enroll(
     A re-key makes the new key beside the old one (``kiosk.key.new``) and swaps them only once
     the centre has accepted it: the old key stays as ``kiosk.key.old``, and a failed attempt
     leaves the kiosk as it was, with the new key kept for the next try.
+
+    ``token`` may be a function: it is then called only when the kiosk is to be enrolled (a
+    re-run of ``setup`` on an enrolled kiosk asks for no token).
     """
     base = centre_base_url(central_url)
     config = load_kiosk_config(config_root)
@@ -234,7 +238,7 @@ def enroll(
     signing_file = _sibling(key_file, NEW_KEY_SUFFIX) if rekey else key_file
     key = _load_or_make_key(signing_file)
     request = EnrollmentRequest(
-        token=token,
+        token=token() if callable(token) else token,
         public_key=key.public_key_b64(),
         hardware=hardware_summary(config.kiosk.state_dir),
     )
