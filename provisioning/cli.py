@@ -92,16 +92,28 @@ def _probe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _skipped(args: argparse.Namespace) -> frozenset[str]:
+    return frozenset(name for name in ("card", "receipt", "frame") if getattr(args, f"skip_{name}"))
+
+
 def _selftest(args: argparse.Namespace) -> int:
     from kiosk.config import load_kiosk_config
+    from kiosk.devices_cli import device_specs
     from provisioning.selftest import as_table, selftest
+    from provisioning.selftest_devices import hands_on_checks
 
     try:
         config = load_kiosk_config(args.config_dir or config_dir())
     except ConfigError as err:
         print(f"selftest failed: {err}", file=sys.stderr)
         return 1
-    checks = selftest(config)
+    checks = selftest(config) + hands_on_checks(
+        device_specs(config),
+        config.kiosk.id,
+        skip=_skipped(args),
+        card_wait_s=args.card_wait,
+        say=lambda line: print(line, file=sys.stderr, flush=True),
+    )
     print(as_table(checks))
     failed = sum(not check.passed for check in checks)
     if failed:
@@ -199,9 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="check the configured devices, the enrolment, the centre and the clock",
         description="Asks each configured device for its status (as the heartbeat does), loads "
         "the kiosk's key, calls the centre's /healthz and compares the kiosk's clock with the "
-        "centre's Date header (signed requests are refused outside the centre's skew window). "
-        "Prints a PASS/FAIL table. Exit 0 only when every check passes, 1 otherwise.",
+        "centre's Date header (signed requests are refused outside the centre's skew window), "
+        "then waits for a card on the reader, prints a test receipt and captures a frame (each "
+        "left out with its --skip- flag). Prints a PASS/FAIL/SKIP table. Exit 0 only when no "
+        "check fails, 1 otherwise.",
     )
+    _hands_on_options(selftest_cmd)
     add_config_dir_option(selftest_cmd)
     selftest_cmd.set_defaults(handler=_selftest)
     _register_setup(sub)
@@ -334,7 +349,15 @@ def _setup(args: argparse.Namespace) -> int:
     answers, ask = _answers(args)
     plan = Plan(root, config_root, args.central, args.service)
     try:
-        checks = setup(plan, answers, token=lambda: _read_token(args), ask=ask, progress=print)
+        checks = setup(
+            plan,
+            answers,
+            token=lambda: _read_token(args),
+            ask=ask,
+            progress=lambda line: print(line, flush=True),
+            skip=_skipped(args),
+            card_wait_s=args.card_wait,
+        )
     except (InstallFailed, ConfigureFailed, EnrollmentFailed, IdentityError, ConfigError) as err:
         print(f"setup stopped: {err}", file=sys.stderr)
         print("fix that and run the same command again: finished steps are kept", file=sys.stderr)
@@ -348,6 +371,22 @@ def _setup(args: argparse.Namespace) -> int:
               "`kiosk-provision selftest`", file=sys.stderr)  # fmt: skip
         return 1
     return 0
+
+
+def _hands_on_options(command: argparse.ArgumentParser) -> None:
+    """The self-test's hands-on rows, each left out by its flag."""
+    command.add_argument(
+        "--skip-card", action="store_true", help="do not wait for a card on the reader"
+    )
+    command.add_argument("--skip-receipt", action="store_true", help="print no test receipt")
+    command.add_argument("--skip-frame", action="store_true", help="capture no camera frame")
+    command.add_argument(
+        "--card-wait",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds to wait for the card (default %(default)s)",
+    )
 
 
 def _device_options(command: argparse.ArgumentParser) -> None:
@@ -424,6 +463,7 @@ def _register_setup(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--service", choices=("run", "app"), default="run", help="as for install"
     )
     _device_options(setup_cmd)
+    _hands_on_options(setup_cmd)
     add_config_dir_option(setup_cmd, extra_help="default under --root: ROOT/etc/anjungan")
     setup_cmd.set_defaults(handler=_setup)
 

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import load_kiosk_config
+from kiosk.devices_cli import device_specs
 from provisioning.configure import Answers, configure
 from provisioning.enroll import AlreadyEnrolled, enroll
 from provisioning.install import ServiceChoice, install
 from provisioning.probe import probe
 from provisioning.selftest import Check, selftest
+from provisioning.selftest_devices import CARD_WAIT_S, hands_on_checks
 
 STEPS = ("install", "configure", "enroll", "selftest")
 
@@ -41,6 +43,8 @@ def setup(
     token: Callable[[], str],
     ask: Callable[[str, str | None], str] | None,
     progress: Callable[[str], None],
+    skip: frozenset[str] = frozenset(),
+    card_wait_s: float = CARD_WAIT_S,
 ) -> list[Check]:
     """Run the steps in order; the self-test's rows (the caller judges them). A step that fails
     raises its own error (``InstallFailed``, ``ConfigureFailed``, ``EnrollmentFailed``…)."""
@@ -66,7 +70,10 @@ def setup(
     else:
         step(3, f"enrolled as {enrolled.kiosk_id} for {enrolled.office_name}")
 
-    checks = selftest(load_kiosk_config(plan.config_root))
+    config = load_kiosk_config(plan.config_root)
+    checks = selftest(config) + hands_on_checks(
+        device_specs(config), config.kiosk.id, skip=skip, card_wait_s=card_wait_s, say=progress
+    )
     failed = sum(not check.passed for check in checks)
     step(4, f"{failed} of {len(checks)} checks failed" if failed else f"all {len(checks)} pass")
     return checks
