@@ -25,6 +25,7 @@ def _registrars() -> list[_Registrar]:
     from kiosk.agent import cli as agent_cli
     from kiosk.config import cli as config_cli
     from kiosk.i18n import cli as i18n_cli
+    from kiosk.outbox import cli as outbox_cli
     from kiosk.runtime import cli as runtime_cli
     from screens import cli as screens_cli
 
@@ -34,6 +35,7 @@ def _registrars() -> list[_Registrar]:
         devices_cli.register,
         agent_cli.register,
         i18n_cli.register,
+        outbox_cli.register,
         journey.register,
         runtime_cli.register,
         scan_cli.register,
