@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from central.security.enrollment import create_rekey_token
 from kiosk.identity import KioskKey
 from kiosk.outbox import KIND_HEARTBEAT, Outbox
 from kiosk.outbox.transfer import TransferError, export_outbox, import_outbox
+from kiosk.runtime.status import RuntimeStatus, write_status
 from kiosk.signing import RequestSigner, SignedAuth
 from tests.outbox.conftest import SignedIn, wait_until
 from tests.outbox.delivery import HttpDelivery, complaint
@@ -133,4 +135,11 @@ def test_the_commands_say_what_is_wrong_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "not-an-export").write_text("hello")
     wrong = run("import", str(tmp_path / "not-an-export"))
     assert wrong.returncode == 1 and "not an outbox export" in wrong.stderr
-    assert "Traceback" not in nothing.stderr + wrong.stderr
+    write_status(tmp_path / "state" / "status.json", RuntimeStatus(
+        kiosk_id="KSK-AAAA2222", pid=os.getpid(), mode="production", app_state="AVAILABLE",
+        reason=None, centre_reachable=True, outbox_backlog=0, heartbeats_sent=1,
+        last_heartbeat_at=None, updated_at=datetime.now(UTC).isoformat(),
+    ))  # fmt: skip
+    running = run("import", str(tmp_path / "not-an-export"))
+    assert running.returncode == 1 and "the kiosk service is running: stop it" in running.stderr
+    assert "Traceback" not in nothing.stderr + wrong.stderr + running.stderr
