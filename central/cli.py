@@ -169,6 +169,31 @@ def _token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token_rekey(args: argparse.Namespace) -> int:
+    from central.db import make_engine, make_sessionmaker
+    from central.errors import ApiError
+    from central.security.enrollment import create_rekey_token
+
+    settings = _settings(args)
+    _require_current(settings)
+    with make_sessionmaker(make_engine(settings.database_url))() as db:
+        try:
+            created = create_rekey_token(
+                db, args.kiosk, int(args.ttl_hours * 3600), SystemClock().now()
+            )
+        except ApiError as err:
+            print(f"error: {err.body.message.en}", file=sys.stderr)
+            return EXIT_USAGE
+    print(created.token)
+    print(
+        f"one-time re-key token for kiosk {created.kiosk_id} (it keeps its id and history), "
+        f"expires {created.expires_at:%Y-%m-%d %H:%M} UTC; on the kiosk run\n"
+        "  kiosk-provision enroll --rekey --central URL --token-file FILE",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _operator_create(args: argparse.Namespace) -> int:
     from central.db import make_engine, make_sessionmaker
     from central.security.operators import (
@@ -319,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     token = sub.add_parser(
         "token",
-        help="enrollment tokens for new kiosks",
+        help="enrollment tokens for new kiosks, re-key tokens for enrolled ones",
         description="One-time tokens a technician gives 'kiosk-provision enroll'.",
     )
     token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
@@ -344,6 +369,24 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"validity, more than 0 and at most {MAX_TOKEN_TTL_HOURS} (default %(default)s)",
     )
     create.set_defaults(handler=_token_create)
+    rekey = token_sub.add_parser(
+        "rekey",
+        parents=[common],
+        help="print a one-time token with which an enrolled kiosk replaces its key",
+        description="Print a one-time re-key token bound to kiosk KIOSK: `kiosk-provision "
+        "enroll --rekey` with it gives the kiosk a new key and keeps its id, office and "
+        "history (after a disk swap, or a revoked kiosk back in hand: the re-key lifts the "
+        "revocation, the old key stays refused).",
+    )
+    rekey.add_argument("--kiosk", required=True, metavar="KIOSK", help="kiosk id, e.g. KSK-…")
+    rekey.add_argument(
+        "--ttl-hours",
+        type=_ttl_hours,
+        default=24.0,
+        metavar="HOURS",
+        help=f"validity, more than 0 and at most {MAX_TOKEN_TTL_HOURS} (default %(default)s)",
+    )
+    rekey.set_defaults(handler=_token_rekey)
 
     operator = sub.add_parser(
         "operator",

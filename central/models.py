@@ -510,3 +510,51 @@ class KioskAlert(Base):
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     open_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+# ---------------------------------------------------------------- appliance (issue 14): the
+# health agent's reports and re-enrolment tokens.
+
+
+class AgentState(Base):
+    """Each kiosk's newest health-agent report (by when the agent looked), and when the centre
+    last heard from the agent at all: the fleet view reads this, never the history."""
+
+    __tablename__ = "kiosk_agent_state"
+
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AgentReportRecord(Base):
+    """Bounded history of agent reports, reports buffered while offline included; pruned to
+    the newest ``heartbeat_history`` rows per kiosk. ``report_id`` makes a resend a no-op."""
+
+    __tablename__ = "agent_reports"
+    __table_args__ = (
+        UniqueConstraint("kiosk_id", "report_id"),
+        Index("ix_agent_reports_kiosk_id_id", "kiosk_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    report_id: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RekeyToken(Base):
+    """A one-time token that lets an enrolled kiosk replace its key and keep its id (and so
+    its history): after a disk swap, a lost key, or a revocation of a kiosk back in hand."""
+
+    __tablename__ = "rekey_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -22,10 +22,12 @@ class _Registrar(Protocol):
 def _registrars() -> list[_Registrar]:
     """Import lazily so `kiosk --help` stays fast and a broken optional extra names itself."""
     from kiosk import devices_cli, scan_cli
+    from kiosk.agent import cli as agent_cli
     from kiosk.config import cli as config_cli
     from kiosk.demo import command as demo
     from kiosk.demo import journey
     from kiosk.i18n import cli as i18n_cli
+    from kiosk.outbox import cli as outbox_cli
     from kiosk.runtime import cli as runtime_cli
     from screens import cli as screens_cli
 
@@ -33,7 +35,9 @@ def _registrars() -> list[_Registrar]:
         config_cli.register,
         demo.register,
         devices_cli.register,
+        agent_cli.register,
         i18n_cli.register,
+        outbox_cli.register,
         journey.register,
         runtime_cli.register,
         scan_cli.register,
@@ -54,9 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands run every minute by a timer: handed over before the full parser (which imports every
+# command's module) is built, so they pay only for their own imports.
+FAST_COMMANDS = frozenset({"health"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in FAST_COMMANDS:
+        from kiosk.agent import cli as agent_cli
+
+        return agent_cli.main(arguments[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     handler: Callable[[argparse.Namespace], int] = args.handler
     return run_guarded("kiosk", handler, args)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import platform
 import shutil
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,24 +22,10 @@ from central.contract.models import (
 )
 from common.layered_config import config_hash
 from kiosk import __version__
+from kiosk.agent.facts import boot_id, uptime_s
 from kiosk.config import KioskConfig
 
 _PROC = Path("/proc")
-
-
-def boot_id() -> str:
-    """Changes at every boot, so the centre can tell a reboot from a long silence."""
-    try:
-        return (_PROC / "sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        return str(uuid.uuid5(uuid.NAMESPACE_DNS, platform.node()))
-
-
-def uptime_s() -> float:
-    try:
-        return float((_PROC / "uptime").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 0.0
 
 
 def _meminfo_mb() -> tuple[int, int]:

@@ -4,6 +4,10 @@ provisioning all use this one signer).
 The canonical text comes from :mod:`central.contract.signing`, so signer and verifier cannot
 drift apart. As a ``requests`` auth hook it signs the request exactly as it goes on the wire:
 the final URL with its query and the encoded body bytes.
+
+``requests`` is not imported here (the auth hook is a plain callable, which ``requests``
+accepts): the health agent signs with ``RequestSigner`` over ``http.client`` and must not pay
+for importing ``requests`` once a minute (docs/DESIGN.md, the health agent).
 """
 
 from __future__ import annotations
@@ -12,17 +16,25 @@ import base64
 import secrets
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-import requests
-
 from central.contract import signing
-from kiosk.identity import KioskKey
+
+if TYPE_CHECKING:
+    import requests
+
+
+class Signs(Protocol):
+    """What signs: the kiosk's ``KioskKey``, or the bare Ed25519 key the health agent loads
+    without importing ``kiosk.identity``'s serialisation machinery."""
+
+    def sign(self, data: bytes, /) -> bytes: ...
 
 
 class RequestSigner:
     def __init__(
-        self, kiosk_id: str, key: KioskKey, clock: Callable[[], float] = time.time
+        self, kiosk_id: str, key: Signs, clock: Callable[[], float] = time.time
     ) -> None:
         self.kiosk_id = kiosk_id
         self._key = key
@@ -48,7 +60,7 @@ class RequestSigner:
         }
 
 
-class SignedAuth(requests.auth.AuthBase):
+class SignedAuth:
     """``requests`` auth hook: ``session.auth = SignedAuth(signer)``. Each retry re-signs."""
 
     def __init__(self, signer: RequestSigner) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from common.layered_config import ConfigError
@@ -13,6 +13,7 @@ from kiosk import __version__
 from kiosk.cli_guard import run_guarded
 from kiosk.config import add_config_dir_option, config_dir
 from kiosk.identity import IdentityError
+from provisioning.configure import Answers
 from provisioning.enroll import AlreadyEnrolled, EnrollmentFailed, enroll
 
 # A token is about 40 characters; anything far longer is not a token and is not read whole.
@@ -64,7 +65,13 @@ def _enroll(args: argparse.Namespace) -> int:
             "and use a new token."
         )
         return 0
-    print(f"enrolled as {result.kiosk_id} for {result.office_name} ({result.office_id})")
+    if result.kept_id:
+        print(
+            f"re-keyed: kiosk {result.kiosk_id} keeps its id and history at the centre "
+            f"({result.office_name}, {result.office_id}); the old key is kiosk.key.old"
+        )
+    else:
+        print(f"enrolled as {result.kiosk_id} for {result.office_name} ({result.office_id})")
     print(f"configuration written to {result.dropin}; kiosk key in {result.key_file}")
     return 0
 
@@ -85,16 +92,28 @@ def _probe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _skipped(args: argparse.Namespace) -> frozenset[str]:
+    return frozenset(name for name in ("card", "receipt", "frame") if getattr(args, f"skip_{name}"))
+
+
 def _selftest(args: argparse.Namespace) -> int:
     from kiosk.config import load_kiosk_config
+    from kiosk.devices_cli import device_specs
     from provisioning.selftest import as_table, selftest
+    from provisioning.selftest_devices import hands_on_checks
 
     try:
         config = load_kiosk_config(args.config_dir or config_dir())
     except ConfigError as err:
         print(f"selftest failed: {err}", file=sys.stderr)
         return 1
-    checks = selftest(config)
+    checks = selftest(config) + hands_on_checks(
+        device_specs(config),
+        config.kiosk.id,
+        skip=_skipped(args),
+        card_wait_s=args.card_wait,
+        say=lambda line: print(line, file=sys.stderr, flush=True),
+    )
     print(as_table(checks))
     failed = sum(not check.passed for check in checks)
     if failed:
@@ -166,8 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     enroll_cmd.add_argument(
         "--rekey",
         action="store_true",
-        help="enrol again under a new key (another office, after a revoke or a disk swap); the "
-        "old key is kept as kiosk.key.old",
+        help="enrol again under a new key (after a disk swap, a revoke, another office); with a "
+        "re-key token (`kiosk-central token rekey`) the kiosk keeps its id and history, with "
+        "an enrollment token it becomes a new kiosk; the old key is kept as kiosk.key.old",
     )
     add_config_dir_option(
         enroll_cmd,
@@ -191,11 +211,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="check the configured devices, the enrolment, the centre and the clock",
         description="Asks each configured device for its status (as the heartbeat does), loads "
         "the kiosk's key, calls the centre's /healthz and compares the kiosk's clock with the "
-        "centre's Date header (signed requests are refused outside the centre's skew window). "
-        "Prints a PASS/FAIL table. Exit 0 only when every check passes, 1 otherwise.",
+        "centre's Date header (signed requests are refused outside the centre's skew window), "
+        "then waits for a card on the reader, prints a test receipt and captures a frame (each "
+        "left out with its --skip- flag). Prints a PASS/FAIL/SKIP table. Exit 0 only when no "
+        "check fails, 1 otherwise.",
     )
+    _hands_on_options(selftest_cmd)
     add_config_dir_option(selftest_cmd)
     selftest_cmd.set_defaults(handler=_selftest)
+    _register_setup(sub)
     _register_appliance(sub)
     return parser
 
@@ -264,6 +288,184 @@ def _rollback(args: argparse.Namespace) -> int:
         return 1
     print(f"back to version {now} (from {left}); {args.unit} restarted")
     return 0
+
+
+def _ask(question: str, proposal: str | None) -> str:
+    try:
+        return input(f"{question} [{proposal or 'nothing found: type one'}]: ")
+    except EOFError:
+        return ""
+
+
+def _answers(args: argparse.Namespace) -> tuple[Answers, Callable[[str, str | None], str] | None]:
+    answers = Answers(
+        card_reader=args.card_reader,
+        printer=args.printer,
+        camera=args.camera,
+        code_scanner=args.scanner,
+        paper=args.paper,
+        orientation=args.orientation,
+        demo=args.demo,
+    )
+    interactive = not args.yes and sys.stdin.isatty()
+    return answers, (_ask if interactive else None)
+
+
+def _configure(args: argparse.Namespace) -> int:
+    from kiosk.config import load_kiosk_config
+    from kiosk.config.hardware import hardware_problems
+    from provisioning.configure import ConfigureFailed, configure
+    from provisioning.probe import probe
+
+    root = args.config_dir or config_dir()
+    answers, ask = _answers(args)
+    try:
+        found = probe(load_kiosk_config(root).kiosk.state_dir).devices
+        dropin, config = configure(root, answers, found, ask=ask)
+    except (ConfigureFailed, ConfigError) as err:
+        print(f"configure failed: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"configure failed: {_os_error(err)}", file=sys.stderr)
+        return 1
+    for device, choice in answers.choices.items():
+        print(f"{device:<13} {choice}")
+    print(f"written to {dropin}")
+    for problem in hardware_problems(config):
+        print(f"note: {problem}", file=sys.stderr)
+    return 0
+
+
+def _setup(args: argparse.Namespace) -> int:
+    from provisioning.configure import ConfigureFailed
+    from provisioning.install import InstallFailed
+    from provisioning.selftest import as_table
+    from provisioning.setup import Plan, setup
+
+    root: Path = args.root
+    config_root = args.config_dir or (
+        config_dir() if root.resolve() == Path("/") else root / "etc" / "anjungan"
+    )
+    answers, ask = _answers(args)
+    plan = Plan(root, config_root, args.central, args.service)
+    try:
+        checks = setup(
+            plan,
+            answers,
+            token=lambda: _read_token(args),
+            ask=ask,
+            progress=lambda line: print(line, flush=True),
+            skip=_skipped(args),
+            card_wait_s=args.card_wait,
+        )
+    except (InstallFailed, ConfigureFailed, EnrollmentFailed, IdentityError, ConfigError) as err:
+        print(f"setup stopped: {err}", file=sys.stderr)
+        print("fix that and run the same command again: finished steps are kept", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"setup stopped: {_os_error(err)}", file=sys.stderr)
+        return 1
+    print(as_table(checks))
+    if any(not check.passed for check in checks):
+        print("the kiosk is set up but not ready: fix the FAIL rows, then run "
+              "`kiosk-provision selftest`", file=sys.stderr)  # fmt: skip
+        return 1
+    return 0
+
+
+def _hands_on_options(command: argparse.ArgumentParser) -> None:
+    """The self-test's hands-on rows, each left out by its flag."""
+    command.add_argument(
+        "--skip-card", action="store_true", help="do not wait for a card on the reader"
+    )
+    command.add_argument("--skip-receipt", action="store_true", help="print no test receipt")
+    command.add_argument("--skip-frame", action="store_true", help="capture no camera frame")
+    command.add_argument(
+        "--card-wait",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds to wait for the card (default %(default)s)",
+    )
+
+
+def _device_options(command: argparse.ArgumentParser) -> None:
+    """The answers `configure` and `setup` take as flags instead of asking."""
+    command.add_argument(
+        "--card-reader",
+        metavar="CHOICE",
+        help="pcsc[:READER NAME PATTERN], serial:PORT or keyboard-wedge (default: the first "
+        "PC/SC reader found)",
+    )
+    command.add_argument(
+        "--printer",
+        metavar="CHOICE",
+        help="usb:VID:PID, network:HOST[:PORT], serial:PORT or file:PATH (default: the first "
+        "USB printer found)",
+    )
+    command.add_argument(
+        "--camera", metavar="CHOICE", help="opencv[:DEVICE] or none (default: the first found)"
+    )
+    command.add_argument("--scanner", metavar="CHOICE", help="serial:PATH or none (default: none)")
+    command.add_argument("--paper", choices=("58mm", "80mm"), help="receipt paper width")
+    command.add_argument("--orientation", choices=("landscape", "portrait"), help="screen")
+    command.add_argument(
+        "--demo",
+        action="store_true",
+        help="simulated devices where none is given, and kiosk.mode = demo (never for a kiosk "
+        "serving residents)",
+    )
+    command.add_argument(
+        "--yes",
+        action="store_true",
+        help="ask nothing: take what was found and the flags (also without a terminal)",
+    )
+
+
+def _register_setup(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    configure_cmd = sub.add_parser(
+        "configure",
+        help="name this kiosk's devices in kiosk.d/10-provision.toml (from the probe and you)",
+        description="Proposes a device for each role from what the probe finds, takes flags "
+        "instead, and on a terminal asks for the rest (Enter takes the proposal). Writes only "
+        "kiosk.d/10-provision.toml, whole (a second run leaves nothing of the first), after "
+        "checking the resulting configuration; never edits kiosk.toml. Exit 1 when a choice "
+        "cannot be read or a device has none.",
+    )
+    _device_options(configure_cmd)
+    add_config_dir_option(configure_cmd)
+    configure_cmd.set_defaults(handler=_configure)
+
+    setup_cmd = sub.add_parser(
+        "setup",
+        help="the whole first setup: install, configure, enroll, selftest",
+        description="Runs install, configure, enroll and selftest in that order, showing each "
+        "step's outcome. Every step is idempotent: after a failure, fix what it says and run "
+        "the same command again. The token (stdin, asked for on a terminal, or --token-file) "
+        "is read only when the kiosk is not enrolled yet. Exit 0 when every self-test row "
+        "passes, 1 otherwise.",
+    )
+    setup_cmd.add_argument(
+        "--central", required=True, help="centre base URL with its scheme, e.g. https://…"
+    )
+    setup_cmd.add_argument(
+        "--token-file", type=Path, metavar="FILE", help="read the one-time token from FILE"
+    )
+    setup_cmd.set_defaults(token=None)
+    setup_cmd.add_argument(
+        "--root",
+        type=Path,
+        default=Path("/"),
+        help="a staging root (image, test): units, configuration (ROOT/etc/anjungan) and state "
+        "all go under it (default /)",
+    )
+    setup_cmd.add_argument(
+        "--service", choices=("run", "app"), default="run", help="as for install"
+    )
+    _device_options(setup_cmd)
+    _hands_on_options(setup_cmd)
+    add_config_dir_option(setup_cmd, extra_help="default under --root: ROOT/etc/anjungan")
+    setup_cmd.set_defaults(handler=_setup)
 
 
 def _register_appliance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,6 +10,7 @@ leaves a key that the next attempt reuses, never a kiosk id without its key.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -51,6 +52,8 @@ class Enrolled:
     office_id: str
     dropin: Path
     key_file: Path
+    # A re-key with a re-key token: the centre kept the kiosk's id (and so its history).
+    kept_id: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,16 +211,21 @@ def _post(
 def enroll(
     config_root: Path,
     central_url: str,
-    token: str,
+    token: str | Callable[[], str],
     *,
     rekey: bool = False,
     timeout_s: float = 15.0,
 ) -> Enrolled | AlreadyEnrolled:
-    """Enrol this kiosk; with ``rekey``, enrol it again under a new key.
+    """Enrol this kiosk; with ``rekey``, enrol it again under a new key: with a re-key token
+    (``kiosk-central token rekey``) the centre keeps the kiosk's id and history, with an
+    enrollment token it becomes a new kiosk.
 
     A re-key makes the new key beside the old one (``kiosk.key.new``) and swaps them only once
     the centre has accepted it: the old key stays as ``kiosk.key.old``, and a failed attempt
     leaves the kiosk as it was, with the new key kept for the next try.
+
+    ``token`` may be a function: it is then called only when the kiosk is to be enrolled (a
+    re-run of ``setup`` on an enrolled kiosk asks for no token).
     """
     base = centre_base_url(central_url)
     config = load_kiosk_config(config_root)
@@ -230,7 +238,7 @@ def enroll(
     signing_file = _sibling(key_file, NEW_KEY_SUFFIX) if rekey else key_file
     key = _load_or_make_key(signing_file)
     request = EnrollmentRequest(
-        token=token,
+        token=token() if callable(token) else token,
         public_key=key.public_key_b64(),
         hardware=hardware_summary(config.kiosk.state_dir),
     )
@@ -263,4 +271,5 @@ def enroll(
         office_id=answer.office.id,
         dropin=dropin,
         key_file=key_file,
+        kept_id=rekey and answer.kiosk_id == config.kiosk.id,
     )

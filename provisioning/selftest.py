@@ -37,6 +37,7 @@ class Check:
     name: str
     passed: bool
     detail: str
+    skipped: bool = False  # left out by a flag, or no such device: shown as SKIP, not a failure
 
 
 def device_checks(config: KioskConfig, timeout: float = DEVICE_TIMEOUT_S) -> list[Check]:
@@ -104,6 +105,11 @@ def selftest(config: KioskConfig) -> list[Check]:
 def as_table(checks: list[Check]) -> str:
     width = max(len(check.name) for check in checks)
     return "\n".join(
-        f"{'PASS' if check.passed else 'FAIL'}  {check.name:<{width}}  {check.detail}"
-        for check in checks
+        f"{_verdict(check)}  {check.name:<{width}}  {check.detail}" for check in checks
     )
+
+
+def _verdict(check: Check) -> str:
+    if check.skipped:
+        return "SKIP"
+    return "PASS" if check.passed else "FAIL"

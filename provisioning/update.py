@@ -9,7 +9,8 @@ health. A failed check, or no steady health within the window, switches ``curren
 restarts again: a village is never left without its kiosk (after Mender's A/B updates).
 
 The restart and the health check are passed in (a command runner, a callable), so tests drive
-real processes from real virtualenvs and the runtime's state file can be plugged in later.
+real processes from real virtualenvs; ``status_file_fresh`` reads the runtime's status file by
+the health agent's rule.
 """
 
 from __future__ import annotations
@@ -162,9 +163,13 @@ def judge_unit_state(shown: str, first_restarts: list[int]) -> bool | None:
 def status_file_fresh(
     path: Path, max_age_s: float, wall: Callable[[], float] = time.time
 ) -> HealthCheck:
-    """Healthy once the runtime has rewritten its status file after this check was made, and
-    as long as it keeps doing so within ``max_age_s``; a stale file after a fresh one is a
-    failure. Reads only the file's time, not its format (the runtime owns that)."""
+    """Healthy once the runtime has rewritten its status file after this check was made, as
+    long as it keeps doing so within ``max_age_s`` and the file says it runs; a stale file after
+    a fresh one, or a fresh one saying the runtime stopped (or naming a process that is gone),
+    is a failure. What the file says is read by the health agent's rule
+    (``kiosk.agent.judge``), so an update and the centre's "app down" agree."""
+    from kiosk.agent.judge import STALE_PERIODS, judge
+
     since = wall()
     seen_fresh = [False]
 
@@ -173,10 +178,13 @@ def status_file_fresh(
             written = path.stat().st_mtime
         except OSError:
             return False if seen_fresh[0] else None
-        if written >= since and wall() - written <= max_age_s:
+        if written < since:  # the old version's file (it may well say STOPPED)
+            return False if seen_fresh[0] else None
+        verdict = judge(path, max_age_s / STALE_PERIODS, wall())
+        if verdict.up and wall() - written <= max_age_s:
             seen_fresh[0] = True
             return True
-        return False if seen_fresh[0] else None
+        return False if seen_fresh[0] or verdict.reason == "stopped" else None
 
     return check
 

@@ -1,4 +1,5 @@
-"""Routes a signed kiosk calls: enrollment, heartbeats, catalog, resident sign-in."""
+"""Routes a signed kiosk calls: enrollment, heartbeats, its health agent's reports, catalog,
+resident sign-in."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from central.context import CentralContext, get_context, get_db
 from central.contract import models as wire
 from central.errors import ERROR_RESPONSES
-from central.heartbeats import ingest
+from central.heartbeats import agent, ingest
 from central.heartbeats.ingest import HeartbeatsDep
 from central.security import enrollment
 from central.security.idempotency import IdempotencyDep
@@ -50,6 +51,20 @@ async def heartbeat(
     # heartbeats do not even get here: central/heartbeats/ingest_asgi.py answers them before
     # FastAPI.
     return await ingest.accept(heartbeats, signed, beat, idem.key, idem.request_hash)
+
+
+@router.post("/agent/reports", status_code=202, response_model=wire.AgentReportsAck, tags=["kiosk"])
+def agent_reports(
+    delivery: wire.AgentReports, kiosk: KioskDep, ctx: Ctx, db: Db, idem: IdempotencyDep
+) -> Response:
+    """The kiosk's health agent, a process apart from the app: whether the app is up, and the
+    PC's own facts. Sent every minute with what it buffered while the centre was away, so the
+    fleet view can tell "PC up, app down" from "offline"."""
+    return idem.run(
+        kiosk.id,
+        202,
+        lambda: agent.store_reports(db, kiosk, delivery, ctx.clock.now(), ctx.settings),
+    )
 
 
 @router.get("/catalog", response_model=wire.ServiceCatalog, tags=["kiosk"])

@@ -71,6 +71,29 @@ def revoke_kiosk(
     )
 
 
+@router.post(
+    "/operator/kiosks/{kiosk_id}/rekey-tokens",
+    status_code=201,
+    response_model=wire.RekeyTokenCreated,
+)
+def create_rekey_token(
+    kiosk_id: Annotated[str, Path(max_length=32)],
+    request: wire.RekeyTokenCreate,
+    operator: OperatorDep,
+    ctx: Ctx,
+    db: Db,
+    idem: IdempotencyDep,
+) -> Response:
+    """A one-time token with which this kiosk replaces its key (`kiosk-provision enroll
+    --rekey`) and keeps its id and history: after a disk swap, or a revoked kiosk back in hand
+    (the re-key lifts the revocation; the old key stays refused)."""
+    return idem.run(
+        f"operator:{operator.operator_id}",
+        201,
+        lambda: enrollment.create_rekey_token(db, kiosk_id, request.ttl_s, ctx.clock.now()),
+    )
+
+
 @router.get("/fleet", response_model=wire.Fleet)
 def fleet_view(_operator: OperatorDep, ctx: Ctx, db: Db) -> wire.Fleet:
     """Every kiosk with its liveness and its newest heartbeat. Operators only."""

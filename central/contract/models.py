@@ -98,6 +98,19 @@ class EnrollmentTokenCreated(WireModel):
     expires_at: datetime
 
 
+class RekeyTokenCreate(WireModel):
+    ttl_s: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
+
+
+class RekeyTokenCreated(WireModel):
+    """A one-time token with which an enrolled kiosk replaces its key (``kiosk-provision enroll
+    --rekey``) and keeps its id, office and history; a revoked kiosk re-keyed is let in again."""
+
+    token: str = Field(description="Shown once; only its hash is stored.")
+    kiosk_id: str
+    expires_at: datetime
+
+
 # ---------------------------------------------------------------- residents and login
 
 Nik = Annotated[str, StringConstraints(pattern=r"^[0-9]{16}$")]
@@ -294,13 +307,86 @@ class HeartbeatAck(WireModel):
     next_in_s: int
 
 
+class AppHealth(enum.StrEnum):
+    """The health agent's verdict on the kiosk app, judged from outside the app."""
+
+    UP = "up"
+    DOWN = "down"
+
+
+class AppDownReason(enum.StrEnum):
+    """Why the health agent judged the app down."""
+
+    NO_STATUS = "no_status"  # the runtime has never written its status file on this kiosk
+    STALE = "stale"  # the status file has not been rewritten for too long: the app hangs or died
+    STOPPED = "stopped"  # the runtime stopped: it said so, or its process is gone
+    UNIT_FAILED = "unit_failed"  # systemd gave up restarting the kiosk's unit
+
+
+MAX_AGENT_REPORTS = 60  # reports in one delivery: the agent sends its offline buffer in parts
+
+
+class AgentReport(WireModel):
+    """One look at the kiosk by its health agent (``kiosk health ping``), a process apart from
+    the app: so the centre can tell "PC up, app down" from "kiosk offline". No personal data."""
+
+    report_id: str = Field(
+        pattern=r"^[0-9a-f]{32}$",
+        description="Made by the agent; a report delivered twice is stored once.",
+    )
+    observed_at: datetime = Field(description="When the agent looked (the kiosk's clock).")
+    boot_id: str = Field(max_length=64)
+    uptime_s: float = Field(ge=0)
+    app: AppHealth
+    app_reason: AppDownReason | None = None
+    app_state: AppState | None = Field(
+        default=None, description="The app's own state from its status file, when it is up."
+    )
+    status_age_s: float | None = Field(
+        default=None, ge=0, description="Age of the app's status file when the agent looked."
+    )
+    disk_free_mb: int = Field(ge=0)
+    disk_total_mb: int = Field(ge=0)
+    temperature_c: float | None = Field(default=None, ge=-60, le=200)
+    clock_offset_s: float | None = Field(
+        default=None,
+        ge=-1e9,
+        le=1e9,
+        description="Kiosk clock minus the centre's (its Date header) at the agent's last "
+        "delivery; none before the first.",
+    )
+    agent_version: str = Field(max_length=64)
+
+    @model_validator(mode="after")
+    def _reason_only_when_down(self) -> AgentReport:
+        if (self.app_reason is None) != (self.app is AppHealth.UP):
+            raise ValueError("app_reason is given exactly when app is 'down'")
+        return self
+
+
+class AgentReports(WireModel):
+    """What the agent delivers: its buffered reports, oldest first, then the current one."""
+
+    kiosk_id: str = Field(max_length=64)
+    reports: list[AgentReport] = Field(min_length=1, max_length=MAX_AGENT_REPORTS)
+
+
+class AgentReportsAck(WireModel):
+    received_at: datetime
+    stored: int = Field(description="Reports not seen before (a resent report counts once).")
+
+
 class Liveness(enum.StrEnum):
-    """Computed when read, from the last ping's age (FIELD-NOTES, appliance operations)."""
+    """Computed when read, from the age of the newest word from the kiosk (FIELD-NOTES,
+    appliance operations): a heartbeat from the app or a report from its health agent."""
 
     UP = "up"
     LATE = "late"
     OFFLINE = "offline"
     NEVER = "never"
+    # The PC answers (its health agent reports) but the app does not: the agent's newest
+    # report, newer than the app's last heartbeat, says the app is down.
+    APP_DOWN = "app_down"
 
 
 class FleetKiosk(WireModel):
@@ -310,6 +396,9 @@ class FleetKiosk(WireModel):
     last_seen_at: datetime | None
     revoked: bool
     heartbeat: Heartbeat | None
+    agent: AgentReport | None = Field(
+        default=None, description="The health agent's newest report, if it has sent one."
+    )
 
 
 class Fleet(WireModel):

@@ -53,6 +53,7 @@ from central.security.idempotency import (
 from central.security.kiosk_auth import (
     SignedRequest,
     claim_nonces,
+    forget_on_bad_signature,
     kiosk_credential,
     prune_nonces,
     refused_kiosks,
@@ -120,6 +121,7 @@ async def accept(
     pipeline.signatures.check(signed, credential, future, then=to_writer)
     outcome = await future
     if isinstance(outcome, BaseException):
+        forget_on_bad_signature(ctx, signed.kiosk_id, outcome)
         raise outcome
     return outcome
 

@@ -1,6 +1,8 @@
 """Kiosk credentials: each enrolled kiosk's public key and office, cached for the life of
 a centre process (docs/DESIGN.md, "Kiosk keys are cached…"). Whether a kiosk may act is
-never cached: ``kiosk_auth.refused_kiosks`` reads it for every request."""
+never cached: ``kiosk_auth.refused_kiosks`` reads it for every request, and with it the key in
+the database, so a key replaced by a re-key (``enrollment._rekey``) stops counting in every
+process at its next request."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import threading
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, bindparam, event, select
+from sqlalchemy import Connection, bindparam, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.models import Kiosk
@@ -30,6 +32,11 @@ class KioskCredential:
     office_id: str
     public_key: Ed25519PublicKey
 
+    @property
+    def raw_key(self) -> bytes:
+        """The key as the database holds it, to compare with."""
+        return self.public_key.public_bytes_raw()
+
 
 def load_credential(connection: Session | Connection, kiosk_id: str) -> KioskCredential | None:
     """The kiosk's row as a credential; None for a kiosk that was never enrolled."""
@@ -45,10 +52,11 @@ class KioskCredentials:
     """Kiosk id → credential, kept for as long as the process runs (up to ``capacity``).
 
     Every signed request needs its kiosk's public key; reading and parsing it for each one was
-    a database round trip per heartbeat. A kiosk's key and office never change (a new key is a
-    new enrollment, a new id), so an entry never goes stale and needs no lifetime: a fleet
-    that pings once a minute finds every key here after its first ping. Unknown kiosks are
-    never cached, so a kiosk enrolled through another worker is accepted at once.
+    a database round trip per heartbeat. A kiosk's office never changes and its key only by a
+    re-key, which every request notices (``kiosk_auth.refused_kiosks``, and a wrong signature
+    looks in the database once), so entries need no lifetime: a fleet that pings once a minute
+    finds every key here after its first ping. Unknown kiosks are never cached, so a kiosk
+    enrolled through another worker is accepted at once.
     """
 
     def __init__(self, capacity: int = MAX_CACHED_KIOSKS) -> None:
@@ -97,6 +105,11 @@ def cache_new_kiosks(sessions: sessionmaker[Session], credentials: KioskCredenti
     @event.listens_for(sessions, "after_flush")
     def _flushed(session: Session, _context: object) -> None:
         new = [obj for obj in session.new if isinstance(obj, Kiosk)]
+        new += [  # re-keyed: the same row with another key
+            obj
+            for obj in session.dirty
+            if isinstance(obj, Kiosk) and inspect(obj).attrs.public_key.history.has_changes()
+        ]
         if new:
             session.info.setdefault(_NEW_KIOSKS, []).extend(new)
 

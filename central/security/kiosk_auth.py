@@ -204,7 +204,7 @@ async def kiosk_credential(ctx: CentralContext, signed: SignedRequest) -> KioskC
 def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> SignedKiosk:
     """Every check on a signed request, cheapest first; records the nonce last."""
     check_clock(ctx, signed)
-    kiosk = check_signature(signed, credential_for(ctx, db, signed.kiosk_id))
+    kiosk = _check_signature_rekeyed(ctx, db, signed)
     now = ctx.clock.now()
     row = {"kiosk_id": signed.kiosk_id, "nonce": signed.nonce, "seen_at": now}
     connection = db.connection()
@@ -221,6 +221,42 @@ def verify_kiosk(ctx: CentralContext, db: Session, signed: SignedRequest) -> Sig
     return kiosk
 
 
+def _check_signature_rekeyed(
+    ctx: CentralContext, db: Session, signed: SignedRequest
+) -> SignedKiosk:
+    """``check_signature`` with the cached key; when that fails, once more with the key in the
+    database: a kiosk re-keyed through another process signs with a key this process has not
+    seen yet (docs/DESIGN.md, re-keying). A wrong signature costs that one read, as a request
+    from a kiosk not yet cached does."""
+    cached = ctx.credentials.cached(signed.kiosk_id)
+    try:
+        return check_signature(signed, credential_for(ctx, db, signed.kiosk_id))
+    except ApiError:
+        if cached is None:
+            raise
+        ctx.credentials.forget(signed.kiosk_id)
+        fresh = credential_for(ctx, db, signed.kiosk_id)
+        if fresh is None or fresh.raw_key == cached.raw_key:
+            raise
+    return check_signature(signed, fresh)
+
+
+def forget_on_bad_signature(ctx: CentralContext, kiosk_id: str, error: BaseException) -> None:
+    """The heartbeat path's part of the rule above: after a wrong signature the kiosk's cached
+    key is dropped, so its next heartbeat is checked against the database's (a re-keyed kiosk
+    is refused once, then its outbox sends the heartbeat again)."""
+    if isinstance(error, ApiError) and error.body.code == "signature_invalid":
+        ctx.credentials.forget(kiosk_id)
+
+
+def key_replaced() -> ApiError:
+    return unauthorized(
+        "key_replaced",
+        "Kunci kios ini sudah diganti (pendaftaran ulang).",
+        "This kiosk key has been replaced by a re-enrolment.",
+    )
+
+
 def kiosk_unknown() -> ApiError:
     return unauthorized("kiosk_unknown", "Kios tidak terdaftar.", "This kiosk is not enrolled.")
 
@@ -232,20 +268,23 @@ def kiosk_revoked() -> ApiError:
     )
 
 
-def _standing(connection: Connection, kiosk_ids: list[str]) -> dict[str, bool]:
-    """Kiosk id → revoked, for those of ``kiosk_ids`` that have a row. The statement goes to
-    the driver as text (central/heartbeats/bulk.py says why): compiling an expanding ``IN`` through
-    SQLAlchemy for every heartbeat batch was a tenth of the GIL time at 2,500/s."""
+def _standing(connection: Connection, kiosk_ids: list[str]) -> dict[str, tuple[bool, bytes]]:
+    """Kiosk id → (revoked, public key), for those of ``kiosk_ids`` that have a row. The
+    statement goes to the driver as text (central/heartbeats/bulk.py says why): compiling an
+    expanding ``IN`` through SQLAlchemy for every heartbeat batch was a tenth of the GIL time at
+    2,500/s."""
     quote = connection.dialect.identifier_preparer.quote
-    table, key, revoked = (quote(n) for n in (Kiosk.__tablename__, "id", "revoked_at"))
-    standing: dict[str, bool] = {}
+    table, key, revoked, public = (
+        quote(n) for n in (Kiosk.__tablename__, "id", "revoked_at", "public_key")
+    )
+    standing: dict[str, tuple[bool, bytes]] = {}
     chunk = bulk.MAX_PARAMETERS
     for start in range(0, len(kiosk_ids), chunk):
         part = kiosk_ids[start : start + chunk]
         markers = bulk.placeholders(connection.dialect, len(part))
-        sql = f"SELECT {key}, {revoked} FROM {table} WHERE {key} IN ({markers})"  # noqa: S608
-        for kiosk_id, revoked_at in connection.exec_driver_sql(sql, tuple(part)):
-            standing[kiosk_id] = revoked_at is not None
+        sql = f"SELECT {key}, {revoked}, {public} FROM {table} WHERE {key} IN ({markers})"  # noqa: S608
+        for kiosk_id, revoked_at, public_key in connection.exec_driver_sql(sql, tuple(part)):
+            standing[kiosk_id] = (revoked_at is not None, bytes(public_key))
     return standing
 
 
@@ -260,7 +299,9 @@ def refused_kiosks(
     - no row any more (deleted, or a database restored under a running server) while its
       key was still cached: 401 ``kiosk_unknown``, as for a kiosk never enrolled, and the key
       leaves the cache. Without this check such a kiosk would be let in, and its heartbeats
-      would fail their whole group commit on the foreign key.
+      would fail their whole group commit on the foreign key;
+    - re-keyed since this process cached its key (the request was checked against the old
+      key): 401 ``key_replaced``, and the old key leaves the cache.
     """
     wanted = sorted(set(kiosk_ids))
     standing = _standing(connection, wanted)
@@ -269,7 +310,13 @@ def refused_kiosks(
         if kiosk_id not in standing:
             ctx.credentials.forget(kiosk_id)
             refusals[kiosk_id] = kiosk_unknown()
-        elif standing[kiosk_id]:
+            continue
+        revoked, public_key = standing[kiosk_id]
+        cached = ctx.credentials.cached(kiosk_id)
+        if cached is not None and cached.raw_key != public_key:
+            ctx.credentials.forget(kiosk_id)
+            refusals[kiosk_id] = key_replaced()
+        elif revoked:
             refusals[kiosk_id] = kiosk_revoked()
     return refusals
 

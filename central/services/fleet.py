@@ -1,7 +1,10 @@
 """Heartbeat intake and the fleet view computed from it.
 
-Liveness is derived when read, from the newest ping's age, so it clears itself on the next
+Liveness is derived when read, from the newest word's age, so it clears itself on the next
 ping and needs no timer: up within 1.5 periods, late until 3 periods plus grace, then offline.
+The newest word is a heartbeat from the app or a report from the kiosk's health agent; when the
+agent's report is the newer and says the app is down, the kiosk is "app down" (PC up, app not)
+rather than up or late (``kiosk_liveness``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from central.contract import models as wire
 from central.db import EncodedJSON
 from central.errors import ApiError
 from central.heartbeats.bulk import BulkInsert
-from central.models import HeartbeatRecord, Kiosk, KioskState
+from central.models import AgentState, HeartbeatRecord, Kiosk, KioskState
 from central.security.callers import SignedKiosk
 from central.security.enrollment import office_wire
 from central.settings import CentralSettings
@@ -134,6 +137,35 @@ def liveness(last_seen: datetime | None, now: datetime, settings: CentralSetting
     return wire.Liveness.OFFLINE
 
 
+def kiosk_liveness(
+    heartbeat_at: datetime | None,
+    agent_at: datetime | None,
+    agent_says: wire.AgentReport | None,
+    now: datetime,
+    settings: CentralSettings,
+) -> wire.Liveness:
+    """One kiosk's state from its app's newest heartbeat and its health agent's newest report
+    (each: when the centre received it). Either one shows the PC is there; "app down" only while
+    the PC is (up or late) and the agent spoke last and said so: a heartbeat after it means the
+    app is back."""
+    seen = max((t for t in (heartbeat_at, agent_at) if t is not None), default=None)
+    status = liveness(seen, now, settings)
+    if status not in (wire.Liveness.UP, wire.Liveness.LATE) or agent_at is None:
+        return status
+    agent_spoke_last = heartbeat_at is None or agent_at >= heartbeat_at
+    if agent_spoke_last and agent_says is not None and agent_says.app is wire.AppHealth.DOWN:
+        return wire.Liveness.APP_DOWN
+    return status
+
+
+def _stored_agent_report(kiosk_id: str, payload: object) -> wire.AgentReport | None:
+    try:
+        return wire.AgentReport.model_validate(payload)
+    except ValidationError:
+        log.warning("stored agent report of kiosk %s does not read back; left out", kiosk_id)
+        return None
+
+
 def _stored_heartbeat(kiosk_id: str, payload: object) -> wire.Heartbeat | None:
     """The newest heartbeat as stored; None if it no longer reads as one (a row stored before
     a rule was tightened), so one bad row costs its kiosk's details, not every operator's
@@ -147,23 +179,28 @@ def _stored_heartbeat(kiosk_id: str, payload: object) -> wire.Heartbeat | None:
 
 def fleet(db: Session, now: datetime, settings: CentralSettings) -> wire.Fleet:
     rows = db.execute(
-        select(Kiosk, KioskState)
+        select(Kiosk, KioskState, AgentState)
         .outerjoin(KioskState, KioskState.kiosk_id == Kiosk.id)
+        .outerjoin(AgentState, AgentState.kiosk_id == Kiosk.id)
         .order_by(Kiosk.id)
     ).all()
     kiosks = []
     counts = dict.fromkeys(wire.Liveness, 0)
-    for kiosk, state in rows:
-        status = liveness(state.last_seen_at if state else None, now, settings)
+    for kiosk, state, agent in rows:
+        heartbeat_at = state.last_seen_at if state else None
+        agent_at = agent.received_at if agent else None
+        report = _stored_agent_report(kiosk.id, agent.payload) if agent else None
+        status = kiosk_liveness(heartbeat_at, agent_at, report, now, settings)
         counts[status] += 1
         kiosks.append(
             wire.FleetKiosk(
                 kiosk_id=kiosk.id,
                 office=office_wire(kiosk.office),
                 liveness=status,
-                last_seen_at=state.last_seen_at if state else None,
+                last_seen_at=max((t for t in (heartbeat_at, agent_at) if t), default=None),
                 revoked=kiosk.revoked_at is not None,
                 heartbeat=_stored_heartbeat(kiosk.id, state.payload) if state else None,
+                agent=report,
             )
         )
     return wire.Fleet(

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from central.commands.process import free_port
 from tests.provisioning.conftest import OFFICE, make_config, provision
@@ -337,3 +338,36 @@ def test_run_as_root_the_key_belongs_to_the_owner_of_the_state_folder(
         assert (made.stat().st_uid, made.stat().st_gid) == (65534, 65534), made
     assert stat.S_IMODE((config / KEY).stat().st_mode) == 0o600
     assert (config / DROPIN).stat().st_uid == 0  # the configuration stays root's
+
+
+def test_rekey_with_a_rekey_token_keeps_the_kiosk_id_and_its_history(
+    centre: CentralServer, config: Path
+) -> None:
+    from central.security.enrollment import create_rekey_token
+
+    first = provision(
+        "enroll",
+        "--central",
+        centre.url,
+        "--config-dir",
+        str(config),
+        stdin=centre.enrollment_token(OFFICE),
+    )
+    assert first.returncode == 0, first.stderr
+    kiosk_id = _dropin(config)["kiosk"]["id"]
+    old_key = (config / KEY).read_bytes()
+    assert isinstance(kiosk_id, str)
+    with centre.context.sessions() as db:
+        token = create_rekey_token(db, kiosk_id, 600, centre.clock.now()).token
+    rekeyed = provision(
+        "enroll", "--rekey", "--central", centre.url, "--config-dir", str(config), stdin=token
+    )
+    assert rekeyed.returncode == 0, rekeyed.stderr
+    assert f"re-keyed: kiosk {kiosk_id} keeps its id and history" in rekeyed.stdout
+    assert _dropin(config)["kiosk"]["id"] == kiosk_id
+    assert (config / KEY).read_bytes() != old_key
+    assert (config / KEY).with_name("kiosk.key.old").read_bytes() == old_key
+    with centre.context.sessions() as db:
+        from central.models import Kiosk
+
+        assert db.scalar(select(func.count()).select_from(Kiosk)) == 1

@@ -18,9 +18,12 @@ from central.commands.process import free_port
 from drivers.emulator import TcpPrinterServer
 from provisioning.enroll import enroll
 from provisioning.selftest import CLOCK_SKEW_LIMIT_S
-from tests.provisioning.conftest import OFFICE, provision
+from tests.provisioning.conftest import OFFICE, PROVISION, provision
 from tests.support.central_server import CentralServer
+from tests.vcard.card import CardProfile, VirtualCard
 from tests.vcard.stack import PcscStack
+
+CARD_UID = "04A1B2C3D4E5F6"
 
 SIMULATED = '[printer]\ndriver = "simulated"\n[card_reader]\ndriver = "simulated"\n'
 NO_CAMERA = '[camera]\ndriver = "none"\n'
@@ -51,15 +54,28 @@ def test_a_kiosk_on_the_real_stacks_passes(
         f'[card_reader]\ndriver = "pcsc"\nreader_pattern = "{pcsc.reader_name(0)}"\n' + NO_CAMERA,
     )
     enroll(config, centre.url, centre.enrollment_token(OFFICE))
-    result = provision("selftest", "--config-dir", str(config))
+    selftest = subprocess.Popen(
+        [PROVISION, "selftest", "--config-dir", str(config), "--card-wait", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert selftest.stderr is not None
+    assert "tap an e-KTP" in selftest.stderr.readline()  # the technician is asked: tap now
+    with VirtualCard(CardProfile.ektp_type_a(bytes.fromhex(CARD_UID)), pcsc.card_port(0)):
+        out, _err = selftest.communicate(timeout=120)
+    result = subprocess.CompletedProcess(selftest.args, selftest.returncode, out, _err)
     assert _rows(result) == {
         "printer": "PASS",
         "card_reader": "PASS",
         "identity": "PASS",
         "centre": "PASS",
         "clock": "PASS",
+        "card": "PASS",
+        "test": "PASS",
+        "camera": "SKIP",
     }, result.stdout
+    assert "a card was read (ektp-a)" in out and CARD_UID not in out.upper()
     assert result.returncode == 0, result.stderr
+    assert len(printer.emulator.receipts) == 1  # the test receipt, on the emulator's paper
 
 
 def test_a_dead_printer_and_no_enrolment_fail_their_rows(tmp_path: Path) -> None:
@@ -69,13 +85,32 @@ def test_a_dead_printer_and_no_enrolment_fail_their_rows(tmp_path: Path) -> None
         f'[card_reader]\ndriver = "simulated"\n{NO_CAMERA}'
         f'[central]\nurl = "http://127.0.0.1:{free_port()}"\n',
     )
-    result = provision("selftest", "--config-dir", str(config))
+    result = provision("selftest", "--config-dir", str(config), "--skip-card")
     rows = _rows(result)
     assert rows["printer"] == "FAIL" and rows["card_reader"] == "PASS"
     assert rows["identity"] == "FAIL" and "kiosk-provision enroll" in result.stdout
     assert rows["centre"] == "FAIL" and "cannot reach" in result.stdout
+    assert rows["card"] == "SKIP" and rows["test"] == "FAIL"  # no receipt on a dead printer
     assert result.returncode == 1
-    assert "4 of 5 checks failed" in result.stderr
+    assert "5 of 8 checks failed" in result.stderr
+
+
+def test_a_demo_kiosk_reads_its_own_card_prints_and_captures(tmp_path: Path) -> None:
+    config = tmp_path / "etc"
+    config.mkdir()
+    (config / "kiosk.toml").write_text(
+        f'[kiosk]\nstate_dir = "{tmp_path / "state"}"\nmode = "demo"\n' + SIMULATED
+    )
+    result = provision("selftest", "--config-dir", str(config), "--card-wait", "20")
+    rows = _rows(result)
+    assert (rows["card"], rows["test"], rows["camera"]) == ("PASS", "PASS", "PASS"), result.stdout
+    assert "simulated: 1920x1080" in result.stdout
+    skipped = provision(
+        "selftest", "--config-dir", str(config), "--skip-card", "--skip-receipt", "--skip-frame"
+    )
+    rows = _rows(skipped)
+    assert (rows["card"], rows["test"], rows["camera"]) == ("SKIP", "SKIP", "SKIP")
+    assert "skipped (--skip-receipt)" in skipped.stdout
 
 
 class _OtherServer(BaseHTTPRequestHandler):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,7 +97,7 @@ def test_wheel_versions() -> None:
 
 def test_a_status_file_counts_once_rewritten_and_while_fresh(tmp_path: Path) -> None:
     status = tmp_path / "status.json"
-    status.write_text("{}")
+    status.write_text(json.dumps({"pid": os.getpid(), "app_state": "AVAILABLE"}))
     os.utime(status, (900, 900))
     wall = [1000.0]
     check = status_file_fresh(status, max_age_s=180, wall=lambda: wall[0])
@@ -110,6 +111,19 @@ def test_a_status_file_counts_once_rewritten_and_while_fresh(tmp_path: Path) -> 
     assert check() is False  # stopped writing it
     status.unlink()
     assert check() is False
+
+
+def test_a_fresh_status_file_saying_the_runtime_stopped_is_a_failure(tmp_path: Path) -> None:
+    status = tmp_path / "status.json"
+    status.write_text(json.dumps({"pid": os.getpid(), "app_state": "STOPPED"}))
+    os.utime(status, (900, 900))
+    wall = [1000.0]
+    check = status_file_fresh(status, max_age_s=180, wall=lambda: wall[0])
+    assert check() is None  # the old version's last word, before the restart
+    status.write_text(json.dumps({"pid": os.getpid(), "app_state": "STOPPED"}))
+    os.utime(status, (1010, 1010))
+    wall[0] = 1020
+    assert check() is False  # the new version started, and stopped
 
 
 def test_all_healthy_combines_the_checks() -> None:
