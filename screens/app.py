@@ -19,6 +19,7 @@ from kivy.uix.floatlayout import FloatLayout
 
 import screens.widgets  # noqa: F401  (registers the kit's classes and rules)
 from central.contract.models import LocalizedText
+from kiosk.scanning import PreviewSlot
 from kiosk.session.owner import SessionOwner
 from screens import theme
 from screens.attract.attract import AttractScreen  # noqa: F401  (each import loads its .kv)
@@ -64,6 +65,7 @@ class KioskApp(App):
         dpi: float = 96.0,
         landscape: bool = True,
         demo: bool = False,
+        preview: PreviewSlot | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -75,6 +77,7 @@ class KioskApp(App):
         self.theme = theme
         self.landscape = landscape
         self.demo = demo
+        self.preview = preview  # the scanner's latest tray picture (None: no camera)
         self.router: Router | None = None
         self.keys: KeyNavigator | None = None
 
@@ -93,6 +96,7 @@ class KioskApp(App):
     def build(self) -> KioskRoot:
         root = KioskRoot()
         self.router = Router(self, SessionBridge(self.owner), root)
+        root.ids.manager.get_screen("scan").slot = self.preview
         self.router.start()
         self.keys = KeyNavigator(root, self.router)
         self.keys.attach()

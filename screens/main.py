@@ -85,6 +85,7 @@ def make_app(config: KioskConfig, core: KioskCore) -> Any:
         dpi=config.screen.dpi,
         landscape=config.screen.orientation == "landscape",
         demo=config.kiosk.mode == "demo",
+        preview=core.scanner.preview if core.scanner is not None else None,
     )
 
 

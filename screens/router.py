@@ -136,11 +136,18 @@ class Router:
     def _on_step(self, event: StepChanged) -> None:
         self._step = event
         if event.step.startswith("doc:"):
-            self.screen("scan").show_step(event.prompt)
+            page, pages = self._page(event.step)
+            self.screen("scan").show_step(event.prompt, page, pages)
             self.show("scan")
         else:
             self.screen("form").show_step(event.prompt, event.options, self._field(event.step))
             self.show("form")
+
+    def _page(self, step: str) -> tuple[int, int]:
+        """Which scanned page of the service ``step`` is (1-based) and how many it asks for."""
+        documents = self._service.documents if self._service else []
+        names = [f"doc:{d.name}" for d in documents if d.provide == "scan"]
+        return (names.index(step) + 1 if step in names else 0), len(names)
 
     def _on_notice(self, event: Notice) -> None:
         self._root.ids.toast.show(pick(event.message, self._app.language), event.level)

@@ -38,6 +38,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "scan.title": ("Letakkan dokumen di baki", "Put the document on the tray"),
     "scan.start": ("Mulai memindai", "Start scanning"),
     "scan.waiting": ("Menunggu kamera…", "Waiting for the camera…"),
+    "scan.page": ("Halaman {page} dari {pages}", "Page {page} of {pages}"),
+    "scan.retake": ("Ulangi halaman sebelumnya", "Retake the page before"),
     "review.title": ("Periksa permohonan Anda", "Check your request"),
     "review.queue": ("Ambil nomor antrian sekarang?", "Take a queue number now?"),
     "review.submit": ("Kirim", "Send"),

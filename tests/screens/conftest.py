@@ -232,7 +232,14 @@ def _pressable(widget: Any) -> bool:
 def ui(window: Any, rig: Rig) -> Iterator[Ui]:
     from screens.app import KioskApp
 
-    app = KioskApp(rig.kiosk.core.owner, language="id", dpi=DPI, demo=True)
+    scanner = rig.kiosk.core.scanner
+    app = KioskApp(
+        rig.kiosk.core.owner,
+        language="id",
+        dpi=DPI,
+        demo=True,
+        preview=scanner.preview if scanner is not None else None,
+    )
     root = app.build()
     window.add_widget(root)
     shown = Ui(app, root)

@@ -3,12 +3,22 @@ a real centre on uvicorn and the ESC/POS printer emulator; then the countdown ba
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.session import State
 from kiosk.session.events import Notice
 from tests.journeys.conftest import page_photo
 from tests.screens.conftest import Rig, Ui
 
 QUEUE_LABEL = "Ambil nomor antrian"
+
+
+def _bright_share(texture: Any) -> float:
+    """The share of a texture's pixels that are near white."""
+    import numpy as np
+
+    pixels = np.frombuffer(texture.pixels, np.uint8).reshape(-1, 4)[:, :3]
+    return float((pixels.min(axis=1) > 180).mean())
 
 
 def sign_in_by_nik(ui: Ui, nik: str, pin: str) -> None:
@@ -97,17 +107,35 @@ def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, 
     ui.until(lambda: form.input_kind == "digits", "the income field's keypad")
     ui.press(*"2500000", "OK")
     outlines: list[int] = []
+    textures: set[int] = set()
     for seed, page in enumerate(("kk.jpg", "rt.jpg"), start=1):
         ui.on("scan")
+        assert f"Halaman {seed} dari 2" in ui.texts()
         rig.kiosk.put_on_tray(page_photo(rig.tmp / page, seed))
         scan = ui.root.ids.manager.current_screen
         scan.bind(outline=lambda _s, points: outlines.append(len(points)))
+        pictures: list[float] = []
+
+        def shown(screen: Any, _count: int, seen: list[float] = pictures) -> None:
+            seen.append(_bright_share(screen.texture))
+            textures.add(id(screen.texture))
+
+        scan.bind(frames_shown=shown)
         before = scan.prompt
         ui.press("Mulai memindai")
         ui.until(
             lambda sc=scan, b=before: sc.prompt is not b or ui.screen != "scan", "the capture", 90
         )
+        assert max(pictures) > 0.2  # the tray's picture, with the white page in it
+        scan.unbind(frames_shown=shown)
+        if seed == 1:  # retake: back to page 1 from page 2, then scan it again
+            ui.on("scan")
+            ui.press("Ulangi halaman sebelumnya")
+            ui.until(lambda: "Halaman 1 dari 2" in ui.texts(), "page 1 again")
+            ui.press("Mulai memindai")
+            ui.until(lambda: "Halaman 2 dari 2" in ui.texts(), "page 2 after the retake", 90)
     assert max(outlines) == 10  # the page's four corners, closed, drawn on the preview
+    assert len(textures) == 1  # one texture refilled, never one per frame or page
     ui.on("review")
     summary = "\n".join(ui.texts())
     assert "Keperluan surat: Beasiswa sekolah" in summary
