@@ -13,10 +13,11 @@ VCARD_READER := build/ifd/libifd-vpcd-events.so
 # Debian packages the test suite drives for real: pcscd + vpcd (smart-card stack), swig and the
 # pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb plus the GL,
 # mtdev and X libraries the Kivy wheel's SDL2 loads (the touchscreen app, headless in tests),
-# systemd (systemd-analyze checks the kiosk's units).
+# systemd (systemd-analyze checks the kiosk's units), espeak-ng (the app's spoken prompts,
+# synthesised offline in Indonesian and English).
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
 	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1 libgl1-mesa-dri libegl1 \
-	libmtdev1 libxrender1 libxext6 systemd
+	libmtdev1 libxrender1 libxext6 systemd espeak-ng
 # `make demo` needs only a venv: its kiosk is simulated (no pcscd, no pyscard to build), its
 # centre runs on SQLite (no PostgreSQL) and every Python package it uses comes as a wheel.
 DEMO_APT_PACKAGES := python3-venv

@@ -162,6 +162,36 @@ class DocumentScanner:
             auto.reset()
         return None
 
+    def watch(self, stop: threading.Event) -> None:
+        """Show the tray and the detector's outline, taking nothing, until ``stop`` is set
+        (the technician's camera check). Not while a scan runs: the kiosk is out of service."""
+        preview = PreviewDetector(self._detector)
+        auto = AutoCapture()  # the advice a resident would get, without the capture
+        last = -1
+        try:
+            while not stop.is_set():
+                try:
+                    frame = self._camera.next_frame(after=last, timeout=1.0)
+                except CameraUnavailable:
+                    self._publish(Phase.SEARCHING, Code.NO_PAGE, 0.0, None, (0, 0))
+                    continue
+                last = frame.number
+                self.preview.put(frame.image)
+                detection = preview.detect(frame.image)
+                quad = (
+                    tuple((float(x), float(y)) for x, y in detection.quad)
+                    if detection.quad is not None
+                    else None
+                )
+                advice = auto.feed(detection)
+                if advice.phase is Phase.CAPTURE:
+                    auto.reset()
+                self._publish(
+                    advice.phase, advice.guidance, advice.progress, quad, detection.frame_size
+                )
+        finally:
+            self.preview.clear()
+
     def _take_still(self) -> ScannedDocument | None:
         started = time.perf_counter()
         try:

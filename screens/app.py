@@ -28,7 +28,7 @@ from screens.done.done import DoneScreen  # noqa: F401
 from screens.form.form import FormScreen  # noqa: F401
 from screens.identify.identify import IdentifyScreen  # noqa: F401
 from screens.information.information import InformationScreen  # noqa: F401
-from screens.keys import KeyNavigator
+from screens.keys import KeyMap, KeyNavigator
 from screens.language.language import LanguageScreen  # noqa: F401
 from screens.menu.menu import MenuScreen  # noqa: F401
 from screens.out_of_service.out_of_service import OutOfServiceScreen  # noqa: F401
@@ -37,6 +37,7 @@ from screens.progress.progress import ProgressScreen  # noqa: F401
 from screens.review.review import ReviewScreen  # noqa: F401
 from screens.router import Router
 from screens.scan.scan import ScanScreen  # noqa: F401
+from screens.speech.speaker import Speaker
 from screens.text import pick, word
 
 
@@ -56,6 +57,7 @@ class KioskApp(App):
     landscape = BooleanProperty(True)
     demo = BooleanProperty(False)
     sizes = ObjectProperty(None, rebind=True)  # replaced whole by the text-size toggle
+    speaker = ObjectProperty(None)  # the speaker button follows its ``enabled``
 
     def __init__(
         self,
@@ -66,6 +68,8 @@ class KioskApp(App):
         landscape: bool = True,
         demo: bool = False,
         preview: PreviewSlot | None = None,
+        speaker: Speaker | None = None,
+        keymap: KeyMap | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -78,6 +82,8 @@ class KioskApp(App):
         self.landscape = landscape
         self.demo = demo
         self.preview = preview  # the scanner's latest tray picture (None: no camera)
+        self.speaker = speaker or Speaker(None)  # None: a silent app (tests, no espeak-ng)
+        self.keymap = keymap
         self.router: Router | None = None
         self.keys: KeyNavigator | None = None
 
@@ -98,7 +104,7 @@ class KioskApp(App):
         self.router = Router(self, SessionBridge(self.owner), root)
         root.ids.manager.get_screen("scan").slot = self.preview
         self.router.start()
-        self.keys = KeyNavigator(root, self.router)
+        self.keys = KeyNavigator(root, self.router, self.keymap)
         self.keys.attach()
         return root
 
@@ -107,6 +113,7 @@ class KioskApp(App):
             self.router.stop()
         if self.keys is not None:
             self.keys.detach()
+        self.speaker.close()
 
 
 def make_appliance() -> None:

@@ -78,6 +78,12 @@ def configure_window(config: KioskConfig) -> None:
 
 def make_app(config: KioskConfig, core: KioskCore) -> Any:
     from screens.app import KioskApp
+    from screens.keys import KeyMap
+    from screens.speech.speaker import Speaker
+    from screens.speech.synth import Synthesizer
+
+    keys = config.keys
+    synth = Synthesizer(config.speech.cache_dir, rate_wpm=config.speech.rate_wpm)
 
     return KioskApp(
         core.owner,
@@ -86,6 +92,8 @@ def make_app(config: KioskConfig, core: KioskCore) -> Any:
         landscape=config.screen.orientation == "landscape",
         demo=config.kiosk.mode == "demo",
         preview=core.scanner.preview if core.scanner is not None else None,
+        speaker=Speaker(synth, enabled=config.speech.enabled),
+        keymap=KeyMap.from_lists(up=keys.up, down=keys.down, select=keys.select, help=keys.help),
     )
 
 

@@ -67,12 +67,14 @@ class Router:
         observe(SessionEnded, self._on_ended)
         observe(ReceiptReady, self._on_receipt)
         observe(ScanGuidance, self.screen("scan").guide)
+        self._manager.bind(current=self._speak_screen)
         self._bridge.ask(
             lambda s: (s.state, s.availability.reason),
             lambda answer: self._show_state(answer[0], answer[1].value if answer[1] else None),
         )
 
     def stop(self) -> None:
+        self._manager.unbind(current=self._speak_screen)
         self._bridge.close()
 
     def screen(self, name: str) -> Any:
@@ -150,7 +152,9 @@ class Router:
         return (names.index(step) + 1 if step in names else 0), len(names)
 
     def _on_notice(self, event: Notice) -> None:
-        self._root.ids.toast.show(pick(event.message, self._app.language), event.level)
+        message = pick(event.message, self._app.language)
+        self._root.ids.toast.show(message, event.level)
+        self.say(message)
         if self._manager.current == "scan":
             self.screen("scan").scanning = False  # a scan that ended without a page
 
@@ -165,6 +169,7 @@ class Router:
         for screen in self._manager.screens:
             screen.forget()
         self._app.language = self._app.default_language
+        self._app.speaker.reset()
         if self._app.sizes.text_scale != 1.0:  # large text was for this resident
             self._app.toggle_text_size()
 
@@ -182,9 +187,40 @@ class Router:
             self._bridge.post(Session.touch)
 
     def help(self, choices: list[str]) -> None:
-        """F1: the screen's choices, shown (spoken prompts are not built yet)."""
+        """F1: the screen's instruction and its choices, spoken and shown."""
         listed = ", ".join(c for c in choices if c)
-        self._root.ids.toast.show(f"{word('help.choices', self._app.language)}: {listed}", "info")
+        text = f"{word('help.choices', self._app.language)}: {listed}"
+        self._root.ids.toast.show(text, "info")
+        self.say(f"{self.instruction()}. {text}")
+
+    def say(self, text: str) -> None:
+        """Speak ``text`` in the resident's language (when speech is on)."""
+        self._app.speaker.say(text, self._app.language)
+
+    def instruction(self) -> str:
+        """The current screen's instruction: its title, the largest text on it."""
+        from kivy.uix.behaviors import ButtonBehavior
+        from kivy.uix.label import Label
+
+        from screens.widgets import NumericKeypad
+
+        labels = [  # a keypad's display shows what is typed (a NIK): never its instruction
+            w
+            for w in self._manager.current_screen.walk(restrict=True)
+            if isinstance(w, Label)
+            and not isinstance(w, ButtonBehavior)
+            and not isinstance(w.parent, NumericKeypad)
+            and w.text
+            and w.opacity > 0
+        ]
+        if not labels:
+            return ""
+        title = max(labels, key=lambda w: (w.font_size, w.to_window(w.x, w.top)[1]))
+        return str(title.text)
+
+    def _speak_screen(self, _manager: Any, _name: str) -> None:
+        """A new screen: speak its instruction once its texts are set (next frame)."""
+        Clock.schedule_once(lambda _dt: self.say(self.instruction()), 0)
 
     def to_attract(self) -> None:
         Clock.unschedule(self._local_timeout)

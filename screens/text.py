@@ -79,6 +79,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "Up/down chooses, Enter presses. Choices",
     ),
     "text.size": ("Ukuran huruf", "Text size"),
+    "speech.on": ("Suara: hidup", "Speech: on"),
+    "speech.off": ("Suara: mati", "Speech: off"),
     "common.back": ("Kembali", "Back"),
     "common.cancel": ("Batal", "Cancel"),
     "common.ok": ("OK", "OK"),

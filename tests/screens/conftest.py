@@ -123,10 +123,11 @@ class Ui:
     """The app on the window, and a finger: frames are pumped by hand, touches are real
     Kivy motion events dispatched through the window."""
 
-    def __init__(self, app: Any, root: Any) -> None:
+    def __init__(self, app: Any, root: Any, spoken: list[tuple[str, str]] | None = None) -> None:
         self.app = app
         self.root = root
         self.touches = 0
+        self.spoken = spoken if spoken is not None else []  # (text, language) said aloud
 
     @property
     def screen(self) -> str:
@@ -231,7 +232,9 @@ def _pressable(widget: Any) -> bool:
 @pytest.fixture
 def ui(window: Any, rig: Rig) -> Iterator[Ui]:
     from screens.app import KioskApp
+    from screens.speech.speaker import Speaker
 
+    spoken: list[tuple[str, str]] = []
     scanner = rig.kiosk.core.scanner
     app = KioskApp(
         rig.kiosk.core.owner,
@@ -239,10 +242,13 @@ def ui(window: Any, rig: Rig) -> Iterator[Ui]:
         dpi=DPI,
         demo=True,
         preview=scanner.preview if scanner is not None else None,
+        # No synthesis in tests (tests/screens/test_speech.py runs espeak-ng): the hook
+        # records what would be spoken, once a test turns speech on.
+        speaker=Speaker(None, record=lambda text, language: spoken.append((text, language))),
     )
     root = app.build()
     window.add_widget(root)
-    shown = Ui(app, root)
+    shown = Ui(app, root, spoken)
     shown.on("attract")
     yield shown
     app.dispatch("on_stop")  # also drops kv's cached `app`, for the next test's app

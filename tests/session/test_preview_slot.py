@@ -84,3 +84,27 @@ def test_the_scanner_publishes_the_tray_while_it_watches_and_clears_it_after(
     assert document is not None
     assert len(seen) >= 2 and seen == sorted(seen)  # a frame for each guidance, in order
     assert scanner.preview.latest() is None  # nothing of the tray once the watch is over
+
+
+def test_the_technicians_watch_shows_the_tray_and_outline_until_stopped(tmp_path: Path) -> None:
+    bus = EventBus()
+    photo = page_photo(tmp_path / "page.jpg", seed=1)
+    camera = simulated_camera(files=[photo], bus=bus, fps=30, width=1920, height=1080)
+    scanner = DocumentScanner(camera, bus)
+    stop = threading.Event()
+    outlined: list[ScanGuidance] = []
+
+    def on_guidance(event: ScanGuidance) -> None:
+        assert event.phase != "captured"  # the watch never takes a page
+        if event.quad is not None:
+            outlined.append(event)
+        if len(outlined) >= 8:  # more than auto-capture needs: it was reset, not taken
+            stop.set()
+
+    bus.subscribe(ScanGuidance, on_guidance)
+    with camera:
+        watching = threading.Thread(target=scanner.watch, args=(stop,))
+        watching.start()
+        watching.join(30)
+    assert not watching.is_alive() and len(outlined) >= 8
+    assert scanner.preview.latest() is None
