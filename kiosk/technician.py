@@ -72,5 +72,9 @@ class TechnicianGate:
                 self._lock_s = min(MAX_LOCK_S, self._lock_s * 2)
         return Verdict.WRONG
 
+    @property
+    def has_cards(self) -> bool:
+        return bool(self._card_hashes)
+
     def card_opens(self, uid_hex: str) -> bool:
         return any(verify_secret(uid_hex, stored) for stored in self._card_hashes)

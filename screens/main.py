@@ -76,7 +76,9 @@ def configure_window(config: KioskConfig) -> None:
     Config.set("input", "mouse", "mouse,disable_multitouch")
 
 
-def make_app(config: KioskConfig, core: KioskCore) -> Any:
+def make_app(config: KioskConfig, core: KioskCore, central_url: str | None = None) -> Any:
+    from kiosk.maintenance import Maintenance
+    from kiosk.technician import TechnicianGate
     from screens.app import KioskApp
     from screens.keys import KeyMap
     from screens.speech.speaker import Speaker
@@ -94,6 +96,8 @@ def make_app(config: KioskConfig, core: KioskCore) -> Any:
         preview=core.scanner.preview if core.scanner is not None else None,
         speaker=Speaker(synth, enabled=config.speech.enabled),
         keymap=KeyMap.from_lists(up=keys.up, down=keys.down, select=keys.select, help=keys.help),
+        maintenance=Maintenance(core, centre_url=central_url),
+        gate=TechnicianGate(config.technician.pin_hash, config.technician.card_hashes),
     )
 
 
@@ -104,7 +108,7 @@ def run(config: KioskConfig, central_url: str | None = None) -> int:
 
     from screens.app import make_appliance
 
-    app = make_app(config, runtime.core)
+    app = make_app(config, runtime.core, central_url)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("%s received: stopping the app", signal.Signals(signum).name)

@@ -13,6 +13,7 @@ from typing import Any
 from kivy.clock import Clock
 
 from central.contract.models import FormField, Service, ServiceKind, UnavailableReason
+from drivers.cards.events import CardPresented
 from kiosk.scanning import ScanGuidance
 from kiosk.session.events import (
     CountdownTick,
@@ -57,6 +58,7 @@ class Router:
         self._answers: dict[str, tuple[str, str]] = {}  # step → (label, value) for the review
         self._step: StepChanged | None = None
         self._last_touch = 0.0
+        self.maintaining = False  # the technician is in: the session's screens wait
 
     def start(self) -> None:
         observe = self._bridge.observe
@@ -66,7 +68,8 @@ class Router:
         observe(CountdownTick, self._on_countdown)
         observe(SessionEnded, self._on_ended)
         observe(ReceiptReady, self._on_receipt)
-        observe(ScanGuidance, self.screen("scan").guide)
+        observe(ScanGuidance, self._on_guidance)
+        observe(CardPresented, self._on_card)
         self._manager.bind(current=self._speak_screen)
         self._bridge.ask(
             lambda s: (s.state, s.availability.reason),
@@ -90,6 +93,8 @@ class Router:
 
     def _show_state(self, state: State, detail: str | None) -> None:
         self.state = state
+        if self.maintaining or self._manager.current == "maintenance":
+            return  # the technician's screen stays until they close it
         Clock.unschedule(self._local_timeout)
         if state is not State.SERVICE and state is not State.REVIEW:
             self._step = None
@@ -161,6 +166,62 @@ class Router:
     def _on_countdown(self, event: CountdownTick) -> None:
         self._root.ids.countdown.show(event.seconds_left)
 
+    def _on_guidance(self, event: ScanGuidance) -> None:
+        if self._manager.current == "maintenance":
+            self.screen("maintenance").ids.preview.guide(event)
+        else:
+            self.screen("scan").guide(event)
+
+    def _on_card(self, event: CardPresented) -> None:
+        """A technician card opens maintenance (its UID is compared by hash, off this thread);
+        any other card is the session's business alone."""
+        technician = self.screen("maintenance")
+        if self.maintaining or not technician.gate.has_cards:
+            return
+        if self.state not in {
+            State.IDLE,
+            State.IDENTIFYING,
+            State.VERIFYING_PIN,
+            State.OUT_OF_SERVICE,
+        }:
+            return
+        uid = event.uid_hex
+        technician.run(lambda: technician.gate.card_opens(uid), self._technician_card)
+
+    def _technician_card(self, opens: bool) -> None:
+        if opens and not self.maintaining:
+            self._bridge.post(Session.cancel)  # the tap also began a resident's sign-in
+            self.maintenance_opened()
+
+    # ------------------------------------------------------------------ maintenance
+
+    def open_technician(self) -> None:
+        """The long press: the technician PIN screen, only between residents."""
+        if self.maintaining or self.state not in {State.IDLE, State.OUT_OF_SERVICE}:
+            return
+        self.screen("maintenance").lock()
+        self.show("maintenance")
+        self._stay_local()
+
+    def maintenance_opened(self) -> None:
+        Clock.unschedule(self._local_timeout)
+        self.maintaining = True
+        self.screen("maintenance").unlock()
+        self.show("maintenance")
+        self._bridge.post(lambda s: s.set_maintenance(True))
+
+    def close_maintenance(self) -> None:
+        Clock.unschedule(self._local_timeout)
+        self.screen("maintenance").lock()
+        if self.maintaining:
+            self.maintaining = False
+            self._bridge.post(lambda s: s.set_maintenance(False))
+        self._manager.current = "attract"  # then whatever the session's state says
+        self._bridge.ask(
+            lambda s: (s.state, s.availability.reason),
+            lambda answer: self._show_state(answer[0], answer[1].value if answer[1] else None),
+        )
+
     def _on_ended(self, _event: SessionEnded) -> None:
         self._root.ids.countdown.hide()
         self._answers = {}
@@ -228,7 +289,9 @@ class Router:
         self.show("attract")
 
     def _local_timeout(self, _dt: float) -> None:
-        if self.state is State.IDLE:
+        if self._manager.current == "maintenance" and not self.maintaining:
+            self.close_maintenance()  # the PIN screen left untouched
+        elif self.state is State.IDLE:
             self.to_attract()
 
     def _stay_local(self) -> None:

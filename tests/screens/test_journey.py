@@ -112,22 +112,23 @@ def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, 
         ui.on("scan")
         assert f"Halaman {seed} dari 2" in ui.texts()
         rig.kiosk.put_on_tray(page_photo(rig.tmp / page, seed))
-        scan = ui.root.ids.manager.current_screen
-        scan.bind(outline=lambda _s, points: outlines.append(len(points)))
+        preview = ui.root.ids.manager.current_screen.ids.preview
+        preview.bind(outline=lambda _s, points: outlines.append(len(points)))
         pictures: list[float] = []
 
         def shown(screen: Any, _count: int, seen: list[float] = pictures) -> None:
             seen.append(_bright_share(screen.texture))
             textures.add(id(screen.texture))
 
-        scan.bind(frames_shown=shown)
-        before = scan.prompt
+        preview.bind(frames_shown=shown)
+        screen = ui.root.ids.manager.current_screen
+        before = screen.prompt
         ui.press("Mulai memindai")
         ui.until(
-            lambda sc=scan, b=before: sc.prompt is not b or ui.screen != "scan", "the capture", 90
+            lambda sc=screen, b=before: sc.prompt is not b or ui.screen != "scan", "the capture", 90
         )
         assert max(pictures) > 0.2  # the tray's picture, with the white page in it
-        scan.unbind(frames_shown=shown)
+        preview.unbind(frames_shown=shown)
         if seed == 1:  # retake: back to page 1 from page 2, then scan it again
             ui.on("scan")
             ui.press("Ulangi halaman sebelumnya")
