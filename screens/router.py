@@ -13,6 +13,7 @@ from typing import Any
 from kivy.clock import Clock
 
 from central.contract.models import FormField, Service, ServiceKind, UnavailableReason
+from central.contract.services import Announcement
 from drivers.cards.events import CardPresented
 from kiosk.scanning import ScanGuidance
 from kiosk.session.events import (
@@ -30,6 +31,7 @@ from screens.bridge import SessionBridge
 from screens.text import pick, word
 
 LOCAL_IDLE_S = 45.0  # language or card screens left untouched (no session yet): back to attract
+ANNOUNCEMENTS_EVERY_S = 15 * 60.0  # the attract's slides: news changes slowly
 TOUCH_EVERY_S = 1.0  # the session's timer counts seconds: one touch intent a second is enough
 
 # Screens by session state; SERVICE picks the form or the scan from the step.
@@ -71,12 +73,15 @@ class Router:
         observe(ScanGuidance, self._on_guidance)
         observe(CardPresented, self._on_card)
         self._manager.bind(current=self._speak_screen)
+        self._announcements(0)
+        Clock.schedule_interval(self._announcements, ANNOUNCEMENTS_EVERY_S)
         self._bridge.ask(
             lambda s: (s.state, s.availability.reason),
             lambda answer: self._show_state(answer[0], answer[1].value if answer[1] else None),
         )
 
     def stop(self) -> None:
+        Clock.unschedule(self._announcements)
         self._manager.unbind(current=self._speak_screen)
         self._bridge.close()
 
@@ -165,6 +170,15 @@ class Router:
 
     def _on_countdown(self, event: CountdownTick) -> None:
         self._root.ids.countdown.show(event.seconds_left)
+
+    def _announcements(self, _dt: float) -> None:
+        """The attract's slides, asked of the session between residents only."""
+        if self.state is State.IDLE:
+            self._bridge.ask(Session.announcements, self._slides)
+
+    def _slides(self, announcements: list[Announcement]) -> None:
+        if announcements:  # an empty answer (centre away) keeps the slides already shown
+            self.screen("attract").show_announcements(announcements)
 
     def _on_guidance(self, event: ScanGuidance) -> None:
         if self._manager.current == "maintenance":

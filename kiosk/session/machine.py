@@ -39,6 +39,7 @@ from central.contract.models import (
     UnavailableReason,
 )
 from central.contract.services import (
+    Announcement,
     BansosStatus,
     QueueTicket,
     QueueTicketCreate,
@@ -532,6 +533,19 @@ class Session:
             self._centre_failed(error)
             return ()
         return tuple(p.id for p in status.programs if p.open_for_applications)
+
+    def announcements(self) -> list[Announcement]:
+        """The centre's announcements for the attract screen's slides. Asked only while idle
+        and the centre was last reachable, and quiet on failure (no notice: nobody is there
+        to read it); the failure still marks the centre offline."""
+        if self.state is not State.IDLE or not self.centre_online:
+            return []
+        try:
+            return self.client.information().announcements
+        except CentralError as error:
+            if isinstance(error, CentralOffline | CentralTimeout | CentralServerError):
+                self.set_modes(centre_online=False)
+            return []
 
     def information(self) -> VillageInformation | None:
         """Public information for the info screens; None (with a notice) when offline."""

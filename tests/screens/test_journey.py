@@ -215,3 +215,17 @@ def test_the_text_size_toggle_enlarges_the_type_for_the_session_only(ui: Ui, rig
     ui.press("Batal")
     ui.on("attract")
     ui.until(lambda: title.font_size == normal, "the normal text size again")
+
+
+def test_the_attract_screen_shows_the_centres_announcements_as_slides(ui: Ui, rig: Rig) -> None:
+    attract = ui.root.ids.manager.get_screen("attract")
+    ui.until(lambda: attract.slides != [], "the announcements")
+    information = rig.kiosk.do(lambda s: s.information())
+    assert information is not None and information.announcements
+    titles = [a.title.id for a in information.announcements]
+    assert [slide.id.split("\n")[0] for slide in attract.slides] == titles
+    assert any(text.startswith(titles[0]) for text in ui.texts())  # the first slide shows
+    attract._next(0)
+    ui.frames(2)
+    shown = titles[1 % len(titles)]
+    assert any(text.startswith(shown) for text in ui.texts())

@@ -299,3 +299,17 @@ def test_a_language_without_a_catalog_falls_back_to_the_kiosks_default(rig: Rig)
     rig.session.set_language("en")
     rig.session.set_language("jv")
     assert rig.session.language == rig.session.default_language == "id"
+
+
+def test_announcements_for_the_attract_screen_are_asked_only_when_idle_and_fail_quietly(
+    rig: Rig,
+) -> None:
+    assert rig.session.announcements() == []
+    assert rig.client.calls.count("information") == 1
+    rig.client.online = False
+    assert rig.session.announcements() == []
+    assert rig.session.centre_online is False
+    notices = [e.message.en for e in rig.events if isinstance(e, Notice)]
+    assert all(n.startswith("This kiosk is out of service") for n in notices), notices
+    rig.session.announcements()
+    assert rig.client.calls.count("information") == 2  # not asked again while offline
