@@ -42,6 +42,7 @@ from screens.review.review import ReviewScreen  # noqa: F401
 from screens.router import Router
 from screens.scan.scan import ScanScreen  # noqa: F401
 from screens.speech.speaker import Speaker
+from screens.status.status import StatusScreen  # noqa: F401
 from screens.text import pick, word
 
 LONG_PRESS_S = 5.0  # on the top-left corner: the technician's way in (then their PIN)

@@ -8,12 +8,19 @@ all when the session ends.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
 
-from central.contract.models import FormField, Service, ServiceKind, UnavailableReason
-from central.contract.services import Announcement
+from central.contract.models import (
+    FormField,
+    LocalizedText,
+    Service,
+    ServiceKind,
+    UnavailableReason,
+)
+from central.contract.services import Announcement, TrackedItem
 from drivers.cards.events import CardPresented
 from kiosk.scanning import ScanGuidance
 from kiosk.session.events import (
@@ -73,12 +80,13 @@ class Router:
         observe(ScanGuidance, self._on_guidance)
         observe(CardPresented, self._on_card)
         self._manager.bind(current=self._speak_screen)
-        self._announcements(0)
-        Clock.schedule_interval(self._announcements, ANNOUNCEMENTS_EVERY_S)
         self._bridge.ask(
             lambda s: (s.state, s.availability.reason),
             lambda answer: self._show_state(answer[0], answer[1].value if answer[1] else None),
         )
+        # After the state question: its answer must not arrive after a first touch.
+        self._announcements(0)
+        Clock.schedule_interval(self._announcements, ANNOUNCEMENTS_EVERY_S)
 
     def stop(self) -> None:
         Clock.unschedule(self._announcements)
@@ -206,6 +214,23 @@ class Router:
         if opens and not self.maintaining:
             self._bridge.post(Session.cancel)  # the tap also began a resident's sign-in
             self.maintenance_opened()
+
+    # ------------------------------------------------------------------ status check
+
+    def open_status(self) -> None:
+        """A receipt's status, before (and without) signing in."""
+        if self.state is State.IDLE:
+            self.show("status")
+            self._stay_local()
+
+    def track(self, code: str, answer: Callable[[TrackedItem | LocalizedText], None]) -> None:
+        self._stay_local()
+        self._bridge.ask(lambda s: s.track(code), answer)
+
+    def close_status(self) -> None:
+        if self.state is State.IDLE:
+            self.show("identify")
+            self._stay_local()
 
     # ------------------------------------------------------------------ maintenance
 

@@ -24,6 +24,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "Place the card on the mark below the screen.",
     ),
     "identify.use_nik": ("Masukkan NIK", "Enter NIK"),
+    "identify.status": ("Cek status permohonan", "Check a request's status"),
+    "status.title": ("Cek status permohonan", "Check a request's status"),
+    "status.hint": (
+        "Ketik kode pada tanda terima Anda, misalnya SKT-2026-000123",
+        "Type the code on your receipt, e.g. SKT-2026-000123",
+    ),
+    "status.check": ("Cek", "Check"),
     "identify.nik_title": ("Ketik 16 angka NIK Anda", "Type the 16 digits of your NIK"),
     "pin.title": ("Masukkan PIN (6 angka)", "Enter your PIN (6 digits)"),
     "pin.change_current": ("Masukkan PIN lama", "Enter your current PIN"),

@@ -229,3 +229,34 @@ def test_the_attract_screen_shows_the_centres_announcements_as_slides(ui: Ui, ri
     ui.frames(2)
     shown = titles[1 % len(titles)]
     assert any(text.startswith(shown) for text in ui.texts())
+
+
+def test_a_receipts_status_is_checked_by_its_code_without_signing_in(ui: Ui, rig: Rig) -> None:
+    from kiosk.session.events import ReceiptReady
+
+    person = rig.person()
+    receipts: list[ReceiptReady] = []
+    rig.kiosk.core.bus.subscribe(ReceiptReady, receipts.append)
+    rig.kiosk.do(lambda s: s.start_nik_entry())
+    rig.kiosk.do(lambda s: s.enter_nik(person.nik))
+    rig.kiosk.do(lambda s: s.enter_pin(person.pin))
+    rig.kiosk.do(lambda s: s.choose("antrian"))
+    rig.kiosk.do(lambda s: s.submit())
+    ui.on("done")
+    code = receipts[-1].qr_payload  # a queue ticket's code
+    rig.kiosk.do(lambda s: s.cancel())
+    ui.on("attract")
+    ui.tap(ui.root.ids.manager.current_screen)
+    ui.on("language")
+    ui.press("Bahasa Indonesia")
+    ui.on("identify")
+    ui.press("Cek status permohonan")
+    ui.on("status")
+    ui.press(*"skt-0000-1", "Cek")
+    ui.until(lambda: any("Tidak ada permohonan" in t for t in ui.texts()), "the answer")
+    for _ in "skt-0000-1":
+        ui.press("Hapus")
+    ui.press(*code.lower(), "Cek")
+    ui.until(lambda: any(t.startswith(code.upper()) for t in ui.texts()), "the ticket's status")
+    ui.press("Kembali")
+    ui.on("identify")

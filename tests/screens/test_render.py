@@ -138,6 +138,7 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], None]]]:
             "identify.title",
             lambda: (router.choose_language(ui.app.language), ui.on("identify")),
         ),
+        ("status", "status.title", lambda: (router.open_status(), ui.on("status"))),
         ("identify-nik", "identify.nik_title", do(lambda s: s.start_nik_entry(), "identify")),
         ("pin", "pin.title", do(lambda s: s.enter_nik(person.nik), "pin")),
         ("menu", "menu.title", do(lambda s: s.enter_pin(person.pin), "menu")),
