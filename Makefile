@@ -25,10 +25,11 @@ DEMO_APT_PACKAGES := python3-venv $(KIVY_APT_PACKAGES)
 # ippeveprinter (cups-ipp-utils), the virtual IPP Everywhere printer the queue prints to, and
 # dbus-daemon (ippeveprinter's DNS-SD client will not start without a bus; the tests run one);
 # chromium + chromium-driver: the console's browser tests (tests/console) drive Debian's own
-# headless Chromium through its matching chromedriver (Selenium); no browser is downloaded.
+# headless Chromium through its matching chromedriver (Selenium); no browser is downloaded;
+# espeak-ng (the app's spoken prompts, synthesised offline in Indonesian and English).
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
 	vsmartcard-vpcd postgresql $(KIVY_APT_PACKAGES) systemd cups-daemon cups-client \
-	cups-ipp-utils cups-filters-core-drivers dbus-daemon chromium chromium-driver
+	cups-ipp-utils cups-filters-core-drivers dbus-daemon chromium chromium-driver espeak-ng
 
 .PHONY: help system-packages demo-packages venv demo-venv vcard-reader lint typecheck pytest \
 	unit test demo bench openapi clean

@@ -10,6 +10,11 @@
   (events, clock callbacks, drawing, plus its frame pacing), target <= 50 ms. Software GL
   (llvmpipe under Xvfb) draws slower than a kiosk's GPU, so this is an upper bound.
 
+- the scan screen's live picture: frames drawn per second while the scanner watches the
+  simulated camera's moving pattern (no page, so it never captures), beside the camera's own
+  rate (target >= 15 fps; the simulator is paced at 15 fps, a USB document camera at 30), and
+  the textures the preview made (one).
+
 Not measured yet (issue 13): card tap to PIN screen through pcscd, the letter with two scans by
 touch, 500 journeys' memory and textures.
 
@@ -38,13 +43,15 @@ from kiosk.config import load_kiosk_config
 from kiosk.demo.xvfb import virtual_display
 from kiosk.simulated import build_simulated_kiosk
 from provisioning.enroll import enroll
-from tests.journeys.conftest import kiosk_config_dir
+from tests.journeys.conftest import kiosk_config_dir, page_photo
 from tests.screens.conftest import Ui
 from tests.support.central_server import CentralServer, prepare_database
 
 KIOSK = str(Path(sys.executable).parent / "kiosk")
 READY_WAIT_S = 60.0
 QUEUE = "Ambil nomor antrian"
+LETTER_ID = "sktm"
+PREVIEW_S = 5.0  # seconds of the scan's live picture to count
 
 
 def cold_start(config_dir: Path, work: Path, display: str) -> float:
@@ -113,7 +120,14 @@ def journeys(config_dir: Path, work: Path, display: str, people: list[Any]) -> N
     kiosk = build_simulated_kiosk(load_kiosk_config(config_dir, env={}), receipts_dir=work)
     kiosk.start()
     person = next(p for p in people if not p.must_change_pin)
-    app = KioskApp(kiosk.core.owner, language="id", dpi=102.0, demo=True)
+    scanner = kiosk.core.scanner
+    app = KioskApp(
+        kiosk.core.owner,
+        language="id",
+        dpi=102.0,
+        demo=True,
+        preview=scanner.preview if scanner is not None else None,
+    )
     root = app.build()
     EventLoop.window.add_widget(root)
     ui = TimedUi(app, root)
@@ -156,9 +170,39 @@ def journeys(config_dir: Path, work: Path, display: str, people: list[Any]) -> N
         )
         info(f"the longest frame: {ui.longest_on}; another helper's load shares these 2 cores")
         report("longest UI-thread frame, its own CPU time", ui.longest_cpu_s * 1000, "ms", "<=", 50)
+        ui.press("Layanan lain")
+        ui.on("menu")
+        preview_rate(ui, kiosk, work)
     finally:
         app.dispatch("on_stop")
         kiosk.stop()
+
+
+def preview_rate(ui: TimedUi, kiosk: Any, work: Path) -> None:
+    """Frames of the tray drawn per second on the scan screen, beside the camera's rate."""
+    kiosk.do(lambda s: s.choose(LETTER_ID))
+    kiosk.do(lambda s: s.answer("Beasiswa sekolah"))
+    kiosk.do(lambda s: s.answer("2500000"))
+    ui.on("scan")
+    preview = ui.root.ids.manager.current_screen.ids.preview
+    textures: set[int] = set()
+    preview.bind(texture=lambda _w, texture: textures.add(id(texture)))
+    ui.press("Mulai memindai")
+    ui.until(lambda: preview.frames_shown > 0, "the first picture")
+    slot = kiosk.core.scanner.preview
+    first = slot.latest()
+    shown, started = preview.frames_shown, time.perf_counter()
+    while time.perf_counter() - started < PREVIEW_S:
+        ui.frames(1)
+    elapsed = time.perf_counter() - started
+    last = slot.latest()
+    drawn = (preview.frames_shown - shown) / elapsed
+    camera = (last.number - first.number) / elapsed if first and last else 0.0
+    report("scan preview: pictures drawn per second", drawn, "fps", ">=", 15)
+    info(f"the camera delivered {camera:.1f} fps meanwhile; textures made: {len(textures)}")
+    kiosk.put_on_tray(page_photo(work / "page.jpg", 1))  # the scan takes it and stops watching
+    ui.until(lambda: "Halaman 2 dari 2" in ui.texts(), "the captured page", 90)
+    kiosk.do(lambda s: s.cancel())
 
 
 def main() -> int:

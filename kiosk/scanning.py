@@ -5,17 +5,26 @@ Every preview frame goes through page detection; the outline and the advice are 
 a full-resolution still is taken and run through the capture pipeline (flatten, check, clean,
 encode). A still that fails a quality check is not kept: the resident is told why and the
 watch goes on, so a retake is simply putting the page back.
+
+The camera's picture reaches the screen through a ``PreviewSlot``, not through the session's
+events: each frame is shrunk to at most ``PREVIEW_MAX`` and left in a one-frame slot that the
+screen reads from its own clock. A frame the screen has not fetched yet is simply replaced, so
+a busy UI never queues pictures (each is ~0.7 MB) and the session's state never holds one.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import cv2
+
 from central.contract.models import LocalizedText
 from common.events import Event, EventBus
 from drivers.camera import Camera, CameraUnavailable
+from drivers.camera.frame import Image
 from kiosk.capture.autocapture import AutoCapture, Phase
 from kiosk.capture.detect import PageDetector
 from kiosk.capture.guidance import GUIDANCE, Code
@@ -26,6 +35,55 @@ from kiosk.metrics import NO_METRICS, Metrics
 from kiosk.session.flows import ScannedDocument
 
 _CONTENT_TYPES = {Format.PDF: "application/pdf", Format.JPEG: "image/jpeg"}
+
+PREVIEW_MAX = (640, 360)  # (w, h): sharper than the screen's preview box needs, ~0.7 MB RGB
+
+
+@dataclass(frozen=True, eq=False)
+class PreviewFrame:
+    """A shrunk camera frame for the screen: RGB bytes, rows top to bottom.
+
+    ``source_size`` is the camera frame's size, the space ``ScanGuidance.quad`` is in."""
+
+    rgb: bytes
+    size: tuple[int, int]
+    source_size: tuple[int, int]
+    number: int
+
+
+class PreviewSlot:
+    """The latest preview frame, one at a time: written by whoever reads the camera (the scan
+    on the session's owner thread, the maintenance preview), read by the screen's clock.
+
+    Only a reference is swapped under the lock, so neither side ever waits for the other's
+    work; a reader that falls behind skips frames instead of queueing them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._frame: PreviewFrame | None = None
+        self._count = 0
+
+    def put(self, image: Image, max_size: tuple[int, int] = PREVIEW_MAX) -> None:
+        """Shrink the BGR ``image`` to fit ``max_size`` (aspect kept) and make it the latest."""
+        height, width = image.shape[:2]
+        scale = min(1.0, max_size[0] / width, max_size[1] / height)
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA) if scale < 1 else image
+        rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB).tobytes()
+        with self._lock:
+            self._count += 1
+            self._frame = PreviewFrame(rgb, size, (width, height), self._count)
+
+    def latest(self, after: int = 0) -> PreviewFrame | None:
+        """The latest frame if it is newer than frame number ``after``, else None."""
+        with self._lock:
+            frame = self._frame
+        return frame if frame is not None and frame.number > after else None
+
+    def clear(self) -> None:
+        """No picture to show (the watch ended): the screen keeps none of the tray either."""
+        with self._lock:
+            self._frame = None
 
 
 @dataclass(frozen=True)
@@ -53,8 +111,10 @@ class DocumentScanner:
         config: CaptureConfig | None = None,
         clock: Callable[[], float] = time.monotonic,
         metrics: Metrics = NO_METRICS,
+        preview: PreviewSlot | None = None,
     ) -> None:
         self._camera = camera
+        self.preview = preview or PreviewSlot()  # the screen shows the tray from here
         self._bus = bus
         self._config = config or CaptureConfig()
         self._detector = PageDetector(self._config.detector)
@@ -63,6 +123,12 @@ class DocumentScanner:
 
     def scan(self, timeout_s: float = 60.0) -> ScannedDocument | None:
         """Watch until a good page is captured (returned) or ``timeout_s`` passes (None)."""
+        try:
+            return self._watch(timeout_s)
+        finally:
+            self.preview.clear()
+
+    def _watch(self, timeout_s: float) -> ScannedDocument | None:
         auto = AutoCapture()
         deadline = self._clock() + timeout_s
         last = -1
@@ -77,6 +143,7 @@ class DocumentScanner:
                 continue
             self._metrics.waited("camera", time.perf_counter() - started)
             last = frame.number
+            self.preview.put(frame.image)
             detection = preview.detect(frame.image)
             advice = auto.feed(detection)
             quad = (
@@ -94,6 +161,36 @@ class DocumentScanner:
                 return document
             auto.reset()
         return None
+
+    def watch(self, stop: threading.Event) -> None:
+        """Show the tray and the detector's outline, taking nothing, until ``stop`` is set
+        (the technician's camera check). Not while a scan runs: the kiosk is out of service."""
+        preview = PreviewDetector(self._detector)
+        auto = AutoCapture()  # the advice a resident would get, without the capture
+        last = -1
+        try:
+            while not stop.is_set():
+                try:
+                    frame = self._camera.next_frame(after=last, timeout=1.0)
+                except CameraUnavailable:
+                    self._publish(Phase.SEARCHING, Code.NO_PAGE, 0.0, None, (0, 0))
+                    continue
+                last = frame.number
+                self.preview.put(frame.image)
+                detection = preview.detect(frame.image)
+                quad = (
+                    tuple((float(x), float(y)) for x, y in detection.quad)
+                    if detection.quad is not None
+                    else None
+                )
+                advice = auto.feed(detection)
+                if advice.phase is Phase.CAPTURE:
+                    auto.reset()
+                self._publish(
+                    advice.phase, advice.guidance, advice.progress, quad, detection.frame_size
+                )
+        finally:
+            self.preview.clear()
 
     def _take_still(self) -> ScannedDocument | None:
         started = time.perf_counter()

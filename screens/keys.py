@@ -1,13 +1,14 @@
 """Four-key navigation (the EZ Access pattern for public kiosks): Up/Down move the focus through
-every control of the screen in reading order, Enter presses the focused one, F1 (help) shows
-the screen's choices. The focused control is outlined.
+every control of the screen in reading order, Enter presses the focused one, F1 (help) speaks
+and shows the screen's instruction and choices. The focused control is outlined and spoken.
 
-Keys arrive on the UI thread from the window; nothing here waits. Spoken prompts are not
-built yet (docs/screens.md): help is shown, not spoken.
+The keys are the keyboard's arrows, Enter and F1 unless ``[keys]`` maps others (a USB
+keypad's codes). Keys arrive on the UI thread from the window; nothing here waits.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from kivy.core.window import Window
@@ -16,6 +17,26 @@ from kivy.uix.behaviors import ButtonBehavior
 
 UP, DOWN, ENTER, KEYPAD_ENTER, HELP = 273, 274, 13, 271, 282  # SDL key codes: arrows, Enter, F1
 OUTLINE_PX = 6
+
+
+@dataclass(frozen=True)
+class KeyMap:
+    """Which key codes mean which of the four actions (``[keys]`` in the config)."""
+
+    up: frozenset[int] = field(default_factory=lambda: frozenset({UP}))
+    down: frozenset[int] = field(default_factory=lambda: frozenset({DOWN}))
+    select: frozenset[int] = field(default_factory=lambda: frozenset({ENTER, KEYPAD_ENTER}))
+    help: frozenset[int] = field(default_factory=lambda: frozenset({HELP}))
+
+    @classmethod
+    def from_lists(cls, **codes: list[int]) -> KeyMap:
+        return cls(**{action: frozenset(values) for action, values in codes.items()})
+
+    def action(self, key: int) -> str | None:
+        for name in ("up", "down", "select", "help"):
+            if key in getattr(self, name):
+                return name
+        return None
 
 
 def reading_order(widgets: list[Any]) -> list[Any]:
@@ -29,9 +50,10 @@ def reading_order(widgets: list[Any]) -> list[Any]:
 
 
 class KeyNavigator:
-    def __init__(self, root: Any, router: Any) -> None:
+    def __init__(self, root: Any, router: Any, keymap: KeyMap | None = None) -> None:
         self._root = root
         self._router = router
+        self._keymap = keymap or KeyMap()
         self._index = -1
         self._screen = ""
         with root.canvas.after:
@@ -77,18 +99,20 @@ class KeyNavigator:
         return controls[self._index] if 0 <= self._index < len(controls) else None
 
     def _on_key(self, _window: Any, key: int, *_args: Any) -> bool:
-        if key not in {UP, DOWN, ENTER, KEYPAD_ENTER, HELP}:
+        action = self._keymap.action(key)
+        if action is None:
             return False
         self._router.touched()
         if self._screen != self._root.ids.manager.current:
             self._screen, self._index = self._root.ids.manager.current, -1
         controls = self.controls()
-        if key in {UP, DOWN} and controls:
-            step = 1 if key == DOWN else -1
+        if action in {"up", "down"} and controls:
+            step = 1 if action == "down" else -1
             self._index = (self._index + step) % len(controls) if self._index >= 0 else 0
-        elif key in {ENTER, KEYPAD_ENTER}:
+            self._router.say(str(controls[self._index].text))
+        elif action == "select":
             self._select(controls)
-        elif key == HELP:
+        elif action == "help":
             self._router.help([str(c.text) for c in controls])
         self._draw()
         return True

@@ -101,8 +101,16 @@ def configure_window(config: KioskConfig) -> None:
     Config.set("input", "mouse", "mouse,disable_multitouch")
 
 
-def make_app(config: KioskConfig, core: KioskCore) -> Any:
+def make_app(config: KioskConfig, core: KioskCore, central_url: str | None = None) -> Any:
+    from kiosk.maintenance import Maintenance
+    from kiosk.technician import TechnicianGate
     from screens.app import KioskApp
+    from screens.keys import KeyMap
+    from screens.speech.speaker import Speaker
+    from screens.speech.synth import Synthesizer
+
+    keys = config.keys
+    synth = Synthesizer(config.speech.cache_dir, rate_wpm=config.speech.rate_wpm)
 
     return KioskApp(
         core.owner,
@@ -110,6 +118,11 @@ def make_app(config: KioskConfig, core: KioskCore) -> Any:
         dpi=config.screen.dpi,
         landscape=config.screen.orientation == "landscape",
         demo=config.kiosk.mode == "demo",
+        preview=core.scanner.preview if core.scanner is not None else None,
+        speaker=Speaker(synth, enabled=config.speech.enabled),
+        keymap=KeyMap.from_lists(up=keys.up, down=keys.down, select=keys.select, help=keys.help),
+        maintenance=Maintenance(core, centre_url=central_url),
+        gate=TechnicianGate(config.technician.pin_hash, config.technician.card_hashes),
     )
 
 
@@ -123,7 +136,7 @@ def run(
 
     from screens.app import make_appliance
 
-    app = make_app(config, runtime.core)
+    app = make_app(config, runtime.core, central_url)
     if isinstance(runtime, DemoRuntime) and demo is not None and demo.tour_dir is not None:
         return _tour(app, runtime, demo, demo.tour_dir)
 

@@ -8,11 +8,20 @@ all when the session ends.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
 
-from central.contract.models import FormField, Service, ServiceKind, UnavailableReason
+from central.contract.models import (
+    FormField,
+    LocalizedText,
+    Service,
+    ServiceKind,
+    UnavailableReason,
+)
+from central.contract.services import Announcement, TrackedItem
+from drivers.cards.events import CardPresented
 from kiosk.i18n import bilingual
 from kiosk.scanning import ScanGuidance
 from kiosk.session.events import (
@@ -29,6 +38,7 @@ from screens.bridge import SessionBridge
 from screens.text import pick, word
 
 LOCAL_IDLE_S = 45.0  # language or card screens left untouched (no session yet): back to attract
+ANNOUNCEMENTS_EVERY_S = 15 * 60.0  # the attract's slides: news changes slowly
 TOUCH_EVERY_S = 1.0  # the session's timer counts seconds: one touch intent a second is enough
 
 # Screens by session state; SERVICE picks the form or the scan from the step.
@@ -57,6 +67,7 @@ class Router:
         self._answers: dict[str, tuple[str, str]] = {}  # step → (label, value) for the review
         self._step: StepChanged | None = None
         self._last_touch = 0.0
+        self.maintaining = False  # the technician is in: the session's screens wait
 
     def start(self) -> None:
         observe = self._bridge.observe
@@ -66,13 +77,20 @@ class Router:
         observe(CountdownTick, self._on_countdown)
         observe(SessionEnded, self._on_ended)
         observe(ReceiptReady, self._on_receipt)
-        observe(ScanGuidance, self.screen("scan").guide)
+        observe(ScanGuidance, self._on_guidance)
+        observe(CardPresented, self._on_card)
+        self._manager.bind(current=self._speak_screen)
         self._bridge.ask(
             lambda s: (s.state, s.availability.reason),
             lambda answer: self._show_state(answer[0], answer[1].value if answer[1] else None),
         )
+        # After the state question: its answer must not arrive after a first touch.
+        self._announcements(0)
+        Clock.schedule_interval(self._announcements, ANNOUNCEMENTS_EVERY_S)
 
     def stop(self) -> None:
+        Clock.unschedule(self._announcements)
+        self._manager.unbind(current=self._speak_screen)
         self._bridge.close()
 
     def screen(self, name: str) -> Any:
@@ -88,6 +106,8 @@ class Router:
 
     def _show_state(self, state: State, detail: str | None) -> None:
         self.state = state
+        if self.maintaining or self._manager.current == "maintenance":
+            return  # the technician's screen stays until they close it
         Clock.unschedule(self._local_timeout)
         if state is not State.SERVICE and state is not State.REVIEW:
             self._step = None
@@ -136,19 +156,110 @@ class Router:
     def _on_step(self, event: StepChanged) -> None:
         self._step = event
         if event.step.startswith("doc:"):
-            self.screen("scan").show_step(event.prompt)
+            page, pages = self._page(event.step)
+            self.screen("scan").show_step(event.prompt, page, pages)
             self.show("scan")
         else:
             self.screen("form").show_step(event.prompt, event.options, self._field(event.step))
             self.show("form")
 
+    def _page(self, step: str) -> tuple[int, int]:
+        """Which scanned page of the service ``step`` is (1-based) and how many it asks for."""
+        documents = self._service.documents if self._service else []
+        names = [f"doc:{d.name}" for d in documents if d.provide == "scan"]
+        return (names.index(step) + 1 if step in names else 0), len(names)
+
     def _on_notice(self, event: Notice) -> None:
-        self._root.ids.toast.show(pick(event.message, self._app.language), event.level)
+        message = pick(event.message, self._app.language)
+        self._root.ids.toast.show(message, event.level)
+        self.say(message)
         if self._manager.current == "scan":
             self.screen("scan").scanning = False  # a scan that ended without a page
 
     def _on_countdown(self, event: CountdownTick) -> None:
         self._root.ids.countdown.show(event.seconds_left)
+
+    def _announcements(self, _dt: float) -> None:
+        """The attract's slides, asked of the session between residents only."""
+        if self.state is State.IDLE:
+            self._bridge.ask(Session.announcements, self._slides)
+
+    def _slides(self, announcements: list[Announcement]) -> None:
+        if announcements:  # an empty answer (centre away) keeps the slides already shown
+            self.screen("attract").show_announcements(announcements)
+
+    def _on_guidance(self, event: ScanGuidance) -> None:
+        if self._manager.current == "maintenance":
+            self.screen("maintenance").ids.preview.guide(event)
+        else:
+            self.screen("scan").guide(event)
+
+    def _on_card(self, event: CardPresented) -> None:
+        """A technician card opens maintenance (its UID is compared by hash, off this thread);
+        any other card is the session's business alone."""
+        technician = self.screen("maintenance")
+        if self.maintaining or not technician.gate.has_cards:
+            return
+        if self.state not in {
+            State.IDLE,
+            State.IDENTIFYING,
+            State.VERIFYING_PIN,
+            State.OUT_OF_SERVICE,
+        }:
+            return
+        uid = event.uid_hex
+        technician.run(lambda: technician.gate.card_opens(uid), self._technician_card)
+
+    def _technician_card(self, opens: bool) -> None:
+        if opens and not self.maintaining:
+            self._bridge.post(Session.cancel)  # the tap also began a resident's sign-in
+            self.maintenance_opened()
+
+    # ------------------------------------------------------------------ status check
+
+    def open_status(self) -> None:
+        """A receipt's status, before (and without) signing in."""
+        if self.state is State.IDLE:
+            self.show("status")
+            self._stay_local()
+
+    def track(self, code: str, answer: Callable[[TrackedItem | LocalizedText], None]) -> None:
+        self._stay_local()
+        self._bridge.ask(lambda s: s.track(code), answer)
+
+    def close_status(self) -> None:
+        if self.state is State.IDLE:
+            self.show("identify")
+            self._stay_local()
+
+    # ------------------------------------------------------------------ maintenance
+
+    def open_technician(self) -> None:
+        """The long press: the technician PIN screen, only between residents."""
+        if self.maintaining or self.state not in {State.IDLE, State.OUT_OF_SERVICE}:
+            return
+        self.screen("maintenance").lock()
+        self.show("maintenance")
+        self._stay_local()
+
+    def maintenance_opened(self) -> None:
+        Clock.unschedule(self._local_timeout)
+        self.maintaining = True
+        self.screen("maintenance").unlock()
+        self.show("maintenance")
+        self._bridge.post(lambda s: s.set_maintenance(True))
+
+    def close_maintenance(self) -> None:
+        Clock.unschedule(self._local_timeout)
+        self.screen("maintenance").lock()
+        if self.maintaining:
+            self.maintaining = False
+            self._bridge.post(lambda s: s.set_maintenance(False))
+        self._manager.current = "attract"  # then whatever the session's state says
+        self._bridge.ask(
+            lambda s: (s.state, s.availability.reason),
+            lambda answer: self._show_state(answer[0], answer[1].value if answer[1] else None),
+        )
 
     def _on_ended(self, _event: SessionEnded) -> None:
         self._root.ids.countdown.hide()
@@ -158,6 +269,7 @@ class Router:
         for screen in self._manager.screens:
             screen.forget()
         self._app.language = self._app.default_language
+        self._app.speaker.reset()
         if self._app.sizes.text_scale != 1.0:  # large text was for this resident
             self._app.toggle_text_size()
 
@@ -175,9 +287,40 @@ class Router:
             self._bridge.post(Session.touch)
 
     def help(self, choices: list[str]) -> None:
-        """F1: the screen's choices, shown (spoken prompts are not built yet)."""
+        """F1: the screen's instruction and its choices, spoken and shown."""
         listed = ", ".join(c for c in choices if c)
-        self._root.ids.toast.show(f"{word('help.choices', self._app.language)}: {listed}", "info")
+        text = f"{word('help.choices', self._app.language)}: {listed}"
+        self._root.ids.toast.show(text, "info")
+        self.say(f"{self.instruction()}. {text}")
+
+    def say(self, text: str) -> None:
+        """Speak ``text`` in the resident's language (when speech is on)."""
+        self._app.speaker.say(text, self._app.language)
+
+    def instruction(self) -> str:
+        """The current screen's instruction: its title, the largest text on it."""
+        from kivy.uix.behaviors import ButtonBehavior
+        from kivy.uix.label import Label
+
+        from screens.widgets import NumericKeypad
+
+        labels = [  # a keypad's display shows what is typed (a NIK): never its instruction
+            w
+            for w in self._manager.current_screen.walk(restrict=True)
+            if isinstance(w, Label)
+            and not isinstance(w, ButtonBehavior)
+            and not isinstance(w.parent, NumericKeypad)
+            and w.text
+            and w.opacity > 0
+        ]
+        if not labels:
+            return ""
+        title = max(labels, key=lambda w: (w.font_size, w.to_window(w.x, w.top)[1]))
+        return str(title.text)
+
+    def _speak_screen(self, _manager: Any, _name: str) -> None:
+        """A new screen: speak its instruction once its texts are set (next frame)."""
+        Clock.schedule_once(lambda _dt: self.say(self.instruction()), 0)
 
     def to_attract(self) -> None:
         Clock.unschedule(self._local_timeout)
@@ -185,7 +328,9 @@ class Router:
         self.show("attract")
 
     def _local_timeout(self, _dt: float) -> None:
-        if self.state is State.IDLE:
+        if self._manager.current == "maintenance" and not self.maintaining:
+            self.close_maintenance()  # the PIN screen left untouched
+        elif self.state is State.IDLE:
             self.to_attract()
 
     def _stay_local(self) -> None:

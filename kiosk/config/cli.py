@@ -11,6 +11,7 @@ the key, the value or the configuration it would produce is invalid (nothing wri
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ from typing import Any
 
 import tomli_w
 
+from common.card_uid import canonical_uid
 from common.layered_config import (
     ConfigError,
     config_hash,
@@ -42,6 +44,7 @@ from kiosk.config import (
 )
 from kiosk.config.hardware import hardware_problems
 from kiosk.config.schema import ENROLLMENT_OWNED, MIGRATIONS, KioskConfig
+from kiosk.config.secrets import MAX_SECRET, BadSecret, check_pin, hash_secret
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -134,6 +137,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     unset.add_argument("key", metavar="KEY", help="dotted key, e.g. printer.profile")
     unset.set_defaults(handler=_unset)
+
+    pin = actions.add_parser(
+        "technician-pin",
+        parents=[common],
+        help="set the technician PIN (stored hashed) that opens maintenance mode",
+        description="Read the technician PIN (6 to 12 digits) from the terminal, twice, or as "
+        f"one line on standard input, and store only its scrypt hash as technician.pin_hash in "
+        f"DIR/{DROPIN_DIR}/{LOCAL_DROPIN}. The PIN is never taken from the command line, "
+        "where other users could read it.",
+    )
+    pin.set_defaults(handler=_technician_pin)
+    card = actions.add_parser(
+        "technician-card",
+        parents=[common],
+        help="add a technician card (its UID, stored hashed) that opens maintenance mode",
+        description="Read a card UID (hex, as the reader reports it) as one line on standard "
+        "input and add its scrypt hash to technician.card_hashes. "
+        "`kiosk config unset technician.card_hashes` removes every technician card.",
+    )
+    card.set_defaults(handler=_technician_card)
 
     check = actions.add_parser(
         "check",
@@ -242,6 +265,41 @@ def _edit(args: argparse.Namespace, changes: dict[str, Any], done: str) -> int:
     if override in os.environ:
         print(f"note: {override} is set and overrides this file while it is", file=sys.stderr)
     return EXIT_OK
+
+
+def _read_secret(prompt: str, *, twice: bool) -> str:
+    """One line from the terminal (not echoed; asked twice when ``twice``) or from stdin."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"{prompt}: ")
+        if twice and getpass.getpass(f"{prompt} again: ") != first:
+            raise BadSecret("the two entries differ")
+        return first
+    line = sys.stdin.readline(MAX_SECRET + 2)  # bounded: a PIN or a UID, never a file
+    return line.rstrip("\r\n")
+
+
+def _technician_pin(args: argparse.Namespace) -> int:
+    try:
+        pin = check_pin(_read_secret("technician PIN", twice=True))
+    except BadSecret as err:
+        print(f"refused: {err}", file=sys.stderr)
+        return EXIT_REFUSED
+    args.key = "technician.pin_hash"
+    return _edit(args, {args.key: hash_secret(pin)}, "technician PIN (hashed) set in")
+
+
+def _technician_card(args: argparse.Namespace) -> int:
+    config = _load(args)
+    if config is None:
+        return EXIT_INVALID
+    try:
+        uid = canonical_uid(_read_secret("card UID", twice=False))
+    except ValueError:
+        print("refused: not a card UID (hex digits, as the reader reports them)", file=sys.stderr)
+        return EXIT_REFUSED
+    args.key = "technician.card_hashes"
+    hashes = [*config.technician.card_hashes, hash_secret(uid)]
+    return _edit(args, {args.key: hashes}, "technician card (hashed) added in")
 
 
 def _check(args: argparse.Namespace) -> int:

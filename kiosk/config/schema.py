@@ -23,6 +23,7 @@ STATE_PATHS: tuple[tuple[str, str, str], ...] = (
     ("identity", "key_file", "identity/kiosk.key"),
     ("outbox", "path", "outbox.sqlite3"),
     ("heartbeat", "status_file", "status.json"),
+    ("speech", "cache_dir", "speech"),
 )
 
 
@@ -287,6 +288,50 @@ class ScreenSection(_Section):
     )
 
 
+KeyCode = Annotated[int, Field(ge=0, le=0x7FFF_FFFF)]
+KeyCodes = Annotated[list[KeyCode], Field(min_length=1, max_length=8)]
+
+
+class SpeechSection(_Section):
+    enabled: Flag = Field(
+        default=False,
+        description="Speak every screen's instruction from the start (residents still turn "
+        "it off or on with the speaker button).",
+    )
+    cache_dir: AbsolutePath = Field(
+        default=DEFAULT_STATE_DIR / "speech",
+        description="Synthesised prompts, WAV named by a hash of voice and text, never personal "
+        "data (default: <state_dir>/speech).",
+    )
+    rate_wpm: int = Field(
+        default=150, ge=80, le=300, description="Speaking speed in words per minute."
+    )
+
+
+class KeysSection(_Section):
+    """Four-key navigation: SDL key codes, so a USB keypad's keys can be mapped too."""
+
+    up: KeyCodes = Field(default=[273], description="Key codes that move the focus up (arrow).")
+    down: KeyCodes = Field(default=[274], description="Key codes that move the focus down.")
+    select: KeyCodes = Field(
+        default=[13, 271], description="Key codes that press the focused control (Enter)."
+    )
+    help: KeyCodes = Field(default=[282], description="Key codes that speak the help (F1).")
+
+
+class TechnicianSection(_Section):
+    pin_hash: Text | None = Field(
+        default=None,
+        description="scrypt hash of the technician PIN; set with `kiosk config technician-pin`.",
+    )
+    card_hashes: list[Text] = Field(
+        default=[],
+        max_length=32,
+        description="scrypt hashes of technician card UIDs; add with "
+        "`kiosk config technician-card`.",
+    )
+
+
 class OutboxSection(_Section):
     path: AbsolutePath = Field(
         default=DEFAULT_STATE_DIR / "outbox.sqlite3",
@@ -326,6 +371,11 @@ class KioskConfig(_Section):
     )
     outbox: OutboxSection = Field(default=OutboxSection(), description="Offline queue of requests.")
     screen: ScreenSection = Field(default=ScreenSection(), description="The touchscreen app.")
+    speech: SpeechSection = Field(default=SpeechSection(), description="Spoken prompts.")
+    keys: KeysSection = Field(default=KeysSection(), description="Four-key navigation.")
+    technician: TechnicianSection = Field(
+        default=TechnicianSection(), description="Maintenance mode's credentials."
+    )
 
     @model_validator(mode="before")
     @classmethod

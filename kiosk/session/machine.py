@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 import time
 import uuid
@@ -41,9 +42,11 @@ from central.contract.models import (
     UnavailableReason,
 )
 from central.contract.services import (
+    Announcement,
     BansosStatus,
     QueueTicket,
     QueueTicketCreate,
+    TrackedItem,
     VillageInformation,
 )
 from common.events import Event, EventBus
@@ -101,6 +104,9 @@ from kiosk.submitter import Submitted
 
 log = logging.getLogger(__name__)
 
+TRACKING_CODE = re.compile(r"[A-Z0-9-]{6,20}")  # the contract's ``TrackingCode``
+HTTP_NOT_FOUND = 404
+
 # What the resident (and the technician) reads while the kiosk is out of service.
 OUT_OF_SERVICE_TEXT: dict[UnavailableReason, str] = {
     UnavailableReason.HARDWARE: N_("This kiosk is out of service: a device needs a technician."),
@@ -125,6 +131,7 @@ class Centre(Protocol):
     def sign_out(self, token: str) -> None: ...
     def catalog(self) -> ServiceCatalog: ...
     def information(self) -> VillageInformation: ...
+    def track(self, code: str) -> TrackedItem: ...
     def bansos_status(self, credentials: Credentials) -> BansosStatus: ...
     def take_queue_ticket(
         self, credentials: Credentials, request: QueueTicketCreate
@@ -570,6 +577,37 @@ class Session:
             self._centre_failed(error)
             return ()
         return tuple(p.id for p in status.programs if p.open_for_applications)
+
+    def track(self, code: str) -> TrackedItem | LocalizedText:
+        """A receipt's status by the code printed on it (anyone holding it may ask: the
+        answer has no personal data), or what to tell the resident instead. The answer is
+        for the status screen, so no notice is sent."""
+        code = "".join(code.split()).upper()
+        if not TRACKING_CODE.fullmatch(code):
+            return bilingual("That is not a code from a receipt. Check the letters and digits.")
+        try:
+            return self.client.track(code)
+        except CentralRefused as refusal:
+            if refusal.status == HTTP_NOT_FOUND:
+                return bilingual("No request has this code. Check the code on your receipt.")
+            return refusal.message
+        except CentralError as error:
+            if isinstance(error, CentralOffline | CentralTimeout | CentralServerError):
+                self.set_modes(centre_online=False)
+            return error.message
+
+    def announcements(self) -> list[Announcement]:
+        """The centre's announcements for the attract screen's slides. Asked only while idle
+        and the centre was last reachable, and quiet on failure (no notice: nobody is there
+        to read it); the failure still marks the centre offline."""
+        if self.state is not State.IDLE or not self.centre_online:
+            return []
+        try:
+            return self.client.information().announcements
+        except CentralError as error:
+            if isinstance(error, CentralOffline | CentralTimeout | CentralServerError):
+                self.set_modes(centre_online=False)
+            return []
 
     def information(self) -> VillageInformation | None:
         """Public information for the info screens; None (with a notice) when offline."""

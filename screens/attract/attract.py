@@ -1,4 +1,5 @@
-"""Attract/idle: slides about the village and "tap your e-KTP or touch the screen"."""
+"""Attract/idle: slides of the centre's announcements (or a word about the kiosk when there
+are none) and "tap your e-KTP or touch the screen"."""
 
 from __future__ import annotations
 
@@ -8,14 +9,32 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import ListProperty, NumericProperty
 
+from central.contract.models import LocalizedText
+from central.contract.services import Announcement
 from screens.base import KioskScreen, load_rules
 
+
+def _cut(text: str) -> str:
+    return text if len(text) <= SLIDE_CHARS else text[: SLIDE_CHARS - 1].rstrip() + "…"
+
+
 SLIDE_S = 8.0  # each slide stays long enough to read
+SLIDE_CHARS = 280  # an announcement's body on a slide is cut here: the attract is no reader
 
 
 class AttractScreen(KioskScreen):
-    slides = ListProperty()  # LocalizedText or word keys; announcements from the centre later
+    slides = ListProperty()  # LocalizedText: the centre's announcements, title and body
     slide = NumericProperty(0)
+
+    def show_announcements(self, announcements: list[Announcement]) -> None:
+        self.slides = [
+            LocalizedText(
+                id=f"{a.title.id}\n{_cut(a.body.id)}",
+                en=f"{a.title.en}\n{_cut(a.body.en)}",
+            )
+            for a in announcements
+        ]
+        self.slide = 0
 
     def on_enter(self, *_args: Any) -> None:
         Clock.schedule_interval(self._next, SLIDE_S)

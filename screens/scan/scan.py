@@ -1,15 +1,16 @@
-"""Document scan: where the page is on the tray (its outline), what to do next (guidance) and
-how close the auto-capture is (progress).
+"""Document scan: the tray's live picture with the detected page outlined (``TrayPreview``),
+what to do next (guidance), how close the auto-capture is (progress), which page of how
+many, and a way back to the page before (retake).
 
-The outline and the guidance come from the scanner's ``ScanGuidance`` events; the camera's
-frames themselves stay in the core (no frame is copied to the UI yet: see docs/screens.md).
+The guidance comes from the scanner's ``ScanGuidance`` events; the picture from its
+``PreviewSlot``, read by the preview's own clock while this screen shows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 
 from central.contract.models import LocalizedText
 from kiosk.scanning import ScanGuidance
@@ -21,34 +22,28 @@ class ScanScreen(KioskScreen):
     guidance = ObjectProperty(None, allownone=True)
     progress = NumericProperty(0)
     scanning = BooleanProperty(False)
-    outline = ListProperty()  # flat x, y points in the preview widget's coordinates
+    page = NumericProperty(0)  # 1-based page of this service's scanned documents (0: unknown)
+    pages = NumericProperty(0)
 
-    def show_step(self, prompt: LocalizedText) -> None:
+    def show_step(self, prompt: LocalizedText, page: int = 0, pages: int = 0) -> None:
         self.prompt = prompt
         self.guidance = None
         self.progress = 0
         self.scanning = False
-        self.outline = []
+        self.page, self.pages = page, pages
+        self.ids.preview.clear()  # the page before is not shown under the next one's prompt
 
     def guide(self, event: ScanGuidance) -> None:
-        self.scanning = True
+        self.scanning = event.phase != "captured"
         self.guidance = event.guidance
         self.progress = event.progress * 100
-        self.outline = self._fit(event.quad, event.frame_size) if event.quad else []
+        self.ids.preview.guide(event)
 
-    def _fit(
-        self, quad: tuple[tuple[float, float], ...], frame_size: tuple[int, int]
-    ) -> list[float]:
-        """Frame pixels (y down) to the preview's coordinates (y up), keeping the aspect."""
-        preview: Any = self.ids.preview
-        width, height = frame_size
-        scale = min(preview.width / width, preview.height / height) if width and height else 0
-        left = preview.x + (preview.width - width * scale) / 2
-        bottom = preview.y + (preview.height - height * scale) / 2
-        points: list[float] = []
-        for x, y in (*quad, quad[0]):
-            points += [left + x * scale, bottom + (height - y) * scale]
-        return points
+    def on_enter(self, *_args: Any) -> None:
+        self.ids.preview.start()
+
+    def on_leave(self, *_args: Any) -> None:
+        self.ids.preview.stop()
 
     def forget(self) -> None:
         self.show_step(LocalizedText(id="", en=""))

@@ -12,6 +12,7 @@ from screens.widgets.buttons import BigButton, Tile
 from screens.widgets.countdown import CountdownOverlay
 from screens.widgets.keyboard import OnScreenKeyboard
 from screens.widgets.keypad import NumericKeypad
+from screens.widgets.preview import TrayPreview
 from screens.widgets.progress import BusyBar
 from screens.widgets.toast import Toast
 
@@ -25,4 +26,5 @@ __all__ = [
     "OnScreenKeyboard",
     "Tile",
     "Toast",
+    "TrayPreview",
 ]

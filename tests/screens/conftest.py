@@ -102,7 +102,12 @@ def rig(tmp_path: Path, printer_section: str) -> Iterator[Rig]:
 
 class Ui(Finger):
     """The app on the window, and a finger (the demo tour's: real Kivy motion events through
-    the window, frames pumped by hand), with what the tests look at besides."""
+    the window, frames pumped by hand), with what the tests look at besides: what the app
+    would have said aloud."""
+
+    def __init__(self, app: Any, root: Any, spoken: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(app, root)
+        self.spoken = spoken if spoken is not None else []  # (text, language) said aloud
 
     def every_text(self) -> list[str]:
         """Every text of every widget the app holds, on every screen, shown or not."""
@@ -125,11 +130,23 @@ class Ui(Finger):
 @pytest.fixture
 def ui(window: Any, rig: Rig) -> Iterator[Ui]:
     from screens.app import KioskApp
+    from screens.speech.speaker import Speaker
 
-    app = KioskApp(rig.kiosk.core.owner, language="id", dpi=DPI, demo=True)
+    spoken: list[tuple[str, str]] = []
+    scanner = rig.kiosk.core.scanner
+    app = KioskApp(
+        rig.kiosk.core.owner,
+        language="id",
+        dpi=DPI,
+        demo=True,
+        preview=scanner.preview if scanner is not None else None,
+        # No synthesis in tests (tests/screens/test_speech.py runs espeak-ng): the hook
+        # records what would be spoken, once a test turns speech on.
+        speaker=Speaker(None, record=lambda text, language: spoken.append((text, language))),
+    )
     root = app.build()
     window.add_widget(root)
-    shown = Ui(app, root)
+    shown = Ui(app, root, spoken)
     shown.on("attract")
     yield shown
     app.dispatch("on_stop")  # also drops kv's cached `app`, for the next test's app

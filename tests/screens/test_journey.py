@@ -3,12 +3,22 @@ a real centre on uvicorn and the ESC/POS printer emulator; then the countdown ba
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.session import State
 from kiosk.session.events import Notice
 from tests.journeys.conftest import page_photo
 from tests.screens.conftest import Rig, Ui
 
 QUEUE_LABEL = "Ambil nomor antrian"
+
+
+def _bright_share(texture: Any) -> float:
+    """The share of a texture's pixels that are near white."""
+    import numpy as np
+
+    pixels = np.frombuffer(texture.pixels, np.uint8).reshape(-1, 4)[:, :3]
+    return float((pixels.min(axis=1) > 180).mean())
 
 
 def sign_in_by_nik(ui: Ui, nik: str, pin: str) -> None:
@@ -97,17 +107,36 @@ def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, 
     ui.until(lambda: form.input_kind == "digits", "the income field's keypad")
     ui.press(*"2500000", "OK")
     outlines: list[int] = []
+    textures: set[int] = set()
     for seed, page in enumerate(("kk.jpg", "rt.jpg"), start=1):
         ui.on("scan")
+        assert f"Halaman {seed} dari 2" in ui.texts()
         rig.kiosk.put_on_tray(page_photo(rig.tmp / page, seed))
-        scan = ui.root.ids.manager.current_screen
-        scan.bind(outline=lambda _s, points: outlines.append(len(points)))
-        before = scan.prompt
+        preview = ui.root.ids.manager.current_screen.ids.preview
+        preview.bind(outline=lambda _s, points: outlines.append(len(points)))
+        pictures: list[float] = []
+
+        def shown(screen: Any, _count: int, seen: list[float] = pictures) -> None:
+            seen.append(_bright_share(screen.texture))
+            textures.add(id(screen.texture))
+
+        preview.bind(frames_shown=shown)
+        screen = ui.root.ids.manager.current_screen
+        before = screen.prompt
         ui.press("Mulai memindai")
         ui.until(
-            lambda sc=scan, b=before: sc.prompt is not b or ui.screen != "scan", "the capture", 90
+            lambda sc=screen, b=before: sc.prompt is not b or ui.screen != "scan", "the capture", 90
         )
+        assert max(pictures) > 0.2  # the tray's picture, with the white page in it
+        preview.unbind(frames_shown=shown)
+        if seed == 1:  # retake: back to page 1 from page 2, then scan it again
+            ui.on("scan")
+            ui.press("Ulangi halaman sebelumnya")
+            ui.until(lambda: "Halaman 1 dari 2" in ui.texts(), "page 1 again")
+            ui.press("Mulai memindai")
+            ui.until(lambda: "Halaman 2 dari 2" in ui.texts(), "page 2 after the retake", 90)
     assert max(outlines) == 10  # the page's four corners, closed, drawn on the preview
+    assert len(textures) == 1  # one texture refilled, never one per frame or page
     ui.on("review")
     summary = "\n".join(ui.texts())
     assert "Keperluan surat: Beasiswa sekolah" in summary
@@ -186,3 +215,48 @@ def test_the_text_size_toggle_enlarges_the_type_for_the_session_only(ui: Ui, rig
     ui.press("Batal")
     ui.on("attract")
     ui.until(lambda: title.font_size == normal, "the normal text size again")
+
+
+def test_the_attract_screen_shows_the_centres_announcements_as_slides(ui: Ui, rig: Rig) -> None:
+    attract = ui.root.ids.manager.get_screen("attract")
+    ui.until(lambda: attract.slides != [], "the announcements")
+    information = rig.kiosk.do(lambda s: s.information())
+    assert information is not None and information.announcements
+    titles = [a.title.id for a in information.announcements]
+    assert [slide.id.split("\n")[0] for slide in attract.slides] == titles
+    assert any(text.startswith(titles[0]) for text in ui.texts())  # the first slide shows
+    attract._next(0)
+    ui.frames(2)
+    shown = titles[1 % len(titles)]
+    assert any(text.startswith(shown) for text in ui.texts())
+
+
+def test_a_receipts_status_is_checked_by_its_code_without_signing_in(ui: Ui, rig: Rig) -> None:
+    from kiosk.session.events import ReceiptReady
+
+    person = rig.person()
+    receipts: list[ReceiptReady] = []
+    rig.kiosk.core.bus.subscribe(ReceiptReady, receipts.append)
+    rig.kiosk.do(lambda s: s.start_nik_entry())
+    rig.kiosk.do(lambda s: s.enter_nik(person.nik))
+    rig.kiosk.do(lambda s: s.enter_pin(person.pin))
+    rig.kiosk.do(lambda s: s.choose("antrian"))
+    rig.kiosk.do(lambda s: s.submit())
+    ui.on("done")
+    code = receipts[-1].qr_payload  # a queue ticket's code
+    rig.kiosk.do(lambda s: s.cancel())
+    ui.on("attract")
+    ui.tap(ui.root.ids.manager.current_screen)
+    ui.on("language")
+    ui.press("Bahasa Indonesia")
+    ui.on("identify")
+    ui.press("Cek status permohonan")
+    ui.on("status")
+    ui.press(*"skt-0000-1", "Cek")
+    ui.until(lambda: any("Tidak ada permohonan" in t for t in ui.texts()), "the answer")
+    for _ in "skt-0000-1":
+        ui.press("Hapus")
+    ui.press(*code.lower(), "Cek")
+    ui.until(lambda: any(t.startswith(code.upper()) for t in ui.texts()), "the ticket's status")
+    ui.press("Kembali")
+    ui.on("identify")

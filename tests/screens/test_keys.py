@@ -42,6 +42,8 @@ def test_a_queue_number_with_the_four_keys_only(ui: Ui, rig: Rig) -> None:
 
     assert (keys.DOWN, keys.ENTER, keys.HELP) == (DOWN, ENTER, HELP)
     person = rig.person()
+    ui.tap(ui.root.ids.speech)  # the speaker button: every prompt is spoken from now on
+    ui.touches = 0
     key(ui, ENTER)
     ui.on("language")
     choose(ui, "Bahasa Indonesia")
@@ -61,5 +63,45 @@ def test_a_queue_number_with_the_four_keys_only(ui: Ui, rig: Rig) -> None:
     ui.on("review")
     choose(ui, "Kirim")
     ui.on("done")
+    ui.frames(3)
     assert len(rig.kiosk.receipt_files()) == 1
     assert ui.touches == 0
+    said = [text for text, language in ui.spoken if language == "id"]
+    assert len(said) == len(ui.spoken)  # all in the language chosen
+    # Each screen's instruction, in the order the screens came.
+    instructions = [
+        "Pilih bahasa",
+        "Tempelkan e-KTP Anda pada pembaca kartu",
+        "Masukkan PIN (6 angka)",
+        "Pilih layanan",
+        "Ambil nomor antrian sekarang?",
+        "Selesai. Ambil tanda terima Anda di bawah layar.",
+    ]
+    positions = [said.index(text) for text in instructions]
+    assert positions == sorted(positions), said
+    assert "Bahasa Indonesia" in said and "Kirim" in said  # the focused controls
+    help_text = next(text for text in said if text.startswith("Pilih layanan. Tombol"))
+    assert "Ambil nomor antrian" in help_text  # F1: the instruction, then the choices
+    assert not any(person.nik in text for text in said)  # the NIK is never spoken
+
+
+def test_a_usb_keypad_mapped_in_the_config_drives_the_focus(ui: Ui) -> None:
+    from screens.keys import KeyMap, KeyNavigator
+
+    keypad = KeyNavigator(
+        ui.root, ui.app.router, KeyMap.from_lists(up=[56], down=[50], select=[53], help=[48])
+    )
+    ui.app.keys.detach()
+    keypad.attach()
+    try:
+        ui.app.speaker.enabled = True
+        key(ui, 53)  # the keypad's 5 selects: on the attract screen it wakes the kiosk
+        ui.on("language")
+        key(ui, 50)
+        assert keypad.focused is not None
+        assert ui.spoken[-1] == (keypad.focused.text, "id")
+        key(ui, DOWN)  # the arrow is no longer mapped
+        assert ui.spoken[-1] == (keypad.focused.text, "id")
+    finally:
+        keypad.detach()
+        ui.app.keys.attach()

@@ -21,6 +21,7 @@ from kiosk.session import State
 from screens.demo.finger import pressable
 from screens.text import word
 from screens.theme import MIN_TARGET_MM, px_to_mm
+from tests.journeys.conftest import page_photo
 from tests.screens.conftest import DPI, Rig, Ui
 
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
@@ -62,6 +63,7 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], None]]]:
     (sending and printing) and the code on screen are shown directly."""
     person = rig.person()
     router: Any = ui.app.router
+    tmp = rig.tmp
     language = ui.app.language
 
     def do(intent: Callable[[Any], object], screen: str) -> Callable[[], None]:
@@ -72,10 +74,29 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], None]]]:
         return go
 
     def guidance() -> None:
-        quad = ((200.0, 120.0), (1000.0, 150.0), (980.0, 820.0), (180.0, 790.0))
+        quad = ((250.0, 120.0), (950.0, 150.0), (930.0, 820.0), (230.0, 790.0))
         text = LocalizedText(id="Tahan diam", en="Hold still")
+        preview = ui.root.ids.manager.current_screen.ids.preview
+        shown = preview.frames_shown
+        scanner = rig.kiosk.core.scanner
+        assert scanner is not None
+        scanner.preview.put(cv2.imread(str(page_photo(tmp / "tray.jpg", 1))))  # the live picture
         rig.kiosk.core.bus.publish(ScanGuidance("steady", text, 0.6, quad, (1200, 900)))
-        ui.until(lambda: ui.root.ids.manager.current_screen.outline != [], "the page outline")
+        ui.until(lambda: preview.outline != [] and preview.frames_shown > shown, "the picture")
+
+    def technician(unlocked: bool) -> Callable[[], None]:
+        def go() -> None:
+            from kiosk.maintenance import Maintenance
+
+            screen = router.screen("maintenance")
+            screen.lock()
+            if unlocked:  # the screen alone: the session stays where the walk left it
+                screen.tools = Maintenance(rig.kiosk.core, centre_url=rig.central.url)
+                screen.unlock()
+            router.show("maintenance")
+            ui.until(lambda: not unlocked or screen.report != "", "the technician's checkup")
+
+        return go
 
     def direct(screen: str, **values: Any) -> Callable[[], None]:
         def go() -> None:
@@ -118,6 +139,7 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], None]]]:
             "identify.title",
             lambda: (router.choose_language(ui.app.language), ui.on("identify")),
         ),
+        ("status", "status.title", lambda: (router.open_status(), ui.on("status"))),
         ("identify-nik", "identify.nik_title", do(lambda s: s.start_nik_entry(), "identify")),
         ("pin", "pin.title", do(lambda s: s.enter_nik(person.nik), "pin")),
         ("menu", "menu.title", do(lambda s: s.enter_pin(person.pin), "menu")),
@@ -138,6 +160,8 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], None]]]:
                 reason=LocalizedText(id="Printer perlu kertas.", en="The printer needs paper."),
             ),
         ),
+        ("maintenance-pin", "tech.title", technician(unlocked=False)),
+        ("maintenance", "tech.title_open", technician(unlocked=True)),
     ]
 
 

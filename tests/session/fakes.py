@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from central.contract.models import (
     ErrorBody,
+    LocalizedText,
     LoginRequest,
     LoginResponse,
     PinChanged,
@@ -31,6 +32,7 @@ from central.contract.services import (
     LetterStatus,
     QueueTicket,
     QueueTicketCreate,
+    TrackedItem,
     VillageInformation,
 )
 from central.seeding.seed_services import SERVICES
@@ -120,6 +122,21 @@ class FakeClient:
         self._check("information")
         return VillageInformation(
             office_id=CATALOG.office.id, budgets=[], projects=[], announcements=[]
+        )
+
+    def track(self, code: str) -> TrackedItem:
+        self._check("track")
+        if code != "SKT-2026-000123":
+            raise CentralRefused(
+                404,
+                ErrorBody(code="not_found", message=LocalizedText(id="tidak ada", en="not found")),
+            )
+        return TrackedItem(
+            tracking_code=code,
+            kind="letter",
+            title=LocalizedText(id="SKTM", en="SKTM"),
+            status_label=LocalizedText(id="Diproses", en="In progress"),
+            updated_at=NOW,
         )
 
     def bansos_status(self, credentials: Credentials) -> BansosStatus:

@@ -299,3 +299,33 @@ def test_a_language_without_a_catalog_falls_back_to_the_kiosks_default(rig: Rig)
     rig.session.set_language("en")
     rig.session.set_language("jv")
     assert rig.session.language == rig.session.default_language == "id"
+
+
+def test_announcements_for_the_attract_screen_are_asked_only_when_idle_and_fail_quietly(
+    rig: Rig,
+) -> None:
+    assert rig.session.announcements() == []
+    assert rig.client.calls.count("information") == 1
+    rig.client.online = False
+    assert rig.session.announcements() == []
+    assert rig.session.centre_online is False
+    notices = [e.message.en for e in rig.events if isinstance(e, Notice)]
+    assert all(n.startswith("This kiosk is out of service") for n in notices), notices
+    rig.session.announcements()
+    assert rig.client.calls.count("information") == 2  # not asked again while offline
+
+
+def test_a_receipts_code_is_tracked_without_signing_in(rig: Rig) -> None:
+    from central.contract.services import TrackedItem
+
+    found = rig.session.track(" skt-2026-000123 ")
+    assert isinstance(found, TrackedItem) and found.status_label.en == "In progress"
+    missing = rig.session.track("SKT-2026-999999")
+    assert isinstance(missing, LocalizedText) and "No request has this code" in missing.en
+    bad = rig.session.track("ab")
+    assert isinstance(bad, LocalizedText) and "not a code" in bad.en
+    assert rig.client.calls.count("track") == 2  # the bad code never left the kiosk
+    rig.client.online = False
+    offline = rig.session.track("SKT-2026-000123")
+    assert isinstance(offline, LocalizedText) and rig.session.centre_online is False
+    assert not [e for e in rig.events if isinstance(e, Notice) and e.level == "error"]
