@@ -224,10 +224,13 @@ class BenchKiosk:
     signer: RequestSigner
 
 
-def enroll_kiosks(server: CentralProcess, count: int, office: str = OFFICE) -> list[BenchKiosk]:
-    """Enroll ``count`` kiosks the way a technician does: one one-time token each, then the
-    kiosk's own key pair POSTed to /v1/enrollments."""
-    engine = make_engine(server.database_url)
+def enroll_kiosks(
+    server: CentralProcess, database_url: str, count: int, office: str = OFFICE
+) -> list[BenchKiosk]:
+    """Enroll ``count`` kiosks the way a technician does: one one-time token each (made in
+    the server's database, ``database_url``), then the kiosk's own key pair POSTed to
+    /v1/enrollments."""
+    engine = make_engine(database_url)
     try:
         with make_sessionmaker(engine)() as db:
             now = datetime.now(UTC)

@@ -239,7 +239,7 @@ def bench_database(kind: str, options: Options, workdir: Path) -> Figures:
         central_cli(["migrate", "--database-url", db.url], workdir)
         central_cli(["seed", "--database-url", db.url, "--residents", "0"], workdir)
         server = stack.enter_context(central_process(db.url, workdir, options.workers))
-        kiosks = enroll_kiosks(server, options.kiosks)
+        kiosks = enroll_kiosks(server, db.url, options.kiosks)
         runner = stack.enter_context(asyncio.Runner(loop_factory=_event_loop_factory()))
         rig = Rig(kind, server, [KioskStream(k) for k in kiosks], runner, db.server_pids, options)
         info(

@@ -152,7 +152,7 @@ def run(kind: str, options: argparse.Namespace, workdir: Path) -> None:
         db = stack.enter_context(database(kind, workdir))
         identities = seed(db.url, options.residents, options.seed)
         server = stack.enter_context(central_process(db.url, workdir, workers=1))
-        signer = enroll_kiosks(server, 1)[0].signer
+        signer = enroll_kiosks(server, db.url, 1)[0].signer
         rng = random.Random(options.seed)
         info(
             f"{kind}: {options.residents} residents seeded, {len(identities)} with known PINs; "
