@@ -22,7 +22,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, bindparam, select, text
+from sqlalchemy import Connection, Engine, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -184,14 +184,27 @@ def _roll_up(engine: Engine, now: datetime, policy: Policy, report: MaintainRepo
         hour = start
         while hour < end:
             with turn, engine.begin() as connection:
-                report.rollup_rows += roll_up_hour(connection, hour)
-                _set_watermark(connection, hour + HOUR)
-            report.hours_rolled_up += 1
-            hour += HOUR
+                kiosks = roll_up_hour(connection, hour)
+                following = hour + HOUR
+                if not kiosks:  # a quiet stretch (night, a centre back after downtime): skip it
+                    following = _next_hour_with_pings(connection, following, end)
+                _set_watermark(connection, following)
+            report.rollup_rows += kiosks
+            report.hours_rolled_up += round((following - hour) / HOUR)
+            hour = following
     finally:
         turn.close()
     with engine.connect() as connection:
         report.rolled_up_until = rolled_up_until(connection)
+
+
+def _next_hour_with_pings(connection: Connection, start: datetime, end: datetime) -> datetime:
+    """The start of the first hour in [start, end) holding a raw ping, else ``end``."""
+    raw = HeartbeatRecord
+    first = connection.scalar(
+        select(func.min(raw.received_at)).where(raw.received_at >= start, raw.received_at < end)
+    )
+    return _hour_floor(first) if first is not None else end
 
 
 def _hour_floor(moment: datetime) -> datetime:
