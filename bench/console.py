@@ -12,6 +12,9 @@ Sub-benchmarks:
 - ``summary``: the national summary (``central.heartbeats.history.fleet_summary``: counts
   by liveness, app state, paper, faults, backlog and kecamatan), server time in-process;
   target <= 1 s.
+- ``writer``: the heartbeat writer's database work alone (``write_heartbeats``, group
+  commits of 64 pings in this process) against the same tables: heartbeats per second one
+  writer commits, the database side's ceiling per worker process.
 - ``ingest``: signed heartbeats from the enrolled fleet to ``kiosk-central serve --workers N``
   for N in ``--workers`` (1, 2, 4), open loop as in bench/central_ingest.py: the highest rate
   sustained (>= 99 % answered 202, p99 <= 50 ms) of a rising series of rates; the national
@@ -48,11 +51,13 @@ from _central import (
     percentile,
     report,
 )
-from central_ingest import KioskStream, Options, Rig, describe, sustained
+from central_ingest import KioskStream, Options, Rig, describe, heartbeat_body, sustained
 
+from central.contract import models as wire
 from central.db import make_engine, make_sessionmaker
 from central.heartbeats.history import fleet_summary
 from central.heartbeats.retention import maintain
+from central.services.fleet import Ping, write_heartbeats
 from central.settings import CentralSettings
 from kiosk.identity import KioskKey
 from kiosk.signing import RequestSigner
@@ -64,6 +69,8 @@ NATIONAL_NEED = 1400.0  # heartbeats per second: 83,000 kiosks once a minute
 INGEST_RATES = (100, 200, 350, 500, 700, 1000, 1400, 1750, 2100, 2800, 3500, 4200)
 SUMMARY_RUNS = 15
 CONNECTIONS = 64
+WRITER_BATCH = 64  # pings per group commit in the writer bench: a busy writer's batch
+WRITER_BATCHES = 300
 
 
 @dataclass(frozen=True)
@@ -75,12 +82,16 @@ class Fleet:
 # ---------------------------------------------------------------- the fleet, made in SQL
 
 
+def fleet_kiosk_id(n: int) -> str:
+    return f"KSK-N{n:06d}"
+
+
 def make_fleet(url: str, count: int, raw_hours: int, with_keys: bool) -> list[BenchKiosk]:
     """``count`` enrolled kiosks (keys made here when the ingest bench needs them), their
     latest state and ``raw_hours`` of pings each, once a minute, ending now."""
     engine = make_engine(url)
     started = time.monotonic()
-    ids = [f"KSK-N{n:06d}" for n in range(count)]
+    ids = [fleet_kiosk_id(n) for n in range(count)]
     keys = [KioskKey.generate() for _ in ids] if with_keys else []
     raw_public = [base64.b64decode(k.public_key_b64()) for k in keys] if with_keys else []
     made = "kiosk ids and keys" if with_keys else "kiosk ids"
@@ -200,8 +211,42 @@ def bench_ingest(fleet: Fleet, options: argparse.Namespace, workdir: Path) -> No
         report(f"heartbeat_ingest_postgres_{workers}_workers", best, "req/s", ">=", NATIONAL_NEED)
 
 
+def bench_writer(fleet: Fleet, options: argparse.Namespace, workdir: Path) -> None:
+    """The database half of ingest alone: the heartbeat writer's ``write_heartbeats`` in
+    group commits of ``WRITER_BATCH`` pings from kiosks across the fleet, in this process.
+    Its wall time per heartbeat bounds what one writer (one per worker process) can commit,
+    whatever the HTTP side does; its CPU is GIL time the event loop does not get."""
+    ids = [fleet_kiosk_id(n) for n in range(options.kiosks)]
+    beat = wire.Heartbeat.model_validate_json(heartbeat_body(ids[0], 1))
+    now = datetime.now(UTC)
+    pings = [
+        Ping.of(
+            ids[(n * 7919) % len(ids)], now, beat.model_copy(update={"kiosk_id": "", "sequence": n})
+        )
+        for n in range(WRITER_BATCH * WRITER_BATCHES)
+    ]
+    engine = make_engine(fleet.url)
+    try:
+        with engine.connect() as connection:
+            connection.commit()
+            cpu, wall = time.process_time(), time.perf_counter()
+            for start in range(0, len(pings), WRITER_BATCH):
+                with connection.begin():
+                    write_heartbeats(connection, pings[start : start + WRITER_BATCH])
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    finally:
+        engine.dispose()
+    count = len(pings)
+    info(
+        f"writer: {count} heartbeats in group commits of {WRITER_BATCH}: "
+        f"{wall / count * 1e6:.0f} µs wall, {cpu / count * 1e6:.0f} µs CPU each"
+    )
+    report("heartbeat_writer_postgres", count / wall, "req/s", ">=", NATIONAL_NEED)
+
+
 SUB_BENCHMARKS: dict[str, Callable[[Fleet, argparse.Namespace, Path], None]] = {
     "summary": bench_summary,
+    "writer": bench_writer,
     "ingest": bench_ingest,
 }
 
