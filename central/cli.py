@@ -233,6 +233,28 @@ def _operator_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _heartbeats_maintain(args: argparse.Namespace) -> int:
+    from central.db import make_engine
+    from central.heartbeats.retention import maintain
+
+    settings = _settings(args)
+    _require_current(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        report = maintain(engine, SystemClock().now(), settings)
+    finally:
+        engine.dispose()
+    until = f"{report.rolled_up_until:%Y-%m-%d %H:%M} UTC" if report.rolled_up_until else "-"
+    print(
+        f"rolled up {report.hours_rolled_up} hours ({report.rollup_rows} kiosk-hours), "
+        f"history rolled up until {until}"
+    )
+    print(f"partitions created: {', '.join(report.created) or 'none'}")
+    print(f"partitions dropped: {', '.join(report.dropped) or 'none'}")
+    print(f"expired rows deleted: {report.raw_deleted} raw, {report.rollups_deleted} hourly")
+    return 0
+
+
 def _openapi(args: argparse.Namespace) -> int:
     from central.openapi import openapi_document
 
@@ -422,6 +444,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-key", action="store_true", help="also print a long-lived API key for scripts"
     )
     op_create.set_defaults(handler=_operator_create)
+
+    heartbeats = sub.add_parser(
+        "heartbeats",
+        help="heartbeat history",
+        description="The fleet's heartbeat history: raw pings for history_raw_days, hourly "
+        "roll-ups for history_days (docs/central.md, 'History and scale').",
+    )
+    heartbeats_sub = heartbeats.add_subparsers(
+        dest="heartbeats_command", metavar="ACTION", required=True
+    )
+    maintain = heartbeats_sub.add_parser(
+        "maintain",
+        parents=[common],
+        help="roll up finished hours, drop expired history, make partitions ahead",
+        description="Roll up every finished hour of raw pings into hourly rows, drop raw "
+        "pings older than history_raw_days and roll-ups older than history_days (whole UTC "
+        "days), and on PostgreSQL make the day partitions of the coming days. Safe to run "
+        "at any time and again; systemd/anjungan-central-maintain.timer runs it hourly.",
+    )
+    maintain.set_defaults(handler=_heartbeats_maintain)
 
     openapi = sub.add_parser(
         "openapi",

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -187,7 +188,11 @@ class OfficeService(Base):
 
 
 class KioskState(Base):
-    """The latest heartbeat per kiosk, read by the fleet view."""
+    """The latest heartbeat per kiosk, kept by ingest (one upsert per ping): what the fleet
+    table and the national summary read, never a scan of history. The facts beside the
+    payload (state, paper, faults, backlog, version) let a summary of 83,000 kiosks be one
+    SQL aggregate instead of parsing every payload; they are NULL on a row not yet
+    rewritten since migration 0006 (until the kiosk's next ping)."""
 
     __tablename__ = "kiosk_state"
 
@@ -195,19 +200,44 @@ class KioskState(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sequence: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    app_state: Mapped[str | None] = mapped_column(String(16))
+    app_reason: Mapped[str | None] = mapped_column(String(16))
+    paper: Mapped[str | None] = mapped_column(String(8))
+    faults: Mapped[int | None] = mapped_column(SmallInteger)
+    outbox_backlog: Mapped[int | None] = mapped_column(Integer)
+    app_version: Mapped[str | None] = mapped_column(String(64))
 
 
 class HeartbeatRecord(Base):
-    """Bounded history: pruned to the newest ``heartbeat_history`` rows per kiosk."""
+    """One accepted ping, kept raw for ``history_raw_days`` (docs/central.md, "History and
+    scale"): the facts the fleet pages show, not the whole payload (the newest payload is in
+    ``kiosk_state``), because 83,000 kiosks ping 120 million times a day.
+
+    On PostgreSQL the table is partitioned by day on ``received_at`` (migration 0006,
+    ``central/heartbeats/partitions.py``), so expiry is dropping a day's partition. It has no
+    primary key: a partitioned table's would have to include the day, nothing looks a ping
+    up by identity, and every index costs the ingest path; the mapper's key is nominal."""
 
     __tablename__ = "heartbeats"
-    __table_args__ = (Index("ix_heartbeats_kiosk_received", "kiosk_id", "id"),)
+    __table_args__ = (
+        Index("ix_heartbeats_kiosk_received", "kiosk_id", "received_at"),
+        Index("ix_heartbeats_received_at", "received_at", postgresql_using="brin"),
+        {"postgresql_partition_by": "RANGE (received_at)"},
+    )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sequence: Mapped[int] = mapped_column(BigInteger)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    app_state: Mapped[str] = mapped_column(String(16))
+    app_reason: Mapped[str | None] = mapped_column(String(16))
+    paper: Mapped[str | None] = mapped_column(String(8))
+    faults: Mapped[int] = mapped_column(SmallInteger)
+    outbox_backlog: Mapped[int] = mapped_column(Integer)
+    rtt_ms: Mapped[float | None] = mapped_column(Float)
+    disk_free_mb: Mapped[int] = mapped_column(Integer)
+    device_change: Mapped[bool] = mapped_column(Boolean)
+
+    __mapper_args__ = {"primary_key": [kiosk_id, received_at, sequence]}  # noqa: RUF012
 
 
 class Operator(Base):
@@ -558,3 +588,44 @@ class RekeyToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ---------------------------------------------------------------- heartbeat history (fleet scale)
+
+
+class HeartbeatHourly(Base):
+    """One kiosk's pings in one UTC hour, rolled up from the raw rows by
+    ``kiosk-central heartbeats maintain`` once the hour is over, and kept for
+    ``history_days``: the uptime timeline and the monthly availability report read these.
+    For each numeric fact its minimum, maximum and last value; for the state, the last one
+    and how many pings found the kiosk able to serve. Partitioned by day on PostgreSQL,
+    like the raw rows."""
+
+    __tablename__ = "heartbeat_hourly"
+    __table_args__ = (
+        Index("ix_heartbeat_hourly_hour_start", "hour_start", postgresql_using="brin"),
+        {"postgresql_partition_by": "RANGE (hour_start)"},
+    )
+
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), primary_key=True)
+    hour_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    pings: Mapped[int] = mapped_column(Integer)
+    available_pings: Mapped[int] = mapped_column(Integer)  # app state AVAILABLE or ACTIVE
+    device_changes: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_app_state: Mapped[str] = mapped_column(String(16))
+    last_app_reason: Mapped[str | None] = mapped_column(String(16))
+    last_paper: Mapped[str | None] = mapped_column(String(8))
+    faults_min: Mapped[int] = mapped_column(SmallInteger)
+    faults_max: Mapped[int] = mapped_column(SmallInteger)
+    faults_last: Mapped[int] = mapped_column(SmallInteger)
+    outbox_backlog_min: Mapped[int] = mapped_column(Integer)
+    outbox_backlog_max: Mapped[int] = mapped_column(Integer)
+    outbox_backlog_last: Mapped[int] = mapped_column(Integer)
+    rtt_ms_min: Mapped[float | None] = mapped_column(Float)
+    rtt_ms_max: Mapped[float | None] = mapped_column(Float)
+    rtt_ms_last: Mapped[float | None] = mapped_column(Float)
+    disk_free_mb_min: Mapped[int] = mapped_column(Integer)
+    disk_free_mb_max: Mapped[int] = mapped_column(Integer)
+    disk_free_mb_last: Mapped[int] = mapped_column(Integer)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from central.contract import signing
 from common.layered_config import layer_files, load_layered
@@ -32,7 +32,15 @@ class CentralSettings(BaseModel):
     )
     heartbeat_period_s: int = Field(default=60, ge=5, description="Kiosk ping period.")
     heartbeat_grace_s: int = Field(default=30, ge=0, description="Slack before 'offline'.")
-    heartbeat_history: int = Field(default=120, ge=1, description="Pings kept per kiosk.")
+    history_raw_days: int = Field(
+        default=7, ge=1, description="Whole days (UTC) of raw pings kept before today's."
+    )
+    history_days: int = Field(
+        default=90,
+        ge=1,
+        description="Whole days (UTC) of hourly heartbeat roll-ups kept before today's; at "
+        "least history_raw_days.",
+    )
     max_clock_skew_s: int = Field(
         default=signing.MAX_CLOCK_SKEW_S, ge=1, description="Accepted signing clock skew."
     )
@@ -72,6 +80,13 @@ class CentralSettings(BaseModel):
         description="Server secret for keyed hashes of identifiers; made and kept in the "
         "database on first start when empty.",
     )
+
+    @model_validator(mode="after")
+    def _history_covers_raw(self) -> CentralSettings:
+        """Hours are rolled up from the raw pings: roll-ups outliving them is the point."""
+        if self.history_days < self.history_raw_days:
+            raise ValueError("history_days must be at least history_raw_days")
+        return self
 
 
 def load_central_settings(

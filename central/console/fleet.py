@@ -129,7 +129,7 @@ def kiosk_page(request: Request, operator: Viewer, kiosk_id: KioskId) -> Respons
         last_seen_at = db.scalar(
             select(KioskState.last_seen_at).where(KioskState.kiosk_id == kiosk.id)
         )
-        history = heartbeat_history(db, kiosk.id)
+        history = heartbeat_history(db, kiosk.id, operator.now)
         alerts = open_alerts(db, operator, kiosk.id)
         office = db.get(Office, kiosk.office_id)
     return render(

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from central.console.session import OfficeScope
 from central.contract import models as wire
-from central.models import HeartbeatRecord, Kiosk, KioskAlert, KioskState, Office
+from central.heartbeats.history import RawPing, recent_pings
+from central.models import Kiosk, KioskAlert, KioskState, Office
 from central.services import fleet
 from central.settings import CentralSettings
 
@@ -227,21 +228,13 @@ def open_alert_kinds(db: Session, kiosk_ids: list[str]) -> dict[str, list[str]]:
     return found
 
 
-@dataclass(frozen=True)
-class HistoryPoint:
-    received_at: datetime
-    heartbeat: wire.Heartbeat | None
-
-
-def heartbeat_history(db: Session, kiosk_id: str, limit: int = HISTORY_LIMIT) -> list[HistoryPoint]:
-    """A kiosk's recent heartbeats, newest first (the one reader of the history table)."""
-    rows = db.execute(
-        select(HeartbeatRecord.received_at, HeartbeatRecord.payload)
-        .where(HeartbeatRecord.kiosk_id == kiosk_id)
-        .order_by(HeartbeatRecord.id.desc())
-        .limit(limit)
-    )
-    return [HistoryPoint(received_at, _heartbeat(payload)) for received_at, payload in rows]
+def heartbeat_history(
+    db: Session, kiosk_id: str, now: datetime, limit: int = HISTORY_LIMIT
+) -> list[RawPing]:
+    """A kiosk's heartbeats of the timeline's two hours, newest first: the raw pings the
+    history module keeps (``central/heartbeats/history.py``, its retention and roll-ups)."""
+    since = now - timedelta(seconds=TIMELINE_SLOT_S * TIMELINE_SLOTS)
+    return recent_pings(db, kiosk_id, since, now + timedelta(seconds=1), limit)
 
 
 @dataclass(frozen=True)
@@ -252,7 +245,7 @@ class Slot:
     heard: bool
 
 
-def timeline(history: list[HistoryPoint], now: datetime) -> list[Slot]:
+def timeline(history: list[RawPing], now: datetime) -> list[Slot]:
     """The last two hours, oldest first, in five-minute slots."""
     width = timedelta(seconds=TIMELINE_SLOT_S)
     start = now - width * TIMELINE_SLOTS

@@ -21,6 +21,7 @@ from central.models import AgentReportRecord, AgentState
 from central.security.callers import SignedKiosk
 from central.settings import CentralSettings
 
+REPORTS_KEPT = 120  # per kiosk: two hours of the agent's reports a minute apart (its page)
 _ADD_REPORTS = BulkInsert(
     AgentReportRecord,
     ("kiosk_id", "report_id", "received_at", "observed_at", "payload"),
@@ -91,7 +92,7 @@ def store_reports(
             }
         ],
     )
-    keep = settings.heartbeat_history
+    keep = REPORTS_KEPT
     oldest = connection.scalar(_OLDEST_KEPT, {"kiosk_id": kiosk.id, "skip": keep - 1})
     if oldest is not None:
         connection.execute(_TRIM, {"kiosk_id": kiosk.id, "oldest": oldest})

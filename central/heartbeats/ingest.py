@@ -234,7 +234,7 @@ class HeartbeatWriter:
 
     def _write_batches(self) -> None:
         connection: Connection | None = None
-        turn = _WriteTurn(self._ctx.engine)
+        turn = WriteTurn(self._ctx.engine)
         try:
             while True:
                 with self._wake:
@@ -283,7 +283,7 @@ class HeartbeatWriter:
             outcomes += [(b, _replay(b, repeats)) for b in claimed if b not in answered]
             pings = [b.ping for b in first_answers if b.ping is not None]
             if pings:
-                write_heartbeats(connection, pings, ctx.settings)
+                write_heartbeats(connection, pings)
             outcomes += [(b, b.answer()) for b in first_answers]
             if ctx.housekeeping_due("nonces"):
                 prune_nonces(ctx, connection, now)
@@ -332,7 +332,7 @@ def _discard(connection: Connection | None) -> None:
         connection.close()
 
 
-class _WriteTurn:
+class WriteTurn:
     """SQLite has one write lock per database file. Writers of other worker processes that
     find it taken sleep in SQLite's busy handler (1, 2, 5, 10, 15 ms...) and, with a writer
     that commits back to back, keep finding it taken: the tail grows tenfold. So heartbeat

@@ -10,12 +10,11 @@ rather than up or late (``kiosk_liveness``).
 from __future__ import annotations
 
 import logging
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from central.contract import models as wire
@@ -45,84 +44,102 @@ def heartbeat_ack(now: datetime, settings: CentralSettings) -> wire.HeartbeatAck
     return wire.HeartbeatAck(received_at=now, next_in_s=settings.heartbeat_period_s)
 
 
+PRINTER_KIND = "printer"  # the receipt printer's kind in the device model (drivers/base.py)
+_WORKING_DEVICE = frozenset({"online", "busy"})  # any other state counts as a fault
+
+
 @dataclass(frozen=True)
 class Ping:
-    """One accepted heartbeat, already serialised: built on the thread that accepts it, so
-    the writer, the one serial stage of the heartbeat path, only writes."""
+    """One accepted heartbeat, already serialised and with the facts history keeps: built on
+    the thread that accepts it, so the writer, the one serial stage of the heartbeat path,
+    only writes."""
 
     kiosk_id: str
     received_at: datetime
     sequence: int
     payload: EncodedJSON
+    app_state: str
+    app_reason: str | None
+    paper: str | None  # the receipt printer's supply; None without a printer
+    faults: int  # peripherals neither online nor busy
+    outbox_backlog: int
+    rtt_ms: float | None
+    disk_free_mb: int
+    device_change: bool
+    app_version: str
 
     @classmethod
     def of(cls, kiosk_id: str, received_at: datetime, beat: wire.Heartbeat) -> Ping:
-        return cls(kiosk_id, received_at, beat.sequence, EncodedJSON(beat.model_dump_json()))
+        printers = [p for p in beat.peripherals if p.kind == PRINTER_KIND]
+        return cls(
+            kiosk_id,
+            received_at,
+            beat.sequence,
+            EncodedJSON(beat.model_dump_json()),
+            app_state=beat.app_state.value,
+            app_reason=beat.app_state_reason.value if beat.app_state_reason else None,
+            paper=printers[0].supply if printers else None,
+            faults=sum(p.state not in _WORKING_DEVICE for p in beat.peripherals),
+            outbox_backlog=beat.outbox_backlog,
+            rtt_ms=beat.network.rtt_ms,
+            disk_free_mb=beat.resources.disk_free_mb,
+            device_change=beat.trigger == "device_change",
+            app_version=beat.versions.app,
+        )
 
 
-def write_heartbeats(connection: Connection, pings: list[Ping], settings: CentralSettings) -> None:
+def write_heartbeats(connection: Connection, pings: list[Ping]) -> None:
     """Pings that arrived together, in one transaction the caller commits: a history row
-    each, each kiosk's newest state (the later ping wins, as if written one by one), and the
-    amortised history trim. Rows are touched in kiosk order, so two processes writing at once
-    on PostgreSQL lock them in the same order and cannot deadlock."""
-    rows = [
-        {
-            "kiosk_id": ping.kiosk_id,
-            "received_at": ping.received_at,
-            "sequence": ping.sequence,
-            "payload": ping.payload,
-        }
-        for ping in pings
-    ]
-    _ADD_HISTORY.run(connection, rows)
-    newest = {row["kiosk_id"]: row for row in rows}
+    each and each kiosk's newest state (the later ping wins, as if written one by one).
+    History is bounded by age, not here: ``kiosk-central heartbeats maintain`` rolls it up
+    and drops what expired (central/heartbeats/retention.py). Rows are touched in kiosk
+    order, so two processes writing at once on PostgreSQL lock them in the same order and
+    cannot deadlock."""
+    _ADD_HISTORY.run(
+        connection,
+        [{name: getattr(ping, name) for name in _HISTORY_COLUMNS} for ping in pings],
+    )
+    newest = {ping.kiosk_id: ping for ping in pings}
     states = [
-        {
-            "kiosk_id": kiosk_id,
-            "last_seen_at": row["received_at"],
-            "sequence": row["sequence"],
-            "payload": row["payload"],
-        }
-        for kiosk_id, row in sorted(newest.items())
+        {name: getattr(ping, name) for name in _STATE_FIELDS} | {"last_seen_at": ping.received_at}
+        for _, ping in sorted(newest.items())
     ]
     _UPSERT_STATE.run(connection, states)
-    keep = settings.heartbeat_history
-    for kiosk_id in sorted({p.kiosk_id for p in pings if _trim_due(p, keep)}):
-        _prune_history(connection, kiosk_id, keep)
 
 
-_ADD_HISTORY = BulkInsert(HeartbeatRecord, ("kiosk_id", "received_at", "sequence", "payload"))
+_HISTORY_COLUMNS = (
+    "kiosk_id",
+    "received_at",
+    "sequence",
+    "app_state",
+    "app_reason",
+    "paper",
+    "faults",
+    "outbox_backlog",
+    "rtt_ms",
+    "disk_free_mb",
+    "device_change",
+)
+_ADD_HISTORY = BulkInsert(HeartbeatRecord, _HISTORY_COLUMNS)
+_STATE_FIELDS = (
+    "kiosk_id",
+    "sequence",
+    "payload",
+    "app_state",
+    "app_reason",
+    "paper",
+    "faults",
+    "outbox_backlog",
+    "app_version",
+)
+_STATE_COLUMNS = ("last_seen_at", *_STATE_FIELDS)
 # One statement instead of read-then-write: the newest ping per kiosk.
 _UPSERT_STATE = BulkInsert(
     KioskState,
-    ("kiosk_id", "last_seen_at", "sequence", "payload"),
-    tail="ON CONFLICT (kiosk_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, "
-    "sequence = excluded.sequence, payload = excluded.payload",
+    _STATE_COLUMNS,
+    tail="ON CONFLICT (kiosk_id) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in _STATE_COLUMNS if name != "kiosk_id"),
 )
-_OLDEST_KEPT = (
-    select(HeartbeatRecord.id)
-    .where(HeartbeatRecord.kiosk_id == bindparam("kiosk_id"))
-    .order_by(HeartbeatRecord.id.desc())
-    .offset(bindparam("skip"))
-    .limit(1)
-)
-_TRIM_HISTORY = delete(HeartbeatRecord).where(
-    HeartbeatRecord.kiosk_id == bindparam("kiosk_id"), HeartbeatRecord.id < bindparam("oldest")
-)
-
-
-def _trim_due(ping: Ping, keep: int) -> bool:
-    """Every ``keep`` pings per kiosk, at a point of the cycle set by the kiosk id: kiosks whose
-    sequences run in step (a fleet started together) still trim at different times, instead
-    of all in one transaction that holds up every heartbeat behind it."""
-    return (ping.sequence + zlib.crc32(ping.kiosk_id.encode())) % keep == 0
-
-
-def _prune_history(connection: Connection, kiosk_id: str, keep: int) -> None:
-    """Amortised: runs once every ``keep`` pings and trims back to the newest ``keep``."""
-    oldest_kept = connection.scalar(_OLDEST_KEPT, {"kiosk_id": kiosk_id, "skip": keep - 1})
-    if oldest_kept is not None:
-        connection.execute(_TRIM_HISTORY, {"kiosk_id": kiosk_id, "oldest": oldest_kept})
 
 
 def liveness(last_seen: datetime | None, now: datetime, settings: CentralSettings) -> wire.Liveness:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import requests
-from sqlalchemy import func, select
 
 from central.contract.models import ErrorBody, Fleet, Liveness
-from central.db import EncodedJSON
-from central.models import HeartbeatRecord
-from central.services.fleet import Ping, _trim_due
-from central.settings import CentralSettings
 from tests.support.central_server import CentralServer, EnrolledKiosk
 
 
@@ -140,38 +134,3 @@ def test_malformed_heartbeat_is_a_422(central: CentralServer, kiosk: EnrolledKio
     assert reply.status_code == 422
     locations = {tuple(e["loc"]) for e in reply.json()["details"]["errors"]}
     assert ("body", "sequence") in locations and ("body", "app_state") in locations
-
-
-def test_history_is_bounded(settings: CentralSettings, database: Any) -> None:
-    small = settings.model_copy(update={"heartbeat_history": 5})
-    server = CentralServer(small).start()
-    try:
-        kiosk = server.enroll()
-        for sequence in range(1, 23):
-            assert _send(server, kiosk, beat(kiosk.kiosk_id, sequence)).status_code == 202
-        with server.context.sessions() as db:
-            kept = db.scalars(
-                select(HeartbeatRecord.sequence).where(HeartbeatRecord.kiosk_id == kiosk.kiosk_id)
-            ).all()
-            total = db.scalar(select(func.count()).select_from(HeartbeatRecord))
-        assert max(kept) == 22
-        assert len(kept) <= 2 * 5 and total == len(kept)
-        assert min(kept) >= 22 - 2 * 5
-    finally:
-        server.stop()
-
-
-def test_kiosks_in_step_trim_their_history_at_different_times() -> None:
-    """Each kiosk trims once every ``keep`` pings, but a fleet whose sequences run in step
-    does not trim all at once (one transaction would hold up every heartbeat behind it)."""
-    keep = 120
-    kiosks = [f"KSK-{n:04d}" for n in range(200)]
-    at_sequence = {
-        sequence: sum(
-            _trim_due(Ping(kiosk, datetime.now(UTC), sequence, EncodedJSON("{}")), keep)
-            for kiosk in kiosks
-        )
-        for sequence in range(1, keep + 1)
-    }
-    assert sum(at_sequence.values()) == len(kiosks)  # each exactly once per cycle
-    assert max(at_sequence.values()) <= len(kiosks) // 10

@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from central.db import make_engine, make_sessionmaker
+from central.heartbeats.partitions import is_partition
 from central.models import Base, Office, OfficeService, Resident, ResidentCard
 from central.security.security import verify_secret
 from central.seeding.seed import DISTINCT_DEMO_PINS
@@ -67,10 +68,17 @@ def test_seeding_twice_changes_nothing(database: Database) -> None:
     assert _residents(database.url) == before
 
 
+def _not_a_partition(name: str | None, kind: str, _parents: object) -> bool:
+    """PostgreSQL's history partitions (and their indexes) are made by the migration and
+    ``heartbeats maintain``, not the models."""
+    return not (kind == "table" and name is not None and is_partition(name))
+
+
 def test_migrations_create_exactly_the_models(database: Database) -> None:
     engine = make_engine(database.url)
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": _not_a_partition})
+        differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
 

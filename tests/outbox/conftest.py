@@ -141,10 +141,10 @@ def centre_template(tmp_path_factory: pytest.TempPathFactory) -> CentreDatabase:
 
 @pytest.fixture
 def centre_settings(centre_template: CentreDatabase, tmp_path: Path) -> CentralSettings:
-    """A fresh copy of the migrated, seeded database; history kept whole for row counts."""
+    """A fresh copy of the migrated, seeded database."""
     target = tmp_path / "central.sqlite3"
     shutil.copyfile(centre_template.url.removeprefix("sqlite:///"), target)
-    return CentralSettings(database_url=f"sqlite:///{target}", heartbeat_history=1_000_000)
+    return CentralSettings(database_url=f"sqlite:///{target}")
 
 
 @pytest.fixture

@@ -45,10 +45,10 @@ def _beat(centre: Centre) -> Heartbeat | None:
     return kiosk.heartbeat if kiosk is not None else None
 
 
-def _history(centre: Centre) -> list[Heartbeat]:
+def _history(centre: Centre) -> list[HeartbeatRecord]:
     with centre.server.context.sessions() as db:
-        payloads = db.scalars(select(HeartbeatRecord.payload).order_by(HeartbeatRecord.id))
-        return [Heartbeat.model_validate(payload) for payload in payloads]
+        order = (HeartbeatRecord.received_at, HeartbeatRecord.sequence)
+        return list(db.scalars(select(HeartbeatRecord).order_by(*order)))
 
 
 def _sequences(centre: Centre) -> list[int]:
@@ -93,9 +93,7 @@ def test_kiosk_run_reports_serves_buffers_and_stops(
     assert beat.app_state == "UNAVAILABLE"
     assert {p.name: p.supply for p in beat.peripherals}["printer"] == "out"
     assert any(  # sent because of the change, not only with the next scheduled beat
-        b.trigger == "device_change"
-        and {p.name: p.supply for p in b.peripherals}["printer"] == "out"
-        for b in _history(centre)
+        b.device_change and b.paper == "out" for b in _history(centre)
     )
     out = kiosk_command(enrolled_config, "status")
     assert out.returncode == 1 and "UNAVAILABLE (consumables)" in out.stdout
