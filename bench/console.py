@@ -30,17 +30,20 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/x.py`: repo
 
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
 
 from bench._central import database, info, machine_note, percentile, report
 from central.app import create_app
 from central.clock import ManualClock
 from central.console.alerts import sweep_alerts
+from central.contract import models as wire
 from central.db import make_engine, make_sessionmaker
 from central.migrate import upgrade
-from central.models import HeartbeatRecord, Kiosk, KioskState, Office
+from central.models import Kiosk, Office
 from central.security.operators import create_operator
 from central.security.roles import Role
 from central.seeding.seed import seed_offices
+from central.services.fleet import Ping, write_heartbeats
 from central.settings import CentralSettings
 
 PAGE_TARGET_MS = 300.0
@@ -83,7 +86,12 @@ def _payload(kiosk_id: str, sequence: int, rng: random.Random) -> dict[str, Any]
         "config_hash": "ab" * 32,
         "app_state": "AVAILABLE" if supply != "out" else "UNAVAILABLE",
         "app_state_reason": None if supply != "out" else "consumables",
-        "resources": {"disk_free_mb": 20000, "disk_total_mb": 64000},
+        "resources": {
+            "disk_free_mb": 20000,
+            "disk_total_mb": 64000,
+            "ram_free_mb": 1500,
+            "ram_total_mb": 4000,
+        },
         "network": {"interface": "eth0", "rtt_ms": 40.0},
         "outbox_backlog": rng.choice([0, 0, 0, 1, 3]),
         "peripherals": [
@@ -104,7 +112,8 @@ def seed_fleet(url: str, kiosks: int, settings: CentralSettings) -> str:
         villages = [office.id for office in seed_offices(db)]
         db.commit()
         parents = dict(db.query(Office.id, Office.parent_id).all())
-        kiosk_rows, states, history = [], [], []
+        kiosk_rows: list[dict[str, Any]] = []
+        pings: list[Ping] = []
         for number in range(kiosks):
             kiosk_id = f"KSK-B{number:06d}"
             office = villages[number % len(villages)]
@@ -128,22 +137,21 @@ def seed_fleet(url: str, kiosks: int, settings: CentralSettings) -> str:
                 else rng.uniform(20 * period, 600 * period)
             )
             seen = NOW - timedelta(seconds=age)
-            payload = _payload(kiosk_id, HISTORY_PER_KIOSK, rng)
-            states.append(
-                {"kiosk_id": kiosk_id, "last_seen_at": seen, "sequence": 12, "payload": payload}
-            )
-            history += [
-                {
-                    "kiosk_id": kiosk_id,
-                    "received_at": seen - timedelta(seconds=period * back),
-                    "sequence": HISTORY_PER_KIOSK - back,
-                    "payload": payload,
-                }
-                for back in range(HISTORY_PER_KIOSK)
+            # oldest first, so the newest ping is the kiosk's state (as ingest writes them)
+            pings += [
+                Ping.of(
+                    kiosk_id,
+                    seen - timedelta(seconds=period * back),
+                    wire.Heartbeat.model_validate(
+                        _payload(kiosk_id, HISTORY_PER_KIOSK - back, rng)
+                    ),
+                )
+                for back in reversed(range(HISTORY_PER_KIOSK))
             ]
-        for table, rows in ((Kiosk, kiosk_rows), (KioskState, states), (HeartbeatRecord, history)):
-            for start in range(0, len(rows), CHUNK):
-                db.execute(table.__table__.insert(), rows[start : start + CHUNK])
+        for start in range(0, len(kiosk_rows), CHUNK):
+            db.execute(insert(Kiosk), kiosk_rows[start : start + CHUNK])
+        for start in range(0, len(pings), CHUNK):
+            write_heartbeats(db.connection(), pings[start : start + CHUNK])
         create_operator(db, "bench-admin", PASSWORD, NOW, Role.DISTRICT_ADMIN)
         db.commit()
     engine.dispose()
