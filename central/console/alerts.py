@@ -29,7 +29,7 @@ from central.console.fleet_data import kiosk_state
 from central.console.session import ConsoleOperator, not_found
 from central.context import CentralContext
 from central.db import transaction
-from central.models import Kiosk, KioskAlert, KioskState
+from central.models import AgentState, Kiosk, KioskAlert, KioskState
 from central.settings import CentralSettings
 from common.i18n.translator import N_
 
@@ -132,13 +132,20 @@ def sweep_alerts(
     kiosks' alerts included: they are no longer anyone's problem)."""
     with transaction(sessions) as db:
         rows = db.execute(
-            select(Kiosk.id, KioskState.last_seen_at, KioskState.payload)
+            select(
+                Kiosk.id,
+                KioskState.last_seen_at,
+                KioskState.payload,
+                AgentState.received_at,
+                AgentState.payload,
+            )
             .outerjoin(KioskState, KioskState.kiosk_id == Kiosk.id)
+            .outerjoin(AgentState, AgentState.kiosk_id == Kiosk.id)
             .where(Kiosk.revoked_at.is_(None))
         )
         holding: dict[tuple[str, str], str | None] = {}
-        for kiosk_id, last_seen_at, payload in rows:
-            state = kiosk_state(last_seen_at, now, settings)
+        for kiosk_id, last_seen_at, payload, agent_at, agent_payload in rows:
+            state = kiosk_state(last_seen_at, now, settings, agent_at, agent_payload)
             beat = payload if isinstance(payload, dict) else None
             for kind, detail in conditions(state, last_seen_at, beat, now, settings).items():
                 holding[(kiosk_id, kind.value)] = detail

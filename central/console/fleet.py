@@ -27,7 +27,7 @@ from central.console.render import SECURITY_HEADERS, render
 from central.console.session import ConsoleOperator, console_operator, not_found
 from central.context import CentralContext
 from central.errors import ApiError
-from central.models import Kiosk, KioskState, Office
+from central.models import AgentState, Kiosk, KioskState, Office
 from central.security import enrollment, operators
 from central.security.roles import Area
 from common.i18n.translator import N_
@@ -129,6 +129,7 @@ def kiosk_page(request: Request, operator: Viewer, kiosk_id: KioskId) -> Respons
         last_seen_at = db.scalar(
             select(KioskState.last_seen_at).where(KioskState.kiosk_id == kiosk.id)
         )
+        agent = db.get(AgentState, kiosk.id)
         history = heartbeat_history(db, kiosk.id, operator.now)
         alerts = open_alerts(db, operator, kiosk.id)
         office = db.get(Office, kiosk.office_id)
@@ -138,7 +139,13 @@ def kiosk_page(request: Request, operator: Viewer, kiosk_id: KioskId) -> Respons
         operator,
         kiosk=kiosk,
         office=office,
-        state=kiosk_state(last_seen_at, operator.now, ctx.settings),
+        state=kiosk_state(
+            last_seen_at,
+            operator.now,
+            ctx.settings,
+            agent.received_at if agent else None,
+            agent.payload if agent else None,
+        ),
         last_seen_at=last_seen_at,
         history=history,
         slots=timeline(history, operator.now),

@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from central.console.session import OfficeScope
 from central.contract import models as wire
 from central.heartbeats.history import RawPing, recent_pings
-from central.models import Kiosk, KioskAlert, KioskState, Office
+from central.models import AgentState, Kiosk, KioskAlert, KioskState, Office
 from central.services import fleet
 from central.settings import CentralSettings
 
@@ -36,9 +36,27 @@ TIMELINE_SLOTS = 24  # two hours in five-minute slots
 STATES: tuple[str, ...] = tuple(state.value for state in wire.Liveness)
 
 
-def kiosk_state(last_seen_at: datetime | None, now: datetime, settings: CentralSettings) -> str:
-    """The fleet service's verdict for one kiosk, as the value shown and filtered on."""
-    return fleet.liveness(last_seen_at, now, settings).value
+def kiosk_state(
+    last_seen_at: datetime | None,
+    now: datetime,
+    settings: CentralSettings,
+    agent_at: datetime | None = None,
+    agent_payload: Any = None,
+) -> str:
+    """The fleet service's verdict for one kiosk (``fleet.kiosk_liveness``: its app's newest
+    heartbeat and its health agent's newest report), as the value shown and filtered on."""
+    return fleet.kiosk_liveness(
+        last_seen_at, agent_at, _agent_report(agent_payload), now, settings
+    ).value
+
+
+def _agent_report(payload: Any) -> wire.AgentReport | None:
+    if payload is None:
+        return None
+    try:
+        return wire.AgentReport.model_validate(payload)
+    except ValidationError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -109,9 +127,21 @@ def state_column(now: datetime, settings: CentralSettings) -> ColumnElement[str]
     period = settings.heartbeat_period_s
     up_since = now - timedelta(seconds=1.5 * period)
     late_since = now - timedelta(seconds=3 * period + settings.heartbeat_grace_s)
-    seen = KioskState.last_seen_at
+    heartbeat_at, agent_at = KioskState.last_seen_at, AgentState.received_at
+    seen = case(
+        (agent_at.is_(None), heartbeat_at),
+        (heartbeat_at.is_(None), agent_at),
+        (agent_at > heartbeat_at, agent_at),
+        else_=heartbeat_at,
+    )
+    agent_says_down = and_(
+        agent_at.is_not(None),
+        or_(heartbeat_at.is_(None), agent_at >= heartbeat_at),
+        AgentState.payload["app"].as_string() == wire.AppHealth.DOWN.value,
+    )
     return case(
         (seen.is_(None), wire.Liveness.NEVER.value),
+        (and_(seen >= late_since, agent_says_down), wire.Liveness.APP_DOWN.value),
         (seen >= up_since, wire.Liveness.UP.value),
         (seen >= late_since, wire.Liveness.LATE.value),
         else_=wire.Liveness.OFFLINE.value,
@@ -146,6 +176,7 @@ def fleet_page(
             query.select_from(Kiosk)
             .join(Office, Office.id == Kiosk.office_id)
             .outerjoin(KioskState, KioskState.kiosk_id == Kiosk.id)
+            .outerjoin(AgentState, AgentState.kiosk_id == Kiosk.id)
             .where(*conditions)
         )
 
@@ -163,6 +194,7 @@ def fleet_page(
             Office.parent_id,
             KioskState.last_seen_at,
             Kiosk.revoked_at,
+            state,
         )
     )
     if wanted.state:
@@ -181,13 +213,13 @@ def fleet_page(
             office_id=office_id,
             office_name=office_name,
             kecamatan_name=names.get(parent_id or "", ""),
-            state=kiosk_state(last_seen_at, now, settings),
+            state=shown,
             last_seen_at=last_seen_at,
             revoked=revoked_at is not None,
             heartbeat=beats.get(kiosk_id),
             alerts=alerts.get(kiosk_id, []),
         )
-        for kiosk_id, office_id, office_name, parent_id, last_seen_at, revoked_at in rows
+        for kiosk_id, office_id, office_name, parent_id, last_seen_at, revoked_at, shown in rows
     ]
     return FleetPage(counts, total, lines, page, pages, _kecamatans(db, scope))
 

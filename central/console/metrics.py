@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from central.console.alerts import ALERT_LABELS, maybe_sweep
 from central.console.fleet_data import STATES, kiosk_state
 from central.context import CentralContext
-from central.models import Kiosk, KioskAlert, KioskState
+from central.models import AgentState, Kiosk, KioskAlert, KioskState
 
 router = APIRouter(include_in_schema=False)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -33,12 +33,16 @@ def exposition(ctx: CentralContext) -> str:
     now = ctx.clock.now()
     with ctx.sessions() as db:
         seen = db.execute(
-            select(KioskState.last_seen_at)
+            select(KioskState.last_seen_at, AgentState.received_at, AgentState.payload)
             .select_from(Kiosk)
             .outerjoin(KioskState, KioskState.kiosk_id == Kiosk.id)
+            .outerjoin(AgentState, AgentState.kiosk_id == Kiosk.id)
             .where(Kiosk.revoked_at.is_(None))
-        ).scalars()
-        states = Counter(kiosk_state(at, now, ctx.settings) for at in seen)
+        ).all()
+        states = Counter(
+            kiosk_state(heartbeat_at, now, ctx.settings, agent_at, agent)
+            for heartbeat_at, agent_at, agent in seen
+        )
         recent = db.scalar(
             select(func.count())
             .select_from(KioskState)

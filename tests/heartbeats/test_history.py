@@ -127,6 +127,7 @@ def test_fleet_summary_counts_states_problems_and_areas(
         Liveness.LATE: 0,
         Liveness.OFFLINE: 1,
         Liveness.NEVER: 1,
+        Liveness.APP_DOWN: 0,  # the summary counts heartbeats only, not the agent's reports
     }
     assert summary.app_states == {"AVAILABLE": 2, "ACTIVE": 1, "UNAVAILABLE": 1, "unknown": 1}
     assert (summary.paper_low, summary.paper_out) == (1, 1)
