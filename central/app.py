@@ -15,6 +15,7 @@ from central.context import CentralContext
 from central.errors import install_error_handlers
 from central.heartbeats.ingest import HeartbeatPipeline
 from central.heartbeats.ingest_asgi import CentralAPI
+from central.notify import routes as notify
 from central.public import routes as public
 from central.public.limiter import RateLimiter
 from central.settings import CentralSettings
@@ -36,6 +37,7 @@ def build_app() -> FastAPI:
     app.include_router(operator.router)
     app.include_router(services.router)
     app.include_router(batch.router)
+    app.include_router(notify.router)
     app.include_router(public.api_router)
     app.include_router(public.pages_router)
 
