@@ -19,7 +19,9 @@ from central.models import (
     Complaint,
     Kiosk,
     LetterRequest,
+    LetterStatusChange,
     QueueTicket,
+    Service,
     TrackingCode,
 )
 
@@ -172,19 +174,33 @@ def _by_tracking_code(db: Session, normalised: str) -> wire.TrackedItem | None:
 
 
 def _letter(db: Session, code: str) -> wire.TrackedItem | None:
-    row = db.scalar(select(LetterRequest).where(LetterRequest.tracking_code == code))
+    """Columns, not rows: the public page is the busiest reader here, and a request row would
+    bring its resident (joined) and scans along, which a status page must never even load."""
+    row = db.execute(
+        select(
+            LetterRequest.id,
+            LetterRequest.status,
+            LetterRequest.received_at,
+            Service.label_id,
+            Service.label_en,
+        )
+        .join(Service, Service.id == LetterRequest.service_id)
+        .where(LetterRequest.tracking_code == code)
+    ).one_or_none()
     if row is None:
         return None
+    history = db.execute(
+        select(LetterStatusChange.status, LetterStatusChange.at)
+        .where(LetterStatusChange.request_id == row.id)
+        .order_by(LetterStatusChange.id)
+    ).all()
     return wire.TrackedItem(
         tracking_code=code,
         kind="letter",
-        title=LocalizedText(id=row.service.label_id, en=row.service.label_en),
+        title=LocalizedText(id=row.label_id, en=row.label_en),
         status_label=_letter_status(row.status),
-        updated_at=row.history[-1].at if row.history else row.received_at,
-        steps=[
-            wire.TrackedStep(label=_letter_status(change.status), at=change.at)
-            for change in row.history
-        ],
+        updated_at=history[-1].at if history else row.received_at,
+        steps=[wire.TrackedStep(label=_letter_status(h.status), at=h.at) for h in history],
     )
 
 
@@ -207,7 +223,12 @@ def _bansos(db: Session, code: str) -> wire.TrackedItem | None:
 
 
 def _complaint(db: Session, code: str) -> wire.TrackedItem | None:
-    row = db.scalar(select(Complaint).where(Complaint.tracking_code == code))
+    """Columns only: never the complaint's text or its resident."""
+    row = db.execute(
+        select(Complaint.category, Complaint.status, Complaint.updated_at).where(
+            Complaint.tracking_code == code
+        )
+    ).one_or_none()
     if row is None:
         return None
     category = COMPLAINT_CATEGORY_LABELS[row.category]
