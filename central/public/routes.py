@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -97,7 +98,7 @@ def tracking_page(
     """A receipt's QR lands here: status and dates, nothing personal. A malformed code or
     office is a "not found" page too, never a JSON error."""
     language = language_of(lang)
-    path = request.url.path
+    path = pages.LOOKUP_PATH + "/" + quote(code[:_MAX_CODE_TEXT], safe="")
     seconds = wait_for(request)
     if seconds:
         return pages.too_many_page(language, path, seconds)
