@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
+from central.contract.batch import BATCH_PATH
 from central.contract.services import LetterRequest
-from central.models import Complaint, Notification, TrackingCode
+from central.models import Complaint, Notification, NotificationOptIn, TrackingCode
 from central.notify import queue
 from central.notify.hooks import ComplaintAnswered, notify_resident
 from central.notify.notifier import HttpGatewayNotifier, LogNotifier, Notifier
@@ -263,3 +264,33 @@ def test_many_messages_two_workers_each_sent_exactly_once(central: CentralServer
 def test_backoff_doubles_up_to_its_ceiling() -> None:
     policy = queue.RetryPolicy(max_attempts=8, base_s=30, max_s=300)
     assert [policy.delay(n).total_seconds() for n in range(1, 7)] == [30, 60, 120, 240, 300, 300]
+
+
+def test_a_number_given_with_an_outbox_delivery_is_kept_too(portal: Portal) -> None:
+    """Submissions made while the centre was away arrive in a batch: the opt-in comes along."""
+    assert portal.login is not None
+    ref = local_ref()
+    body = {
+        "local_ref": ref,
+        "category": "keamanan",
+        "text": "Pos ronda RT 04 tidak dijaga sejak sebulan.",
+        "submitted_at": "2026-11-23T09:50:00+07:00",
+        "notify_phone": "081234567890",
+    }
+    items = [
+        {
+            "kind": "complaint",
+            "local_ref": ref,
+            "grant": portal.login.submission_grant,
+            "body": body,
+        }
+    ]
+    reply = portal.post(BATCH_PATH, {"items": items}, resident=False)
+    assert reply.status_code == 200, reply.text
+    (result,) = reply.json()["results"]
+    assert result["status"] == 201, result
+    with portal.central.context.sessions() as db:
+        optin = db.get(NotificationOptIn, result["body"]["tracking_code"])
+        assert optin is not None and b"7890" not in optin.phone_sealed
+        box = box_for(portal.central.context.identifier_key)
+        assert box.open(optin.phone_sealed) == CANONICAL
