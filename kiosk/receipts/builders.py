@@ -91,7 +91,12 @@ def letter_receipt(
         receipt.rule().text(t("Bring these to the office:"), bold=True)
         for doc in to_bring:
             receipt.text(_document_line(doc, ctx))
-    return _footer(receipt, ctx, t("Check the status at the kiosk with this code."))
+    check = (
+        t("Scan the QR with a phone, or check the status at the kiosk with this code.")
+        if ctx.tracking_url
+        else t("Check the status at the kiosk with this code.")
+    )
+    return _footer(receipt, ctx, check)
 
 
 def _document_line(doc: DocumentRequirement, ctx: ReceiptContext) -> str:

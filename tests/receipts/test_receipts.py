@@ -220,6 +220,9 @@ def test_tracking_url_goes_in_the_qr_and_scans_back_to_the_code() -> None:
     assert scanned == "https://desa.example.id/lacak/K7QF-2M9A"
     assert tracking_code_from_scan(scanned) == "K7QF-2M9A"
     assert "K7QF-2M9A" in printed.lines
+    assert "Pindai kode QR dengan ponsel" in " ".join(printed.text.split())
+    bare = print_out(letter_receipt(letter_request(), context("id")), PROFILE_58MM).text
+    assert "Pindai" not in bare and "Cek status di anjungan" in " ".join(bare.split())
     # The offline reference and the queue code are unique only within the office: their URLs
     # name it, and the public page finds them once the centre has them (issue 15 item 4).
     submission = LetterRequestCreate(local_ref=LOCAL_REF, service_id="sktm", submitted_at=NOW)
