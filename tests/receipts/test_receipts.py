@@ -318,3 +318,28 @@ def test_centre_text_with_an_empty_half_falls_back() -> None:
     ctx = context("en")
     submission = LetterRequestCreate(local_ref=LOCAL_REF, service_id="domisili", submitted_at=NOW)
     assert "Surat Domisili" in _texts(queued_receipt(submission, ctx, subject=half))
+
+
+def test_the_on_screen_qr_is_the_printed_one() -> None:
+    """When the printer cannot print, the screen shows the QR the receipt would have carried."""
+    from kiosk.session.flows import LetterSubmission
+    from kiosk.session.receipting import SessionReceipts
+    from tests.receipts.conftest import OFFICE
+
+    receipts = SessionReceipts(
+        office=OFFICE,
+        kiosk_id="KSK-TEST",
+        now=lambda: NOW,
+        tracking_url="https://desa.example.id/lacak/{code}",
+    )
+    ticket = queue_ticket()
+    assert receipts.qr_payload(ticket) == (
+        f"https://desa.example.id/lacak/{queue_code(ticket)}?kantor={OFFICE.id}"
+    )
+    assert receipts.qr_payload(letter_request()) == "https://desa.example.id/lacak/K7QF-2M9A"
+    ref = new_local_ref()
+    slip = LetterSubmission(
+        local_ref=ref,
+        payload=LetterRequestCreate(local_ref=ref, service_id="sktm", submitted_at=NOW),
+    )
+    assert receipts.qr_payload(slip) == f"https://desa.example.id/lacak/{ref}?kantor={OFFICE.id}"
