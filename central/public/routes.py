@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from central.context import get_db
+from central.context import CentralContext, get_db
 from central.contract import services as wire
 from central.contract.models import ErrorBody
 from central.errors import ERROR_RESPONSES, ApiError
@@ -91,12 +91,13 @@ def lookup(
 def tracking_page(
     request: Request,
     code: str,
-    db: Db,
     kantor: str | None = None,
     lang: str | None = None,
 ) -> Response:
     """A receipt's QR lands here: status and dates, nothing personal. A malformed code or
-    office is a "not found" page too, never a JSON error."""
+    office is a "not found" page too, never a JSON error. The database session is opened
+    only once the caller has passed the rate limit and the code looks like one, so a flood
+    of refused requests never takes a pooled connection."""
     language = language_of(lang)
     path = pages.LOOKUP_PATH + "/" + quote(code[:_MAX_CODE_TEXT], safe="")
     seconds = wait_for(request)
@@ -105,8 +106,10 @@ def tracking_page(
     office = _office(kantor)
     if not _CODE.fullmatch(code[: _MAX_CODE_TEXT + 1]):
         return pages.not_found_page(language, code, path, office)
+    context: CentralContext = request.app.state.context
     try:
-        item = tracking.track(db, code, office_id=office)
+        with context.sessions() as db:
+            item = tracking.track(db, code, office_id=office)
     except ApiError:
         return pages.not_found_page(language, code, path, office)
     return pages.item_page(language, item, path, office)
