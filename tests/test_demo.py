@@ -42,7 +42,8 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
     assert "outbox after reconnecting: 0 waiting" in result.stdout
     receipts = sorted((out / "receipts").glob("*.png"))
     assert len(receipts) == 3  # letter, queue ticket, complaint saved offline
-    assert _qr(receipts[0]).startswith("SKT-")
+    # The receipt's QR opens the demo centre's public tracking page (docs/public.md).
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/lacak/SKT-[A-Z0-9]{6}", _qr(receipts[0]))
     key = out / "state" / "identity" / "kiosk.key"
     assert key.stat().st_mode & 0o077 == 0
     # A rerun removes only what the demo writes, so that list must name everything it wrote.
