@@ -16,6 +16,9 @@ from central.context import CentralContext
 from central.errors import install_error_handlers
 from central.heartbeats.ingest import HeartbeatPipeline
 from central.heartbeats.ingest_asgi import CentralAPI
+from central.notify import routes as notify
+from central.public import routes as public
+from central.public.limiter import RateLimiter
 from central.settings import CentralSettings
 
 
@@ -37,6 +40,9 @@ def build_app() -> FastAPI:
     app.include_router(batch.router)
     app.include_router(collect.router)
     install_console(app)
+    app.include_router(notify.router)
+    app.include_router(public.api_router)
+    app.include_router(public.pages_router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
@@ -61,4 +67,7 @@ def create_app(settings: CentralSettings, clock: Clock | None = None) -> FastAPI
     context = CentralContext.create(settings, clock or SystemClock())
     app.state.context = context
     app.state.heartbeats = HeartbeatPipeline.for_context(context)
+    app.state.public_limiter = RateLimiter(
+        settings.public_rate_per_minute, settings.public_rate_burst
+    )
     return app

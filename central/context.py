@@ -23,6 +23,7 @@ from central.settings import CentralSettings
 
 _SECRET_SETTING = "identifier_hash_key"  # noqa: S105 - a row name, not a secret
 
+
 @dataclass
 class CentralContext:
     settings: CentralSettings

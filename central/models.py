@@ -629,3 +629,52 @@ class HeartbeatHourly(Base):
     disk_free_mb_min: Mapped[int] = mapped_column(Integer)
     disk_free_mb_max: Mapped[int] = mapped_column(Integer)
     disk_free_mb_last: Mapped[int] = mapped_column(Integer)
+
+
+# ---------------------------------------------------------------- public tracking and notifications
+# (issue 15 item 4: central/public/, central/notify/)
+
+# An offline slip's reference is looked up on the public page without its office when the QR
+# carries none (central/services/tracking.py); these make that an index lookup.
+Index("ix_letter_requests_local_ref", LetterRequest.local_ref)
+Index("ix_complaints_local_ref", Complaint.local_ref)
+Index("ix_bansos_enrollments_local_ref", BansosEnrollment.local_ref)
+
+
+class NotificationOptIn(Base):
+    """A resident's phone number given with a submission, to be told when it moves on.
+
+    ``phone_sealed`` is the number encrypted with AES-GCM under a key derived from the
+    centre's secret (central/notify/phones.py); it is never stored or shown in clear."""
+
+    __tablename__ = "notification_optins"
+
+    tracking_code: Mapped[str] = mapped_column(ForeignKey("tracking_codes.code"), primary_key=True)
+    phone_sealed: Mapped[bytes] = mapped_column(LargeBinary(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Notification(Base):
+    """One message to one resident: the durable outbox the notification worker drains.
+
+    Enqueued in the same transaction as the change it reports, once per ``idempotency_key``;
+    claimed by one worker at a time (``claim_token`` with a lease); sent with its key so a
+    gateway can drop a resend after a worker crash. The sealed number is erased once the
+    message is sent or given up."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(96), unique=True)
+    tracking_code: Mapped[str] = mapped_column(ForeignKey("tracking_codes.code"), index=True)
+    phone_sealed: Mapped[bytes | None] = mapped_column(LargeBinary(128))
+    text: Mapped[str] = mapped_column(String(480))
+    status: Mapped[str] = mapped_column(String(8))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

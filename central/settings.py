@@ -80,6 +80,38 @@ class CentralSettings(BaseModel):
         description="Server secret for keyed hashes of identifiers; made and kept in the "
         "database on first start when empty.",
     )
+    public_base_url: str = Field(
+        default="",
+        pattern=r"^(https?://[^/?#\s]+(/[^?#\s]*)?)?$",
+        description="URL residents' phones reach this centre at (receipt QR codes open "
+        "<this>/lacak/<code>); empty: the URL each kiosk enrolled with.",
+    )
+    public_rate_per_minute: int = Field(
+        default=30, ge=1, description="Public pages and lookups allowed per client address."
+    )
+    public_rate_burst: int = Field(
+        default=10, ge=1, description="Public requests one address may make at once."
+    )
+    notify_gateway_url: str = Field(
+        default="",
+        pattern=r"^(https?://\S+)?$",
+        description="SMS/WhatsApp gateway (JSON POST) for notifications; empty: none sent.",
+    )
+    notify_gateway_token: str = Field(
+        default="", description="Bearer token for the notification gateway."
+    )
+    notify_timeout_s: float = Field(
+        default=10.0, gt=0, le=120, description="Seconds to wait for the gateway's answer."
+    )
+    notify_max_attempts: int = Field(
+        default=8, ge=1, le=50, description="Tries of one notification before it is given up."
+    )
+    notify_retry_base_s: int = Field(
+        default=30, ge=1, description="Wait after a first failed try; doubles each time."
+    )
+    notify_retry_max_s: int = Field(
+        default=3600, ge=1, description="Longest wait between tries of one notification."
+    )
 
     @model_validator(mode="after")
     def _history_covers_raw(self) -> CentralSettings:

@@ -201,6 +201,7 @@ def build_core(
             office=Office(id=office_id, name=office_id, kind=OfficeKind.DESA),
             kiosk_id=config.kiosk.id,
             now=lambda: datetime.now(UTC),
+            tracking_url=config.central.receipt_tracking_url(),
         ),
         bus=bus,
         timeouts=Timeouts(config.kiosk.idle_timeout_s, config.kiosk.warning_countdown_s),

@@ -27,7 +27,7 @@ from kiosk.config import (
     kiosk_layer_files,
     load_kiosk_config,
 )
-from kiosk.config.schema import MIGRATIONS
+from kiosk.config.schema import MIGRATIONS, tracking_template
 from kiosk.identity import IdentityError, KioskKey
 from provisioning.hardware import hardware_summary
 
@@ -208,6 +208,18 @@ def _post(
         ) from None
 
 
+def _usable_tracking_url(template: str | None) -> bool:
+    """The centre's tracking page template, if it is one the kiosk can fill; an older centre
+    sends none and a malformed one is left out (receipts then use ``<central.url>/lacak``)."""
+    if template is None:
+        return False
+    try:
+        tracking_template(template)
+    except ValueError:
+        return False
+    return True
+
+
 def enroll(
     config_root: Path,
     central_url: str,
@@ -256,6 +268,8 @@ def enroll(
     }
     if key_file != config.identity.key_file:
         changes["identity.key_file"] = str(key_file)
+    if _usable_tracking_url(answer.tracking_url):
+        changes["central.tracking_url"] = answer.tracking_url
     edit_dropin(
         KioskConfig,
         files=kiosk_layer_files(config_root, also=(dropin,)),

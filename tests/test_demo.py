@@ -55,6 +55,8 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
     assert len(app_receipts) == 2  # queue number, letter (the third visit had no paper)
     assert "-A-" in decode_qr(app_receipts[0]) and "SKT-" in decode_qr(app_receipts[1])
     assert f"screenshots of {len(shots)} screens" in result.stdout
+    # The receipt's QR opens the demo centre's public tracking page (docs/public.md).
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/lacak/SKT-[A-Z0-9]{6}", decode_qr(receipts[0]))
     key = out / "state" / "identity" / "kiosk.key"
     assert key.stat().st_mode & 0o077 == 0
     # A rerun removes only what the demo writes, so that list must name everything it wrote.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from central.context import CentralContext, get_context, get_db
@@ -13,6 +13,7 @@ from central.contract import models as wire
 from central.errors import ERROR_RESPONSES
 from central.heartbeats import agent, ingest
 from central.heartbeats.ingest import HeartbeatsDep
+from central.public.urls import tracking_url_template
 from central.security import enrollment
 from central.security.idempotency import IdempotencyDep
 from central.security.kiosk_auth import KioskDep, SignedDep
@@ -31,12 +32,18 @@ Db = Annotated[Session, Depends(get_db)]
 @router.post(
     "/enrollments", status_code=201, response_model=wire.EnrollmentResponse, tags=["kiosk"]
 )
-def enroll(request: wire.EnrollmentRequest, ctx: Ctx, db: Db, idem: IdempotencyDep) -> Response:
-    """A new kiosk presents its public key and a technician's one-time token."""
+def enroll(
+    request: wire.EnrollmentRequest, http: Request, ctx: Ctx, db: Db, idem: IdempotencyDep
+) -> Response:
+    """A new kiosk presents its public key and a technician's one-time token; the answer
+    names the public tracking page its receipts' QR codes open."""
+    tracking_url = tracking_url_template(ctx.settings, str(http.base_url))
     return idem.run(
         "enroll",
         201,
-        lambda: enrollment.enroll(db, request, ctx.clock.now(), ctx.settings.heartbeat_period_s),
+        lambda: enrollment.enroll(
+            db, request, ctx.clock.now(), ctx.settings.heartbeat_period_s
+        ).model_copy(update={"tracking_url": tracking_url}),
         keep_refusals=False,
     )
 

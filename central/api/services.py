@@ -3,8 +3,8 @@ complaints, village information and tracking.
 
 Submissions a kiosk may deliver late from its outbox (letters, complaints, bansos
 applications) take the resident from a live session or the sign-in's submission grant
-(``SubmitterDep``). Public things (information, tracking, queue numbers) need only the kiosk's
-signature.
+(``SubmitterDep``). Queue numbers and the kiosk's tracking lookup need only the kiosk's
+signature; village information is public (central/public/information.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ from central.context import CentralContext, get_context, get_db
 from central.contract import services as wire
 from central.contract.models import ErrorBody
 from central.errors import ERROR_RESPONSES
+from central.notify import optin
+from central.notify.phones import box_for
+from central.public.information import InformationOffice
+from central.public.routes import RATE_LIMITED
 from central.security.idempotency import IdempotencyDep
 from central.security.kiosk_auth import KioskDep
 from central.security.resident_auth import ResidentContext, SubmitterDep, active_resident
@@ -104,13 +108,16 @@ def request_letter(
 ) -> Response:
     """Status 1 when every required scan is attached, else 0. A repeated ``local_ref`` from
     the same kiosk returns the first request."""
-    return idem.run(
-        who.kiosk.id,
-        201,
-        lambda: letters.create(
-            db, who.kiosk, who.resident, body, _received(ctx, body.submitted_at)
-        ),
-    )
+
+    def create() -> wire.LetterRequest:
+        now = _received(ctx, body.submitted_at)
+        letter = letters.create(db, who.kiosk, who.resident, body, now)
+        optin.remember(
+            db, box_for(ctx.identifier_key), letter.tracking_code, body.notify_phone, now
+        )
+        return letter
+
+    return idem.run(who.kiosk.id, 201, create)
 
 
 # ---------------------------------------------------------------- queue tickets
@@ -156,22 +163,25 @@ def apply_for_bansos(
 def file_complaint(
     body: wire.ComplaintCreate, who: SubmitterDep, ctx: Ctx, db: Db, idem: IdempotencyDep
 ) -> Response:
-    return idem.run(
-        who.kiosk.id,
-        201,
-        lambda: complaints.submit(
-            db, who.kiosk, who.resident, body, _received(ctx, body.submitted_at)
-        ),
-    )
+    def submit() -> wire.Complaint:
+        now = _received(ctx, body.submitted_at)
+        complaint = complaints.submit(db, who.kiosk, who.resident, body, now)
+        optin.remember(
+            db, box_for(ctx.identifier_key), complaint.tracking_code, body.notify_phone, now
+        )
+        return complaint
+
+    return idem.run(who.kiosk.id, 201, submit)
 
 
 # ---------------------------------------------------------------- public information
 
 
-@router.get("/information", response_model=wire.VillageInformation)
-def village_information(kiosk: KioskDep, ctx: Ctx, db: Db) -> wire.VillageInformation:
-    """Public: no resident session needed."""
-    return information.for_office(db, kiosk.office_id, ctx.clock.now())
+@router.get("/information", response_model=wire.VillageInformation, responses=RATE_LIMITED)
+def village_information(office_id: InformationOffice, ctx: Ctx, db: Db) -> wire.VillageInformation:
+    """Public: a kiosk (signed) gets its own office's; anyone else names ``office_id``
+    (rate-limited per address)."""
+    return information.for_office(db, office_id, ctx.clock.now())
 
 
 @router.get("/track/{code}", response_model=wire.TrackedItem)
@@ -180,4 +190,4 @@ def track(
 ) -> wire.TrackedItem:
     """Status by any code a receipt prints: a tracking code, an offline slip's reference
     (once delivered), a queue ticket's code (at this kiosk's office); nothing personal."""
-    return tracking.track(db, code, kiosk)
+    return tracking.track(db, code, office_id=kiosk.office_id, kiosk_id=kiosk.id)

@@ -85,6 +85,11 @@ class EnrollmentResponse(WireModel):
     kiosk_id: str
     office: Office
     heartbeat_period_s: int
+    tracking_url: str | None = Field(
+        default=None,
+        description="Template of the centre's public tracking page for receipt QR codes, "
+        "with one {code} field (https://desa.example.id/lacak/{code}).",
+    )
 
 
 class EnrollmentTokenCreate(WireModel):

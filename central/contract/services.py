@@ -12,9 +12,10 @@ import enum
 from datetime import date, datetime
 from typing import Annotated, Literal, TypeGuard, get_args
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from central.contract.models import LocalizedText, WireModel
+from common.phone import MOBILE_PATTERN, normalise_mobile
 
 # A submission's kiosk-chosen reference; the kiosk's outbox checks it with the same pattern.
 LOCAL_REF_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
@@ -30,6 +31,20 @@ and the batch route all derive from it."""
 OFFLINE_KINDS: tuple[OfflineKind, ...] = get_args(OfflineKind)
 
 MAX_ANSWER_LENGTH = 2000
+MAX_PHONE_LENGTH = 32  # room for "+62 812-3456-7890" and its like, before normalising
+
+# A resident's opt-in for notifications (SMS/WhatsApp when a letter is ready or a complaint
+# answered): an Indonesian mobile number, normalised to +628… (common/phone.py). Personal
+# data: the centre keeps it encrypted and shows it masked.
+NotifyPhone = Annotated[
+    str,
+    StringConstraints(max_length=MAX_PHONE_LENGTH, pattern=MOBILE_PATTERN),
+    AfterValidator(normalise_mobile),
+]
+_NOTIFY_PHONE_DESCRIPTION = (
+    "Optional: an Indonesian mobile number (08…, +628…) to be told by SMS/WhatsApp when this "
+    "is ready or answered. Stored encrypted, shown masked."
+)
 MIN_COMPLAINT_LENGTH = 5
 MAX_COMPLAINT_LENGTH = 4000
 
@@ -85,6 +100,7 @@ class LetterRequestCreate(WireModel):
     )
     documents: list[AttachedDocument] = Field(default_factory=list, max_length=16)
     submitted_at: datetime = Field(description="When the resident pressed submit at the kiosk.")
+    notify_phone: NotifyPhone | None = Field(default=None, description=_NOTIFY_PHONE_DESCRIPTION)
 
 
 class StatusChange(WireModel):
@@ -122,9 +138,7 @@ QUEUE_COUNTERS: tuple[QueueCounter, ...] = get_args(QueueCounter)
 
 class QueueTicketCreate(WireModel):
     local_ref: LocalRef
-    counter: QueueCounter = Field(
-        default="A", description="A: letters, B: bansos, C: other."
-    )
+    counter: QueueCounter = Field(default="A", description="A: letters, B: bansos, C: other.")
 
 
 class QueueTicket(WireModel):
@@ -190,6 +204,7 @@ class ComplaintCreate(WireModel):
     text: str = Field(min_length=MIN_COMPLAINT_LENGTH, max_length=MAX_COMPLAINT_LENGTH)
     photo_document_id: DocumentId | None = None
     submitted_at: datetime
+    notify_phone: NotifyPhone | None = Field(default=None, description=_NOTIFY_PHONE_DESCRIPTION)
 
 
 ComplaintStatus = Literal["received", "in_progress", "resolved"]
@@ -244,6 +259,20 @@ class VillageInformation(WireModel):
 
 # ---------------------------------------------------------------- tracking
 
+PUBLIC_TRACKING_PATH = "/lacak/{code}"
+"""Where the centre serves its public tracking page, as a template: a receipt's QR holds the
+centre's public base URL plus this (``https://desa.example.id/lacak/SKT-7K3M9Q``)."""
+TRACKING_OFFICE_PARAMETER = "kantor"
+"""The query parameter naming the office, for codes that are only unique within one: a queue
+ticket's code and an offline slip's reference (``…/lacak/231126-A-012?kantor=35.10.01.2001``)."""
+
+
+class TrackedStep(WireModel):
+    """One step a request went through, dated; never the reason an operator typed."""
+
+    label: LocalizedText
+    at: datetime
+
 
 class TrackedItem(WireModel):
     """What anyone holding a receipt can see by the code printed on it (a tracking code, an
@@ -256,3 +285,6 @@ class TrackedItem(WireModel):
     title: LocalizedText
     status_label: LocalizedText
     updated_at: datetime
+    steps: list[TrackedStep] = Field(
+        default_factory=list, description="Dated steps so far, oldest first (letters)."
+    )

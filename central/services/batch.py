@@ -29,6 +29,8 @@ from central.contract import services
 from central.contract.models import ErrorBody, LocalizedText
 from central.errors import ApiError
 from central.models import Resident
+from central.notify import optin
+from central.notify.phones import box_for
 from central.security.callers import SignedKiosk
 from central.security.resident_auth import grant_holder
 from central.services import bansos, complaints, letters
@@ -117,11 +119,19 @@ def _submit(
     if item.kind == "letter":
         letter = _parse(services.LetterRequestCreate, item)
         _check(item, letter.local_ref, letter.submitted_at, ctx)
-        return letters.create(db, kiosk, resident, letter, now)
+        created = letters.create(db, kiosk, resident, letter, now)
+        optin.remember(
+            db, box_for(ctx.identifier_key), created.tracking_code, letter.notify_phone, now
+        )
+        return created
     if item.kind == "complaint":
         complaint = _parse(services.ComplaintCreate, item)
         _check(item, complaint.local_ref, complaint.submitted_at, ctx)
-        return complaints.submit(db, kiosk, resident, complaint, now)
+        filed = complaints.submit(db, kiosk, resident, complaint, now)
+        optin.remember(
+            db, box_for(ctx.identifier_key), filed.tracking_code, complaint.notify_phone, now
+        )
+        return filed
     application = _parse(services.BansosApplicationCreate, item)
     _check(item, application.local_ref, application.submitted_at, ctx)
     return bansos.apply(db, kiosk, resident, application, now)

@@ -26,6 +26,7 @@ from central.models import (
     Resident,
     Service,
 )
+from central.notify.hooks import LetterStatusChanged, notify_resident
 from central.security.callers import SignedKiosk
 from central.services import documents, tracking
 from central.services.catalog import service_wire
@@ -376,5 +377,6 @@ def move(
             status=int(update.status), at=now, reason=update.reason, operator_id=operator_id
         )
     )
+    notify_resident(db, LetterStatusChanged(row, now))
     db.commit()
     return detail_wire(row)

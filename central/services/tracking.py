@@ -19,10 +19,11 @@ from central.models import (
     Complaint,
     Kiosk,
     LetterRequest,
+    LetterStatusChange,
     QueueTicket,
+    Service,
     TrackingCode,
 )
-from central.security.callers import SignedKiosk
 
 # No 0/O, 1/I/L: a code is read off paper and typed or said over the phone.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -89,40 +90,49 @@ def unknown_code() -> ApiError:
     )
 
 
-def track(db: Session, code: str, kiosk: SignedKiosk) -> wire.TrackedItem:
-    """Whatever code the receipt carries. A queue code is looked up at the asking kiosk's
-    office (numbers restart per office and day); an offline slip's reference finds the
-    submission it became once delivered from a kiosk of the same office, and answers with
-    its tracking code."""
+def track(
+    db: Session, code: str, *, office_id: str | None, kiosk_id: str | None = None
+) -> wire.TrackedItem:
+    """Whatever code the receipt carries. A queue code is looked up at ``office_id`` (numbers
+    restart per office and day), so without an office it is unknown; an offline slip's
+    reference finds the submission it became once delivered (from a kiosk of ``office_id``
+    when given, ``kiosk_id``'s own first; else from any kiosk, if exactly one used it) and
+    answers with its tracking code. A kiosk asks with its own office and id; the public page
+    with the office its QR names, if any."""
     code = code.strip()
     queue_code = _QUEUE_CODE.fullmatch(code.upper())
     if queue_code is not None:
-        return _queue(db, kiosk.office_id, code.upper(), queue_code)
+        if office_id is None:
+            raise unknown_code()
+        return _queue(db, office_id, code.upper(), queue_code)
     item = _by_tracking_code(db, code.upper())
     if item is None:
-        tracking_code = _tracking_code_of(db, code, kiosk)
+        tracking_code = _tracking_code_of(db, code, office_id, kiosk_id)
         item = _by_tracking_code(db, tracking_code) if tracking_code else None
     if item is None:
         raise unknown_code()
     return item
 
 
-def _tracking_code_of(db: Session, local_ref: str, kiosk: SignedKiosk) -> str | None:
-    """The tracking code of the submission an offline slip's reference became, if delivered
-    from a kiosk of the asking kiosk's office (the asking kiosk's own first, should two have
-    used the same reference). Per office, so the lookup runs on the ``(kiosk_id,
-    local_ref)`` unique index instead of scanning every kiosk's submissions."""
-    office_kiosks = select(Kiosk.id).where(Kiosk.office_id == kiosk.office_id)
+def _tracking_code_of(
+    db: Session, local_ref: str, office_id: str | None, kiosk_id: str | None
+) -> str | None:
+    """The tracking code of the submission an offline slip's reference became, if delivered.
+    Within an office (the asking kiosk's own first, should two have used the same reference)
+    the lookup runs on the ``(kiosk_id, local_ref)`` unique index; without one, on the
+    ``local_ref`` index, and two kiosks' equal references answer nothing rather than a guess."""
     found: list[tuple[bool, str]] = []
     for table in _SUBMISSIONS:
-        rows = db.execute(
-            select(table.kiosk_id, table.tracking_code).where(
-                table.kiosk_id.in_(office_kiosks),
-                table.local_ref == local_ref,
-                table.tracking_code.is_not(None),
-            )
+        query = select(table.kiosk_id, table.tracking_code).where(
+            table.local_ref == local_ref, table.tracking_code.is_not(None)
         )
-        found += [(row.kiosk_id != kiosk.id, row.tracking_code) for row in rows]
+        if office_id is not None:
+            query = query.where(
+                table.kiosk_id.in_(select(Kiosk.id).where(Kiosk.office_id == office_id))
+            )
+        found += [(row.kiosk_id != kiosk_id, row.tracking_code) for row in db.execute(query)]
+    if office_id is None and len(found) != 1:
+        return None
     return min(found)[1] if found else None
 
 
@@ -164,17 +174,39 @@ def _by_tracking_code(db: Session, normalised: str) -> wire.TrackedItem | None:
 
 
 def _letter(db: Session, code: str) -> wire.TrackedItem | None:
-    row = db.scalar(select(LetterRequest).where(LetterRequest.tracking_code == code))
+    """Columns, not rows: the public page is the busiest reader here, and a request row would
+    bring its resident (joined) and scans along, which a status page must never even load."""
+    row = db.execute(
+        select(
+            LetterRequest.id,
+            LetterRequest.status,
+            LetterRequest.received_at,
+            Service.label_id,
+            Service.label_en,
+        )
+        .join(Service, Service.id == LetterRequest.service_id)
+        .where(LetterRequest.tracking_code == code)
+    ).one_or_none()
     if row is None:
         return None
-    label_id, label_en = wire.LETTER_STATUS_LABELS[wire.LetterStatus(row.status)]
+    history = db.execute(
+        select(LetterStatusChange.status, LetterStatusChange.at)
+        .where(LetterStatusChange.request_id == row.id)
+        .order_by(LetterStatusChange.id)
+    ).all()
     return wire.TrackedItem(
         tracking_code=code,
         kind="letter",
-        title=LocalizedText(id=row.service.label_id, en=row.service.label_en),
-        status_label=LocalizedText(id=label_id, en=label_en),
-        updated_at=row.history[-1].at if row.history else row.received_at,
+        title=LocalizedText(id=row.label_id, en=row.label_en),
+        status_label=_letter_status(row.status),
+        updated_at=history[-1].at if history else row.received_at,
+        steps=[wire.TrackedStep(label=_letter_status(h.status), at=h.at) for h in history],
     )
+
+
+def _letter_status(status: int) -> LocalizedText:
+    label_id, label_en = wire.LETTER_STATUS_LABELS[wire.LetterStatus(status)]
+    return LocalizedText(id=label_id, en=label_en)
 
 
 def _bansos(db: Session, code: str) -> wire.TrackedItem | None:
@@ -191,7 +223,12 @@ def _bansos(db: Session, code: str) -> wire.TrackedItem | None:
 
 
 def _complaint(db: Session, code: str) -> wire.TrackedItem | None:
-    row = db.scalar(select(Complaint).where(Complaint.tracking_code == code))
+    """Columns only: never the complaint's text or its resident."""
+    row = db.execute(
+        select(Complaint.category, Complaint.status, Complaint.updated_at).where(
+            Complaint.tracking_code == code
+        )
+    ).one_or_none()
     if row is None:
         return None
     category = COMPLAINT_CATEGORY_LABELS[row.category]

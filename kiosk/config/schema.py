@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
 
+from central.contract.services import PUBLIC_TRACKING_PATH
 from common.layered_config import Migration
 
 SCHEMA_VERSION = 1
@@ -38,6 +39,15 @@ def _http_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http:// or https:// URL with a host name")
     return url
+
+
+def tracking_template(template: str) -> str:
+    """A tracking URL template: an http(s) URL with a host and exactly one ``{code}`` field,
+    which a receipt's QR fills with the code it carries."""
+    _http_url(template.replace("{code}", "CODE"))
+    if template.count("{code}") != 1 or template.replace("{code}", "").count("{") > 0:
+        raise ValueError("needs exactly one {code} and no other {field}")
+    return template
 
 
 AbsolutePath = Annotated[Path, AfterValidator(_absolute)]
@@ -112,6 +122,16 @@ class CentralSection(_Section):
         le=10,
         description="Retries of an idempotent request before using the outbox.",
     )
+    tracking_url: Annotated[str, AfterValidator(tracking_template)] | None = Field(
+        default=None,
+        description="Public tracking page that receipt QR codes open, with one {code} "
+        "(https://desa.example.id/lacak/{code}); set by enrollment; unset: <url>/lacak/{code}.",
+    )
+
+    def receipt_tracking_url(self) -> str:
+        """What receipt QR codes open: ``tracking_url``, else the centre's own page at ``url``
+        (a kiosk enrolled with an older centre, or one set up by hand)."""
+        return self.tracking_url or self.url.rstrip("/") + PUBLIC_TRACKING_PATH
 
 
 class IdentitySection(_Section):

@@ -91,7 +91,12 @@ def letter_receipt(
         receipt.rule().text(t("Bring these to the office:"), bold=True)
         for doc in to_bring:
             receipt.text(_document_line(doc, ctx))
-    return _footer(receipt, ctx, t("Check the status at the kiosk with this code."))
+    check = (
+        t("Scan the QR with a phone, or check the status at the kiosk with this code.")
+        if ctx.tracking_url
+        else t("Check the status at the kiosk with this code.")
+    )
+    return _footer(receipt, ctx, check)
 
 
 def _document_line(doc: DocumentRequirement, ctx: ReceiptContext) -> str:
@@ -118,7 +123,7 @@ def queue_receipt(ticket: QueueTicket, ctx: ReceiptContext) -> Receipt:
         .text(label(COUNTERS, counter, t), bold=True, align=Align.CENTER)
         .text(format_long_date(ticket.day, t), align=Align.CENTER)
         .text(ahead, align=Align.CENTER)
-        .qr(queue_code(ticket))
+        .qr(ctx.tracking_qr(queue_code(ticket), office_scoped=True))
         .text(queue_code(ticket), align=Align.CENTER)
     )
     _who_and_when(receipt, ctx)
@@ -184,7 +189,7 @@ def queued_receipt(
         )
         .rule()
         .text(t("Reference number"), align=Align.CENTER)
-        .qr(submission.local_ref)
+        .qr(ctx.tracking_qr(submission.local_ref, office_scoped=True))
         .text(submission.local_ref, bold=True, align=Align.CENTER)
     )
     _who_and_when(receipt, ctx)

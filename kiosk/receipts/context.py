@@ -5,23 +5,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from central.contract.models import Office, ResidentSummary
+from central.contract.services import TRACKING_OFFICE_PARAMETER
 from common.nik import mask_nik
+from kiosk.config.schema import tracking_template
 from kiosk.i18n import Translator, translator
 
 _DIGITS_16 = re.compile(r"\d{16}")
 _CODE_AT_END = re.compile(r"([A-Z0-9-]{6,20})/?$")
+# Any code a receipt prints: a tracking code (6-20), a queue code, an outbox reference (8-64).
+_REFERENCE = re.compile(r"[A-Za-z0-9_-]{6,64}")
 
 
 @dataclass(frozen=True)
 class ReceiptContext:
     """The session's facts a receipt prints; ``now`` must be timezone-aware.
 
-    ``tracking_url`` is a template such as ``https://desa.example.id/lacak/{code}``: when set,
-    the QR opens the public tracking page on a phone (tracking shows no personal data); when
-    not, the QR holds the bare code, which the kiosk's own scanner reads back for a lookup.
+    ``tracking_url`` is a template such as ``https://desa.example.id/lacak/{code}`` (the
+    configured ``central.tracking_url``, else the centre's own page): when set, every QR opens
+    the public tracking page on a phone (tracking shows no personal data), and the kiosk's own
+    scanner still reads the code back out of it; when not, the QR holds the bare code.
     """
 
     office: Office
@@ -48,28 +53,37 @@ class ReceiptContext:
         shown = self.resident.nik_masked
         return mask_nik(shown) if _DIGITS_16.fullmatch(shown) else shown
 
-    def tracking_qr(self, code: str) -> str:
-        """What the QR of a tracking code holds (see the class docstring)."""
-        return self.tracking_url.format(code=code) if self.tracking_url else code
+    def tracking_qr(self, code: str, *, office_scoped: bool = False) -> str:
+        """What the QR of a receipt's code holds (see the class docstring). A code that is
+        unique only within its office (a queue ticket's, an offline slip's reference) also
+        names the office, so the public page can find it."""
+        if not self.tracking_url:
+            return code
+        url = self.tracking_url.format(code=code)
+        if office_scoped:
+            separator = "&" if urlsplit(url).query else "?"
+            url += separator + urlencode({TRACKING_OFFICE_PARAMETER: self.office.id})
+        return url
 
 
 def check_tracking_url(template: str) -> None:
     """A tracking URL template must be http(s) with exactly one ``{code}`` field."""
-    parts = urlsplit(template)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"tracking URL {template!r} must be an http(s) URL with a host")
-    if template.count("{code}") != 1 or template.replace("{code}", "").count("{") > 0:
-        raise ValueError(f"tracking URL {template!r} needs exactly one {{code}} and no other field")
+    try:
+        tracking_template(template)
+    except ValueError as problem:
+        raise ValueError(f"tracking URL {template!r}: {problem}") from None
 
 
 def tracking_code_from_scan(text: str) -> str | None:
-    """The tracking code in a scanned receipt QR: a bare code or a tracking URL ending in one.
+    """The code in a scanned receipt QR: a bare code, or a tracking URL ending in any code a
+    receipt prints (an offline slip's reference too; the office in its query is dropped).
 
     For the status lookup with the kiosk's code scanner, whichever form the receipt carries.
     """
     text = text.strip()
     if "://" in text:
-        text = urlsplit(text).path
+        segment = urlsplit(text).path.rstrip("/").rsplit("/", 1)[-1]
+        return segment if _REFERENCE.fullmatch(segment) else None
     match = _CODE_AT_END.search(text)
     if match is None or (match.start() > 0 and text[match.start() - 1] != "/"):
         return None

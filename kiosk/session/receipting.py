@@ -99,11 +99,12 @@ class SessionReceipts:
         )
 
     def qr_payload(self, result: BaseModel | Submission) -> str:
-        """What the on-screen QR shows when the printer cannot print the receipt."""
+        """What the on-screen QR shows when the printer cannot print the receipt: the same
+        as the printed receipt's QR (the office is only needed for its id)."""
+        ctx = self._context(None, "id", None)
         if isinstance(result, QueueTicket):
-            return queue_code(result)
+            return ctx.tracking_qr(queue_code(result), office_scoped=True)
         if isinstance(result, Submission):
-            return result.local_ref
+            return ctx.tracking_qr(result.local_ref, office_scoped=True)
         code = getattr(result, "tracking_code", "")
-        ctx_url = self._tracking_url
-        return ctx_url.format(code=code) if ctx_url and code else str(code)
+        return ctx.tracking_qr(str(code)) if code else ""

@@ -100,6 +100,12 @@ class Portal:
             self.url + path, params=params, headers=self.operator_headers, timeout=10
         )
 
+    def operator_put(self, path: str, body: Any) -> requests.Response:
+        return requests.put(self.url + path, json=body, headers=self.operator_headers, timeout=10)
+
+    def operator_delete(self, path: str) -> requests.Response:
+        return requests.delete(self.url + path, headers=self.operator_headers, timeout=10)
+
     def operator_post(self, path: str, body: Any, key: str | None = None) -> requests.Response:
         headers = dict(self.operator_headers)
         if key is not None:

@@ -130,11 +130,12 @@ def test_announcements_appear_when_published(portal: Portal) -> None:
     assert len(_information(portal).announcements) == 3
 
 
-def test_information_needs_the_kiosk_signature(central: CentralServer) -> None:
+def test_information_without_a_signature_names_its_office(central: CentralServer) -> None:
+    """Public, as documented (issue 15): tests/public/test_public_access.py has the rest."""
     import requests
 
     reply = requests.get(f"{central.url}/v1/information", timeout=10)
-    assert reply.status_code == 401
+    assert reply.status_code == 422 and error(reply).code == "office_required"
 
 
 # ---------------------------------------------------------------- tracking
@@ -185,7 +186,14 @@ def test_tracking_shows_status_and_nothing_personal(
             kind,
             status,
         )
-        assert set(item) == {"tracking_code", "kind", "title", "status_label", "updated_at"}
+        assert set(item) == {
+            "tracking_code",
+            "kind",
+            "title",
+            "status_label",
+            "updated_at",
+            "steps",
+        }
         for secret in [*_personal(demo_people[0]), "Keringanan", "987654", TEXT[:20]]:
             assert secret not in reply.text
     assert (

@@ -147,3 +147,19 @@ def test_docs_key_reference_matches_the_schema() -> None:
     for model in _sections():
         for name in model.model_fields:
             assert f"`{name}`" in generated
+
+
+def test_tracking_url_defaults_to_the_centres_page_and_a_bad_template_is_refused() -> None:
+    """Receipt QR codes always open a tracking page (issue 15 item 4): the enrolled one, else
+    the centre's own; a template without exactly one {code} is refused at load."""
+    from kiosk.config.schema import CentralSection
+
+    assert CentralSection().receipt_tracking_url() == "http://127.0.0.1:8000/lacak/{code}"
+    assert CentralSection(url="https://pusat.example.id/").receipt_tracking_url() == (
+        "https://pusat.example.id/lacak/{code}"
+    )
+    given = CentralSection(tracking_url="https://lacak.example.id/l/{code}")
+    assert given.receipt_tracking_url() == "https://lacak.example.id/l/{code}"
+    for bad in ("https://lacak.example.id/l", "ftp://x/{code}", "https://x/{code}/{nik}"):
+        with pytest.raises(ValidationError):
+            CentralSection(tracking_url=bad)

@@ -8,6 +8,7 @@ import time
 
 import cv2
 import numpy as np
+import requests
 from sqlalchemy import select
 
 from central.models import Complaint as ComplaintRow
@@ -82,7 +83,13 @@ def test_sktm_with_scanned_documents_prints_the_tracking_code(rig: Rig) -> None:
     assert [e.phase for e in guidance].count("captured") == 2
     assert letter.tracking_code in rig.core.last_receipt_text()
     assert len(record.receipts) == 1
-    assert decode_qr(record.receipts[0]) == letter.tracking_code
+    # The receipt's QR is the centre's public tracking page (issue 15 item 4): a phone that
+    # scans it sees the status and nothing personal.
+    scanned = decode_qr(record.receipts[0])
+    assert scanned == f"{rig.central.url}/lacak/{letter.tracking_code}"
+    page = requests.get(scanned, timeout=10)
+    assert page.status_code == 200 and "Sedang diperiksa" in page.text
+    assert person.nik not in page.text and person.name not in page.text
     assert person.nik not in rig.core.last_receipt_text()
     assert person.nik[:4] + "********" + person.nik[12:] in rig.core.last_receipt_text()
 

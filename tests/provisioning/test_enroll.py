@@ -58,6 +58,8 @@ def test_token_on_stdin_enrols_and_a_second_run_changes_nothing(
     kiosk_id = written["kiosk"]["id"]
     assert isinstance(kiosk_id, str) and kiosk_id in result.stdout
     assert written["central"]["url"] == centre.url
+    # receipts' QR codes will open the centre's public tracking page (issue 15 item 4)
+    assert written["central"]["tracking_url"] == centre.url + "/lacak/{code}"
     assert stat.S_IMODE((config / KEY).stat().st_mode) == 0o600
     key = (config / KEY).read_bytes()
 

@@ -19,11 +19,13 @@ from central.contract.services import (
 )
 from drivers.printer import PROFILE_58MM, PROFILE_80MM, PrinterProfile, Receipt
 from drivers.printer.receipt import BigNumber, Pair, QrCode, TextLine
+from kiosk.outbox import new_local_ref
 from kiosk.receipts import (
     ReceiptContext,
     bansos_receipt,
     complaint_receipt,
     letter_receipt,
+    queue_code,
     queue_receipt,
     queued_receipt,
     tracking_code_from_scan,
@@ -218,10 +220,36 @@ def test_tracking_url_goes_in_the_qr_and_scans_back_to_the_code() -> None:
     assert scanned == "https://desa.example.id/lacak/K7QF-2M9A"
     assert tracking_code_from_scan(scanned) == "K7QF-2M9A"
     assert "K7QF-2M9A" in printed.lines
-    # The offline reference is never a tracking URL: the centre has not seen it yet.
+    assert "Pindai kode QR dengan ponsel" in " ".join(printed.text.split())
+    bare = print_out(letter_receipt(letter_request(), context("id")), PROFILE_58MM).text
+    assert "Pindai" not in bare and "Cek status di anjungan" in " ".join(bare.split())
+    # The offline reference and the queue code are unique only within the office: their URLs
+    # name it, and the public page finds them once the centre has them (issue 15 item 4).
+    submission = LetterRequestCreate(local_ref=LOCAL_REF, service_id="sktm", submitted_at=NOW)
+    qr_data = [b.data for b in queued_receipt(submission, ctx).blocks if isinstance(b, QrCode)]
+    office = ctx.office.id
+    assert qr_data == [f"https://desa.example.id/lacak/{LOCAL_REF}?kantor={office}"]
+    queue_qr = [b.data for b in queue_receipt(queue_ticket(), ctx).blocks if isinstance(b, QrCode)]
+    code = queue_code(queue_ticket())
+    assert queue_qr == [f"https://desa.example.id/lacak/{code}?kantor={office}"]
+    assert tracking_code_from_scan(queue_qr[0]) == code
+    kiosk_ref = new_local_ref()  # what a kiosk's outbox makes scans back to itself
+    assert tracking_code_from_scan(ctx.tracking_qr(kiosk_ref, office_scoped=True)) == kiosk_ref
+
+
+def test_without_a_tracking_url_the_qr_holds_the_bare_code() -> None:
+    ctx = context("id")
     submission = LetterRequestCreate(local_ref=LOCAL_REF, service_id="sktm", submitted_at=NOW)
     qr_data = [b.data for b in queued_receipt(submission, ctx).blocks if isinstance(b, QrCode)]
     assert qr_data == [LOCAL_REF]
+    assert ctx.tracking_qr("K7QF-2M9A") == "K7QF-2M9A"
+
+
+def test_tracking_url_with_a_query_gets_the_office_appended() -> None:
+    ctx = context("id", tracking_url="https://desa.example.id/lacak?kode={code}")
+    assert ctx.tracking_qr("231126-A-012", office_scoped=True) == (
+        f"https://desa.example.id/lacak?kode=231126-A-012&kantor={ctx.office.id}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -290,3 +318,28 @@ def test_centre_text_with_an_empty_half_falls_back() -> None:
     ctx = context("en")
     submission = LetterRequestCreate(local_ref=LOCAL_REF, service_id="domisili", submitted_at=NOW)
     assert "Surat Domisili" in _texts(queued_receipt(submission, ctx, subject=half))
+
+
+def test_the_on_screen_qr_is_the_printed_one() -> None:
+    """When the printer cannot print, the screen shows the QR the receipt would have carried."""
+    from kiosk.session.flows import LetterSubmission
+    from kiosk.session.receipting import SessionReceipts
+    from tests.receipts.conftest import OFFICE
+
+    receipts = SessionReceipts(
+        office=OFFICE,
+        kiosk_id="KSK-TEST",
+        now=lambda: NOW,
+        tracking_url="https://desa.example.id/lacak/{code}",
+    )
+    ticket = queue_ticket()
+    assert receipts.qr_payload(ticket) == (
+        f"https://desa.example.id/lacak/{queue_code(ticket)}?kantor={OFFICE.id}"
+    )
+    assert receipts.qr_payload(letter_request()) == "https://desa.example.id/lacak/K7QF-2M9A"
+    ref = new_local_ref()
+    slip = LetterSubmission(
+        local_ref=ref,
+        payload=LetterRequestCreate(local_ref=ref, service_id="sktm", submitted_at=NOW),
+    )
+    assert receipts.qr_payload(slip) == f"https://desa.example.id/lacak/{ref}?kantor={OFFICE.id}"
