@@ -105,7 +105,7 @@ demo: demo-venv  ## seeded central server on SQLite plus a scripted resident jou
 # The issues' benchmark entry points; each runs its sub-benchmarks itself.
 BENCHES := bench/central_ingest.py bench/login.py bench/drivers.py bench/services.py \
 	bench/security.py bench/demo.py bench/capture.py bench/runtime.py bench/operations.py \
-	bench/ui.py
+	bench/ui.py bench/letters.py
 
 bench: venv  ## every benchmark, each printing its figure beside its target
 	@for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from central import __version__
 from central.api import batch, kiosk, operator, services
 from central.api_docs import install_docs
+from central.backoffice import api as backoffice_api
 from central.clock import Clock, SystemClock
 from central.context import CentralContext
 from central.errors import install_error_handlers
@@ -34,6 +35,7 @@ def build_app() -> FastAPI:
     app.include_router(operator.router)
     app.include_router(services.router)
     app.include_router(batch.router)
+    app.include_router(backoffice_api.router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -21,6 +21,7 @@ from central.commands.cli_database import (
     describe_database_error,
     normalise_database_url,
 )
+from central.commands.retention import register as register_retention
 from central.settings import CentralSettings, load_central_settings
 from common.layered_config import ConfigError
 
@@ -363,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     openapi.set_defaults(handler=_openapi)
     register_backup(sub, common, _settings)
+    register_retention(sub, common, _settings, _require_current)
     return parser
 
 

@@ -52,6 +52,13 @@ class CentralSettings(BaseModel):
     operator_token_ttl_s: int = Field(default=8 * 3600, ge=60, description="Operator login life.")
     idempotency_ttl_s: int = Field(default=7 * 24 * 3600, ge=60, description="Retry window.")
     max_document_mb: int = Field(default=5, ge=1, le=100, description="Largest upload.")
+    public_base_url: str = Field(
+        default="",
+        max_length=200,
+        pattern=r"^(https?://[^\s]+)?$",
+        description="The centre's public address (https://…) printed in letters' QR codes; "
+        "empty: the address the operator's browser used.",
+    )
     secret_key: str = Field(
         default="",
         description="Server secret for keyed hashes of identifiers; made and kept in the "
