@@ -14,9 +14,11 @@ VCARD_READER := build/ifd/libifd-vpcd-events.so
 # pcsclite headers (to build pyscard), PostgreSQL (the production database), Xvfb plus the GL,
 # mtdev and X libraries the Kivy wheel's SDL2 loads (the touchscreen app, headless in tests),
 # systemd (systemd-analyze checks the kiosk's units).
+# chromium + chromium-driver: the console's browser tests (tests/console) drive Debian's own
+# headless Chromium through its matching chromedriver (Selenium); no browser is downloaded.
 APT_PACKAGES := python3-venv python3-dev gcc pkg-config swig libpcsclite-dev pcscd \
 	vsmartcard-vpcd postgresql xvfb xauth libglib2.0-0 libgl1 libgl1-mesa-dri libegl1 \
-	libmtdev1 libxrender1 libxext6 systemd
+	libmtdev1 libxrender1 libxext6 systemd chromium chromium-driver
 # `make demo` needs only a venv: its kiosk is simulated (no pcscd, no pyscard to build), its
 # centre runs on SQLite (no PostgreSQL) and every Python package it uses comes as a wheel.
 DEMO_APT_PACKAGES := python3-venv

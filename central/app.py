@@ -12,6 +12,7 @@ from central.api import batch, kiosk, operator, services
 from central.api_docs import install_docs
 from central.backoffice import api as backoffice_api
 from central.clock import Clock, SystemClock
+from central.console.routes import install_console
 from central.context import CentralContext
 from central.errors import install_error_handlers
 from central.heartbeats.ingest import HeartbeatPipeline
@@ -36,6 +37,7 @@ def build_app() -> FastAPI:
     app.include_router(services.router)
     app.include_router(batch.router)
     app.include_router(backoffice_api.router)
+    install_console(app)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

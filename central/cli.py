@@ -22,6 +22,7 @@ from central.commands.cli_database import (
     normalise_database_url,
 )
 from central.commands.retention import register as register_retention
+from central.security.roles import Role
 from central.settings import CentralSettings, load_central_settings
 from common.layered_config import ConfigError
 
@@ -171,7 +172,12 @@ def _token_create(args: argparse.Namespace) -> int:
 
 def _operator_create(args: argparse.Namespace) -> int:
     from central.db import make_engine, make_sessionmaker
-    from central.security.operators import OperatorExists, create_api_key, create_operator
+    from central.security.operators import (
+        BadOperatorOffice,
+        OperatorExists,
+        create_api_key,
+        create_operator,
+    )
 
     settings = _settings(args)
     if args.password_stdin:
@@ -188,11 +194,15 @@ def _operator_create(args: argparse.Namespace) -> int:
     now = SystemClock().now()
     with make_sessionmaker(make_engine(settings.database_url))() as db:
         try:
-            create_operator(db, args.username, password, now)
+            create_operator(db, args.username, password, now, Role(args.role), args.office)
         except OperatorExists:
             print(f"error: operator {args.username!r} exists already", file=sys.stderr)
             return EXIT_USAGE
-        print(f"operator {args.username!r} created", file=sys.stderr)
+        except BadOperatorOffice as err:
+            print(f"error: {err}", file=sys.stderr)
+            return EXIT_USAGE
+        where = f" for office {args.office}" if args.office else ""
+        print(f"operator {args.username!r} created ({args.role}{where})", file=sys.stderr)
         if args.api_key:
             print(create_api_key(db, args.username, now))
             print("API key shown once: send it as the X-Api-Key header", file=sys.stderr)
@@ -263,7 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         parents=[common],
         help="run the API server (uvicorn)",
-        description="Serve the kiosk API, the operator API and the fleet view with uvicorn. "
+        description="Serve the kiosk API, the operator API and the operators' console "
+        "(open http://HOST:PORT/ in a browser: the fleet view and the back office) with uvicorn. "
         "Refuses to start (exit 1) until 'kiosk-central migrate' has made the schema current.",
     )
     serve.add_argument(
@@ -338,7 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     operator = sub.add_parser(
         "operator",
         help="operator accounts",
-        description="Accounts for the people who run the fleet view and the service queues.",
+        description="Accounts for the people who use the console (the fleet view and the "
+        "village back office) and the operator API.",
     )
     operator_sub = operator.add_subparsers(dest="operator_command", metavar="ACTION", required=True)
     op_create = operator_sub.add_parser(
@@ -349,6 +361,18 @@ def build_parser() -> argparse.ArgumentParser:
         f"{MIN_PASSWORD_LENGTH} characters) is asked for, or read from standard input.",
     )
     op_create.add_argument("--username", required=True, help="the operator's login name")
+    op_create.add_argument(
+        "--role",
+        choices=[role.value for role in Role],
+        default=Role.DISTRICT_ADMIN.value,
+        help="district_admin: everything; village_operator: one office's back office and "
+        "kiosks (needs --office); technician: the fleet only (default %(default)s)",
+    )
+    op_create.add_argument(
+        "--office",
+        metavar="OFFICE",
+        help="the village operator's office id (dotted region code), e.g. 35.10.01.2001",
+    )
     op_create.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )

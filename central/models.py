@@ -217,6 +217,10 @@ class Operator(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The console's roles (central/console/roles.py); accounts made before roles existed
+    # keep the full powers they had.
+    role: Mapped[str] = mapped_column(String(24), server_default="district_admin")
+    office_id: Mapped[str | None] = mapped_column(ForeignKey("offices.id"))
 
 
 class OperatorCredential(Base):
@@ -437,6 +441,36 @@ class Announcement(Base):
     body_id: Mapped[str] = mapped_column(Text)
     body_en: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# ---------------------------------------------------------------- console (issue 15 item 1)
+
+
+class ConsoleSession(Base):
+    """A browser signed in to the console. Only the cookie's hash is kept; the session ends
+    after ``console_idle_timeout_s`` without a request, at sign-out, or at its absolute
+    life (``operator_token_ttl_s``)."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OperatorAuditEntry(Base):
+    """Who did what, when, to which record: ids and action names only, never personal data
+    (a resident is named by a request's tracking code or row id, not a NIK or name)."""
+
+    __tablename__ = "operator_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    record: Mapped[str | None] = mapped_column(String(128))
 
 
 # ---------------------------------------------------------------- back office (issue 15 items 3, 7)

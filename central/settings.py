@@ -50,6 +50,9 @@ class CentralSettings(BaseModel):
         default=20, ge=1, description="Failed operator sign-ins from one address before a lock."
     )
     operator_token_ttl_s: int = Field(default=8 * 3600, ge=60, description="Operator login life.")
+    console_idle_timeout_s: int = Field(
+        default=15 * 60, ge=60, description="Console sign-in ends after this long unused."
+    )
     idempotency_ttl_s: int = Field(default=7 * 24 * 3600, ge=60, description="Retry window.")
     max_document_mb: int = Field(default=5, ge=1, le=100, description="Largest upload.")
     public_base_url: str = Field(

@@ -87,7 +87,7 @@ def test_a_bad_translation_falls_back_to_the_source_and_logs_no_values(
     path = catalog_path("id", root)
     path.write_text(path.read_text().replace('"Anjungan {kiosk_id}"', '"Anjungan {id_kiosk}"'))
     broken = build_translator("id", root)
-    with caplog.at_level(logging.WARNING, logger="kiosk.i18n.translator"):
+    with caplog.at_level(logging.WARNING, logger="common.i18n.translator"):
         assert broken("Kiosk {kiosk_id}", kiosk_id="3510SECRET") == "Kiosk 3510SECRET"
     assert "Kiosk {kiosk_id}" in caplog.text
     assert "3510SECRET" not in caplog.text

@@ -1,0 +1,178 @@
+"""The console under test: a real centre on loopback (uvicorn in this process, so tests hold
+its ManualClock), operators of each role, an HTTP client that signs in like a browser does,
+and a real headless Chromium (Debian's, driven by its own chromedriver through Selenium).
+
+Screenshots go to ``$CONSOLE_SHOTS_DIR`` (default ``build/test-artefacts/console``): CI keeps
+them as artefacts; docs/console/ holds a few chosen ones for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from central.security.operators import create_operator
+from central.security.roles import Role
+from central.settings import CentralSettings
+from tests.central.conftest import Template, sqlite_template  # noqa: F401 - a shared fixture
+from tests.support.central_server import CentralServer
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS_DIR = Path(os.environ.get("CONSOLE_SHOTS_DIR", ROOT / "build" / "test-artefacts" / "console"))
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+PASSWORD = "correct horse battery"
+OFFICE_A = "35.10.01.2001"  # a desa in Kecamatan Pesanggaran
+OFFICE_B = "35.10.02.2001"  # a desa in another kecamatan
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """One operator of each role; ``village`` works for OFFICE_A, ``village_b`` for OFFICE_B."""
+
+    admin: str = "admin"
+    technician: str = "tech"
+    village: str = "desa-a"
+    village_b: str = "desa-b"
+
+
+@pytest.fixture
+def console(sqlite_template: Template, tmp_path: Path) -> Iterator[CentralServer]:  # noqa: F811
+    """A fresh copy of the seeded database behind a running centre, with the four accounts."""
+    target = tmp_path / "central.sqlite3"
+    shutil.copyfile(Path(sqlite_template.url.removeprefix("sqlite:///")), target)
+    server = CentralServer(CentralSettings(database_url=f"sqlite:///{target}")).start()
+    accounts = Accounts()
+    with server.context.sessions() as db:
+        now = server.clock.now()
+        create_operator(db, accounts.admin, PASSWORD, now, Role.DISTRICT_ADMIN)
+        create_operator(db, accounts.technician, PASSWORD, now, Role.TECHNICIAN)
+        create_operator(db, accounts.village, PASSWORD, now, Role.VILLAGE_OPERATOR, OFFICE_A)
+        create_operator(db, accounts.village_b, PASSWORD, now, Role.VILLAGE_OPERATOR, OFFICE_B)
+    yield server
+    server.stop()
+
+
+def csrf_of(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+class ConsoleClient:
+    """Speaks to the console as a browser would: cookies, forms with their CSRF tokens,
+    redirects not followed (tests look at where they point)."""
+
+    def __init__(self, server: CentralServer) -> None:
+        self.base = server.url
+        self.http = requests.Session()
+        self.csrf = ""
+
+    def get(self, path: str, **kwargs: object) -> requests.Response:
+        reply = self.http.get(self.base + path, allow_redirects=False, timeout=10, **kwargs)  # type: ignore[arg-type]
+        if reply.headers.get("content-type", "").startswith("text/html") and "csrf" in reply.text:
+            self.csrf = csrf_of(reply.text)
+        return reply
+
+    def post(self, path: str, data: dict[str, str], *, csrf: bool = True) -> requests.Response:
+        fields = {"csrf": self.csrf, **data} if csrf else data
+        return self.http.post(self.base + path, data=fields, allow_redirects=False, timeout=10)
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> requests.Response:
+        self.get("/console/login")
+        return self.post("/console/login", {"username": username, "password": password})
+
+
+@pytest.fixture
+def signed_in(console: CentralServer) -> dict[str, ConsoleClient]:
+    """A signed-in client per role: ``admin``, ``technician``, ``village``, ``village_b``."""
+    clients = {}
+    for role, username in vars(Accounts()).items():
+        client = ConsoleClient(console)
+        assert client.sign_in(username).status_code == 303
+        client.get("/console/")  # picks up the session's CSRF token
+        clients[role] = client
+    return clients
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[WebDriver]:
+    """Debian's headless Chromium through its matching chromedriver: no browser download."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.fail("chromium and chromium-driver are missing: run `make system-packages`")
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,900",
+        "--disable-gpu",
+        "--lang=id",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(0)
+    yield driver
+    driver.quit()
+
+
+class Browser:
+    """A test's view of the shared browser: fresh cookies, its server, screenshots by name."""
+
+    def __init__(self, driver: WebDriver, server: CentralServer) -> None:
+        self.driver = driver
+        self.base = server.url
+        driver.delete_all_cookies()
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.base + path)
+
+    def fill(self, field_id: str, text: str) -> None:
+        element = self.driver.find_element(By.ID, field_id)
+        element.clear()
+        element.send_keys(text)
+
+    def press(self, text: str) -> None:
+        """Clicks the button (or link) that reads ``text``."""
+        self.driver.find_element(
+            By.XPATH, f"//button[normalize-space()='{text}'] | //a[normalize-space()='{text}']"
+        ).click()
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> None:
+        self.open("/console/login")
+        self.fill("username", username)
+        self.fill("password", password)
+        self.press("Masuk")
+
+    @property
+    def text(self) -> str:
+        return str(self.driver.find_element(By.TAG_NAME, "body").text)
+
+    @property
+    def path(self) -> str:
+        return str(self.driver.current_url).removeprefix(self.base)
+
+    def screenshot(self, name: str) -> Path:
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        path = SHOTS_DIR / f"{name}.png"
+        assert self.driver.save_screenshot(str(path)), "the browser took no screenshot"
+        return path
+
+
+@pytest.fixture
+def page(browser: WebDriver, console: CentralServer) -> Browser:
+    return Browser(browser, console)
