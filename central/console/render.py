@@ -30,6 +30,8 @@ SECURITY_HEADERS = {
 
 NAVIGATION: tuple[tuple[Area, str, str], ...] = (
     (Area.HOME, "/console/", N_("Home")),
+    (Area.OFFICE, "/console/letters", N_("Letters")),
+    (Area.OFFICE, "/console/privacy", N_("Personal data")),
     (Area.ADMIN, "/console/audit", N_("Audit log")),
 )
 """The menu: (area, path, label). A page module adds its line here; each operator sees the

@@ -11,6 +11,7 @@ import pytest
 from central.seeding.seed import DemoIdentity
 from tests.central import conftest as centre
 from tests.central.services_portal import Portal
+from tests.console import conftest as console_fixtures
 from tests.support.central_server import CentralServer, EnrolledKiosk
 
 # The centre's fixtures, shared (a conftest's fixtures reach only its own folder).
@@ -22,6 +23,11 @@ demo_people = centre.demo_people
 settings = centre.settings
 central = centre.central
 kiosk = centre.kiosk
+# The console's: a centre on loopback with one operator per role, signed-in clients, Chromium.
+console = console_fixtures.console
+signed_in = console_fixtures.signed_in
+browser = console_fixtures.browser
+page = console_fixtures.page
 
 # 10:00 WIB on a working day.
 START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
