@@ -31,6 +31,8 @@ SECURITY_HEADERS = {
 NAVIGATION: tuple[tuple[Area, str, str], ...] = (
     (Area.HOME, "/console/", N_("Home")),
     (Area.OFFICE, "/console/letters", N_("Letters")),
+    (Area.OFFICE, "/console/complaints", N_("Complaints")),
+    (Area.OFFICE, "/console/bansos", N_("Social assistance")),
     (Area.OFFICE, "/console/privacy", N_("Personal data")),
     (Area.ADMIN, "/console/audit", N_("Audit log")),
 )
