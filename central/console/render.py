@@ -33,6 +33,7 @@ NAVIGATION: tuple[tuple[Area, str, str], ...] = (
     (Area.OFFICE, "/console/letters", N_("Letters")),
     (Area.OFFICE, "/console/complaints", N_("Complaints")),
     (Area.OFFICE, "/console/bansos", N_("Social assistance")),
+    (Area.OFFICE, "/console/information", N_("Village information")),
     (Area.OFFICE, "/console/privacy", N_("Personal data")),
     (Area.ADMIN, "/console/audit", N_("Audit log")),
 )
