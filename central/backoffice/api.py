@@ -11,11 +11,11 @@ from fastapi.responses import HTMLResponse
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from central.backoffice import finished, verify
+from central.backoffice import finished, scope, verify
 from central.context import CentralContext, get_context, get_db
 from central.contract.models import ErrorBody, WireModel
 from central.errors import ERROR_RESPONSES, ApiError
-from central.models import FinishedLetter
+from central.models import FinishedLetter, LetterRequest
 from central.security.idempotency import IdempotencyDep
 from central.security.operator_auth import OperatorDep
 from central.services import letters
@@ -69,6 +69,14 @@ def info(letter: FinishedLetter, public_base: str) -> FinishedLetterInfo:
     )
 
 
+def _scoped_request(db: Session, operator_id: int, code: str) -> LetterRequest:
+    """The request, if the operator's role and office reach it (``scope.api_scope``)."""
+    office_scope = scope.api_scope(db, operator_id)
+    row = letters.by_code(db, code)
+    scope.require(office_scope, row.office_id)
+    return row
+
+
 def _no_letter() -> ApiError:
     return ApiError(
         404,
@@ -97,7 +105,7 @@ def generate_letter(
     public = base_url(ctx, request)
 
     def make() -> FinishedLetterInfo:
-        row = letters.by_code(db, tracking_code)
+        row = _scoped_request(db, operator.operator_id, tracking_code)
         signer = finished.Signer(body.signer_name, body.signer_position)
         letter = finished.generate(db, row, signer, operator.operator_id, ctx.clock.now(), public)
         return info(letter, public)
@@ -150,7 +158,7 @@ def upload_signed_letter(
     public = base_url(ctx, request)
 
     def store() -> FinishedLetterInfo:
-        row = letters.by_code(db, tracking_code)
+        row = _scoped_request(db, operator.operator_id, tracking_code)
         signer = finished.Signer(signer_name, signer_position)
         max_bytes = ctx.settings.max_document_mb * 1024 * 1024
         letter = finished.upload_signed(
@@ -167,9 +175,10 @@ def upload_signed_letter(
     tags=["operators"],
 )
 def letter_info(
-    tracking_code: TrackingCodePath, _operator: OperatorDep, ctx: Ctx, db: Db, request: Request
+    tracking_code: TrackingCodePath, operator: OperatorDep, ctx: Ctx, db: Db, request: Request
 ) -> FinishedLetterInfo:
-    letter = finished.for_request(db, letters.by_code(db, tracking_code).id)
+    row = _scoped_request(db, operator.operator_id, tracking_code)
+    letter = finished.for_request(db, row.id)
     if letter is None:
         raise _no_letter()
     return info(letter, base_url(ctx, request))
@@ -181,9 +190,10 @@ def letter_info(
     responses={200: {"description": "The letter", "content": _PDF}},
     tags=["operators"],
 )
-def download_letter(tracking_code: TrackingCodePath, _operator: OperatorDep, db: Db) -> Response:
+def download_letter(tracking_code: TrackingCodePath, operator: OperatorDep, db: Db) -> Response:
     """The letter's PDF as a download (``attachment``, ``nosniff``)."""
-    letter = finished.for_request(db, letters.by_code(db, tracking_code).id)
+    row = _scoped_request(db, operator.operator_id, tracking_code)
+    letter = finished.for_request(db, row.id)
     if letter is None:
         raise _no_letter()
     return pdf_response(letter, inline=False)
