@@ -473,6 +473,25 @@ class OperatorAuditEntry(Base):
     record: Mapped[str | None] = mapped_column(String(128))
 
 
+class KioskAlert(Base):
+    """A fleet problem worth a person's attention (``central/console/alerts.py``): raised once
+    by the sweep, acknowledged by an operator, cleared by the sweep when the condition ends.
+    ``open_key`` is ``kiosk:kind`` while open and NULL after: its unique index is what keeps
+    two sweeps (two processes) from raising the same alert twice."""
+
+    __tablename__ = "kiosk_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str | None] = mapped_column(String(64))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    open_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
 # ---------------------------------------------------------------- back office (issue 15 items 3, 7)
 
 

@@ -53,6 +53,18 @@ class CentralSettings(BaseModel):
     console_idle_timeout_s: int = Field(
         default=15 * 60, ge=60, description="Console sign-in ends after this long unused."
     )
+    alert_offline_after_s: int = Field(
+        default=600, ge=60, description="Fleet alert when a kiosk is offline this long."
+    )
+    alert_backlog_items: int = Field(
+        default=50, ge=1, description="Fleet alert when a kiosk's outbox holds this many."
+    )
+    fleet_current_version: str = Field(
+        default="", description="App version kiosks should run; older is an alert (empty: none)."
+    )
+    metrics_token: str = Field(
+        default="", description="Bearer token /metrics requires (empty: open, counts only)."
+    )
     idempotency_ttl_s: int = Field(default=7 * 24 * 3600, ge=60, description="Retry window.")
     max_document_mb: int = Field(default=5, ge=1, le=100, description="Largest upload.")
     public_base_url: str = Field(

@@ -8,6 +8,7 @@ injected into a page would run with an operator's rights).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -18,6 +19,7 @@ from central.console.i18n import LANGUAGE_COOKIE, language_of, translator
 from central.console.session import ConsoleOperator, ConsoleRedirect, ConsoleRefusal
 from central.security.roles import Area, Role
 from common.i18n.translator import LANGUAGES, N_
+from common.wib import to_wib
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
@@ -30,6 +32,9 @@ SECURITY_HEADERS = {
 
 NAVIGATION: tuple[tuple[Area, str, str], ...] = (
     (Area.HOME, "/console/", N_("Home")),
+    (Area.FLEET, "/console/fleet", N_("Fleet")),
+    (Area.FLEET, "/console/fleet/alerts", N_("Alerts")),
+    (Area.FLEET_MANAGE, "/console/fleet/enroll", N_("Enrol a kiosk")),
     (Area.OFFICE, "/console/letters", N_("Letters")),
     (Area.OFFICE, "/console/complaints", N_("Complaints")),
     (Area.OFFICE, "/console/bansos", N_("Social assistance")),
@@ -53,6 +58,14 @@ _ENVIRONMENT = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def _wib(moment: datetime | None) -> str:
+    """Times as the offices read them: WIB (Banyuwangi), to the minute."""
+    return "—" if moment is None else to_wib(moment).strftime("%Y-%m-%d %H:%M WIB")
+
+
+_ENVIRONMENT.filters["wib"] = _wib
 
 
 def render(

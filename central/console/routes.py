@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
-from central.console import casework, information, letters, privacy
+from central.console import casework, fleet, information, letters, metrics, privacy
 from central.console.audit import audit_operator_action, recent_actions
 from central.console.i18n import LANGUAGE_COOKIE, language_of
 from central.console.render import SECURITY_HEADERS, redirect_handler, refusal_handler, render
@@ -190,6 +190,7 @@ def choose_language(
 
 CONSOLE_ROUTERS: tuple[APIRouter, ...] = (
     router,
+    fleet.router,
     letters.router,
     casework.router,
     information.router,
@@ -202,6 +203,7 @@ these routes (tests/console/routes.py), so a new page is checked without being l
 def install_console(app: FastAPI) -> None:
     for console_router in CONSOLE_ROUTERS:
         app.include_router(console_router)
+    app.include_router(metrics.router)  # for Prometheus, not operators: no console session
     app.mount(
         "/console/static",
         StaticFiles(packages=[("central.console", "static")]),

@@ -21,7 +21,8 @@ class Area(StrEnum):
     """A part of the console; every console route names the one it belongs to."""
 
     HOME = "home"  # the landing page and sign-out: everyone signed in
-    FLEET = "fleet"  # kiosks, alerts, enrolment: scoped to the office for village operators
+    FLEET = "fleet"  # kiosks and their alerts: scoped to the office for village operators
+    FLEET_MANAGE = "fleet_manage"  # enrolment tokens, revoking kiosks: district-wide roles
     OFFICE = "office"  # the back office: letters, complaints, bansos, village information
     ADMIN = "admin"  # the audit log and other district-wide administration
 
@@ -29,6 +30,7 @@ class Area(StrEnum):
 AREAS: dict[Area, frozenset[Role]] = {
     Area.HOME: frozenset(Role),
     Area.FLEET: frozenset(Role),
+    Area.FLEET_MANAGE: frozenset({Role.DISTRICT_ADMIN, Role.TECHNICIAN}),
     Area.OFFICE: frozenset({Role.DISTRICT_ADMIN, Role.VILLAGE_OPERATOR}),
     Area.ADMIN: frozenset({Role.DISTRICT_ADMIN}),
 }

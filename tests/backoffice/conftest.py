@@ -24,6 +24,7 @@ settings = centre.settings
 central = centre.central
 kiosk = centre.kiosk
 # The console's: a centre on loopback with one operator per role, signed-in clients, Chromium.
+console_backend = console_fixtures.console_backend
 console = console_fixtures.console
 signed_in = console_fixtures.signed_in
 browser = console_fixtures.browser

@@ -22,18 +22,27 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
 from central.security.operators import create_operator
 from central.security.roles import Role
 from central.settings import CentralSettings
-from tests.central.conftest import Template, sqlite_template  # noqa: F401 - a shared fixture
+from tests.central.conftest import (  # noqa: F401 - shared session fixtures
+    Template,
+    postgres,
+    postgres_template,
+    sqlite_template,
+)
 from tests.support.central_server import CentralServer
+from tests.support.postgres import PostgresServer, clone_database
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS_DIR = Path(os.environ.get("CONSOLE_SHOTS_DIR", ROOT / "build" / "test-artefacts" / "console"))
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PASSWORD = "correct horse battery"
+NAVIGATION_WAIT_S = 10
 OFFICE_A = "35.10.01.2001"  # a desa in Kecamatan Pesanggaran
 OFFICE_B = "35.10.02.2001"  # a desa in another kecamatan
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -49,12 +58,37 @@ class Accounts:
     village_b: str = "desa-b"
 
 
+BOTH_DATABASES = pytest.mark.parametrize(
+    "console_backend",
+    ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    indirect=True,
+)
+"""For a module whose queries differ by database: ``pytestmark = BOTH_DATABASES``."""
+
+
 @pytest.fixture
-def console(sqlite_template: Template, tmp_path: Path) -> Iterator[CentralServer]:  # noqa: F811
+def console_backend(request: pytest.FixtureRequest) -> str:
+    """SQLite unless a module asks for both (``BOTH_DATABASES``)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+def _database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        template: Template = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "central.sqlite3"
+        shutil.copyfile(Path(template.url.removeprefix("sqlite:///")), target)
+        return f"sqlite:///{target}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return clone_database(server, request.getfixturevalue("postgres_template").url)
+
+
+@pytest.fixture
+def console(
+    request: pytest.FixtureRequest, console_backend: str, tmp_path: Path
+) -> Iterator[CentralServer]:
     """A fresh copy of the seeded database behind a running centre, with the four accounts."""
-    target = tmp_path / "central.sqlite3"
-    shutil.copyfile(Path(sqlite_template.url.removeprefix("sqlite:///")), target)
-    server = CentralServer(CentralSettings(database_url=f"sqlite:///{target}")).start()
+    url = _database_url(request, console_backend, tmp_path)
+    server = CentralServer(CentralSettings(database_url=url)).start()
     accounts = Accounts()
     with server.context.sessions() as db:
         now = server.clock.now()
@@ -108,9 +142,11 @@ def signed_in(console: CentralServer) -> dict[str, ConsoleClient]:
     return clients
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[WebDriver]:
-    """Debian's headless Chromium through its matching chromedriver: no browser download."""
+    """Debian's headless Chromium through its matching chromedriver: no browser download.
+    One per module (about a second to start): a session-wide one would be shut down in the
+    teardown of whichever test ran last, which may be a unit test that must open no socket."""
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.fail("chromium and chromium-driver are missing: run `make system-packages`")
     options = Options()
@@ -147,16 +183,28 @@ class Browser:
         element.send_keys(text)
 
     def press(self, text: str) -> None:
-        """Clicks the button (or link) that reads ``text``."""
-        self.driver.find_element(
-            By.XPATH, f"//button[normalize-space()='{text}'] | //a[normalize-space()='{text}']"
-        ).click()
+        """Clicks the button (or link) that reads ``text`` and waits for the next page."""
+        self._navigate(f"//button[normalize-space()='{text}'] | //a[normalize-space()='{text}']")
+
+    def _navigate(self, xpath: str) -> None:
+        """Every button and link of the console loads a page: wait until the old one is gone,
+        so what the test reads next is the new page."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        self.driver.find_element(By.XPATH, xpath).click()
+        WebDriverWait(self.driver, NAVIGATION_WAIT_S).until(staleness_of(old))
 
     def sign_in(self, username: str, password: str = PASSWORD) -> None:
         self.open("/console/login")
         self.fill("username", username)
         self.fill("password", password)
         self.press("Masuk")
+
+    def row(self, text: str) -> str:
+        """The text of the table row that mentions ``text``."""
+        return str(self.driver.find_element(By.XPATH, f"//tr[td[contains(., '{text}')]]").text)
+
+    def press_in_row(self, row_text: str, button: str) -> None:
+        self._navigate(f"//tr[td[contains(., '{row_text}')]]//button[normalize-space()='{button}']")
 
     @property
     def text(self) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from central.models import OperatorAuditEntry
-from tests.console.conftest import PASSWORD, Accounts, ConsoleClient
+from tests.console.conftest import BOTH_DATABASES, PASSWORD, Accounts, ConsoleClient
 from tests.support.central_server import CentralServer
+
+pytestmark = BOTH_DATABASES
 
 
 def _actions(server: CentralServer) -> list[tuple[str, str | None]]:

@@ -1,10 +1,10 @@
 """back office: finished letters, numbers, replies, reviews, retention runs
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0003a
 Create Date: 2026-12-04 07:34:32.395578
 
-After the console's 0003 (operator roles); the lead re-chains the revisions at merge.
+After the console's 0003a (fleet alerts); the lead re-chains the revisions at merge.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import central.models
 
 
 revision = '0004'
-down_revision = '0003'
+down_revision = '0003a'
 branch_labels = None
 depends_on = None
 
