@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from central import __version__
 from central.api import batch, collect, kiosk, operator, services
 from central.api_docs import install_docs
+from central.backoffice import api as backoffice_api
 from central.clock import Clock, SystemClock
 from central.console.routes import install_console
 from central.context import CentralContext
@@ -39,6 +40,7 @@ def build_app() -> FastAPI:
     app.include_router(services.router)
     app.include_router(batch.router)
     app.include_router(collect.router)
+    app.include_router(backoffice_api.router)
     install_console(app)
     app.include_router(notify.router)
     app.include_router(public.api_router)

@@ -22,6 +22,7 @@ from central.commands.cli_database import (
     normalise_database_url,
 )
 from central.commands.notify import register as register_notify
+from central.commands.retention import register as register_retention
 from central.security.roles import Role
 from central.settings import CentralSettings, load_central_settings
 from common.layered_config import ConfigError
@@ -474,6 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
     openapi.set_defaults(handler=_openapi)
     register_backup(sub, common, _settings)
     register_notify(sub, common, _settings, _require_current)
+    register_retention(sub, common, _settings, _require_current)
     return parser
 
 

@@ -161,7 +161,7 @@ class ResidentSession(Base):
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     resident: Mapped[Resident] = relationship(lazy="joined")
@@ -293,7 +293,7 @@ class Document(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class TrackingCode(Base):
@@ -320,6 +320,8 @@ class LetterRequest(Base):
     status: Mapped[int] = mapped_column(Integer, index=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When it was collected or cancelled: the retention periods run from here.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     service: Mapped[Service] = relationship(lazy="joined")
     resident: Mapped[Resident] = relationship(lazy="joined")
@@ -422,7 +424,7 @@ class Complaint(Base):
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     category: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
-    photo_document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"))
+    photo_document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -469,28 +471,6 @@ class Announcement(Base):
     body_id: Mapped[str] = mapped_column(Text)
     body_en: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
-# ---------------------------------------------------------------- letters collected at the kiosk
-# (issue 15 item 5: the finished letter printed on the kiosk's A4 printer)
-
-
-class FinishedLetter(Base):
-    """The letter a request produced (a PDF, at most one per request), and when a kiosk
-    printed it (``printed_at``, shown by the public verify page).
-
-    These are the columns the kiosk's collection needs of the back office's finished letter
-    (branch ``backoffice``, migration 0004, which adds its number, verify code and signer):
-    the same table and names, so at merge that definition replaces this one."""
-
-    __tablename__ = "finished_letters"
-
-    request_id: Mapped[int] = mapped_column(ForeignKey("letter_requests.id"), primary_key=True)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
-    sha256: Mapped[str] = mapped_column(String(64))
-    size_bytes: Mapped[int] = mapped_column(Integer)
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # ---------------------------------------------------------------- console (issue 15 item 1)
@@ -678,3 +658,81 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ---------------------------------------------------------------- back office (issue 15 items 3, 7)
+
+
+class LetterNumberCounter(Base):
+    """The last letter number given by an office in a year. Numbers are taken by one atomic
+    upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``), so two letters finished at the
+    same moment never share one."""
+
+    __tablename__ = "letter_number_counters"
+
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class FinishedLetter(Base):
+    """The letter a request produced: generated from its type's template or uploaded signed.
+
+    The bytes live in the row like the scans (one transaction, one backup). ``number`` and
+    ``verify_code`` stay fixed once given; ``printed_at`` is set when a kiosk prints it."""
+
+    __tablename__ = "finished_letters"
+    __table_args__ = (UniqueConstraint("office_id", "year", "seq"),)
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("letter_requests.id"), primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(96))
+    verify_code: Mapped[str] = mapped_column(String(16), unique=True)
+    source: Mapped[str] = mapped_column(String(10))
+    signer_name: Mapped[str] = mapped_column(String(128))
+    signer_position: Mapped[str] = mapped_column(String(128))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ComplaintReply(Base):
+    """An office's answer to a complaint, shown to the resident; who wrote it is kept."""
+
+    __tablename__ = "complaint_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+
+
+class BansosReview(Base):
+    """A village operator's decision on a bansos application made at a kiosk."""
+
+    __tablename__ = "bansos_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("bansos_enrollments.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+
+
+class RetentionRun(Base):
+    """One run of the retention job: when, and how many records of each kind it removed
+    (counts only; never what they held)."""
+
+    __tablename__ = "retention_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed: Mapped[dict[str, int]] = mapped_column(JSON)

@@ -82,9 +82,11 @@ class CentralSettings(BaseModel):
     )
     public_base_url: str = Field(
         default="",
+        max_length=200,
         pattern=r"^(https?://[^/?#\s]+(/[^?#\s]*)?)?$",
-        description="URL residents' phones reach this centre at (receipt QR codes open "
-        "<this>/lacak/<code>); empty: the URL each kiosk enrolled with.",
+        description="URL residents' phones reach this centre at: receipt QR codes open "
+        "<this>/lacak/<code> (empty: the URL each kiosk enrolled with) and letters' QR codes "
+        "<this>/verify/<code> (empty: the address the operator's browser used).",
     )
     public_rate_per_minute: int = Field(
         default=30, ge=1, description="Public pages and lookups allowed per client address."

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
+from central.backoffice import scope
 from central.context import CentralContext, get_context, get_db
 from central.contract import models as wire
 from central.contract import services as services_wire
@@ -107,22 +108,30 @@ TrackingCodePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{6,20}$")]
 
 @router.get("/operator/letters", response_model=letters.LetterRequestPage)
 def list_letters(
-    _operator: OperatorDep,
+    operator: OperatorDep,
     db: Db,
     office_id: Annotated[str | None, Query(max_length=32)] = None,
     status: services_wire.LetterStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> letters.LetterRequestPage:
-    """Letter requests oldest first, with the resident, answers and attached scans."""
+    """Letter requests oldest first, with the resident, answers and attached scans. A village
+    operator's credential lists their own office's only."""
+    office_scope = scope.api_scope(db, operator.operator_id)
+    if office_scope.office_id is not None:
+        if office_id not in (None, office_scope.office_id):
+            return letters.LetterRequestPage(total=0, items=[])
+        office_id = office_scope.office_id
     return letters.page(db, office_id, status, limit, offset)
 
 
 @router.get("/operator/letters/{tracking_code}", response_model=letters.LetterRequestDetail)
 def get_letter(
-    tracking_code: TrackingCodePath, _operator: OperatorDep, db: Db
+    tracking_code: TrackingCodePath, operator: OperatorDep, db: Db
 ) -> letters.LetterRequestDetail:
-    return letters.detail_wire(letters.by_code(db, tracking_code))
+    row = letters.by_code(db, tracking_code)
+    scope.require(scope.api_scope(db, operator.operator_id), row.office_id)
+    return letters.detail_wire(row)
 
 
 @router.post("/operator/letters/{tracking_code}/status", response_model=letters.LetterRequestDetail)
@@ -135,6 +144,9 @@ def move_letter(
     idem: IdempotencyDep,
 ) -> Response:
     """Forward one step (or cancel while 0-2), with the reason kept in the history."""
+    scope.require(
+        scope.api_scope(db, operator.operator_id), letters.by_code(db, tracking_code).office_id
+    )
     return idem.run(
         f"operator:{operator.operator_id}",
         200,
@@ -156,10 +168,15 @@ _BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
     },
 )
 def download_document(
-    document_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], _operator: OperatorDep, db: Db
+    document_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")], operator: OperatorDep, db: Db
 ) -> Response:
     """An attached scan or photo, for the operator checking a request: always a download
     (``attachment``, ``nosniff``), never rendered in the dashboard's own origin."""
+    office_scope = scope.api_scope(db, operator.operator_id)
+    if office_scope.office_id is not None and not scope.document_in(
+        db, document_id, office_scope.office_id
+    ):
+        document_id = "0" * 32  # answered exactly as an unknown document
     document = documents.fetch(db, document_id)
     extension = documents.EXTENSIONS.get(document.content_type, "bin")
     return Response(

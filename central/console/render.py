@@ -35,6 +35,11 @@ NAVIGATION: tuple[tuple[Area, str, str], ...] = (
     (Area.FLEET, "/console/fleet", N_("Fleet")),
     (Area.FLEET, "/console/fleet/alerts", N_("Alerts")),
     (Area.FLEET_MANAGE, "/console/fleet/enroll", N_("Enrol a kiosk")),
+    (Area.OFFICE, "/console/letters", N_("Letters")),
+    (Area.OFFICE, "/console/complaints", N_("Complaints")),
+    (Area.OFFICE, "/console/bansos", N_("Social assistance")),
+    (Area.OFFICE, "/console/information", N_("Village information")),
+    (Area.OFFICE, "/console/privacy", N_("Personal data")),
     (Area.ADMIN, "/console/audit", N_("Audit log")),
 )
 """The menu: (area, path, label). A page module adds its line here; each operator sees the

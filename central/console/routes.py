@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
-from central.console import fleet, metrics
+from central.console import casework, fleet, information, letters, metrics, privacy
 from central.console.audit import audit_operator_action, recent_actions
 from central.console.i18n import LANGUAGE_COOKIE, language_of
 from central.console.render import SECURITY_HEADERS, redirect_handler, refusal_handler, render
@@ -188,7 +188,14 @@ def choose_language(
     return response
 
 
-CONSOLE_ROUTERS: tuple[APIRouter, ...] = (router, fleet.router)
+CONSOLE_ROUTERS: tuple[APIRouter, ...] = (
+    router,
+    fleet.router,
+    letters.router,
+    casework.router,
+    information.router,
+    privacy.router,
+)
 """Every console page module's router: a page module adds its own here. The role tests walk
 these routes (tests/console/routes.py), so a new page is checked without being listed."""
 

@@ -72,6 +72,16 @@ class ClientGone(Exception):
     """The client disconnected before its body was complete."""
 
 
+# An office's upload of a wet-signed letter (central/backoffice): a scanned PDF, bounded like
+# a kiosk's scans rather than like JSON. Through the API or the back-office page.
+SIGNED_LETTER_SUFFIX = "/letter/signed"
+SIGNED_LETTER_PREFIXES = ("/v1/operator/letters/", "/console/letters/")
+
+
+def is_signed_letter_upload(path: str) -> bool:
+    return path.startswith(SIGNED_LETTER_PREFIXES) and path.endswith(SIGNED_LETTER_SUFFIX)
+
+
 @dataclass(frozen=True)
 class BodyLimit:
     """The limit of one route and the refusal that goes with it."""
@@ -81,7 +91,7 @@ class BodyLimit:
 
     @classmethod
     def of(cls, path: str, max_document_mb: int) -> BodyLimit:
-        if path == DOCUMENTS_PATH:
+        if path == DOCUMENTS_PATH or is_signed_letter_upload(path):
             return cls(max_document_mb * _BYTES_PER_MB, documents=True)
         if path == BATCH_PATH:
             return cls(MAX_BATCH_BODY_BYTES, documents=False)

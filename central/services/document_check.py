@@ -22,6 +22,8 @@ from central.errors import ApiError
 MAX_IMAGE_PIXELS = 60_000_000
 # PDF name keys that make a viewer run or open something.
 _ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles"})
+# Direct objects nested deeper than this are refused (real PDFs nest a handful of levels).
+MAX_PDF_NESTING = 32
 _PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 
 
@@ -66,7 +68,7 @@ def check_pdf(content: bytes) -> None:
             if len(pdf.pages) == 0:
                 raise unreadable("application/pdf")
             for obj in pdf.objects:
-                if isinstance(obj, pikepdf.Dictionary) and _is_active(obj):
+                if _holds_active(obj, MAX_PDF_NESTING):
                     raise active_content()
     except ApiError:
         raise
@@ -74,7 +76,29 @@ def check_pdf(content: bytes) -> None:
         raise unreadable("application/pdf") from None
 
 
-def _is_active(obj: pikepdf.Dictionary) -> bool:
+def _holds_active(obj: pikepdf.Object, depth: int) -> bool:
+    """Whether ``obj`` or a direct object nested in it is active. An action written inline
+    (``/OpenAction << /S /JavaScript … >>`` in the catalog) is no object of its own, so
+    looking at indirect objects alone missed it; indirect children are visited by the
+    caller's loop over every object."""
+    if depth < 0:
+        return True  # deeper than any real document nests: refuse rather than skip
+    if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+        if _is_active(obj):
+            return True
+        children = list(obj.values())
+    elif isinstance(obj, pikepdf.Array):
+        children = list(obj)
+    else:
+        return False
+    return any(
+        _holds_active(child, depth - 1)
+        for child in children
+        if isinstance(child, pikepdf.Dictionary | pikepdf.Array) and not child.is_indirect
+    )
+
+
+def _is_active(obj: pikepdf.Dictionary | pikepdf.Stream) -> bool:
     if any(key in _ACTIVE_KEYS for key in obj.keys()):  # noqa: SIM118 - pikepdf's keys()
         return True
     action = obj.get("/S")

@@ -1,5 +1,6 @@
 """Letter requests: answers checked against the service's declared form, attached scans
-checked against its requirements, a tracking code, and OpenSID's six statuses, forward only.
+checked against its requirements, a tracking code, and OpenSID's six statuses moved along a
+table of legal transitions (``TRANSITIONS``), each move recorded with who, when and why.
 
 Refusals name the field or requirement, never the submitted value: an answer may be a NIK or
 an income, and error bodies end up in kiosk logs and screenshots.
@@ -11,14 +12,18 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
 
 from sqlalchemy import func, select
+from sqlalchemy import update as sa_update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from central.contract import models as base
 from central.contract import services as wire
 from central.errors import ApiError
 from central.models import (
+    FinishedLetter,
     LetterDocument,
     LetterRequest,
     LetterStatusChange,
@@ -326,11 +331,25 @@ def page(
 # ---------------------------------------------------------------- moving on
 
 
+# The legal moves (OpenSID's statuses, forward only): each step is a real event at the office
+# (checked, signed, handed over). Cancelling is allowed while nothing is signed (0-2): from 3
+# on a signed letter exists, and cancelling would leave it unaccounted for.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.BELUM_LENGKAP: frozenset({Status.SEDANG_DIPERIKSA, Status.DIBATALKAN}),
+    Status.SEDANG_DIPERIKSA: frozenset({Status.MENUNGGU_TANDATANGAN, Status.DIBATALKAN}),
+    Status.MENUNGGU_TANDATANGAN: frozenset({Status.SIAP_DIAMBIL, Status.DIBATALKAN}),
+    Status.SIAP_DIAMBIL: frozenset({Status.SUDAH_DIAMBIL}),
+    Status.SUDAH_DIAMBIL: frozenset(),
+    Status.DIBATALKAN: frozenset(),
+}
+
+
 def check_move(current: Status, target: Status) -> None:
-    """Forward only, one step at a time, each step a real event at the office (checked,
-    signed, handed over). Cancelling is allowed while nothing is signed (0-2): from 3 on a
-    signed letter exists, and cancelling would leave it unaccounted for."""
-    if current in (Status.SUDAH_DIAMBIL, Status.DIBATALKAN):
+    """Refuses (409) a move that ``TRANSITIONS`` does not allow, saying which rule it broke."""
+    allowed = TRANSITIONS[current]
+    if target in allowed:
+        return
+    if not allowed:
         raise ApiError(
             409,
             "letter_closed",
@@ -339,15 +358,13 @@ def check_move(current: Status, target: Status) -> None:
             {"status": int(current)},
         )
     if target is Status.DIBATALKAN:
-        if current >= Status.SIAP_DIAMBIL:
-            raise ApiError(
-                409,
-                "letter_cancel_too_late",
-                "Surat sudah ditandatangani: permohonan tidak dapat dibatalkan lagi.",
-                "The letter is already signed: the request can no longer be cancelled.",
-                {"status": int(current)},
-            )
-        return
+        raise ApiError(
+            409,
+            "letter_cancel_too_late",
+            "Surat sudah ditandatangani: permohonan tidak dapat dibatalkan lagi.",
+            "The letter is already signed: the request can no longer be cancelled.",
+            {"status": int(current)},
+        )
     if target <= current:
         raise ApiError(
             409,
@@ -356,27 +373,68 @@ def check_move(current: Status, target: Status) -> None:
             "A request's status only moves forward, never back.",
             {"status": int(current)},
         )
-    if target != current + 1:
+    raise ApiError(
+        409,
+        "letter_status_skipped",
+        "Status harus maju satu langkah demi satu langkah.",
+        "The status moves one step at a time.",
+        {"status": int(current), "next": int(current) + 1},
+    )
+
+
+def _check_letter_ready(db: Session, row: LetterRequest, target: Status) -> None:
+    """'Siap diambil' promises a letter: one must have been generated or uploaded."""
+    if target is not Status.SIAP_DIAMBIL:
+        return
+    if db.get(FinishedLetter, row.id) is None:
         raise ApiError(
             409,
-            "letter_status_skipped",
-            "Status harus maju satu langkah demi satu langkah.",
-            "The status moves one step at a time.",
-            {"status": int(current), "next": int(current) + 1},
+            "letter_missing",
+            "Buat atau unggah suratnya dulu sebelum menandai siap diambil.",
+            "Generate or upload the letter before marking it ready for collection.",
         )
 
 
 def move(
     db: Session, code: str, update: wire.LetterStatusUpdate, operator_id: int, now: datetime
 ) -> LetterRequestDetail:
+    """One legal move, recorded with who, when and why. The status is changed by a
+    conditional UPDATE (only if it is still what was checked), so two operators moving the
+    same request at once cannot both succeed."""
     row = by_code(db, code)
-    check_move(Status(row.status), update.status)
-    row.status = int(update.status)
-    row.history.append(
+    current = Status(row.status)
+    check_move(current, update.status)
+    _check_letter_ready(db, row, update.status)
+    changed = cast(
+        CursorResult[Any],
+        db.execute(
+            sa_update(LetterRequest)
+            .where(LetterRequest.id == row.id, LetterRequest.status == int(current))
+            .values(
+            status=int(update.status),
+            closed_at=now if not TRANSITIONS[update.status] else None,
+        )
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    if changed.rowcount != 1:
+        db.rollback()
+        raise ApiError(
+            409,
+            "letter_changed",
+            "Permohonan baru saja diubah orang lain. Muat ulang halaman.",
+            "Someone else has just changed this request. Reload the page.",
+        )
+    db.add(
         LetterStatusChange(
-            status=int(update.status), at=now, reason=update.reason, operator_id=operator_id
+            request_id=row.id,
+            status=int(update.status),
+            at=now,
+            reason=update.reason,
+            operator_id=operator_id,
         )
     )
     notify_resident(db, LetterStatusChanged(row, now))
     db.commit()
+    db.refresh(row)
     return detail_wire(row)

@@ -207,6 +207,11 @@ def test_submitted_at_without_zone_or_in_the_future_is_refused(
 
 
 def _move(portal: Portal, code: str, status: int, reason: str) -> Any:
+    if status == LetterStatus.SIAP_DIAMBIL:  # ready promises a letter: make it first
+        portal.operator_post(
+            f"/v1/operator/letters/{code}/letter",
+            {"signer_name": "H. Sugeng Riyadi", "signer_position": "Kepala Desa"},
+        )
     return portal.operator_post(
         f"/v1/operator/letters/{code}/status", {"status": status, "reason": reason}
     )

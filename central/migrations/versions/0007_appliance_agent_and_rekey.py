@@ -1,7 +1,7 @@
 """appliance agent and rekey
 
 Revision ID: 0007
-Revises: 0008
+Revises: 0004
 Create Date: 2026-12-04 07:36:13.512582
 """
 
@@ -14,7 +14,7 @@ import central.models
 
 
 revision = '0007'
-down_revision = '0008'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
