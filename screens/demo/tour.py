@@ -114,7 +114,7 @@ class Tour:
         before = scan.prompt
 
         def outlined() -> bool:
-            return len(scan.outline) > 0 or scan.prompt is not before
+            return len(scan.ids.preview.outline) > 0 or scan.prompt is not before
 
         def captured() -> bool:
             return scan.prompt is not before or ui.screen != "scan"
