@@ -169,6 +169,22 @@ def revoke(request: Request, operator: Manager, kiosk_id: KioskId) -> Response:
     )
 
 
+@router.post("/console/fleet/kiosks/{kiosk_id}/rekey")
+def rekey(request: Request, operator: Manager, kiosk_id: KioskId) -> Response:
+    """A one-time re-key token for this kiosk (a new disk, a new PC, a kiosk back from
+    theft): `kiosk-provision enroll --rekey` with it keeps the kiosk's id, office and history
+    and lifts a revocation. Shown once, like an enrolment token."""
+    ctx = _context(request)
+    kiosk = _kiosk_in_scope(ctx, operator, kiosk_id)
+    with ctx.sessions() as db:
+        audit_operator_action(db, operator, "kiosk_rekey_token_create", kiosk.id)
+        # commits the audit row with the token
+        created = enrollment.create_rekey_token(
+            db, kiosk.id, DEFAULT_TOKEN_HOURS * 3600, operator.now
+        )
+    return render(request, "rekey.html", operator, kiosk=kiosk, created=created)
+
+
 @router.get("/console/fleet/alerts")
 def alerts_page(request: Request, operator: Viewer) -> Response:
     ctx = _context(request)

@@ -271,3 +271,33 @@ def test_metrics_can_require_a_token(console: CentralServer) -> None:
         f"{console.url}/metrics", headers={"Authorization": "Bearer s3cret"}, timeout=10
     )
     assert ok.status_code == 200
+
+
+def test_a_rekey_token_from_the_kiosk_page_keeps_the_kiosk_and_lifts_a_revocation(
+    console: CentralServer, fleet: dict[str, EnrolledKiosk], signed_in: dict[str, ConsoleClient]
+) -> None:
+    tech = signed_in["technician"]
+    kiosk = fleet["b1"]
+    assert tech.post(f"/console/fleet/kiosks/{kiosk.kiosk_id}/revoke", {}).status_code == 303
+    assert "Buat token ganti kunci" in tech.get(f"/console/fleet/kiosks/{kiosk.kiosk_id}").text
+    made = tech.post(f"/console/fleet/kiosks/{kiosk.kiosk_id}/rekey", {})
+    assert made.status_code == 200
+    token = made.text.split('<code class="token">')[1].split("</code>")[0]
+    request = EnrollmentRequest(
+        token=token, public_key=KioskKey.generate().public_key_b64(), hardware=HARDWARE
+    )
+    enrolled = requests.post(
+        f"{console.url}/v1/enrollments",
+        data=request.model_dump_json(),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert enrolled.status_code == 201, enrolled.text
+    assert enrolled.json()["kiosk_id"] == kiosk.kiosk_id  # same id: its history stays
+    # The revocation is lifted: the page offers "revoke" again and no longer says "dicabut <date>".
+    assert "Cabut kios ini" in tech.get(f"/console/fleet/kiosks/{kiosk.kiosk_id}").text
+    village = signed_in["village"]  # office A's operator: another office's kiosk
+    assert village.post(f"/console/fleet/kiosks/{kiosk.kiosk_id}/rekey", {}).status_code == 403
+    with console.context.sessions() as db:
+        rows = db.execute(select(OperatorAuditEntry.action, OperatorAuditEntry.record)).all()
+    assert ("kiosk_rekey_token_create", kiosk.kiosk_id) in rows
