@@ -108,13 +108,13 @@ def provisioning() -> None:
 
 
 # What a technician types on a fresh Debian (docs/install.md): the packages, the first version
-# (a virtualenv, pip, the 'current' link), then the one setup command.
+# from the wheel itself (provisioning/first_install.py, tested by
+# tests/provisioning/test_first_install.py), then the one setup command.
 TECHNICIAN_COMMANDS = (
     "apt-get install python3-venv pcscd libccid cage",
-    "python3 -m venv /opt/anjungan/versions/$V",
-    "/opt/anjungan/versions/$V/bin/pip install anjungan-$V-py3-none-any.whl[devices]",
-    "ln -sfn versions/$V /opt/anjungan/current",
-    "kiosk-provision setup --central URL",
+    "PYTHONPATH=anjungan-$V-py3-none-any.whl python3 -m provisioning.first_install "
+    "anjungan-$V-py3-none-any.whl",
+    "/opt/anjungan/current/bin/kiosk-provision setup --central URL",
 )
 COMMANDS_TARGET = 3
 SETUP_TARGET_S = 300.0

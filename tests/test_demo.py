@@ -44,7 +44,6 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
     assert "outbox after reconnecting: 0 waiting" in result.stdout
     receipts = sorted((out / "receipts").glob("*.png"))
     assert len(receipts) == 3  # letter, queue ticket, complaint saved offline
-    assert decode_qr(receipts[0]).startswith("SKT-")
     # The touchscreen app's act, headless: every screen of the tour photographed, not blank.
     shots = sorted((out / "app" / "screens").glob("*.png"))
     names = {shot.stem.split("-", 1)[1] for shot in shots}

@@ -52,12 +52,14 @@ def request_letter(portal: Portal) -> str:
 
 
 def make_ready(portal: Portal, code: str, pdf: bytes | None = LETTER_PDF) -> None:
-    """Checked, signed, and (as the back office does) the finished PDF attached."""
-    for status in (2, 3):
-        reply = portal.operator_post(
-            f"/v1/operator/letters/{code}/status", {"status": status, "reason": "ok"}
-        )
-        assert reply.status_code == 200, reply.text
+    """Checked, awaiting signature, then (as the back office does) the signed PDF attached,
+    which makes it ready; without ``pdf`` it stays awaiting signature (the back office
+    refuses "ready" without a letter)."""
+    reply = portal.operator_post(
+        f"/v1/operator/letters/{code}/status",
+        {"status": int(LetterStatus.MENUNGGU_TANDATANGAN), "reason": "ok"},
+    )
+    assert reply.status_code == 200, reply.text
     if pdf is None:
         return
     with portal.central.context.sessions() as db:

@@ -17,10 +17,10 @@ pytestmark = pytest.mark.skipif(ANALYZE is None, reason="systemd-analyze (Debian
 
 
 def test_centre_units_verify_with_nothing_on_stderr(tmp_path: Path) -> None:
-    assert {u.name for u in CENTRE_UNITS} == {
+    assert {u.name for u in CENTRE_UNITS} >= {
         "anjungan-central-maintain.service",
         "anjungan-central-maintain.timer",
-    }
+    }  # and the back office's retention job beside it
     unit_dir = staging_root(tmp_path, CENTRE_UNITS)
     stub = tmp_path / KIOSK_CENTRAL
     stub.write_text("#!/bin/sh\n")

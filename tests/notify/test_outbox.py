@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from central.contract.batch import BATCH_PATH
-from central.contract.services import LetterRequest
+from central.contract.services import LetterRequest, LetterStatus
 from central.models import Complaint, Notification, NotificationOptIn, TrackingCode
 from central.notify import queue
 from central.notify.hooks import ComplaintAnswered, notify_resident
@@ -22,6 +22,7 @@ from central.notify.notifier import HttpGatewayNotifier, LogNotifier, Notifier
 from central.notify.phones import box_for
 from central.notify.worker import NotificationWorker
 from central.seeding.seed import DemoIdentity
+from tests.backoffice.helpers import generate
 from tests.central.services_portal import Portal, error, local_ref
 from tests.notify.gateway import Gateway, running_gateway
 from tests.support.central_server import CentralServer
@@ -47,7 +48,11 @@ def _letter(portal: Portal, phone: str | None = PHONE) -> LetterRequest:
 
 
 def _move(portal: Portal, code: str, *statuses: int) -> None:
+    """Operator moves; before "ready" the back office makes the letter, as it must."""
     for status in statuses:
+        if status == LetterStatus.SIAP_DIAMBIL:
+            made = generate(portal, code)
+            assert made.status_code in (200, 201), made.text
         reply = portal.operator_post(
             f"/v1/operator/letters/{code}/status", {"status": status, "reason": "langkah"}
         )
