@@ -434,6 +434,7 @@ def move(
             operator_id=operator_id,
         )
     )
+    db.refresh(row)  # the conditional UPDATE bypassed the session: read the new status back
     notify_resident(db, LetterStatusChanged(row, now))
     db.commit()
     db.refresh(row)

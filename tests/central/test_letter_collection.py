@@ -20,10 +20,11 @@ from central.models import LetterRequest as LetterRow
 from central.seeding.seed import DemoIdentity
 from tests.central.services_portal import Portal, error, image_bytes, local_ref
 from tests.support.central_server import CentralServer, EnrolledKiosk
+from tests.support.cups import letter_pdf
 from tests.support.letters import attach_finished_pdf
 
 NOW = "2026-11-23T09:15:00+07:00"
-LETTER_PDF = b"%PDF-1.7\n% surat keterangan tidak mampu\n%%EOF\n"
+LETTER_PDF = letter_pdf("surat keterangan tidak mampu")
 
 
 @pytest.fixture

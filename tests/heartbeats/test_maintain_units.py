@@ -11,7 +11,7 @@ from tests.systemd.staging import REPO, staging_root
 from tests.systemd.test_units import ANALYZE, verify
 
 CENTRE_UNITS = sorted((REPO / "systemd" / "central").iterdir())
-KIOSK_CENTRAL = "opt/anjungan/current/bin/kiosk-central"
+KIOSK_CENTRAL = "opt/anjungan-central/bin/kiosk-central"  # the centre's own virtualenv
 
 pytestmark = pytest.mark.skipif(ANALYZE is None, reason="systemd-analyze (Debian: systemd)")
 
@@ -23,6 +23,7 @@ def test_centre_units_verify_with_nothing_on_stderr(tmp_path: Path) -> None:
     }  # and the back office's retention job beside it
     unit_dir = staging_root(tmp_path, CENTRE_UNITS)
     stub = tmp_path / KIOSK_CENTRAL
+    stub.parent.mkdir(parents=True, exist_ok=True)
     stub.write_text("#!/bin/sh\n")
     stub.chmod(0o755)
     result = verify(tmp_path, unit_dir, [u.name for u in CENTRE_UNITS])
