@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 from central.seeding.seed import DemoIdentity
 from central.settings import CentralSettings
 from kiosk.config import load_kiosk_config
+from kiosk.demo.journey import JourneyLog, run_journey
+from kiosk.demo.journey_script import load_script
 from kiosk.simulated import SimulatedKiosk, build_simulated_kiosk
 from provisioning.enroll import enroll
 from tests.support.central_server import CentralServer, prepare_database
@@ -26,6 +29,12 @@ class Rig:
     config_dir: Path
     receipts: Path
     tmp: Path
+
+    def play(self, body: str, name: str = "journey.toml") -> JourneyLog:
+        """Run a journey script given as TOML text (indented as in the test) on this kiosk."""
+        script = self.tmp / name
+        script.write_text(textwrap.dedent(body))
+        return run_journey(self.core, load_script(script), echo=lambda _line: None)
 
 
 def kiosk_config_dir(tmp: Path) -> Path:

@@ -3,7 +3,6 @@ real centre on uvicorn. The receipts are PNGs from the ESC/POS emulator, read ba
 
 from __future__ import annotations
 
-import textwrap
 import time
 
 import cv2
@@ -14,27 +13,17 @@ from sqlalchemy import select
 from central.models import Complaint as ComplaintRow
 from central.models import Document as DocumentRow
 from central.models import LetterRequest as LetterRequestRow
-from kiosk.demo.journey import JourneyLog, run_journey
-from kiosk.demo.journey_script import load_script
 from kiosk.scanning import ScanGuidance
 from kiosk.session import State
 from tests.journeys.conftest import Rig, page_photo
 from tests.support.qr import decode_qr
 
 
-def play(rig: Rig, body: str) -> JourneyLog:
-    script = rig.tmp / "journey.toml"
-    script.write_text(textwrap.dedent(body))
-    return run_journey(rig.core, load_script(script), echo=lambda _line: None)
-
-
-
 def test_sktm_with_scanned_documents_prints_the_tracking_code(rig: Rig) -> None:
     person = rig.people[0]
     page_photo(rig.tmp / "kk.jpg", 1)
     page_photo(rig.tmp / "rt.jpg", 2)
-    record = play(
-        rig,
+    record = rig.play(
         f"""
         [[step]]
         do = "tap_card"
@@ -100,8 +89,7 @@ def test_an_empty_tray_gives_guidance_and_a_clear_notice(rig: Rig) -> None:
     cv2.imwrite(
         str(empty), cv2.GaussianBlur(np.full((720, 1280, 3), (70, 100, 140), np.uint8), (5, 5), 0)
     )
-    record = play(
-        rig,
+    record = rig.play(
         f"""
         [[step]]
         do = "tap_card"
@@ -132,8 +120,7 @@ def test_an_empty_tray_gives_guidance_and_a_clear_notice(rig: Rig) -> None:
 
 def test_queue_ticket_is_numbered_and_printed(rig: Rig) -> None:
     person = rig.people[0]
-    play(
-        rig,
+    rig.play(
         f"""
         [[step]]
         do = "nik"
@@ -156,8 +143,7 @@ def test_queue_ticket_is_numbered_and_printed(rig: Rig) -> None:
 
 def test_bansos_in_a_taken_cluster_is_refused_naming_the_programme(rig: Rig) -> None:
     person = rig.people[0]  # holds PKH (cluster 'tunai') in the seed
-    play(
-        rig,
+    rig.play(
         f"""
         [[step]]
         do = "tap_card"
@@ -192,8 +178,7 @@ def test_information_for_the_kiosks_village(rig: Rig) -> None:
 
 def test_complaint_while_the_centre_is_down_is_delivered_once_when_it_returns(rig: Rig) -> None:
     person = rig.people[0]
-    play(
-        rig,
+    rig.play(
         f"""
         [[step]]
         do = "tap_card"
@@ -252,8 +237,7 @@ def test_lockout_is_reported_with_the_remaining_time(rig: Rig) -> None:
         """
         for _ in range(3)
     )
-    play(
-        rig,
+    rig.play(
         steps
         + """
         [[step]]
@@ -266,8 +250,7 @@ def test_lockout_is_reported_with_the_remaining_time(rig: Rig) -> None:
 
 def test_timeout_wipes_the_session(rig: Rig) -> None:
     person = rig.people[0]
-    play(
-        rig,
+    rig.play(
         f"""
         [[step]]
         do = "tap_card"

@@ -7,7 +7,6 @@ both languages, to collect the letter at the village office."""
 from __future__ import annotations
 
 import secrets
-import textwrap
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -24,8 +23,7 @@ from central.security.callers import SignedKiosk
 from central.services import letters
 from central.settings import CentralSettings
 from kiosk.config import load_kiosk_config
-from kiosk.demo.journey import JourneyLog, run_journey
-from kiosk.demo.journey_script import load_script
+from kiosk.demo.journey import JourneyLog
 from kiosk.runtime.health import HealthLoop
 from kiosk.session.events import Notice
 from kiosk.simulated import build_simulated_kiosk
@@ -90,16 +88,9 @@ def ready_letter(rig: Rig, pdf: bytes) -> str:
         return created.tracking_code
 
 
-def play(rig: Rig, body: str) -> JourneyLog:
-    script = rig.tmp / "collect.toml"
-    script.write_text(textwrap.dedent(body))
-    return run_journey(rig.core, load_script(script), echo=lambda _line: None)
-
-
 def sign_in_and_open(rig: Rig) -> JourneyLog:
     person = rig.people[0]
-    return play(
-        rig,
+    return rig.play(
         f"""
         [[step]]
         do = "tap_card"
@@ -118,8 +109,7 @@ def sign_in_and_open(rig: Rig) -> JourneyLog:
 
 
 def collect(rig: Rig, code: str, *, collected: bool) -> JourneyLog:
-    return play(
-        rig,
+    return rig.play(
         f"""
         [[step]]
         do = "collect"
