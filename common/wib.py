@@ -10,6 +10,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 WIB = timezone(timedelta(hours=7), "WIB")
+# The months in Indonesian, January first: dates on letters and public pages are written out.
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 
 
 def to_wib(moment: datetime) -> datetime:

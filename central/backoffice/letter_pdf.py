@@ -19,20 +19,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
 
-MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+from common.wib import MONTHS_ID
+
 SEX_ID = {"L": "Laki-laki", "P": "Perempuan"}
 ENCODING = "windows-1252"
 

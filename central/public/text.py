@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from common.wib import to_wib
+from common.wib import MONTHS_ID, to_wib
 
 Language = Literal["id", "en"]
 LANGUAGES: tuple[Language, ...] = ("id", "en")
@@ -78,20 +78,7 @@ TEXT: dict[Language, PageText] = {
         },
         ready_hint="Surat dapat diambil di kantor desa/kelurahan. Bawa struk dan e-KTP Anda.",
         footer="Layanan mandiri desa \u00b7 Anjungan",
-        months=(
-            "Januari",
-            "Februari",
-            "Maret",
-            "April",
-            "Mei",
-            "Juni",
-            "Juli",
-            "Agustus",
-            "September",
-            "Oktober",
-            "November",
-            "Desember",
-        ),
+        months=MONTHS_ID,
         time_separator=".",
     ),
     "en": PageText(
