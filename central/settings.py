@@ -80,6 +80,12 @@ class CentralSettings(BaseModel):
         description="Server secret for keyed hashes of identifiers; made and kept in the "
         "database on first start when empty.",
     )
+    agent_reports_kept: int = Field(
+        default=120,
+        ge=1,
+        le=100_000,
+        description="Health-agent reports kept per kiosk (120: two hours a minute apart).",
+    )
     public_base_url: str = Field(
         default="",
         max_length=200,

@@ -21,7 +21,6 @@ from central.models import AgentReportRecord, AgentState
 from central.security.callers import SignedKiosk
 from central.settings import CentralSettings
 
-REPORTS_KEPT = 120  # per kiosk: two hours of the agent's reports a minute apart (its page)
 _ADD_REPORTS = BulkInsert(
     AgentReportRecord,
     ("kiosk_id", "report_id", "received_at", "observed_at", "payload"),
@@ -92,7 +91,7 @@ def store_reports(
             }
         ],
     )
-    keep = REPORTS_KEPT
+    keep = settings.agent_reports_kept
     oldest = connection.scalar(_OLDEST_KEPT, {"kiosk_id": kiosk.id, "skip": keep - 1})
     if oldest is not None:
         connection.execute(_TRIM, {"kiosk_id": kiosk.id, "oldest": oldest})

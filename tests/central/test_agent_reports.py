@@ -133,7 +133,7 @@ def test_a_resent_delivery_stores_each_report_once_and_older_news_does_not_win(
 
 
 def test_the_history_is_bounded(database: Any) -> None:
-    settings = CentralSettings(database_url=database.url, heartbeat_history=3)
+    settings = CentralSettings(database_url=database.url, agent_reports_kept=3)
     server = CentralServer(settings).start()
     try:
         kiosk = server.enroll()
