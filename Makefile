@@ -96,7 +96,7 @@ vcard-reader: $(VCARD_READER)  ## build the event-driven virtual card reader dri
 lint: venv  ## ruff
 	$(BIN)/ruff check .
 
-typecheck: venv  ## mypy, strict on common/, kiosk/, drivers/, central/, provisioning/
+typecheck: venv  ## mypy: strict on common/, kiosk/, drivers/, central/, provisioning/; screens/, tests/, bench/ checked
 	$(BIN)/mypy
 
 pytest: venv  ## the whole pytest suite

@@ -24,17 +24,23 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from multiprocessing import Pool
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
+    sys.path.insert(0, str(ROOT))
+
 from kiosk.capture.detect import Detection, PageDetector, Reason
 from kiosk.capture.guidance import Code
 from kiosk.capture.metric import corner_error, jaccard
 from kiosk.capture.pipeline import CaptureConfig, capture
 from kiosk.capture.preview import PreviewDetector
+from kiosk.capture.sizes import DocSize
 from tests.support import evalset
 from tests.support.evalset import Sample, Scene
 from tests.support.realset import RealFrame
@@ -89,7 +95,7 @@ def load_set(split: str, scene: Scene, count: int, use_cache: bool) -> list[Samp
         if use_cache and meta.exists():
             m = json.loads(meta.read_text())
             quad = None if m["quad"] is None else np.array(m["quad"])
-            size = None if m["size"] is None else evalset.DocSize(*m["size"])
+            size = None if m["size"] is None else DocSize(*m["size"])
             samples.append(
                 Sample(
                     m["name"],
@@ -110,7 +116,7 @@ def load_set(split: str, scene: Scene, count: int, use_cache: bool) -> list[Samp
         for job, sample in zip(missing, made, strict=True):
             meta = cache / f"{job[0]}-{split}-{scene}.json"
             meta.with_suffix(".jpg").write_bytes(sample.jpeg)
-            size = (
+            size_fields = (
                 None
                 if sample.size is None
                 else [sample.size.name, sample.size.width_mm, sample.size.height_mm]
@@ -120,7 +126,7 @@ def load_set(split: str, scene: Scene, count: int, use_cache: bool) -> list[Samp
                     {
                         "name": sample.name,
                         "kind": str(sample.kind),
-                        "size": size,
+                        "size": size_fields,
                         "quad": None if sample.quad is None else sample.quad.tolist(),
                     }
                 )
@@ -343,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for _ in range(3):
             capture_times.append(
-                timed(lambda still=still, found=found: capture(still, config, detection=found))
+                timed(partial(capture, still, config, detection=found))
             )
     if capture_times:
         c, w = [t[0] for t in capture_times], [t[1] for t in capture_times]

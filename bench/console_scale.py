@@ -40,7 +40,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _central import (
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from bench._central import (
     BenchKiosk,
     central_cli,
     central_process,
@@ -51,8 +55,7 @@ from _central import (
     percentile,
     report,
 )
-from central_ingest import KioskStream, Options, Rig, describe, heartbeat_body, sustained
-
+from bench.central_ingest import KioskStream, Options, Rig, describe, heartbeat_body, sustained
 from central.contract import models as wire
 from central.db import make_engine, make_sessionmaker
 from central.heartbeats.history import fleet_summary
@@ -103,7 +106,7 @@ def make_fleet(url: str, count: int, raw_hours: int, with_keys: bool) -> list[Be
             cursor = raw.cursor()
             cursor.execute("SELECT id FROM offices WHERE kind IN ('desa', 'kelurahan') ORDER BY id")
             offices = [row[0] for row in cursor.fetchall()]
-            with cursor.copy(  # type: ignore[attr-defined]
+            with cursor.copy(
                 "COPY kiosks (id, office_id, public_key, hardware, enrolled_at) FROM STDIN"
             ) as copy:
                 for n, kiosk_id in enumerate(ids):

@@ -21,7 +21,11 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from _central import (
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from bench._central import (
     central_process,
     database,
     info,
@@ -31,7 +35,6 @@ from _central import (
     report,
     request_json,
 )
-
 from central.backoffice import finished, letter_pdf
 from central.contract.services import LetterStatus
 from central.db import make_engine, make_sessionmaker
@@ -184,7 +187,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=10, help="letters made before timing")
     args = parser.parse_args()
     args.letters += args.warmup
-    return main_wrapper(lambda: run(args))
+    return int(main_wrapper(lambda: run(args)))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,13 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _central import (
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select
+
+from bench._central import (
     HARDWARE,
     OFFICE,
     BenchError,
@@ -38,9 +44,7 @@ from _central import (
     report,
     request_json,
 )
-from _open_loop import ClientError, requests_needed, run_open_loop
-from sqlalchemy import select
-
+from bench._open_loop import ClientError, requests_needed, run_open_loop
 from central.contract.models import EnrollmentRequest
 from central.contract.services import ComplaintCreate, LetterRequestCreate
 from central.db import make_engine, make_sessionmaker
@@ -185,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="measured window")
     parser.add_argument("--submissions", type=int, default=3000, help="codes to look up")
     options = parser.parse_args(argv)
-    return main_wrapper(lambda: run(options))
+    return int(main_wrapper(lambda: run(options)))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from central.contract.signing import HEADER_SIGNATURE
 from kiosk.agent import cli as agent_cli
 from kiosk.agent import ping as agent_ping
 from kiosk.agent.deliver import Answer, _answer, http_date
-from kiosk.agent.judge import STALE_PERIODS, judge
+from kiosk.agent.judge import STALE_PERIODS, Verdict, judge
 from kiosk.agent.key import KeyUnusable, load_key
 from kiosk.agent.settings import AgentSettings, SettingsError, load_settings
 from kiosk.agent.spool import Busy, Spool, locked
@@ -212,7 +213,7 @@ def _settings(tmp_path: Path, **changes: Any) -> AgentSettings:
 def test_reports_read_as_the_contract_says(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     for verdict in (judge(settings.status_file, 60, NOW), (True, None, "ACTIVE", 2.0)):
-        report = agent_ping.observe(settings, agent_ping.Verdict(*verdict), NOW, -1.5)
+        report = agent_ping.observe(settings, Verdict(*verdict), NOW, -1.5)
         parsed = AgentReport.model_validate(report)
         assert parsed.observed_at.timestamp() == NOW
         assert parsed.clock_offset_s == -1.5
@@ -258,7 +259,7 @@ def test_a_ping_keeps_what_it_cannot_deliver_and_sends_it_oldest_first_later(
     centre = Centre(None, None, 503)
     for moment in (NOW, NOW + 60, NOW + 120):
         result = agent_ping.ping(
-            settings, agent_dir, units=(), clock=lambda moment=moment: moment, send=centre
+            settings, agent_dir, units=(), clock=partial(float, moment), send=centre
         )
         assert result.problem is not None and result.delivered == 0
     assert result.waiting == 3
@@ -283,7 +284,7 @@ def test_a_long_backlog_goes_in_parts_and_what_the_centre_refuses_for_good_is_dr
     spool = Spool(agent_dir)
     for n in range(130):
         report = agent_ping.observe(
-            settings, agent_ping.Verdict(True, None, "ACTIVE", 1.0), NOW, None
+            settings, Verdict(True, None, "ACTIVE", 1.0), NOW, None
         )
         spool.keep(report, n)
     centre = Centre(202, 422, 202)

@@ -15,7 +15,7 @@ FRAME = (1920, 1080)
 PAGE = np.array([[600.0, 100.0], [1300.0, 110.0], [1290.0, 1000.0], [610.0, 990.0]])
 
 
-def seen(quad: np.ndarray | None, reason: Reason = Reason.OK) -> Detection:  # type: ignore[type-arg]
+def seen(quad: np.ndarray | None, reason: Reason = Reason.OK) -> Detection:
     return Detection(quad, 0.9 if quad is not None else 0.0, reason, FRAME)
 
 

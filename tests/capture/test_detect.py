@@ -89,7 +89,7 @@ def test_grey_frames_are_accepted(clean_by_kind: dict[Kind, list[Sample]]) -> No
     np.zeros((10, 10, 3), np.float32),
     np.zeros((10, 10, 4), np.uint8),
 ])
-def test_unusable_frames_raise(frame: np.ndarray) -> None:  # type: ignore[type-arg]
+def test_unusable_frames_raise(frame: np.ndarray) -> None:
     with pytest.raises(ValueError, match="8-bit"):
         PageDetector().detect(frame)
 

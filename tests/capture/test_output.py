@@ -15,7 +15,7 @@ from kiosk.capture.output import Format, TooLarge, encode
 pytestmark = pytest.mark.in_process
 
 
-def _page(h: int = 1400, w: int = 1000, seed: int = 1) -> np.ndarray:  # type: ignore[type-arg]
+def _page(h: int = 1400, w: int = 1000, seed: int = 1) -> np.ndarray:
     rng = np.random.default_rng(seed)
     page = np.full((h, w, 3), 235, np.uint8)
     for y in range(80, h - 80, 30):  # lines of "text"

@@ -47,7 +47,7 @@ def request_letter(portal: Portal) -> str:
         ],
         "submitted_at": NOW,
     }
-    reply = portal.post("/v1/letters", body, key=body["local_ref"])
+    reply = portal.post("/v1/letters", body, key=str(body["local_ref"]))
     assert reply.status_code == 201, reply.text
     return LetterRequest.model_validate_json(reply.content).tracking_code
 

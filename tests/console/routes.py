@@ -52,5 +52,5 @@ def console_routes() -> list[ConsoleRoute]:
             assert not areas, f"{route.path} is listed as public but names an area"
             continue
         assert len(areas) == 1, f"{route.path} must take its operator from console_operator(area)"
-        found += [ConsoleRoute(method, route.path, areas.pop()) for method in route.methods]
+        found += [ConsoleRoute(method, route.path, areas.pop()) for method in route.methods or ()]
     return found

@@ -41,7 +41,7 @@ def kiosk_ids(count: int, prefix: str = "KSK-T") -> list[str]:
 def add_kiosks(
     engine: Engine, ids: Iterable[str], enrolled_at: datetime, office_id: str = OFFICE
 ) -> None:
-    rows = [
+    rows: list[dict[str, object]] = [
         {
             "id": kiosk_id,
             "office_id": office_id,

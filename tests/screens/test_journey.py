@@ -3,7 +3,9 @@ a real centre on uvicorn and the ESC/POS printer emulator; then the countdown ba
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from kiosk.session import State
 from kiosk.session.events import Notice
@@ -19,6 +21,15 @@ def _bright_share(texture: Any) -> float:
 
     pixels = np.frombuffer(texture.pixels, np.uint8).reshape(-1, 4)[:, :3]
     return float((pixels.min(axis=1) > 180).mean())
+
+
+def _shows_button(ui: Ui, label: str) -> bool:
+    return ui.buttons(label) != []
+
+
+def _captured(ui: Ui, screen: Any, before: Any) -> bool:
+    """The scan step moved on: a new prompt, or another screen."""
+    return screen.prompt is not before or ui.screen != "scan"
 
 
 def sign_in_by_nik(ui: Ui, nik: str, pin: str) -> None:
@@ -94,7 +105,7 @@ def test_the_menu_offers_the_sessions_services_and_every_tile_opens_one(ui: Ui, 
         )
         ui.press("Kembali")
         ui.on("menu")
-        ui.until(lambda label=tile_label: ui.buttons(label) != [], "the tiles again")
+        ui.until(partial(_shows_button, ui, tile_label), "the tiles again")
 
 
 def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, rig: Rig) -> None:
@@ -124,9 +135,7 @@ def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, 
         screen = ui.root.ids.manager.current_screen
         before = screen.prompt
         ui.press("Mulai memindai")
-        ui.until(
-            lambda sc=screen, b=before: sc.prompt is not b or ui.screen != "scan", "the capture", 90
-        )
+        ui.until(partial(_captured, ui, screen, before), "the capture", 90)
         assert max(pictures) > 0.2  # the tray's picture, with the white page in it
         preview.unbind(frames_shown=shown)
         if seed == 1:  # retake: back to page 1 from page 2, then scan it again
@@ -157,6 +166,7 @@ def test_village_information_shows_the_budget_chart_projects_and_announcements(
     body = ui.root.ids.manager.current_screen.ids.body
     ui.until(lambda: len(body.children) > 3, "the information")
     information = rig.kiosk.do(lambda s: s.information())
+    assert information is not None
     texts = ui.texts()
     assert any(text.startswith("APBDes ") for text in texts)
     assert sum(isinstance(w, BudgetBar) for w in body.children) == len(information.budgets[0].lines)
@@ -243,7 +253,8 @@ def test_a_receipts_status_is_checked_by_its_code_without_signing_in(ui: Ui, rig
     rig.kiosk.do(lambda s: s.choose("antrian"))
     rig.kiosk.do(lambda s: s.submit())
     ui.on("done")
-    code = receipts[-1].qr_payload  # a queue ticket's code
+    # The ticket's QR opens the public tracking page; its code is printed too, and typed here.
+    code = urlsplit(receipts[-1].qr_payload).path.rsplit("/", 1)[-1]
     rig.kiosk.do(lambda s: s.cancel())
     ui.on("attract")
     ui.tap(ui.root.ids.manager.current_screen)

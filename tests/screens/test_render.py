@@ -34,12 +34,14 @@ INFO_ID = "informasi"
 def ink(png: Path) -> float:
     image = cv2.imread(str(png))
     assert image is not None, f"{png} is not an image"
-    return float(np.count_nonzero(image.max(axis=2) > 40)) / (image.shape[0] * image.shape[1])
+    pixels = int(image.shape[0]) * int(image.shape[1])
+    return float(np.count_nonzero(image.max(axis=2) > 40)) / pixels
 
 
 def half(png: Path, target: Path) -> None:
     """A half-size copy for the docs: readable, and a few kilobytes each."""
     image = cv2.imread(str(png))
+    assert image is not None, f"{png} is not an image"
     small = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     cv2.imwrite(str(target), small, [cv2.IMWRITE_PNG_COMPRESSION, 9])
 
@@ -57,7 +59,7 @@ def small_targets(ui: Ui) -> list[str]:
     return found
 
 
-def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], None]]]:
+def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
     """(shot name, the title's word key or literal text, how to get there), in journey order.
     The real session drives every screen it can; the two screens it only passes through
     (sending and printing) and the code on screen are shown directly."""
@@ -80,7 +82,9 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], None]]]:
         shown = preview.frames_shown
         scanner = rig.kiosk.core.scanner
         assert scanner is not None
-        scanner.preview.put(cv2.imread(str(page_photo(tmp / "tray.jpg", 1))))  # the live picture
+        tray = cv2.imread(str(page_photo(tmp / "tray.jpg", 1)))
+        assert tray is not None
+        scanner.preview.put(np.asarray(tray, dtype=np.uint8))  # the live picture
         rig.kiosk.core.bus.publish(ScanGuidance("steady", text, 0.6, quad, (1200, 900)))
         ui.until(lambda: preview.outline != [] and preview.frames_shown > shown, "the picture")
 
