@@ -15,7 +15,7 @@ import io
 import shutil
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -110,7 +110,7 @@ class _Credentials(requests.auth.AuthBase):
     def __init__(
         self,
         server: CentralServer,
-        kiosk_auth: requests.auth.AuthBase,
+        kiosk_auth: Callable[[requests.PreparedRequest], requests.PreparedRequest],
         people: list[DemoIdentity],
     ) -> None:
         self.server = server
@@ -172,7 +172,7 @@ def api(
         url = clone_database(request.getfixturevalue("postgres"), template.url)
     server = CentralServer(CentralSettings(database_url=url)).start()
     kiosk = server.enroll()
-    assert isinstance(kiosk.session.auth, requests.auth.AuthBase)
+    assert callable(kiosk.session.auth)
     credentials = _Credentials(server, kiosk.session.auth, template.people)
     session = requests.Session()
     session.auth = credentials
