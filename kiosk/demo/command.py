@@ -252,11 +252,13 @@ def _at_least_one(text: str) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="run the central server with demo data and a scripted resident journey",
+        help="run the central server with demo data, a scripted journey and the touchscreen app",
         description="Starts a central server on SQLite with seeded Banyuwangi data, enrols a "
-        "demo kiosk and walks a demo resident through the kiosk core. Writes only to --out, "
-        "which must be new, empty or a previous demo's output (only the demo's own files "
-        "are replaced there).",
+        "demo kiosk, walks a demo resident through the kiosk core, then runs the touchscreen "
+        "app on the simulated devices: in a window with the F5-F8 demo panel when there is a "
+        "display, else under Xvfb playing residents' visits by touch and saving a screenshot "
+        "of every screen in --out/app/screens. Writes only to --out, which must be new, empty "
+        "or a previous demo's output (only the demo's own files are replaced there).",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("demo-output"), help="output folder (default %(default)s)"
