@@ -131,13 +131,20 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         body = router.screen("information").ids.body
         ui.until(lambda: len(body.children) > 3, "the village information")
 
+    def wake() -> None:
+        # A loaded machine can make one centre request time out, and the kiosk is out of
+        # service until the next one answers: the walk starts from the attract screen.
+        ui.on("attract")
+        router.wake()
+        ui.on("language")
+
     def qr() -> None:
         router.screen("done").show(False, "https://desa.example/t/SKT-2026-000123")
         ui.frames(3)
 
     return [
         ("attract", "attract.call", lambda: None),
-        ("language", "language.title", lambda: (router.wake(), ui.on("language"))),
+        ("language", "language.title", wake),
         (
             "identify-card",
             "identify.title",
