@@ -99,13 +99,15 @@ from kiosk.session.flows import (
 )
 from kiosk.session.forms import AnswerRejected, check_answer
 from kiosk.session.states import AppState, Availability, State, check_transition
-from kiosk.session.timer import IdleTimer
+from kiosk.session.timer import Backoff, IdleTimer
 from kiosk.submitter import Submitted
 
 log = logging.getLogger(__name__)
 
 TRACKING_CODE = re.compile(r"[A-Z0-9-]{6,20}")  # the contract's ``TrackingCode``
 HTTP_NOT_FOUND = 404
+CATALOG_RETRY_FIRST_S = 1.0  # a kiosk without a catalog asks again after 1 s, 2 s, 4 s…
+CATALOG_RETRY_MAX_S = 60.0  # … and at least once a minute
 
 # What the resident (and the technician) reads while the kiosk is out of service.
 OUT_OF_SERVICE_TEXT: dict[UnavailableReason, str] = {
@@ -233,6 +235,8 @@ class Session:
         self._timer = IdleTimer(self._timeouts.idle_s, self._timeouts.warning_s, clock)
         self._personal = _Personal()
         self._catalog: ServiceCatalog | None = None
+        self._clock = clock
+        self._catalog_retry = Backoff(CATALOG_RETRY_FIRST_S, CATALOG_RETRY_MAX_S)
         self._service: Service | None = None
         self._steps: list[Step] = []
         self._step_index = 0
@@ -341,6 +345,8 @@ class Session:
 
     def tick(self) -> None:
         """Called about once a second by the UI clock or the journey runner."""
+        if self._catalog is None and self._catalog_retry.due(self._clock()):
+            self.refresh_catalog()
         second, expired = self._timer.tick()
         if second is not None:
             self._publish(CountdownTick(second))
@@ -383,8 +389,12 @@ class Session:
     def refresh_catalog(self) -> None:
         try:
             self._catalog = self.client.catalog()
+            self._catalog_retry.reset()
             self.set_modes(centre_online=True)
         except CentralError as error:
+            # Without a catalog nothing can be offered: ask again soon (1 s, 2 s, … a minute)
+            # rather than waiting for the next confirmed heartbeat.
+            self._catalog_retry.failed(self._clock())
             self.set_modes(centre_online=False)
             log.warning("catalog refresh failed: %s", type(error).__name__)
         self._reconsider_service()  # what the catalog offers decides what the kiosk needs

@@ -46,3 +46,26 @@ class IdleTimer:
                 self._last_announced = second
                 return second, False
         return None, False
+
+
+@dataclass
+class Backoff:
+    """When to try again after failures: ``first_s`` after the first, doubling up to
+    ``max_s``; driven by the caller's clock so it needs no thread (the session's tick asks
+    ``due``). Not due before the first failure."""
+
+    first_s: float
+    max_s: float
+    _next_at: float | None = None
+    _wait_s: float = 0.0
+
+    def failed(self, now: float) -> None:
+        self._wait_s = self.first_s if self._next_at is None else min(self._wait_s * 2, self.max_s)
+        self._next_at = now + self._wait_s
+
+    def reset(self) -> None:
+        self._next_at = None
+        self._wait_s = 0.0
+
+    def due(self, now: float) -> bool:
+        return self._next_at is not None and now >= self._next_at

@@ -131,6 +131,30 @@ def test_centre_gone_with_nothing_offline_capable_is_backend(rig: Rig) -> None:
     assert rig.session.state is State.MENU
 
 
+def test_a_kiosk_without_a_catalog_asks_again_on_its_own_backing_off(rig: Rig) -> None:
+    """The first fetch lost (a timeout at start): the tick asks again after 1 s, 2 s, 4 s…
+    and the kiosk comes back in service without waiting for a heartbeat."""
+    rig.client.online = False
+    rig.session.refresh_catalog()
+    assert rig.session.availability.reason is UnavailableReason.BACKEND
+    asked_at = []
+    for _ in range(80):  # 8 s in tenths
+        rig.clock.now += 0.1
+        before = rig.client.calls.count("catalog")
+        rig.session.tick()
+        if rig.client.calls.count("catalog") > before:
+            asked_at.append(round(rig.clock.now - 1000.0, 1))
+    assert asked_at == [1.0, 3.0, 7.0]
+    rig.client.online = True
+    rig.clock.now += 8.0
+    rig.session.tick()
+    assert rig.session.state is State.IDLE
+    rig.clock.now += 100.0
+    calls = rig.client.calls.count("catalog")
+    rig.session.tick()
+    assert rig.client.calls.count("catalog") == calls  # a catalog in hand: no more asking
+
+
 def test_maintenance_on_and_off(rig: Rig) -> None:
     rig.session.set_maintenance(True)
     assert rig.session.availability.reason is UnavailableReason.MAINTENANCE
