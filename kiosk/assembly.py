@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -24,26 +24,29 @@ from requests.adapters import HTTPAdapter
 from central.contract.models import Office, OfficeKind
 from common.events import EventBus
 from drivers.base import DeviceKind, DeviceStatus, StatusChanged
-from drivers.camera import CAMERAS, Camera
 from drivers.cards import CARD_READERS
 from drivers.cards.events import CardPresented
 from drivers.cards.reader import CardReader
 from drivers.documents import DOCUMENT_PRINTERS, DocumentPrinter
 from drivers.printer import PRINTERS, ThermalPrinter
+from drivers.probe import DeviceSpec
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig
+from kiosk.config.devices import device_specs
 from kiosk.config.hardware import HardwareNotConfigured, hardware_problems
 from kiosk.delivery import CentreDelivery
-from kiosk.devices_cli import device_specs
 from kiosk.identity import KioskKey
 from kiosk.metrics import NO_METRICS, Metrics
 from kiosk.outbox import Outbox
-from kiosk.scanning import DocumentScanner
 from kiosk.session import Session, Timeouts
 from kiosk.session.owner import SessionOwner
 from kiosk.session.receipting import SessionReceipts
 from kiosk.signing import RequestSigner
 from kiosk.submitter import OutboxSubmitter
+
+if TYPE_CHECKING:  # imported when a camera is configured: OpenCV costs ~50 MB of RSS
+    from drivers.camera import Camera
+    from kiosk.scanning import DocumentScanner
 
 log = logging.getLogger(__name__)
 
@@ -172,13 +175,12 @@ def build_core(
     card_reader = CARD_READERS.create(
         specs[DeviceKind.CARD_READER].driver, bus=bus, **options(DeviceKind.CARD_READER)
     )
-    camera_spec = specs.get(DeviceKind.CAMERA)  # none with camera.driver = "none"
-    camera = (
-        CAMERAS.create(camera_spec.driver, bus=bus, **options(DeviceKind.CAMERA))
-        if camera_spec is not None
-        else None
+    camera, scanner = _camera_and_scanner(
+        specs.get(DeviceKind.CAMERA),  # none with camera.driver = "none"
+        bus,
+        options,
+        metrics,
     )
-    scanner = DocumentScanner(camera, bus, metrics=metrics) if camera is not None else None
     documents_spec = specs.get(DeviceKind.DOCUMENT_PRINTER)  # none with driver = "none"
     document_printer = (
         DOCUMENT_PRINTERS.create(
@@ -224,3 +226,20 @@ def build_core(
         camera=camera,
         document_printer=document_printer,
     )
+
+
+def _camera_and_scanner(
+    spec: DeviceSpec | None,
+    bus: EventBus,
+    options: Callable[[DeviceKind], dict[str, Any]],
+    metrics: Metrics,
+) -> tuple[Camera | None, DocumentScanner | None]:
+    """The camera and the document scanner watching it, or neither. Their modules (OpenCV,
+    the capture pipeline) are imported only for a kiosk that has a camera."""
+    if spec is None:
+        return None, None
+    from drivers.camera import CAMERAS
+    from kiosk.scanning import DocumentScanner
+
+    camera = CAMERAS.create(spec.driver, bus=bus, **options(DeviceKind.CAMERA))
+    return camera, DocumentScanner(camera, bus, metrics=metrics)

@@ -98,7 +98,7 @@ def _skipped(args: argparse.Namespace) -> frozenset[str]:
 
 def _selftest(args: argparse.Namespace) -> int:
     from kiosk.config import load_kiosk_config
-    from kiosk.devices_cli import device_specs
+    from kiosk.config.devices import device_specs
     from provisioning.selftest import as_table, selftest
     from provisioning.selftest_devices import hands_on_checks
 

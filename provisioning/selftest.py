@@ -19,7 +19,7 @@ from central.contract.signing import MAX_CLOCK_SKEW_S
 from drivers.base import DeviceState
 from drivers.probe import probe_status
 from kiosk.config import KioskConfig
-from kiosk.devices_cli import device_specs
+from kiosk.config.devices import device_specs
 from kiosk.identity import IdentityError, KioskKey
 
 HEALTH_PATH = "/healthz"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import load_kiosk_config
-from kiosk.devices_cli import device_specs
+from kiosk.config.devices import device_specs
 from provisioning.configure import Answers, configure
 from provisioning.enroll import AlreadyEnrolled, enroll
 from provisioning.install import ServiceChoice, install

@@ -194,8 +194,8 @@ def test_a_job_that_never_ends_is_cancelled_after_the_timeout(tmp_path: Path) ->
 
 def test_a_configured_a4_printer_is_a_device_kiosk_devices_lists(tmp_path: Path) -> None:
     from drivers.probe import probe_status
+    from kiosk.config.devices import device_specs
     from kiosk.config.schema import KioskConfig
-    from kiosk.devices_cli import device_specs
 
     bare = KioskConfig()
     assert all(spec.role != "document_printer" for spec in device_specs(bare))
