@@ -7,6 +7,7 @@ file only lists them; adding a command never means editing another command's cod
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -19,33 +20,34 @@ class _Registrar(Protocol):
     def __call__(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
 
 
-def _registrars() -> list[_Registrar]:
-    """Import lazily so `kiosk --help` stays fast and a broken optional extra names itself."""
-    from kiosk import devices_cli, scan_cli
-    from kiosk.agent import cli as agent_cli
-    from kiosk.config import cli as config_cli
-    from kiosk.demo import command as demo
-    from kiosk.demo import journey
-    from kiosk.i18n import cli as i18n_cli
-    from kiosk.outbox import cli as outbox_cli
-    from kiosk.runtime import cli as runtime_cli
-    from screens import cli as screens_cli
-
-    return [
-        config_cli.register,
-        demo.register,
-        devices_cli.register,
-        agent_cli.register,
-        i18n_cli.register,
-        outbox_cli.register,
-        journey.register,
-        runtime_cli.register,
-        scan_cli.register,
-        screens_cli.register,
-    ]
+# The module that registers each top-level command. A command line naming one imports only
+# that module: `kiosk run`, the long-running service, must not carry what other commands use
+# (the printer emulator, the capture pipeline: OpenCV and the imaging stack, ~60 MB of RSS).
+# `kiosk --help` imports them all, lazily, so a broken optional extra names itself.
+COMMAND_MODULES = {
+    "config": "kiosk.config.cli",
+    "demo": "kiosk.demo.command",
+    "devices": "kiosk.devices_cli",
+    "printer-emulator": "kiosk.devices_cli",
+    "health": "kiosk.agent.cli",
+    "i18n": "kiosk.i18n.cli",
+    "outbox": "kiosk.outbox.cli",
+    "journey": "kiosk.demo.journey",
+    "run": "kiosk.runtime.cli",
+    "status": "kiosk.runtime.cli",
+    "scan": "kiosk.scan_cli",
+    "app": "screens.cli",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _registrars(command: str | None) -> list[_Registrar]:
+    """The ``register`` functions of ``command``'s module, or of every module."""
+    names = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
+    return [importlib.import_module(name).register for name in dict.fromkeys(names)]
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (``command`` given) one that knows only that command."""
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="Anjungan self-service kiosk: the kiosk service, configuration, devices, "
@@ -53,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"anjungan {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for register in _registrars():
+    for register in _registrars(command):
         register(subparsers)
     return parser
 
@@ -69,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kiosk.agent import cli as agent_cli
 
         return agent_cli.main(arguments[1:])
-    parser = build_parser()
+    parser = build_parser(arguments[0] if arguments else None)
     args = parser.parse_args(arguments)
     handler: Callable[[argparse.Namespace], int] = args.handler
     return run_guarded("kiosk", handler, args)
