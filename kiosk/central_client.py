@@ -33,6 +33,8 @@ from central.contract.models import (
     PinChangeRequest,
     ResidentSummary,
     ServiceCatalog,
+    WireModel,
+    read_answer,
 )
 from central.contract.services import (
     BansosStatus,
@@ -47,7 +49,7 @@ from kiosk.signing import RequestSigner, SignedAuth
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=WireModel)
 
 _RETRYABLE_REFUSALS = {"request_in_progress"}
 
@@ -166,7 +168,7 @@ class CentralClient:
         if model is None:
             return None
         try:
-            return model.model_validate_json(reply.content)
+            return read_answer(model, reply.content)
         except ValidationError as err:
             raise MalformedReply(f"{method} {path}: reply is not a {model.__name__}") from err
 
@@ -331,7 +333,7 @@ class Credentials:
 
 def _error_body(reply: requests.Response) -> ErrorBody:
     try:
-        return ErrorBody.model_validate_json(reply.content)
+        return read_answer(ErrorBody, reply.content)
     except ValidationError:
         return ErrorBody(
             code=f"http_{reply.status_code}",

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from central.contract.batch import BATCH_PATH, MAX_BATCH_ITEMS, BatchItemResult, BatchResult
-from central.contract.models import HeartbeatAck
+from central.contract.models import HeartbeatAck, WireModel
 from central.contract.services import BansosApplication, Complaint, LetterRequest
 from central.contract.signing import HEADER_GRANT
 from kiosk.central_client import (
@@ -51,13 +51,13 @@ from kiosk.outbox import (
 
 log = logging.getLogger(__name__)
 
-ROUTES: Mapping[str, tuple[str, type[BaseModel]]] = {
+ROUTES: Mapping[str, tuple[str, type[WireModel]]] = {
     KIND_LETTER: ("/v1/letters", LetterRequest),
     KIND_COMPLAINT: ("/v1/complaints", Complaint),
     KIND_BANSOS_APPLICATION: ("/v1/bansos/applications", BansosApplication),
 }
 # Items that go alone, never in a submissions batch: the runtime's heartbeats (own lane).
-SINGLE_ROUTES: Mapping[str, tuple[str, type[BaseModel]]] = {
+SINGLE_ROUTES: Mapping[str, tuple[str, type[WireModel]]] = {
     KIND_HEARTBEAT: ("/v1/heartbeats", HeartbeatAck),
 }
 # After a centre answered that it has no batch route, items go singly this long before the

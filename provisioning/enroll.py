@@ -18,7 +18,12 @@ from urllib.parse import urlsplit
 import requests
 from pydantic import ValidationError
 
-from central.contract.models import EnrollmentRequest, EnrollmentResponse, ErrorBody
+from central.contract.models import (
+    EnrollmentRequest,
+    EnrollmentResponse,
+    ErrorBody,
+    read_answer,
+)
 from common.layered_config import edit_dropin
 from kiosk.config import (
     DEFAULT_CONFIG_DIR,
@@ -161,7 +166,7 @@ def _sibling(path: Path, suffix: str) -> Path:
 
 def _refusal(reply: requests.Response, base: str, rekey: bool) -> EnrollmentFailed:
     try:
-        error = ErrorBody.model_validate_json(reply.content)
+        error = read_answer(ErrorBody, reply.content)
     except ValueError:
         return EnrollmentFailed(
             f"{base} is not an Anjungan centre (it answered HTTP {reply.status_code} to "
@@ -200,7 +205,7 @@ def _post(
     if reply.status_code != 201:
         raise _refusal(reply, base, rekey)
     try:
-        return EnrollmentResponse.model_validate_json(reply.content)
+        return read_answer(EnrollmentResponse, reply.content)
     except ValidationError:
         raise EnrollmentFailed(
             f"{base} is not an Anjungan centre (its answer to {API_PREFIX}/enrollments is not "

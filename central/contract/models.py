@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -21,6 +21,19 @@ class WireModel(BaseModel):
     # allow_inf_nan=False: Infinity, NaN and overflowing numbers (1e309) are refused (422) on
     # every model; stored, they became nulls that later failed to read back.
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+W = TypeVar("W", bound=WireModel)
+
+
+def read_answer(model: type[W], content: bytes | str) -> W:
+    """The centre's answer as ``model``, ignoring fields this version does not know.
+
+    What the centre accepts stays strict (``extra="forbid"``), but its answers are read
+    tolerantly: during a rolling update the centre is upgraded first, and a newer centre may
+    add a field to an answer; kiosks one version behind must keep working, not all fail to
+    read it at once. Every field this version knows is still validated in full."""
+    return model.model_validate_json(content, extra="ignore")
 
 
 class LocalizedText(WireModel):
