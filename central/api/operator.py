@@ -96,9 +96,24 @@ def create_rekey_token(
 
 
 @router.get("/fleet", response_model=wire.Fleet)
-def fleet_view(_operator: OperatorDep, ctx: Ctx, db: Db) -> wire.Fleet:
-    """Every kiosk with its liveness and its newest heartbeat. Operators only."""
-    return fleet.fleet(db, ctx.clock.now(), ctx.settings)
+def fleet_view(
+    operator: OperatorDep,
+    ctx: Ctx,
+    db: Db,
+    after: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=wire.FLEET_PAGE_MAX)] = wire.FLEET_PAGE_DEFAULT,
+) -> wire.Fleet:
+    """The kiosks with their liveness and newest heartbeat, a page at a time in kiosk id
+    order (ask again with ``after=next_after``); a village operator sees their office's
+    only. Operators only."""
+    return fleet.fleet(
+        db,
+        ctx.clock.now(),
+        ctx.settings,
+        office_id=scope.fleet_office(db, operator.operator_id),
+        after=after,
+        limit=limit,
+    )
 
 
 # ---------------------------------------------------------------- letter requests

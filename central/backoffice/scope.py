@@ -29,6 +29,15 @@ def api_scope(db: Session, operator_id: int) -> OfficeScope:
     return OfficeScope(operator.office_id if role is Role.VILLAGE_OPERATOR else None)
 
 
+def fleet_office(db: Session, operator_id: int) -> str | None:
+    """The office whose kiosks an API operator may see on the fleet: a village operator's
+    own (as on the console's fleet pages), every office for the district-wide roles."""
+    operator = db.get(Operator, operator_id)
+    if operator is not None and Role(operator.role) is Role.VILLAGE_OPERATOR:
+        return operator.office_id
+    return None
+
+
 def letter_not_found() -> ApiError:
     """The same answer as ``letters.by_code`` gives for a code that does not exist."""
     return ApiError(

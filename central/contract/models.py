@@ -419,11 +419,22 @@ class FleetKiosk(WireModel):
     )
 
 
+FLEET_PAGE_DEFAULT = 500
+FLEET_PAGE_MAX = 2000
+
+
 class Fleet(WireModel):
+    """One page of the kiosks the caller may see (a village operator: their office's), in
+    kiosk id order; ``counts`` are over all of them, not only the page."""
+
     generated_at: datetime
     heartbeat_period_s: int
     counts: dict[Liveness, int]
     kiosks: list[FleetKiosk]
+    next_after: str | None = Field(
+        default=None,
+        description="More kiosks follow: ask again with `after` set to this kiosk id.",
+    )
 
 
 # ---------------------------------------------------------------- operators

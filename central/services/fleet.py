@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, literal, select
 from sqlalchemy.orm import Session
 
 from central.contract import models as wire
@@ -194,26 +194,38 @@ def _stored_heartbeat(kiosk_id: str, payload: object) -> wire.Heartbeat | None:
         return None
 
 
-def fleet(db: Session, now: datetime, settings: CentralSettings) -> wire.Fleet:
+def fleet(
+    db: Session,
+    now: datetime,
+    settings: CentralSettings,
+    *,
+    office_id: str | None = None,
+    after: str | None = None,
+    limit: int = wire.FLEET_PAGE_DEFAULT,
+) -> wire.Fleet:
+    """A page of ``limit`` kiosks after the kiosk id ``after`` (keyset: a national fleet is
+    83,000 kiosks, too many for one answer), of ``office_id``'s kiosks or all; the counts
+    cover every kiosk in that scope."""
+    in_scope = literal(True) if office_id is None else Kiosk.office_id == office_id
     rows = db.execute(
         select(Kiosk, KioskState, AgentState)
         .outerjoin(KioskState, KioskState.kiosk_id == Kiosk.id)
         .outerjoin(AgentState, AgentState.kiosk_id == Kiosk.id)
+        .where(in_scope, literal(True) if after is None else Kiosk.id > after)
         .order_by(Kiosk.id)
+        .limit(limit + 1)
     ).all()
+    more = len(rows) > limit
     kiosks = []
-    counts = dict.fromkeys(wire.Liveness, 0)
-    for kiosk, state, agent in rows:
+    for kiosk, state, agent in rows[:limit]:
         heartbeat_at = state.last_seen_at if state else None
         agent_at = agent.received_at if agent else None
         report = _stored_agent_report(kiosk.id, agent.payload) if agent else None
-        status = kiosk_liveness(heartbeat_at, agent_at, report, now, settings)
-        counts[status] += 1
         kiosks.append(
             wire.FleetKiosk(
                 kiosk_id=kiosk.id,
                 office=office_wire(kiosk.office),
-                liveness=status,
+                liveness=kiosk_liveness(heartbeat_at, agent_at, report, now, settings),
                 last_seen_at=max((t for t in (heartbeat_at, agent_at) if t), default=None),
                 revoked=kiosk.revoked_at is not None,
                 heartbeat=_stored_heartbeat(kiosk.id, state.payload) if state else None,
@@ -223,6 +235,24 @@ def fleet(db: Session, now: datetime, settings: CentralSettings) -> wire.Fleet:
     return wire.Fleet(
         generated_at=now,
         heartbeat_period_s=settings.heartbeat_period_s,
-        counts=counts,
+        counts=_counts(db, now, settings, in_scope),
         kiosks=kiosks,
+        next_after=kiosks[-1].kiosk_id if more else None,
     )
+
+
+def _counts(
+    db: Session, now: datetime, settings: CentralSettings, in_scope: ColumnElement[bool]
+) -> dict[wire.Liveness, int]:
+    """Kiosks per liveness over the whole scope, reading only what liveness needs."""
+    counts = dict.fromkeys(wire.Liveness, 0)
+    rows = db.execute(
+        select(Kiosk.id, KioskState.last_seen_at, AgentState.received_at, AgentState.payload)
+        .outerjoin(KioskState, KioskState.kiosk_id == Kiosk.id)
+        .outerjoin(AgentState, AgentState.kiosk_id == Kiosk.id)
+        .where(in_scope)
+    )
+    for kiosk_id, heartbeat_at, agent_at, payload in rows:
+        report = _stored_agent_report(kiosk_id, payload) if payload is not None else None
+        counts[kiosk_liveness(heartbeat_at, agent_at, report, now, settings)] += 1
+    return counts
