@@ -62,6 +62,15 @@ _PEEL_BLANK = 0.85  # band at least this bright relative to the page: paper, not
 _PEEL_SHADE = 0.985  # ...and at most this: a sheet under the page lies in its shadow, while a
 # margin outside a box printed on the page is as bright as the box's inside
 _PEEL_BLANK_SHARE = 0.75  # of the columns (a cable or a pen may cross a few)
+# The margin just inside each side (``_foreign_sides``), at the middle level:
+_MARGIN_AT = (3.0, 5.0, 7.0)  # px inside the side
+_MARGIN_COLUMNS = 24  # samples along a side
+# A genuine page's sides differ from its brightest side's tint by at most ~14 Lab units on
+# the synthetic splits (white balance, coloured light), sides fitted to a neighbour's edge
+# by 30-42; and shadows darken a margin to 0.42 of the brightest side at worst, a phone
+# beside a card reads 0.17.
+_MARGIN_TINT = 20.0
+_MARGIN_DARK = 0.3
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
 Sides = npt.NDArray[np.bool_]  # one flag per side of a quad
 
@@ -264,8 +273,19 @@ class PageDetector:
                 fits += 1
                 cand = self._fit_proposal(lv.mid, quad, radius)
                 if cand is not None:
-                    found.add(cand, self._acceptable(cand, lv, 1.0 / ratio),
-                              cfg.sure_side_support, cfg.max_cut_share)
+                    verdict = self._acceptable(cand, lv, 1.0 / ratio)
+                    foreign = _foreign_sides(lv.mid, cand.quad)
+                    if foreign.any():
+                        # A side went out to the edge of something next to the sheet (a
+                        # phone, a glare patch on the counter) that edged as well as the
+                        # sheet's own: fit those sides again, keeping the innermost line,
+                        # and take that outline only if it passes as a page.
+                        inner = self._refine(lv.mid, cand.quad, radius=radius, reach=0.08,
+                                             inner=foreign)
+                        if (inner is not None and self._acceptable(inner, lv, 1.0 / ratio)
+                                is _Verdict.YES):
+                            cand, verdict = inner, _Verdict.YES
+                    found.add(cand, verdict, cfg.sure_side_support, cfg.max_cut_share)
             if found.sure is not None or fits > cfg.max_fits - _LINE_FITS:
                 break  # no need (or too little time left) for the costlier line proposals
         return _conclude(found)
@@ -500,6 +520,8 @@ class PageDetector:
             return _Verdict.GLARE
         if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
             return _Verdict.NO if verdict is _Verdict.SMALL else _Verdict.WEAK
+        if _foreign_sides(lv.mid, cand.quad).any():
+            return _Verdict.NO  # a side lies on another object's edge, not the sheet's
         return verdict
 
     def _paper_check(self, quad: Quad, lv: _Levels,
@@ -544,6 +566,33 @@ class PageDetector:
         if abs(a - 128) + abs(b - 128) > cfg.max_tint:  # Lab: 128 is neutral grey
             return _Verdict.NO, None
         return size, inside
+
+
+def _foreign_sides(image: Image, quad: Quad) -> Sides:
+    """The sides of ``quad`` with something other than the sheet just inside them.
+
+    Just inside a document's border lies its margin: the same paper (or card) along all
+    four sides, whatever the lighting makes of its brightness. A side fitted to the edge of
+    a neighbouring object (a phone beside a card, a glare patch or wood grain beside a
+    page) has that object, or the counter, inside it instead: a strip of another tint, or
+    far darker than the brightest side's. Medians along each side, so print, a stamp or a
+    thumb over part of a margin does not count.
+    """
+    a, b = quad, np.roll(quad, -1, axis=0)
+    outward = _outward_normals(quad)
+    t = np.linspace(0.1, 0.9, _MARGIN_COLUMNS)[None, :, None]
+    on_side = a[:, None, :] + t * (b - a)[:, None, :]  # (4, columns, 2)
+    where = (on_side[:, :, None, :]
+             - np.array(_MARGIN_AT)[None, None, :, None] * outward[:, None, None, :])
+    where = where.reshape(4 * _MARGIN_COLUMNS, len(_MARGIN_AT), 2).astype(np.float32)
+    picked = cv2.remap(image, where[..., 0], where[..., 1], cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_REPLICATE)
+    lab = cv2.cvtColor(picked, cv2.COLOR_BGR2LAB).astype(np.float64).reshape(4, -1, 3)
+    margin = np.median(lab, axis=1)  # per side: L, a, b
+    ref = margin[int(np.argmax(margin[:, 0]))]
+    tint = np.hypot(margin[:, 1] - ref[1], margin[:, 2] - ref[2])
+    foreign: Sides = (tint > _MARGIN_TINT) | (margin[:, 0] < _MARGIN_DARK * ref[0])
+    return foreign
 
 
 def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
