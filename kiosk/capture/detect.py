@@ -478,26 +478,34 @@ class PageDetector:
         polarity = diff.sum(axis=2)[:, 1:-1]
         local_max = ((mag[:, 1:-1] >= mag[:, :-2]) & (mag[:, 1:-1] > mag[:, 2:])
                      & (mag[:, 1:-1] > np.maximum(8.0, 0.25 * mag.max(axis=1, keepdims=True))))
-        flat_pts = pts.reshape(-1, 2)
-        fits: list[tuple[Quad, Quad, float] | None] = [None] * 4
-        for sign in (1.0, -1.0) if both_polarities else (1.0,):
-            rows, cols = np.nonzero(local_max & (sign * polarity > 0))
-            cols = cols + 1
-            centre_val = mag[rows, cols]
-            left, right = mag[rows, cols - 1], mag[rows, cols + 1]
-            den = left - 2 * centre_val + right
-            with np.errstate(divide="ignore", invalid="ignore"):
-                delta = np.where(den < 0, 0.5 * (left - right) / den, 0.0)
-            offset = steps[1:-1][cols] + np.clip(delta, -0.5, 0.5)
-            side = rows // n
-            edge = flat_pts[rows] + offset[:, None] * normal[side]
-            todo = [old is None or old[2] < cfg.min_side_support for old in fits]
-            found = _ransac_lines(edge, rows, side, todo, n, cfg.inlier_tol, cfg.seed,
-                                  (a + b) / 2, normal, inner)
-            for k, fit in enumerate(found):
-                old = fits[k]
-                if fit is not None and (old is None or fit[2] > old[2]):
-                    fits[k] = fit
+        # Both polarities in one RANSAC call (rows 0-3 the usual steps, 4-7 the other one):
+        # the second only counts for a side the first left without a well-supported line.
+        signs = 2 if both_polarities else 1
+        rows, cols = np.nonzero(local_max)
+        dark_out = polarity[rows, cols] > 0
+        keep = dark_out | ((signs == 2) & (polarity[rows, cols] < 0))
+        rows, cols, dark_out = rows[keep], cols[keep] + 1, dark_out[keep]
+        centre_val = mag[rows, cols]
+        left, right = mag[rows, cols - 1], mag[rows, cols + 1]
+        den = left - 2 * centre_val + right
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = np.where(den < 0, 0.5 * (left - right) / den, 0.0)
+        offset = steps[1:-1][cols] + np.clip(delta, -0.5, 0.5)
+        side = rows // n
+        edge = pts.reshape(-1, 2)[rows] + offset[:, None] * normal[side]
+        # Grouped by (polarity, side, sample) as the RANSAC expects.
+        group = np.where(dark_out, 0, 4) + side
+        order = np.argsort(group * (4 * n) + rows, kind="stable")
+        found = _ransac_lines(edge[order], rows[order], group[order], [True] * (4 * signs), n,
+                              cfg.inlier_tol, cfg.seed, np.tile((a + b) / 2, (signs, 1)),
+                              np.tile(normal, (signs, 1)),
+                              None if inner is None else np.tile(inner, signs))
+        fits = found[:4]
+        for k, other in enumerate(found[4:]):
+            first = fits[k]
+            if (other is not None and (first is None or first[2] < cfg.min_side_support)
+                    and (first is None or other[2] > first[2])):
+                fits[k] = other
         return fits
 
     def _acceptable(self, cand: _Candidate, lv: _Levels, scale: Scale) -> _Verdict:
@@ -710,28 +718,32 @@ def _ransac_lines(
     On the sides flagged ``inner`` they go to the innermost (a top sheet's side, with the
     sheets under it just outside).
 
+    Any number of sides at once (``mids`` has one row per side; ``_fit_sides`` fits both
+    polarities of a quad's four sides together).
+
     Returns per side a point on the line, its direction and the share of the side's samples
     that support it; None for a side with too few points or no line.
     """
-    counts = np.bincount(side, minlength=4)[:4]
+    count_sides = len(mids)
+    counts = np.bincount(side, minlength=count_sides)[:count_sides]
     active = np.array(todo) & (counts >= _MIN_SIDE_POINTS)
     if not active.any():
-        return [None] * 4
+        return [None] * count_sides
     width = int(counts.max())
     # Sides padded to one width; ``valid`` marks real points. Points come grouped by side
     # and, within a side, by sample (np.nonzero order).
     first = np.r_[0, np.cumsum(counts)[:-1]]
     slot = np.arange(len(side)) - first[side]
-    pts = np.zeros((4, width, 2))
+    pts = np.zeros((count_sides, width, 2))
     pts[side, slot] = edge
-    valid = np.zeros((4, width), bool)
+    valid = np.zeros((count_sides, width), bool)
     valid[side, slot] = True
-    votes_of = np.zeros((4, width, n), np.float32)  # one-hot: point -> its sample
+    votes_of = np.zeros((count_sides, width, n), np.float32)  # one-hot: point -> its sample
     votes_of[side, slot, sample % n] = 1.0
-    pairs = (_pair_table(seed)[None] * counts[:, None, None]).astype(np.intp)  # (4, P, 2)
+    pairs = (_pair_table(seed)[None] * counts[:, None, None]).astype(np.intp)  # (S, P, 2)
     p = np.take_along_axis(pts, pairs[..., 0, None], axis=1)
     q = np.take_along_axis(pts, pairs[..., 1, None], axis=1)
-    s_of = np.zeros((4, width), np.intp)
+    s_of = np.zeros((count_sides, width), np.intp)
     s_of[side, slot] = sample
     d = q - p
     lengths = np.hypot(d[..., 0], d[..., 1])
@@ -741,9 +753,9 @@ def _ransac_lines(
     with np.errstate(divide="ignore", invalid="ignore"):
         normals = np.stack([-d[..., 1], d[..., 0]], axis=-1) / lengths[..., None]
         offset = np.einsum("kmj,kmj->km", p, normals)[..., None]
-        dist = np.abs(np.matmul(normals, pts.transpose(0, 2, 1)) - offset)  # (4, P, width)
+        dist = np.abs(np.matmul(normals, pts.transpose(0, 2, 1)) - offset)  # (S, P, width)
         hits = ((dist < tol) & valid[:, None, :]).astype(np.float32)
-        votes = (np.matmul(hits, votes_of) > 0).sum(axis=2)  # (4, P): samples with an inlier
+        votes = (np.matmul(hits, votes_of) > 0).sum(axis=2)  # (S, P): samples with an inlier
         reach = (np.einsum("kmj,kmj->km", p - mids[:, None, :], normals)
                  / np.einsum("kmj,kj->km", normals, outward))
     if inner is not None:
@@ -752,10 +764,10 @@ def _ransac_lines(
     votes = np.where(keep, votes, -1)
     strong = keep & (votes >= 0.9 * votes.max(axis=1, keepdims=True))
     best = np.argmax(np.where(strong, reach, -np.inf), axis=1)
-    best = np.where(strong[np.arange(4), best], best, np.argmax(strong, axis=1))
-    inl = (dist[np.arange(4), best] < tol) & valid
+    best = np.where(strong[np.arange(count_sides), best], best, np.argmax(strong, axis=1))
+    inl = (dist[np.arange(count_sides), best] < tol) & valid
     ok = keep.any(axis=1) & (inl.sum(axis=1) >= 2)
-    centre = direction = np.zeros((4, 2))
+    centre = direction = np.zeros((count_sides, 2))
     for _ in range(2):  # refit, then re-select with the better line
         w = inl.astype(np.float64)
         count = np.maximum(w.sum(axis=1), 1.0)
@@ -771,7 +783,7 @@ def _ransac_lines(
         ok &= inl.sum(axis=1) >= 2
     support = (np.matmul(inl[:, None, :].astype(np.float32), votes_of)[:, 0] > 0).sum(axis=1) / n
     return [(centre[k], direction[k], float(support[k])) if ok[k] and active[k] else None
-            for k in range(4)]
+            for k in range(count_sides)]
 
 
 @functools.cache
