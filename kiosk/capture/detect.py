@@ -17,7 +17,9 @@ them), so it works coarse to fine:
 
 The outline whose sides are best supported by real edges wins. Paper is among the brightest
 things on a counter, so an outline whose inside is dark (a phone, a shadow), strongly
-coloured or too small is refused, and when the evidence is ambiguous (a printed block inside
+coloured or too small is refused, as is one with a side on a neighbour's edge rather than
+the sheet's (the strip just inside it is not the page's margin: such a side is fitted
+again to its innermost line), and when the evidence is ambiguous (a printed block inside
 a sheet whose border is hidden) there is no answer rather than a wrong one.
 See docs/capture.md for the reasoning behind each step.
 """
