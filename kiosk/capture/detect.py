@@ -17,7 +17,9 @@ them), so it works coarse to fine:
 
 The outline whose sides are best supported by real edges wins. Paper is among the brightest
 things on a counter, so an outline whose inside is dark (a phone, a shadow), strongly
-coloured or too small is refused, and when the evidence is ambiguous (a printed block inside
+coloured or too small is refused, as is one with a side on a neighbour's edge rather than
+the sheet's (the strip just inside it is not the page's margin: such a side is fitted
+again to its innermost line), and when the evidence is ambiguous (a printed block inside
 a sheet whose border is hidden) there is no answer rather than a wrong one.
 See docs/capture.md for the reasoning behind each step.
 """
@@ -62,6 +64,15 @@ _PEEL_BLANK = 0.85  # band at least this bright relative to the page: paper, not
 _PEEL_SHADE = 0.985  # ...and at most this: a sheet under the page lies in its shadow, while a
 # margin outside a box printed on the page is as bright as the box's inside
 _PEEL_BLANK_SHARE = 0.75  # of the columns (a cable or a pen may cross a few)
+# The margin just inside each side (``_foreign_sides``), at the middle level:
+_MARGIN_AT = (3.0, 5.0, 7.0)  # px inside the side
+_MARGIN_COLUMNS = 24  # samples along a side
+# A genuine page's sides differ from its brightest side's tint by at most ~14 Lab units on
+# the synthetic splits (white balance, coloured light), sides fitted to a neighbour's edge
+# by 30-42; and shadows darken a margin to 0.42 of the brightest side at worst, a phone
+# beside a card reads 0.17.
+_MARGIN_TINT = 20.0
+_MARGIN_DARK = 0.3
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
 Sides = npt.NDArray[np.bool_]  # one flag per side of a quad
 
@@ -264,8 +275,19 @@ class PageDetector:
                 fits += 1
                 cand = self._fit_proposal(lv.mid, quad, radius)
                 if cand is not None:
-                    found.add(cand, self._acceptable(cand, lv, 1.0 / ratio),
-                              cfg.sure_side_support, cfg.max_cut_share)
+                    verdict = self._acceptable(cand, lv, 1.0 / ratio)
+                    foreign = _foreign_sides(lv.mid, cand.quad)
+                    if foreign.any():
+                        # A side went out to the edge of something next to the sheet (a
+                        # phone, a glare patch on the counter) that edged as well as the
+                        # sheet's own: fit those sides again, keeping the innermost line,
+                        # and take that outline only if it passes as a page.
+                        inner = self._refine(lv.mid, cand.quad, radius=radius, reach=0.08,
+                                             inner=foreign)
+                        if (inner is not None and self._acceptable(inner, lv, 1.0 / ratio)
+                                is _Verdict.YES):
+                            cand, verdict = inner, _Verdict.YES
+                    found.add(cand, verdict, cfg.sure_side_support, cfg.max_cut_share)
             if found.sure is not None or fits > cfg.max_fits - _LINE_FITS:
                 break  # no need (or too little time left) for the costlier line proposals
         return _conclude(found)
@@ -458,26 +480,34 @@ class PageDetector:
         polarity = diff.sum(axis=2)[:, 1:-1]
         local_max = ((mag[:, 1:-1] >= mag[:, :-2]) & (mag[:, 1:-1] > mag[:, 2:])
                      & (mag[:, 1:-1] > np.maximum(8.0, 0.25 * mag.max(axis=1, keepdims=True))))
-        flat_pts = pts.reshape(-1, 2)
-        fits: list[tuple[Quad, Quad, float] | None] = [None] * 4
-        for sign in (1.0, -1.0) if both_polarities else (1.0,):
-            rows, cols = np.nonzero(local_max & (sign * polarity > 0))
-            cols = cols + 1
-            centre_val = mag[rows, cols]
-            left, right = mag[rows, cols - 1], mag[rows, cols + 1]
-            den = left - 2 * centre_val + right
-            with np.errstate(divide="ignore", invalid="ignore"):
-                delta = np.where(den < 0, 0.5 * (left - right) / den, 0.0)
-            offset = steps[1:-1][cols] + np.clip(delta, -0.5, 0.5)
-            side = rows // n
-            edge = flat_pts[rows] + offset[:, None] * normal[side]
-            todo = [old is None or old[2] < cfg.min_side_support for old in fits]
-            found = _ransac_lines(edge, rows, side, todo, n, cfg.inlier_tol, cfg.seed,
-                                  (a + b) / 2, normal, inner)
-            for k, fit in enumerate(found):
-                old = fits[k]
-                if fit is not None and (old is None or fit[2] > old[2]):
-                    fits[k] = fit
+        # Both polarities in one RANSAC call (rows 0-3 the usual steps, 4-7 the other one):
+        # the second only counts for a side the first left without a well-supported line.
+        signs = 2 if both_polarities else 1
+        rows, cols = np.nonzero(local_max)
+        dark_out = polarity[rows, cols] > 0
+        keep = dark_out | ((signs == 2) & (polarity[rows, cols] < 0))
+        rows, cols, dark_out = rows[keep], cols[keep] + 1, dark_out[keep]
+        centre_val = mag[rows, cols]
+        left, right = mag[rows, cols - 1], mag[rows, cols + 1]
+        den = left - 2 * centre_val + right
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = np.where(den < 0, 0.5 * (left - right) / den, 0.0)
+        offset = steps[1:-1][cols] + np.clip(delta, -0.5, 0.5)
+        side = rows // n
+        edge = pts.reshape(-1, 2)[rows] + offset[:, None] * normal[side]
+        # Grouped by (polarity, side, sample) as the RANSAC expects.
+        group = np.where(dark_out, 0, 4) + side
+        order = np.argsort(group * (4 * n) + rows, kind="stable")
+        found = _ransac_lines(edge[order], rows[order], group[order], [True] * (4 * signs), n,
+                              cfg.inlier_tol, cfg.seed, np.tile((a + b) / 2, (signs, 1)),
+                              np.tile(normal, (signs, 1)),
+                              None if inner is None else np.tile(inner, signs))
+        fits = found[:4]
+        for k, other in enumerate(found[4:]):
+            first = fits[k]
+            if (other is not None and (first is None or first[2] < cfg.min_side_support)
+                    and (first is None or other[2] > first[2])):
+                fits[k] = other
         return fits
 
     def _acceptable(self, cand: _Candidate, lv: _Levels, scale: Scale) -> _Verdict:
@@ -500,6 +530,8 @@ class PageDetector:
             return _Verdict.GLARE
         if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
             return _Verdict.NO if verdict is _Verdict.SMALL else _Verdict.WEAK
+        if _foreign_sides(lv.mid, cand.quad).any():
+            return _Verdict.NO  # a side lies on another object's edge, not the sheet's
         return verdict
 
     def _paper_check(self, quad: Quad, lv: _Levels,
@@ -514,8 +546,7 @@ class PageDetector:
         yellowish) and for pastel forms and ID cards. A small card-shaped one is SMALL.
         """
         cfg = self.config
-        lum = lv.lab[..., 0]
-        h, w = lum.shape
+        h, w = lv.lab.shape[:2]
         small = (quad + 0.5) * scale - 0.5
         sides = np.hypot(*(np.roll(small, -1, axis=0) - small).T)
         if abs(cv2.contourArea(small.astype(np.float32))) < cfg.min_area * h * w:
@@ -526,18 +557,52 @@ class PageDetector:
             if max(pairs) > cfg.max_card_aspect * min(pairs):
                 return _Verdict.NO, None
             size = _Verdict.SMALL
-        mask = np.zeros_like(lum)
-        cv2.fillConvexPoly(mask, np.round(small).astype(np.int32), 255)
+        # Only the outline's bounding box is masked and counted: this runs per proposal,
+        # and a card covers a few percent of the frame.
+        corners = np.round(small).astype(np.int32)
+        # (3 px to spare, so the erosion below works as on the whole frame)
+        x0, y0 = np.clip(corners.min(axis=0) - 3, 0, (w - 1, h - 1))
+        x1, y1 = np.clip(corners.max(axis=0) + 4, 1, (w, h))
+        lab = lv.lab[y0:y1, x0:x1]
+        mask = np.zeros(lab.shape[:2], np.uint8)
+        cv2.fillConvexPoly(mask, corners - np.array([x0, y0], np.int32), 255)
         inner = cv2.erode(mask, np.ones((5, 5), np.uint8))
-        # Histograms under the mask: medians without sorting (this runs per proposal).
-        inside = _histogram(lv.lab, 0, inner)
+        # Histograms under the mask: medians without sorting.
+        inside = _histogram(lab, 0, inner)
         if inside.sum() == 0 or _median(inside) < cfg.min_brightness * lv.bright_ref:
             return _Verdict.NO, None
-        a = _median(_histogram(lv.lab, 1, inner))
-        b = _median(_histogram(lv.lab, 2, inner))
+        a = _median(_histogram(lab, 1, inner))
+        b = _median(_histogram(lab, 2, inner))
         if abs(a - 128) + abs(b - 128) > cfg.max_tint:  # Lab: 128 is neutral grey
             return _Verdict.NO, None
         return size, inside
+
+
+def _foreign_sides(image: Image, quad: Quad) -> Sides:
+    """The sides of ``quad`` with something other than the sheet just inside them.
+
+    Just inside a document's border lies its margin: the same paper (or card) along all
+    four sides, whatever the lighting makes of its brightness. A side fitted to the edge of
+    a neighbouring object (a phone beside a card, a glare patch or wood grain beside a
+    page) has that object, or the counter, inside it instead: a strip of another tint, or
+    far darker than the brightest side's. Medians along each side, so print, a stamp or a
+    thumb over part of a margin does not count.
+    """
+    a, b = quad, np.roll(quad, -1, axis=0)
+    outward = _outward_normals(quad)
+    t = np.linspace(0.1, 0.9, _MARGIN_COLUMNS)[None, :, None]
+    on_side = a[:, None, :] + t * (b - a)[:, None, :]  # (4, columns, 2)
+    where = (on_side[:, :, None, :]
+             - np.array(_MARGIN_AT)[None, None, :, None] * outward[:, None, None, :])
+    where = where.reshape(4 * _MARGIN_COLUMNS, len(_MARGIN_AT), 2).astype(np.float32)
+    picked = cv2.remap(image, where[..., 0], where[..., 1], cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_REPLICATE)
+    lab = cv2.cvtColor(picked, cv2.COLOR_BGR2LAB).astype(np.float64).reshape(4, -1, 3)
+    margin = np.median(lab, axis=1)  # per side: L, a, b
+    ref = margin[int(np.argmax(margin[:, 0]))]
+    tint = np.hypot(margin[:, 1] - ref[1], margin[:, 2] - ref[2])
+    foreign: Sides = (tint > _MARGIN_TINT) | (margin[:, 0] < _MARGIN_DARK * ref[0])
+    return foreign
 
 
 def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
@@ -655,28 +720,32 @@ def _ransac_lines(
     On the sides flagged ``inner`` they go to the innermost (a top sheet's side, with the
     sheets under it just outside).
 
+    Any number of sides at once (``mids`` has one row per side; ``_fit_sides`` fits both
+    polarities of a quad's four sides together).
+
     Returns per side a point on the line, its direction and the share of the side's samples
     that support it; None for a side with too few points or no line.
     """
-    counts = np.bincount(side, minlength=4)[:4]
+    count_sides = len(mids)
+    counts = np.bincount(side, minlength=count_sides)[:count_sides]
     active = np.array(todo) & (counts >= _MIN_SIDE_POINTS)
     if not active.any():
-        return [None] * 4
+        return [None] * count_sides
     width = int(counts.max())
     # Sides padded to one width; ``valid`` marks real points. Points come grouped by side
     # and, within a side, by sample (np.nonzero order).
     first = np.r_[0, np.cumsum(counts)[:-1]]
     slot = np.arange(len(side)) - first[side]
-    pts = np.zeros((4, width, 2))
+    pts = np.zeros((count_sides, width, 2))
     pts[side, slot] = edge
-    valid = np.zeros((4, width), bool)
+    valid = np.zeros((count_sides, width), bool)
     valid[side, slot] = True
-    votes_of = np.zeros((4, width, n), np.float32)  # one-hot: point -> its sample
+    votes_of = np.zeros((count_sides, width, n), np.float32)  # one-hot: point -> its sample
     votes_of[side, slot, sample % n] = 1.0
-    pairs = (_pair_table(seed)[None] * counts[:, None, None]).astype(np.intp)  # (4, P, 2)
+    pairs = (_pair_table(seed)[None] * counts[:, None, None]).astype(np.intp)  # (S, P, 2)
     p = np.take_along_axis(pts, pairs[..., 0, None], axis=1)
     q = np.take_along_axis(pts, pairs[..., 1, None], axis=1)
-    s_of = np.zeros((4, width), np.intp)
+    s_of = np.zeros((count_sides, width), np.intp)
     s_of[side, slot] = sample
     d = q - p
     lengths = np.hypot(d[..., 0], d[..., 1])
@@ -686,9 +755,9 @@ def _ransac_lines(
     with np.errstate(divide="ignore", invalid="ignore"):
         normals = np.stack([-d[..., 1], d[..., 0]], axis=-1) / lengths[..., None]
         offset = np.einsum("kmj,kmj->km", p, normals)[..., None]
-        dist = np.abs(np.matmul(normals, pts.transpose(0, 2, 1)) - offset)  # (4, P, width)
+        dist = np.abs(np.matmul(normals, pts.transpose(0, 2, 1)) - offset)  # (S, P, width)
         hits = ((dist < tol) & valid[:, None, :]).astype(np.float32)
-        votes = (np.matmul(hits, votes_of) > 0).sum(axis=2)  # (4, P): samples with an inlier
+        votes = (np.matmul(hits, votes_of) > 0).sum(axis=2)  # (S, P): samples with an inlier
         reach = (np.einsum("kmj,kmj->km", p - mids[:, None, :], normals)
                  / np.einsum("kmj,kj->km", normals, outward))
     if inner is not None:
@@ -697,10 +766,10 @@ def _ransac_lines(
     votes = np.where(keep, votes, -1)
     strong = keep & (votes >= 0.9 * votes.max(axis=1, keepdims=True))
     best = np.argmax(np.where(strong, reach, -np.inf), axis=1)
-    best = np.where(strong[np.arange(4), best], best, np.argmax(strong, axis=1))
-    inl = (dist[np.arange(4), best] < tol) & valid
+    best = np.where(strong[np.arange(count_sides), best], best, np.argmax(strong, axis=1))
+    inl = (dist[np.arange(count_sides), best] < tol) & valid
     ok = keep.any(axis=1) & (inl.sum(axis=1) >= 2)
-    centre = direction = np.zeros((4, 2))
+    centre = direction = np.zeros((count_sides, 2))
     for _ in range(2):  # refit, then re-select with the better line
         w = inl.astype(np.float64)
         count = np.maximum(w.sum(axis=1), 1.0)
@@ -716,7 +785,7 @@ def _ransac_lines(
         ok &= inl.sum(axis=1) >= 2
     support = (np.matmul(inl[:, None, :].astype(np.float32), votes_of)[:, 0] > 0).sum(axis=1) / n
     return [(centre[k], direction[k], float(support[k])) if ok[k] and active[k] else None
-            for k in range(4)]
+            for k in range(count_sides)]
 
 
 @functools.cache
