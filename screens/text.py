@@ -155,6 +155,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "answered. It is stored encrypted. You may skip this.",
     ),
     "review.phone": ("SMS/WhatsApp ke", "SMS/WhatsApp to"),
+    "tech.device.document_printer": ("Printer surat (A4)", "Letter printer (A4)"),
 }
 
 
