@@ -142,8 +142,9 @@ def _field_step(form_field: FormField) -> Step:
 
 # The optional last step of a letter request or a complaint: a mobile number to be told by
 # SMS/WhatsApp when the letter is ready or the complaint answered. Its answer travels as the
-# payload's ``notify_phone`` (sealed in the outbox like the rest), never among the answers.
-NOTIFY_PHONE = "notify_phone"
+# payload's ``notify_phone`` (sealed in the outbox like the rest), never among the answers;
+# the colon keeps its name apart from any field a catalog may declare (as ``doc:`` does).
+NOTIFY_PHONE = "notify:phone"
 
 
 def notify_phone_step() -> Step:

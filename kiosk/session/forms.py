@@ -50,8 +50,11 @@ def check_answer(field: FormField, raw: str, min_length: int = 0) -> str:
 
 
 def check_phone(raw: str) -> str:
-    """A mobile number for notifications as the contract takes it (``+628…``), or
-    :class:`AnswerRejected`; the message never repeats what was typed."""
+    """A mobile number for notifications as the contract takes it (``+628…``), "" for none
+    (OK with nothing typed is a no, like skipping), or :class:`AnswerRejected`; the message
+    never repeats what was typed."""
+    if not raw.strip():
+        return ""
     try:
         return normalise_mobile(raw)
     except InvalidPhone:

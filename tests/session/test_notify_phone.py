@@ -78,6 +78,16 @@ def test_not_a_mobile_number_is_explained_without_repeating_it(rig: Rig, typed: 
     assert rig.of(StepChanged)[-1].step == NOTIFY_PHONE
 
 
+def test_ok_with_nothing_typed_is_a_no(rig: Rig) -> None:
+    to_phone_step_of_a_complaint(rig)
+    rig.session.answer("")
+    assert rig.session.state is State.REVIEW
+    rig.session.submit()
+    [(submission, _)] = rig.submitter.received
+    assert isinstance(submission, ComplaintSubmission)
+    assert submission.payload.notify_phone is None
+
+
 def test_back_from_the_review_returns_to_the_number_and_a_new_answer_replaces_it(
     rig: Rig,
 ) -> None:
