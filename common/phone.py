@@ -16,6 +16,8 @@ _SEP = "[ .()-]*"  # what residents put between digits: spaces, dots, dashes, br
 MOBILE_PATTERN = rf"^{_SEP}(\+{_SEP}6{_SEP}2|6{_SEP}2|0){_SEP}8({_SEP}[0-9]){{8,11}}{_SEP}$"
 """What is accepted, separators included (also the wire schema's ``pattern``): +62, 62 or 0,
 then 8 and 8 to 11 more digits."""
+MAX_LOCAL_DIGITS = 13
+"""The longest number in its local form (``08`` then 11 more digits): a keypad's limit."""
 _MOBILE = re.compile(MOBILE_PATTERN)
 _SEPARATORS = re.compile(r"[ .()-]")
 _SHOWN_DIGITS = 4  # leading and trailing digits a masked number keeps

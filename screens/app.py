@@ -27,6 +27,7 @@ from kiosk.technician import TechnicianGate
 from screens import theme
 from screens.attract.attract import AttractScreen  # noqa: F401  (each import loads its .kv)
 from screens.bridge import SessionBridge
+from screens.collect.collect import CollectScreen  # noqa: F401
 from screens.done.done import DoneScreen  # noqa: F401
 from screens.form.form import FormScreen  # noqa: F401
 from screens.identify.identify import IdentifyScreen  # noqa: F401
@@ -36,6 +37,7 @@ from screens.language.language import LanguageScreen  # noqa: F401
 from screens.maintenance.maintenance import MaintenanceScreen
 from screens.menu.menu import MenuScreen  # noqa: F401
 from screens.out_of_service.out_of_service import OutOfServiceScreen  # noqa: F401
+from screens.phone.phone import PhoneScreen  # noqa: F401
 from screens.pin.pin import PinScreen  # noqa: F401
 from screens.progress.progress import ProgressScreen  # noqa: F401
 from screens.review.review import ReviewScreen  # noqa: F401

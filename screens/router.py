@@ -21,17 +21,21 @@ from central.contract.models import (
     UnavailableReason,
 )
 from central.contract.services import Announcement, TrackedItem
+from common.phone import InvalidPhone, mask_phone
 from drivers.cards.events import CardPresented
 from kiosk.i18n import bilingual
 from kiosk.scanning import ScanGuidance
 from kiosk.session.events import (
     CountdownTick,
+    LetterCollected,
+    LettersListed,
     Notice,
     ReceiptReady,
     SessionEnded,
     StateChanged,
     StepChanged,
 )
+from kiosk.session.flows import NOTIFY_PHONE
 from kiosk.session.machine import OUT_OF_SERVICE_TEXT, Session
 from kiosk.session.states import State
 from screens.bridge import SessionBridge
@@ -79,6 +83,8 @@ class Router:
         observe(ReceiptReady, self._on_receipt)
         observe(ScanGuidance, self._on_guidance)
         observe(CardPresented, self._on_card)
+        observe(LettersListed, self._on_letters)
+        observe(LetterCollected, self._on_collected)
         self._manager.bind(current=self._speak_screen)
         self._bridge.ask(
             lambda s: (s.state, s.availability.reason),
@@ -128,16 +134,21 @@ class Router:
                 self.screen("information").loading()
                 self._bridge.ask(Session.information, self.screen("information").show)
                 self.show("information")
-            return  # otherwise the step that follows says which screen
+            elif self._collecting() and self.screen("collect").has_letters:
+                self.show("collect")  # back from a letter that could not be fetched
+            return  # otherwise the step (or the letters) that follows says which screen
         elif state is State.REVIEW:
             self._review()
         elif state in {State.SUBMITTING, State.PRINTING}:
-            self.screen("progress").stage = f"{state.value}.title"
+            collecting = "collect.fetching" if state is State.SUBMITTING else "collect.printing"
+            self.screen("progress").stage = (
+                collecting if self._collecting() else f"{state.value}.title"
+            )
         elif state is State.OUT_OF_SERVICE and detail:
             self.screen("out_of_service").reason = bilingual(
                 OUT_OF_SERVICE_TEXT[UnavailableReason(detail)]
             )
-        self.show(SCREEN_FOR[state])
+        self.show("collect" if state is State.DONE and self._collecting() else SCREEN_FOR[state])
 
     def _menu(self, services: list[Service]) -> None:
         self._services = services
@@ -155,7 +166,10 @@ class Router:
 
     def _on_step(self, event: StepChanged) -> None:
         self._step = event
-        if event.step.startswith("doc:"):
+        if event.step == NOTIFY_PHONE:
+            self.screen("phone").show_step(event.prompt)
+            self.show("phone")
+        elif event.step.startswith("doc:"):
             page, pages = self._page(event.step)
             self.screen("scan").show_step(event.prompt, page, pages)
             self.show("scan")
@@ -374,10 +388,12 @@ class Router:
     def answer(self, value: str) -> None:
         step = self._step
         if step is not None:
-            self._answers[step.step] = (pick(step.prompt, self._app.language), value)
+            self._remember_answer(step, value)
         self._bridge.post(lambda s: s.answer(value))
 
     def skip(self) -> None:
+        if self._step is not None:
+            self._answers.pop(self._step.step, None)
         self._bridge.post(Session.skip)
 
     def back(self) -> None:
@@ -397,3 +413,35 @@ class Router:
             self.to_attract()
         else:
             self._bridge.post(Session.cancel)
+
+    # ------------------------------------------------------------------ collect a letter
+
+    def _collecting(self) -> bool:
+        return self._service is not None and self._service.kind is ServiceKind.COLLECT
+
+    def _on_letters(self, event: LettersListed) -> None:
+        self.screen("collect").show_letters(event.letters)
+        self.show("collect")
+
+    def _on_collected(self, event: LetterCollected) -> None:
+        collect = self.screen("collect")
+        if event.printed:
+            collect.drop(event.tracking_code)
+        collect.show_outcome(event.printed, event.message)
+
+    def collect(self, tracking_code: str) -> None:
+        self._bridge.post(lambda s: s.collect_letter(tracking_code))
+
+    # ------------------------------------------------------------------ the review's lines
+
+    def _remember_answer(self, step: StepChanged, value: str) -> None:
+        """What the review lists for ``step``. A phone number only masked, and only once it
+        is one (the session refuses anything else and the step stays)."""
+        language = self._app.language
+        if step.step != NOTIFY_PHONE:
+            self._answers[step.step] = (pick(step.prompt, language), value)
+            return
+        try:
+            self._answers[step.step] = (word("review.phone", language), mask_phone(value))
+        except InvalidPhone:
+            self._answers.pop(step.step, None)

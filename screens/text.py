@@ -132,6 +132,30 @@ WORDS: dict[str, tuple[str, str]] = {
     "common.shift": ("Huruf besar", "Capital"),
     "common.space": ("Spasi", "Space"),
     "demo.banner": ("DEMO — bukan layanan resmi", "DEMO — not a real service"),
+    "collect.title": ("Ambil surat: pilih surat Anda", "Collect a letter: choose your letter"),
+    "collect.hint": (
+        "Surat Anda yang sudah selesai. Sentuh satu untuk mencetaknya di printer A4.",
+        "Your finished letters. Touch one to print it on the A4 printer.",
+    ),
+    "collect.ready": ("Siap sejak {date}", "Ready since {date}"),
+    "collect.fetching": ("Mengambil surat Anda…", "Fetching your letter…"),
+    "collect.printing": ("Mencetak surat Anda…", "Printing your letter…"),
+    "collect.printed": (
+        "Selesai. Ambil surat Anda di printer.",
+        "Done. Take your letter from the printer.",
+    ),
+    "collect.not_printed": (
+        "Surat belum bisa dicetak di sini",
+        "The letter could not be printed here",
+    ),
+    "phone.hint": (
+        "Ketik nomor HP Anda (08…) agar diberi tahu saat surat siap atau pengaduan dijawab. "
+        "Nomor disimpan terenkripsi. Boleh dilewati.",
+        "Type your mobile number (08…) to be told when the letter is ready or the complaint "
+        "answered. It is stored encrypted. You may skip this.",
+    ),
+    "review.phone": ("SMS/WhatsApp ke", "SMS/WhatsApp to"),
+    "tech.device.document_printer": ("Printer surat (A4)", "Letter printer (A4)"),
 }
 
 

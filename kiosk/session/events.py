@@ -85,7 +85,9 @@ class LettersListed(Event):
 @dataclass(frozen=True)
 class LetterCollected(Event):
     """The end of a collect: ``printed`` false means the resident was told (a ``Notice``) to
-    collect the letter at the village office."""
+    collect the letter at the village office; ``message`` is what they were told, for the
+    screen that stays after the notice has gone."""
 
     tracking_code: str
     printed: bool
+    message: LocalizedText | None = None

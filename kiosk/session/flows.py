@@ -47,7 +47,7 @@ class Step:
 
     name: str
     prompt: LocalizedText
-    kind: Literal["field", "document", "choice"]
+    kind: Literal["field", "document", "choice", "phone"]
     form_field: FormField | None = None
     required: bool = True
     options: tuple[str, ...] = ()
@@ -140,10 +140,28 @@ def _field_step(form_field: FormField) -> Step:
     )
 
 
+# The optional last step of a letter request or a complaint: a mobile number to be told by
+# SMS/WhatsApp when the letter is ready or the complaint answered. Its answer travels as the
+# payload's ``notify_phone`` (sealed in the outbox like the rest), never among the answers;
+# the colon keeps its name apart from any field a catalog may declare (as ``doc:`` does).
+NOTIFY_PHONE = "notify:phone"
+
+
+def notify_phone_step() -> Step:
+    return Step(
+        NOTIFY_PHONE,
+        bilingual("Tell me by SMS/WhatsApp?"),
+        "phone",
+        required=False,
+    )
+
+
 def steps_for(service: Service, bansos_programs: tuple[str, ...] = ()) -> list[Step]:
     if service.kind is ServiceKind.LETTER:
-        return [_field_step(f) for f in service.fields] + [
-            _document_step(d) for d in service.documents if d.provide == "scan"
+        return [
+            *(_field_step(f) for f in service.fields),
+            *(_document_step(d) for d in service.documents if d.provide == "scan"),
+            notify_phone_step(),
         ]
     if service.kind is ServiceKind.COMPLAINT:
         return [
@@ -166,6 +184,7 @@ def steps_for(service: Service, bansos_programs: tuple[str, ...] = ()) -> list[S
                 min_length=MIN_COMPLAINT_LENGTH,
             ),
             Step("doc:photo", bilingual("Add a photo (optional)."), "document", required=False),
+            notify_phone_step(),
         ]
     if service.kind is ServiceKind.BANSOS:
         return [
@@ -188,6 +207,8 @@ def submission_for(
     """The submission a finished flow makes, or None for services that submit nothing."""
     local_ref = new_local_ref()
     attached = {name.removeprefix("doc:"): doc for name, doc in documents.items()}
+    notify_phone = answers.get(NOTIFY_PHONE) or None
+    answers = {name: value for name, value in answers.items() if name != NOTIFY_PHONE}
     if service.kind is ServiceKind.LETTER:
         return LetterSubmission(
             local_ref=local_ref,
@@ -197,6 +218,7 @@ def submission_for(
                 answers=dict(answers),
                 documents=[],  # the centre's ids for ``attached``, filled in on delivery
                 submitted_at=now,
+                notify_phone=notify_phone,
             ),
             attachments=attached,
         )
@@ -212,6 +234,7 @@ def submission_for(
                 text=answers["text"],
                 photo_document_id=None,  # filled in on delivery when a photo is attached
                 submitted_at=now,
+                notify_phone=notify_phone,
             ),
             attachments=attached,
         )

@@ -8,6 +8,7 @@ from datetime import date
 
 from central.contract.models import FieldType, FormField, LocalizedText
 from common.nik import InvalidNik, check_nik
+from common.phone import InvalidPhone, normalise_mobile
 from kiosk.i18n import bilingual
 
 
@@ -46,3 +47,17 @@ def check_answer(field: FormField, raw: str, min_length: int = 0) -> str:
     if field.pattern and not re.fullmatch(field.pattern, value):
         raise AnswerRejected(bilingual("This answer is not in the expected form."))
     return value
+
+
+def check_phone(raw: str) -> str:
+    """A mobile number for notifications as the contract takes it (``+628…``), "" for none
+    (OK with nothing typed is a no, like skipping), or :class:`AnswerRejected`; the message
+    never repeats what was typed."""
+    if not raw.strip():
+        return ""
+    try:
+        return normalise_mobile(raw)
+    except InvalidPhone:
+        raise AnswerRejected(
+            bilingual("That is not a mobile number: type it as 08…, 10 to 13 digits.")
+        ) from None

@@ -97,7 +97,7 @@ from kiosk.session.flows import (
     submission_for,
     works_offline,
 )
-from kiosk.session.forms import AnswerRejected, check_answer
+from kiosk.session.forms import AnswerRejected, check_answer, check_phone
 from kiosk.session.states import AppState, Availability, State, check_transition
 from kiosk.session.timer import Backoff, IdleTimer
 from kiosk.submitter import Submitted
@@ -646,12 +646,14 @@ class Session:
         if step.kind == "choice" and value not in step.options:
             self._notice(bilingual("Choose one of the options shown."))
             return
-        if step.form_field is not None:
-            try:
+        try:
+            if step.form_field is not None:
                 value = check_answer(step.form_field, value, step.min_length)
-            except AnswerRejected as rejected:
-                self._notice(rejected.message)
-                return
+            elif step.kind == "phone":
+                value = check_phone(value)
+        except AnswerRejected as rejected:
+            self._notice(rejected.message)
+            return
         self._personal.answers[step.name] = value
         self._advance()
 
@@ -683,9 +685,12 @@ class Session:
     def skip(self) -> None:
         """Skip an optional step."""
         if self.state is State.SERVICE and self._step_index < len(self._steps):
-            if self._steps[self._step_index].required:
+            step = self._steps[self._step_index]
+            if step.required:
                 self._notice(bilingual("This step is required."))
                 return
+            self._personal.answers.pop(step.name, None)  # skipped now: an earlier answer goes
+            self._personal.documents.pop(step.name, None)
             self._advance()
 
     def _advance(self) -> None:
@@ -762,8 +767,9 @@ class Session:
         except PrinterError as error:
             log.warning("letter not printed: %s", type(error).__name__)
             self.set_modes(documents_ready=is_ready(self.documents.status()))
-            self._notice(not_printed(error), "warning")
-            self._publish(LetterCollected(tracking_code, printed=False))
+            told = not_printed(error)
+            self._notice(told, "warning")
+            self._publish(LetterCollected(tracking_code, printed=False, message=told))
             self._go(State.DONE)
             return
         del document  # personal data: gone as soon as the printer has it
@@ -772,7 +778,7 @@ class Session:
             letter for letter in self._personal.letters if letter.tracking_code != tracking_code
         )
         self._notice(bilingual(PRINTED), "info")
-        self._publish(LetterCollected(tracking_code, printed=True))
+        self._publish(LetterCollected(tracking_code, printed=True, message=bilingual(PRINTED)))
         self._go(State.DONE)
 
     def _record_printed(self, credentials: Credentials, tracking_code: str) -> None:

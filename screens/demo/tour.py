@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 QUEUE = "Ambil nomor antrian"
 LETTER = "Surat Keterangan Tidak Mampu (SKTM)"
 INFORMATION = "Informasi desa"
+DEMO_PHONE = "081200000001"  # the demo resident's SMS/WhatsApp opt-in: not a real number
 IDLE_PAST_WARNING_S = 52  # the session's idle limit is 60 s and its countdown 10 s
 IDLE_PAST_END_S = 20
 CAPTURE_WAIT_S = 90.0  # the steady-page wait and the capture, on a loaded machine
@@ -97,6 +98,10 @@ class Tour:
         ui.press("OK")
         for number, photo in enumerate(PHOTOS, start=1):
             self.scan_page(number, photo)
+        ui.on("phone")  # told by SMS/WhatsApp when it is ready: a made-up number
+        ui.press(*DEMO_PHONE)
+        self.shot("phone")
+        ui.press("OK")
         ui.on("review")
         self.shot("review-letter")
         ui.press("Kirim")

@@ -3,16 +3,20 @@ real centre on uvicorn. The receipts are PNGs from the ESC/POS emulator, read ba
 
 from __future__ import annotations
 
+import logging
 import time
 
 import cv2
 import numpy as np
+import pytest
 import requests
 from sqlalchemy import select
 
 from central.models import Complaint as ComplaintRow
 from central.models import Document as DocumentRow
 from central.models import LetterRequest as LetterRequestRow
+from central.models import NotificationOptIn
+from central.notify.phones import box_for
 from kiosk.scanning import ScanGuidance
 from kiosk.session import State
 from tests.journeys.conftest import Rig, page_photo
@@ -50,6 +54,9 @@ def test_sktm_with_scanned_documents_prints_the_tracking_code(rig: Rig) -> None:
         do = "scan"
         image = "rt.jpg"
         [[step]]
+        do = "answer"
+        value = "0812-3456-7890"
+        [[step]]
         do = "expect"
         state = "review"
         [[step]]
@@ -81,6 +88,20 @@ def test_sktm_with_scanned_documents_prints_the_tracking_code(rig: Rig) -> None:
     assert person.nik not in page.text and person.name not in page.text
     assert person.nik not in rig.core.last_receipt_text()
     assert person.nik[:4] + "********" + person.nik[12:] in rig.core.last_receipt_text()
+    # The SMS/WhatsApp opt-in reached the centre with the letter, sealed there.
+    assert opted_in(rig, letter.tracking_code) == "+6281234567890"
+
+
+def opted_in(rig: Rig, tracking_code: str) -> str | None:
+    """The number the centre keeps for ``tracking_code``'s notifications (opened with its
+    key), after checking it is not there in plain."""
+    with rig.central.context.sessions() as db:
+        optin = db.get(NotificationOptIn, tracking_code)
+        if optin is None:
+            return None
+        sealed = optin.phone_sealed
+    assert b"234567890" not in sealed and b"198765432" not in sealed
+    return box_for(rig.central.context.identifier_key).open(sealed)
 
 
 def test_an_empty_tray_gives_guidance_and_a_clear_notice(rig: Rig) -> None:
@@ -176,7 +197,10 @@ def test_information_for_the_kiosks_village(rig: Rig) -> None:
         assert line.realised <= line.planned * 2
 
 
-def test_complaint_while_the_centre_is_down_is_delivered_once_when_it_returns(rig: Rig) -> None:
+def test_complaint_while_the_centre_is_down_is_delivered_once_when_it_returns(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     person = rig.people[0]
     rig.play(
         f"""
@@ -198,6 +222,9 @@ def test_complaint_while_the_centre_is_down_is_delivered_once_when_it_returns(ri
         [[step]]
         do = "skip"
         [[step]]
+        do = "answer"
+        value = "082198765432"
+        [[step]]
         do = "centre"
         online = false
         [[step]]
@@ -212,6 +239,12 @@ def test_complaint_while_the_centre_is_down_is_delivered_once_when_it_returns(ri
     queued_slip = rig.core.last_receipt_text()
     local_ref = next(iter(rig.core.core.outbox.items())).local_ref
     assert local_ref in queued_slip.replace("\n", "")
+    # Queued with its SMS/WhatsApp number: sealed in the outbox like the rest, in no plain
+    # file and no log line.
+    for path in (rig.tmp / "state").rglob("*"):
+        if path.is_file():
+            assert b"198765432" not in path.read_bytes(), path
+    assert not any("198765432" in record.getMessage() for record in caplog.records)
     rig.core.set_centre_reachable(True)
     deadline = time.monotonic() + 20
     while rig.core.outbox_backlog() and time.monotonic() < deadline:
@@ -221,6 +254,8 @@ def test_complaint_while_the_centre_is_down_is_delivered_once_when_it_returns(ri
         rows = db.scalars(select(ComplaintRow)).all()
     assert len(rows) == 1
     assert rows[0].local_ref == local_ref
+    assert opted_in(rig, rows[0].tracking_code) == "+6282198765432"
+    assert not any("198765432" in record.getMessage() for record in caplog.records)
 
 
 def test_lockout_is_reported_with_the_remaining_time(rig: Rig) -> None:

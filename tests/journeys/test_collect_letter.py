@@ -6,21 +6,17 @@ both languages, to collect the letter at the village office."""
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from central.contract.models import LocalizedText
-from central.contract.services import LetterRequestCreate, LetterStatus
-from central.models import FinishedLetter, KioskState, Resident
+from central.contract.services import LetterStatus
+from central.models import FinishedLetter, KioskState
 from central.models import LetterRequest as LetterRow
-from central.security.callers import SignedKiosk
-from central.services import letters
 from central.settings import CentralSettings
 from kiosk.config import load_kiosk_config
 from kiosk.demo.journey import JourneyLog
@@ -31,7 +27,7 @@ from provisioning.enroll import enroll
 from tests.journeys.conftest import Rig, kiosk_config_dir
 from tests.support.central_server import CentralServer, prepare_database
 from tests.support.cups import FULL_TRAY, CupsRig, letter_pdf, pdf_says, printer_job_id
-from tests.support.letters import attach_finished_pdf
+from tests.support.letters import ready_letter as letters_ready
 
 OFFICE = "35.10.01.2001"
 HEARTBEAT_WAIT_S = 20.0
@@ -66,26 +62,7 @@ def rig(tmp_path: Path, cups: CupsRig) -> Iterator[Rig]:
 
 
 def ready_letter(rig: Rig, pdf: bytes) -> str:
-    """A letter the resident asked for here, signed at the office and its PDF attached (as
-    the back office does)."""
-    person = rig.people[0]
-    kiosk = rig.core.core.config.kiosk
-    assert kiosk.id is not None and kiosk.office_id is not None
-    with rig.central.context.sessions() as db:
-        resident = db.scalar(select(Resident).where(Resident.nik == person.nik))
-        assert resident is not None
-        now = rig.central.clock.now()
-        request = LetterRequestCreate(
-            local_ref="ref-" + secrets.token_hex(8),
-            service_id="domisili",
-            answers={"keperluan": "Pendaftaran sekolah"},
-            submitted_at=now - timedelta(days=2),
-        )
-        created = letters.create(db, SignedKiosk(kiosk.id, kiosk.office_id), resident, request, now)
-        row = db.scalar(select(LetterRow).where(LetterRow.tracking_code == created.tracking_code))
-        assert row is not None
-        attach_finished_pdf(db, row, pdf, now)
-        return created.tracking_code
+    return letters_ready(rig.central, rig.core.core.config.kiosk, rig.people[0].nik, pdf)
 
 
 def sign_in_and_open(rig: Rig) -> JourneyLog:

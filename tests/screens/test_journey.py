@@ -7,6 +7,11 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
+from central.models import Complaint as ComplaintRow
+from central.models import NotificationOptIn
+from central.notify.phones import box_for
 from kiosk.session import State
 from kiosk.session.events import Notice
 from tests.journeys.conftest import page_photo
@@ -146,12 +151,50 @@ def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, 
             ui.until(lambda: "Halaman 2 dari 2" in ui.texts(), "page 2 after the retake", 90)
     assert max(outlines) == 10  # the page's four corners, closed, drawn on the preview
     assert len(textures) == 1  # one texture refilled, never one per frame or page
+    ui.on("phone")
+    assert "Beri tahu saya lewat SMS/WhatsApp?" in ui.texts()
+    ui.press(*"0812345", "OK")  # too short: said, and the step stays
+    ui.until(lambda: "Itu bukan nomor HP" in ui.root.ids.toast.text, "the phone notice")
+    assert ui.screen == "phone"
+    ui.press(*"081234567890", "OK")
     ui.on("review")
     summary = "\n".join(ui.texts())
     assert "Keperluan surat: Beasiswa sekolah" in summary
+    assert "SMS/WhatsApp ke: 0812****7890" in summary  # masked on the review
+    assert "081234567890" not in "\n".join(ui.every_text())  # the keypad forgot it
     ui.press("Kirim")
     ui.on("done")
-    assert "SKT" in rig.kiosk.last_receipt_text()
+    receipt = rig.kiosk.last_receipt_text()
+    assert "SKT" in receipt and "34567890" not in receipt
+    with rig.central.context.sessions() as db:
+        (optin,) = db.scalars(select(NotificationOptIn)).all()
+        assert b"34567890" not in optin.phone_sealed  # sealed at the centre
+        sealed, code = optin.phone_sealed, optin.tracking_code
+    assert code in receipt
+    assert box_for(rig.central.context.identifier_key).open(sealed) == "+6281234567890"
+
+
+def test_a_complaint_by_touch_skips_the_sms_step_in_one_touch_and_sends_no_number(
+    ui: Ui, rig: Rig
+) -> None:
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    ui.press("Pengaduan")
+    ui.on("form")
+    ui.press("infrastruktur")
+    ui.until(lambda: ui.buttons("Spasi") != [], "the keyboard")
+    ui.press("Huruf besar", *"jalan", "Spasi", *"rusak", "Lanjut")
+    ui.on("scan")
+    rig.kiosk.do(lambda s: s.skip())  # no photo (the scan screen offers no skip yet)
+    ui.on("phone")
+    ui.press("Lewati")  # no SMS/WhatsApp: one touch
+    ui.on("review")
+    assert not any("SMS/WhatsApp" in text for text in ui.texts())
+    ui.press("Kirim")
+    ui.on("done")
+    with rig.central.context.sessions() as db:
+        assert db.scalars(select(ComplaintRow)).one().text == "Jalan rusak"
+        assert db.scalars(select(NotificationOptIn)).all() == []
 
 
 def test_village_information_shows_the_budget_chart_projects_and_announcements(

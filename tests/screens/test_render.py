@@ -16,19 +16,31 @@ import numpy as np
 import pytest
 
 from central.contract.models import LocalizedText
+from drivers.documents.errors import MediaEmpty
 from kiosk.scanning import ScanGuidance
 from kiosk.session import State
+from kiosk.session.collect import COLLECT_SERVICE_ID, not_printed
+from kiosk.session.flows import ScannedDocument
 from screens.demo.finger import pressable
 from screens.text import word
 from screens.theme import MIN_TARGET_MM, px_to_mm
 from tests.journeys.conftest import page_photo
 from tests.screens.conftest import DPI, Rig, Ui
+from tests.support.cups import letter_pdf
+from tests.support.letters import ready_letter
 
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 INK_SHARE = 0.01  # at least 1 % of the pixels are not the background: something is drawn
 QUEUE_ID = "antrian"
 LETTER_ID = "sktm"
 INFO_ID = "informasi"
+PAGE = ScannedDocument(b"%PDF-1.4 page", "application/pdf")
+
+
+@pytest.fixture
+def printer_section() -> str:
+    """The walk's kiosk has an A4 printer too (the in-process simulator), for 'Ambil surat'."""
+    return '[document_printer]\ndriver = "simulated"\n'
 
 
 def ink(png: Path) -> float:
@@ -66,6 +78,7 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
     person = rig.person()
     router: Any = ui.app.router
     tmp = rig.tmp
+    letter = ready_letter(rig.central, rig.kiosk.core.config.kiosk, person.nik, letter_pdf("WALK"))
     language = ui.app.language
 
     def do(intent: Callable[[Any], object], screen: str) -> Callable[[], None]:
@@ -131,6 +144,25 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         body = router.screen("information").ids.body
         ui.until(lambda: len(body.children) > 3, "the village information")
 
+    def phone() -> None:
+        """The two pages attached as the scan step would: the SMS/WhatsApp step follows."""
+        rig.kiosk.do(lambda s: s.attach(PAGE))
+        do(lambda s: s.attach(PAGE), "phone")()
+
+    def collect() -> None:
+        do(lambda s: s.finish(), "menu")()
+        ui.until(lambda: rig.kiosk.do(lambda s: s.documents_ready), "the A4 printer")
+        do(lambda s: s.choose(COLLECT_SERVICE_ID), "collect")()
+
+    def collected() -> None:
+        screen = router.screen("collect")
+        do(lambda s: s.collect_letter(letter), "collect")()
+        ui.until(lambda: screen.finished, "the printed letter")
+
+    def office() -> None:
+        router.screen("collect").show_outcome(False, not_printed(MediaEmpty("tray empty")))
+        ui.frames(3)
+
     def wake() -> None:
         # A loaded machine can make one centre request time out, and the kiosk is out of
         # service until the next one answers: the walk starts from the attract screen.
@@ -157,11 +189,15 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         ("form", "form.next", do(lambda s: s.choose(LETTER_ID), "form")),
         ("form-number", "common.delete", number_field),
         ("scan", "scan.start", lambda: (do(lambda s: s.answer("2500000"), "scan")(), guidance())),
+        ("phone", "phone.hint", phone),
         ("review-queue", "review.queue", queue),
         ("submitting", "submitting.title", direct("progress", stage="submitting.title")),
         ("printing", "printing.title", direct("progress", stage="printing.title")),
         ("done-printed", "done.printed", do(lambda s: s.submit(), "done")),
         ("done-qr", "done.qr", qr),
+        ("collect", "collect.title", collect),
+        ("collect-printed", "collect.printed", collected),
+        ("collect-office", "collect.not_printed", office),
         ("information", "info.title", information),
         (
             "out-of-service",

@@ -137,9 +137,13 @@ def test_a_letter_is_listed_printed_and_recorded(rig: CollectRig) -> None:
 
     assert rig.simulator.printed == [PDF]
     assert [code for code, _ in rig.desk.recorded] == [LETTER.tracking_code]
-    assert rig.of(LetterCollected)[-1] == LetterCollected(LETTER.tracking_code, printed=True)
     notice = rig.of(Notice)[-1]
     assert "take it from the printer" in notice.message.en  # type: ignore[attr-defined]
+    assert rig.of(LetterCollected)[-1] == LetterCollected(
+        LETTER.tracking_code,
+        printed=True,
+        message=notice.message,  # type: ignore[attr-defined]
+    )
     assert rig.session.state is State.DONE
     rig.session.finish()
     assert rig.session.state is State.MENU
@@ -154,13 +158,14 @@ def test_an_empty_tray_sends_the_resident_to_the_office(rig: CollectRig) -> None
 
     assert rig.simulator.printed == []
     assert rig.desk.recorded == []  # not printed: nothing recorded at the centre
-    assert rig.of(LetterCollected)[-1] == LetterCollected(LETTER.tracking_code, printed=False)
     notice = rig.of(Notice)[-1]
     assert notice.level == "warning"  # type: ignore[attr-defined]
     assert notice.message == LocalizedText(  # type: ignore[attr-defined]
         id="Kertas printer habis. Silakan ambil surat Anda di kantor desa.",
         en="The printer is out of paper. Please collect your letter at the village office.",
     )
+    told = LetterCollected(LETTER.tracking_code, printed=False, message=notice.message)  # type: ignore[attr-defined]
+    assert rig.of(LetterCollected)[-1] == told  # the screen keeps saying it
     assert rig.printer.status().supply.value == "out"  # what the heartbeat reports
     rig.session.finish()
     assert not offered(rig.session)

@@ -76,6 +76,7 @@ def test_letter_with_scan_is_submitted_and_printed(rig: Rig) -> None:
     rig.session.answer("1500000")
     rig.session.attach(kk)
     rig.session.attach(rt)
+    rig.session.skip()  # no SMS/WhatsApp
     assert rig.session.state is State.REVIEW
     rig.session.submit()
     # What the session handed over: the answers under the catalog's field names, each page
@@ -88,6 +89,7 @@ def test_letter_with_scan_is_submitted_and_printed(rig: Rig) -> None:
         "penghasilan": "1500000",
     }
     assert submission.payload.submitted_at == NOW
+    assert submission.payload.notify_phone is None  # skipped: no opt-in
     assert submission.payload.local_ref == submission.local_ref
     assert dict(submission.attachments) == {"kk": kk, "pengantar_rt": rt}
     assert credentials.submission_grant == "grant"
@@ -106,6 +108,7 @@ def test_complaint_is_submitted_with_its_category_and_text(rig: Rig) -> None:
     rig.session.answer("infrastruktur")
     rig.session.answer("Jalan desa berlubang di RT 003")
     rig.session.skip()  # no photo
+    rig.session.skip()  # no SMS/WhatsApp
     rig.session.submit()
     [(submission, _)] = rig.submitter.received
     assert isinstance(submission, ComplaintSubmission)
@@ -131,6 +134,7 @@ def test_centre_down_mid_submit_queues_and_prints_a_queued_receipt(rig: Rig) -> 
     rig.session.choose("pengaduan")
     rig.session.answer("infrastruktur")
     rig.session.answer("Jalan desa berlubang di RT 003")
+    rig.session.skip()
     rig.session.skip()
     rig.client.online = False
     rig.session.submit()
@@ -264,6 +268,7 @@ def test_a_complaint_shorter_than_the_centre_takes_is_refused_on_the_spot(rig: R
     assert rig.session.state is State.SERVICE
     rig.session.answer("Atap bocor")
     rig.session.skip()
+    rig.session.skip()
     rig.session.submit()
     [(submission, _)] = rig.submitter.received
     assert isinstance(submission, ComplaintSubmission)
@@ -283,6 +288,7 @@ def test_a_letter_answer_longer_than_the_centre_takes_is_refused_on_the_spot(rig
     assert f"At most {MAX_ANSWER_LENGTH} characters" in rig.of(Notice)[-1].message.en
     assert rig.session.state is State.SERVICE
     rig.session.answer("x" * MAX_ANSWER_LENGTH)
+    rig.session.skip()
     rig.session.submit()
     [(submission, _)] = rig.submitter.received
     assert isinstance(submission, LetterSubmission)

@@ -1,0 +1,28 @@
+"""'Beri tahu saya lewat SMS/WhatsApp?': the optional last step of a letter request or a
+complaint. The resident types a mobile number on the keypad (checked by the session as the
+contract checks it) or skips with one touch. The number is shown only while typed; the
+review shows it masked, and the keypad forgets it on OK."""
+
+from __future__ import annotations
+
+from kivy.properties import ObjectProperty
+
+from central.contract.models import LocalizedText
+from common.phone import MAX_LOCAL_DIGITS
+from screens.base import KioskScreen, load_rules
+
+
+class PhoneScreen(KioskScreen):
+    prompt = ObjectProperty(None, allownone=True)  # LocalizedText from the step
+    max_digits = MAX_LOCAL_DIGITS
+
+    def show_step(self, prompt: LocalizedText) -> None:
+        self.prompt = prompt
+        self.ids.keypad.clear()
+
+    def forget(self) -> None:
+        self.ids.keypad.clear()
+        self.prompt = None
+
+
+load_rules(__name__)
