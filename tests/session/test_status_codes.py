@@ -1,0 +1,109 @@
+"""The status check by a scanned code (the serial code scanner, the camera's QR watch) and
+"Permohonan saya", session side: what a code is taken from, when a scan counts, and that a
+resident's list is asked with their own session and never without one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from central.contract.models import LocalizedText
+from central.contract.services import MyRequests, TrackedItem
+from kiosk.receipt_codes import code_in
+from kiosk.session import State
+from kiosk.session.events import CardTapped, StatusLookedUp
+from tests.session.fakes import CARD, Rig, signed_in
+
+
+@dataclass
+class FakeQrWatch:
+    started: int = 0
+    stopped: int = 0
+
+    def start(self) -> None:
+        self.started += 1
+
+    def stop(self) -> None:
+        self.stopped += 1
+
+
+@pytest.mark.parametrize(
+    ("read", "code"),
+    [
+        ("SKT-7K3M9Q", "SKT-7K3M9Q"),
+        ("  skt-7k3m9q\r\n", "skt-7k3m9q"),
+        ("http://127.0.0.1:8000/lacak/SKT-7K3M9Q", "SKT-7K3M9Q"),
+        ("https://desa.example.id/lacak/231126-A-012?kantor=35.10.01.2001", "231126-A-012"),
+        ("https://desa.example.id/status?kode=ADU-2345AB", "ADU-2345AB"),
+        ("https://desa.example.id/lacak/SKT%2D7K3M9Q/", "SKT-7K3M9Q"),
+        ("ftp://desa.example.id/lacak/SKT-7K3M9Q", None),
+        ("https://desa.example.id/", None),
+        ("Selamat datang di desa kami!", None),
+        ("A" * 3000, None),
+        ("", None),
+    ],
+)
+def test_the_code_is_taken_from_a_url_or_a_bare_code(read: str, code: str | None) -> None:
+    assert code_in(read) == code
+
+
+def test_a_scanned_receipt_shows_its_status_between_residents(rig: Rig) -> None:
+    rig.session.code_scanned("http://127.0.0.1:8000/lacak/SKT-2026-000123")
+    rig.session.code_scanned("https://desa.example.id/lacak/SKT-2026-999999")
+    rig.session.code_scanned("https://desa.example.id/")  # a URL, but no receipt's
+    rig.session.code_scanned("Selamat datang")
+    rig.session.code_scanned(None)  # the camera's watch ended without a code
+    answers = [event.answer for event in rig.of(StatusLookedUp)]
+    assert isinstance(answers[0], TrackedItem) and answers[0].status_label.en == "In progress"
+    assert isinstance(answers[1], LocalizedText) and "No request has this code" in answers[1].en
+    assert [a.en[:20] for a in answers[2:] if isinstance(a, LocalizedText)] == [
+        "That is not a code f",
+        "That is not a code f",
+        "No receipt code was ",
+    ]
+    assert rig.client.calls.count("track") == 2  # what is no code never left the kiosk
+    assert rig.session.state is State.IDLE
+
+
+def test_a_scan_during_a_session_changes_nothing(rig: Rig) -> None:
+    signed_in(rig)
+    rig.session.code_scanned("SKT-2026-000123")
+    assert rig.of(StatusLookedUp) == [] and "track" not in rig.client.calls
+
+
+def test_the_camera_watch_starts_between_residents_only(rig: Rig) -> None:
+    no_camera = rig.session.watch_receipt_qr()
+    assert isinstance(no_camera, LocalizedText) and "camera" in no_camera.en
+    watch = FakeQrWatch()
+    rig.session.receipt_qr = watch
+    assert rig.session.watch_receipt_qr() is None and watch.started == 1
+    rig.session.stop_receipt_qr()
+    assert watch.stopped == 1
+    signed_in(rig)
+    assert rig.session.watch_receipt_qr() is None and watch.started == 1
+
+
+def test_my_requests_are_asked_with_the_residents_own_session(rig: Rig) -> None:
+    before = rig.session.my_requests()
+    assert isinstance(before, LocalizedText) and "Sign in first" in before.en
+    assert "my_requests" not in rig.client.calls
+    signed_in(rig)
+    mine = rig.session.my_requests()
+    assert isinstance(mine, MyRequests) and mine.requests[0].tracking_code == "SKT-7K3M9Q"
+    assert rig.client.asked_with[-1].session_token == "tok"  # the live session, not the grant
+    rig.client.online = False
+    offline = rig.session.my_requests()
+    assert isinstance(offline, LocalizedText) and rig.session.centre_online is False
+    rig.session.cancel()
+    after = rig.session.my_requests()  # the session ended: nothing of it is used again
+    assert isinstance(after, LocalizedText) and rig.client.calls.count("my_requests") == 2
+
+
+def test_a_tapped_card_is_told_to_the_screens_before_sign_in_only(rig: Rig) -> None:
+    rig.session.tap_card(CARD)  # IDLE: heard (a technician's card opens maintenance)
+    assert [e.uid_hex for e in rig.of(CardTapped)] == [CARD]
+    rig.session.enter_pin("135790")
+    assert rig.session.state is State.MENU
+    rig.session.tap_card(CARD)  # a card resting on the reader mid-session: not heard
+    assert len(rig.of(CardTapped)) == 1
