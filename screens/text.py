@@ -132,6 +132,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "common.shift": ("Huruf besar", "Capital"),
     "common.space": ("Spasi", "Space"),
     "demo.banner": ("DEMO — bukan layanan resmi", "DEMO — not a real service"),
+    "status.scan_qr": ("Pindai QR", "Scan QR"),
+    "status.stop_qr": ("Berhenti memindai", "Stop scanning"),
+    "status.qr_hint": (
+        "Letakkan struk di baki, kode QR menghadap ke atas",
+        "Put the receipt on the tray, QR code facing up",
+    ),
+    "requests.tile": ("Permohonan saya", "My requests"),
+    "requests.title": ("Permohonan saya", "My requests"),
+    "requests.loading": ("Memuat permohonan Anda…", "Loading your requests…"),
+    "requests.none": ("Anda belum punya permohonan.", "You have no requests yet."),
+    "requests.dates": (
+        "diterima {received}, diperbarui {updated}",
+        "received {received}, updated {updated}",
+    ),
 }
 
 
