@@ -2,7 +2,10 @@
 
 The watch runs on its own thread (never the UI's, never the session's owner, which must stay
 free for a card tap): every camera frame goes to the preview slot the status screen shows,
-then through OpenCV's ``QRCodeDetector``. The first QR that holds a receipt's code ends the
+then through OpenCV's ``QRCodeDetector``, every other frame through its ArUco-based
+``QRCodeDetectorAruco`` instead (the classic one misses some dense symbols, such as an offline
+slip's long reference on 58 mm paper, and the other catches them; alternating keeps one decode
+per frame). The first QR that holds a receipt's code ends the
 watch and the code is handed to ``on_read``; so is None when ``timeout_s`` passes without one.
 A watch stopped from outside (the resident left the screen) hands nothing on. A QR that is
 not a receipt's (an advert, an ID card's) is skipped, and nothing read is ever logged.
@@ -18,17 +21,20 @@ import cv2
 
 from drivers.camera import Camera, CameraUnavailable
 from drivers.camera.frame import Image
-from kiosk.receipt_codes import code_in
+from kiosk.receipts import tracking_code_from_scan
 from kiosk.scanning import PreviewSlot
 
 WATCH_S = 60.0  # as long as a document scan waits for its page
 
 
-def decode_receipt_qr(detector: cv2.QRCodeDetector, image: Image) -> str | None:
+Detector = cv2.QRCodeDetector | cv2.QRCodeDetectorAruco
+
+
+def decode_receipt_qr(detector: Detector, image: Image) -> str | None:
     """The receipt's code in the QR ``image`` shows, if any (grey is enough, and faster)."""
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     text, _points, _straight = detector.detectAndDecode(grey)
-    return code_in(text) if text else None
+    return tracking_code_from_scan(text) if text else None
 
 
 class ReceiptQrReader:
@@ -70,7 +76,8 @@ class ReceiptQrReader:
                 self._stop.set()
 
     def _watch(self, stop: threading.Event) -> None:
-        detector = cv2.QRCodeDetector()
+        detectors: tuple[Detector, Detector] = (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco())
+        frames = 0
         deadline = self._clock() + self._timeout_s
         last = -1
         found: str | None = None
@@ -82,7 +89,8 @@ class ReceiptQrReader:
                     continue
                 last = frame.number
                 self.preview.put(frame.image)
-                found = decode_receipt_qr(detector, frame.image)
+                found = decode_receipt_qr(detectors[frames % 2], frame.image)
+                frames += 1
         finally:
             self.preview.clear()
         with self._lock:

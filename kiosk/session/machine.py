@@ -66,7 +66,7 @@ from kiosk.central_client import (
 )
 from kiosk.i18n import bilingual
 from kiosk.i18n.translator import LANGUAGES, N_
-from kiosk.receipt_codes import code_in
+from kiosk.receipts import tracking_code_from_scan
 from kiosk.session.availability import Needs, unavailable_reason
 from kiosk.session.collect import (
     COLLECT_SERVICE_ID,
@@ -916,7 +916,7 @@ class Session:
         if text is None:
             answer: TrackedItem | LocalizedText = bilingual(NO_QR_SEEN)
         else:
-            code = code_in(text)
+            code = tracking_code_from_scan(text)
             answer = self.track(code) if code is not None else bilingual(NOT_A_RECEIPT)
         self._publish(StatusLookedUp(answer))
 

@@ -1,16 +1,13 @@
 """The status check by a scanned code (the serial code scanner, the camera's QR watch) and
-"Permohonan saya", session side: what a code is taken from, when a scan counts, and that a
+"Permohonan saya", session side: when a scan counts and what it answers, and that a
 resident's list is asked with their own session and never without one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
-
 from central.contract.models import LocalizedText
 from central.contract.services import MyRequests, TrackedItem
-from kiosk.receipt_codes import code_in
 from kiosk.session import State
 from kiosk.session.events import CardTapped, StatusLookedUp
 from tests.session.fakes import CARD, Rig, signed_in
@@ -26,26 +23,6 @@ class FakeQrWatch:
 
     def stop(self) -> None:
         self.stopped += 1
-
-
-@pytest.mark.parametrize(
-    ("read", "code"),
-    [
-        ("SKT-7K3M9Q", "SKT-7K3M9Q"),
-        ("  skt-7k3m9q\r\n", "skt-7k3m9q"),
-        ("http://127.0.0.1:8000/lacak/SKT-7K3M9Q", "SKT-7K3M9Q"),
-        ("https://desa.example.id/lacak/231126-A-012?kantor=35.10.01.2001", "231126-A-012"),
-        ("https://desa.example.id/status?kode=ADU-2345AB", "ADU-2345AB"),
-        ("https://desa.example.id/lacak/SKT%2D7K3M9Q/", "SKT-7K3M9Q"),
-        ("ftp://desa.example.id/lacak/SKT-7K3M9Q", None),
-        ("https://desa.example.id/", None),
-        ("Selamat datang di desa kami!", None),
-        ("A" * 3000, None),
-        ("", None),
-    ],
-)
-def test_the_code_is_taken_from_a_url_or_a_bare_code(read: str, code: str | None) -> None:
-    assert code_in(read) == code
 
 
 def test_a_scanned_receipt_shows_its_status_between_residents(rig: Rig) -> None:
