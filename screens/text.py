@@ -138,6 +138,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "Letakkan struk di baki, kode QR menghadap ke atas",
         "Put the receipt on the tray, QR code facing up",
     ),
+    "tech.device.code_scanner": ("Pemindai kode", "Code scanner"),
+    "tech.device.document_printer": ("Printer A4", "A4 printer"),
     "requests.tile": ("Permohonan saya", "My requests"),
     "requests.title": ("Permohonan saya", "My requests"),
     "requests.loading": ("Memuat permohonan Anda…", "Loading your requests…"),

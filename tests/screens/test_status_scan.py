@@ -178,3 +178,15 @@ def test_a_scan_during_a_session_changes_nothing(
     scanner_port.send(decode_qr(receipt).encode() + b"\r\n")
     ui.on("status")
     ui.until(lambda: code in answer_text(ui), "the scanned receipt's status")
+
+
+def test_the_technician_sees_the_code_scanner(ui: Ui, rig: Rig) -> None:
+    from kiosk.maintenance import Maintenance
+
+    router = ui.app.router
+    screen = router.screen("maintenance")
+    screen.tools = Maintenance(rig.kiosk.core, centre_url=rig.central.url)
+    screen.unlock()
+    router.show("maintenance")
+    ui.until(lambda: screen.report != "", "the technician's checkup")
+    assert "Pemindai kode: " in screen.report, screen.report
