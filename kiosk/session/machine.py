@@ -42,6 +42,7 @@ from central.contract.models import (
     UnavailableReason,
 )
 from central.contract.services import (
+    LOCAL_REF_PATTERN,
     Announcement,
     BansosStatus,
     MyRequests,
@@ -109,6 +110,7 @@ from kiosk.submitter import Submitted
 log = logging.getLogger(__name__)
 
 TRACKING_CODE = re.compile(r"[A-Z0-9-]{6,20}")  # the contract's ``TrackingCode``
+LOCAL_REF = re.compile(LOCAL_REF_PATTERN)  # an offline slip prints its outbox reference
 HTTP_NOT_FOUND = 404
 # When a tapped card is told to the screens (a technician's card opens maintenance): before a
 # resident is signed in, and while the kiosk is out of service.
@@ -620,8 +622,10 @@ class Session:
         """A receipt's status by the code printed on it (anyone holding it may ask: the
         answer has no personal data), or what to tell the resident instead. The answer is
         for the status screen, so no notice is sent."""
-        code = "".join(code.split()).upper()
-        if not TRACKING_CODE.fullmatch(code):
+        code = "".join(code.split())
+        if TRACKING_CODE.fullmatch(code.upper()):
+            code = code.upper()  # typed in any case; an offline slip's reference keeps its own
+        elif not LOCAL_REF.fullmatch(code):
             return bilingual(NOT_A_RECEIPT)
         try:
             return self.client.track(code)

@@ -43,6 +43,17 @@ def test_a_scanned_receipt_shows_its_status_between_residents(rig: Rig) -> None:
     assert rig.session.state is State.IDLE
 
 
+def test_an_offline_slips_reference_is_asked_as_printed(rig: Rig) -> None:
+    """A slip printed while the centre was away carries the outbox's reference (lower-case
+    hex): it goes to the centre as it is, where the delivered submission is found by it."""
+    reference = "0f3c2a9e5b7d4c1a8e6f2b9d3c7a5e1f"
+    rig.session.code_scanned(f"https://desa.example.id/lacak/{reference}?kantor=35.10.01.2001")
+    (looked_up,) = rig.of(StatusLookedUp)
+    assert isinstance(looked_up.answer, LocalizedText)
+    assert "No request has this code" in looked_up.answer.en  # asked (the fake knows it not)
+    assert rig.client.calls.count("track") == 1
+
+
 def test_a_scan_during_a_session_changes_nothing(rig: Rig) -> None:
     signed_in(rig)
     rig.session.code_scanned("SKT-2026-000123")
