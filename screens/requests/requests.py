@@ -14,6 +14,7 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.label import Label
+from kivy.utils import escape_markup
 
 from central.contract.models import LocalizedText
 from central.contract.services import MyRequest, MyRequests
@@ -29,7 +30,15 @@ class RequestRow(Label):
 
     @staticmethod
     def describe(request: MyRequest | None, language: str) -> str:
-        return describe(request, language)
+        """The row's text in ``language``: code and name, then status and dates (WIB)."""
+        if request is None:
+            return ""
+        title = escape_markup(pick(request.title, language))  # the centre's words, not markup
+        first = f"[b]{request.tracking_code}[/b] · {title}"
+        dates = word("requests.dates", language).format(
+            received=_day(request.received_at), updated=_day(request.updated_at)
+        )
+        return f"{first}\n{escape_markup(pick(request.status_label, language))} · {dates}"
 
 
 class RequestsScreen(KioskScreen):
@@ -65,17 +74,6 @@ class RequestsScreen(KioskScreen):
     @staticmethod
     def back() -> None:
         App.get_running_app().router.close_my_requests()
-
-
-def describe(request: MyRequest | None, language: str) -> str:
-    """A row's text in ``language``: code and name, then status and dates (WIB)."""
-    if request is None:
-        return ""
-    first = f"[b]{request.tracking_code}[/b] · {pick(request.title, language)}"
-    dates = word("requests.dates", language).format(
-        received=_day(request.received_at), updated=_day(request.updated_at)
-    )
-    return f"{first}\n{pick(request.status_label, language)} · {dates}"
 
 
 def _day(moment: datetime) -> str:
