@@ -190,3 +190,34 @@ def test_the_technician_sees_the_code_scanner(ui: Ui, rig: Rig) -> None:
     router.show("maintenance")
     ui.until(lambda: screen.report != "", "the technician's checkup")
     assert "Pemindai kode: " in screen.report, screen.report
+
+
+def test_an_offline_slip_scanned_after_delivery_shows_the_request(
+    ui: Ui, rig: Rig, scanner_port: ScannerPort
+) -> None:
+    """A slip printed while the centre was away holds the outbox's reference; once delivered,
+    scanning it finds the request (the centre answers with its tracking code)."""
+    person = rig.person()
+    rig.kiosk.do(lambda s: s.enter_nik(person.nik))
+    rig.kiosk.do(lambda s: s.enter_pin(person.pin))
+    rig.kiosk.set_centre_reachable(False)
+    for intent in (
+        lambda s: s.choose("pengaduan"),
+        lambda s: s.answer("infrastruktur"),
+        lambda s: s.answer(COMPLAINT),
+        lambda s: s.skip(),
+        lambda s: s.submit(),
+    ):
+        rig.kiosk.do(intent)
+    slip = decode_qr(rig.kiosk.receipt_files()[-1])
+    reference = next(iter(rig.kiosk.core.outbox.items())).local_ref
+    assert reference in slip, slip
+    rig.kiosk.do(lambda s: s.cancel())
+    rig.kiosk.set_centre_reachable(True)
+    ui.until(lambda: rig.kiosk.outbox_backlog() == 0, "the slip's complaint delivered")
+    rig.kiosk.do(lambda s: s.centre_reachable(True))
+    ui.on("attract")
+    scanner_port.send(slip.encode() + b"\r")
+    ui.on("status")
+    ui.until(lambda: "ADU-" in answer_text(ui), "the delivered complaint's status")
+    assert "Diterima" in answer_text(ui)
