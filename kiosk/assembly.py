@@ -30,6 +30,8 @@ from drivers.cards.reader import CardReader
 from drivers.documents import DOCUMENT_PRINTERS, DocumentPrinter
 from drivers.printer import PRINTERS, ThermalPrinter
 from drivers.probe import DeviceSpec
+from drivers.scanner import CODE_SCANNERS
+from drivers.scanner.scanner import CodeScanned, CodeScanner
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig
 from kiosk.config.devices import device_specs
@@ -71,11 +73,13 @@ class KioskCore:
     scanner: DocumentScanner | None
     camera: Camera | None = None
     document_printer: DocumentPrinter | None = None
+    code_scanner: CodeScanner | None = None
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
 
     def start(self) -> None:
         self._unsubscribe.append(self.bus.subscribe(CardPresented, self._on_card))
         self._unsubscribe.append(self.bus.subscribe(StatusChanged, self._on_status))
+        self._unsubscribe.append(self.bus.subscribe(CodeScanned, self._on_code))
         self.owner.start()
         self.card_reader.start()
         self.printer.start()
@@ -83,6 +87,8 @@ class KioskCore:
             self.camera.start()
         if self.document_printer is not None:
             self.document_printer.start()
+        if self.code_scanner is not None:
+            self.code_scanner.start()
         self.outbox.start()
         self.owner.post(Session.refresh_catalog)
 
@@ -91,12 +97,15 @@ class KioskCore:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self.owner.post(Session.cancel)
+        self.owner.post(Session.stop_receipt_qr)
         self.owner.stop(OWNER_STOP_S)
         self.outbox.close(timeout_s=OUTBOX_CLOSE_S)
         self.printer.close()
         if self.document_printer is not None:
             self.document_printer.close()
         self.card_reader.stop()
+        if self.code_scanner is not None:
+            self.code_scanner.stop()
         if self.camera is not None:
             self.camera.stop()
 
@@ -110,10 +119,16 @@ class KioskCore:
             devices["camera"] = self.camera.status()
         if self.document_printer is not None:
             devices["document_printer"] = self.document_printer.status()
+        if self.code_scanner is not None:
+            devices["code_scanner"] = self.code_scanner.status()
         return devices
 
     def _on_card(self, event: CardPresented) -> None:
         self.owner.post(lambda session: session.tap_card(event.uid_hex))
+
+    def _on_code(self, event: CodeScanned) -> None:
+        """A code held to the code scanner: the session looks it up (between residents)."""
+        self.owner.post(lambda session: session.code_scanned(event.code))
 
     def _on_status(self, event: StatusChanged) -> None:
         self.owner.post(lambda session: session.device_changed(event.status))
@@ -189,6 +204,12 @@ def build_core(
         if documents_spec is not None
         else None
     )
+    scanner_spec = specs.get(DeviceKind.CODE_SCANNER)  # none with driver = "none"
+    code_scanner = (
+        CODE_SCANNERS.create(scanner_spec.driver, bus=bus, **options(DeviceKind.CODE_SCANNER))
+        if scanner_spec is not None
+        else None
+    )
     client = _client(config, url, signer, config.central.retries, http_adapter)
     submitter = OutboxSubmitter(
         outbox, delivery, bus, wait_s=config.central.read_timeout_s, metrics=metrics
@@ -213,11 +234,24 @@ def build_core(
         documents=document_printer,
         letter_desk=client if document_printer is not None else None,
     )
+    owner = SessionOwner(session)
+
+    def read_from_camera(code: str | None) -> None:
+        owner.post(lambda s: s.code_scanned(code))
+
+    if camera is not None and scanner is not None:
+        from kiosk.receipt_qr import ReceiptQrReader  # OpenCV: only with a camera
+
+        session.receipt_qr = ReceiptQrReader(
+            camera,
+            scanner.preview,  # the status screen shows the tray as the scan screen does
+            on_read=read_from_camera,
+        )
     return KioskCore(
         config=config,
         bus=bus,
         session=session,
-        owner=SessionOwner(session),
+        owner=owner,
         card_reader=card_reader,
         printer=printer,
         outbox=outbox,
@@ -225,6 +259,7 @@ def build_core(
         scanner=scanner,
         camera=camera,
         document_printer=document_printer,
+        code_scanner=code_scanner,
     )
 
 

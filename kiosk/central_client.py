@@ -39,6 +39,7 @@ from central.contract.models import (
 from central.contract.services import (
     BansosStatus,
     DocumentUploaded,
+    MyRequests,
     QueueTicket,
     QueueTicketCreate,
     TrackedItem,
@@ -274,6 +275,12 @@ class CentralClient:
 
     def bansos_status(self, credentials: Credentials) -> BansosStatus:
         return self._get("/v1/bansos", BansosStatus, extra_headers=credentials.headers())
+
+    def my_requests(self, credentials: Credentials) -> MyRequests:
+        """The signed-in resident's latest requests ("Permohonan saya")."""
+        return self._get(
+            "/v1/residents/me/requests", MyRequests, extra_headers=credentials.headers()
+        )
 
     # ------------------------------------------------------------------ finished letters
 

@@ -40,6 +40,7 @@ from screens.out_of_service.out_of_service import OutOfServiceScreen  # noqa: F4
 from screens.phone.phone import PhoneScreen  # noqa: F401
 from screens.pin.pin import PinScreen  # noqa: F401
 from screens.progress.progress import ProgressScreen  # noqa: F401
+from screens.requests.requests import RequestsScreen  # noqa: F401
 from screens.review.review import ReviewScreen  # noqa: F401
 from screens.router import Router
 from screens.scan.scan import ScanScreen  # noqa: F401
@@ -131,6 +132,7 @@ class KioskApp(App):
         technician: MaintenanceScreen = manager.get_screen("maintenance")
         technician.tools, technician.gate = self.maintenance, self.gate
         technician.ids.preview.slot = self.preview
+        manager.get_screen("status").ids.preview.slot = self.preview
         self.router.start()
         self.keys = KeyNavigator(root, self.router, self.keymap)
         self.keys.attach()

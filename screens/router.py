@@ -20,12 +20,12 @@ from central.contract.models import (
     ServiceKind,
     UnavailableReason,
 )
-from central.contract.services import Announcement, TrackedItem
+from central.contract.services import Announcement, MyRequests, TrackedItem
 from common.phone import InvalidPhone, mask_phone
-from drivers.cards.events import CardPresented
 from kiosk.i18n import bilingual
 from kiosk.scanning import ScanGuidance
 from kiosk.session.events import (
+    CardTapped,
     CountdownTick,
     LetterCollected,
     LettersListed,
@@ -33,6 +33,7 @@ from kiosk.session.events import (
     ReceiptReady,
     SessionEnded,
     StateChanged,
+    StatusLookedUp,
     StepChanged,
 )
 from kiosk.session.flows import NOTIFY_PHONE
@@ -82,9 +83,10 @@ class Router:
         observe(SessionEnded, self._on_ended)
         observe(ReceiptReady, self._on_receipt)
         observe(ScanGuidance, self._on_guidance)
-        observe(CardPresented, self._on_card)
+        observe(CardTapped, self._on_card)
         observe(LettersListed, self._on_letters)
         observe(LetterCollected, self._on_collected)
+        observe(StatusLookedUp, self._on_status_looked_up)
         self._manager.bind(current=self._speak_screen)
         self._bridge.ask(
             lambda s: (s.state, s.availability.reason),
@@ -208,7 +210,7 @@ class Router:
         else:
             self.screen("scan").guide(event)
 
-    def _on_card(self, event: CardPresented) -> None:
+    def _on_card(self, event: CardTapped) -> None:
         """A technician card opens maintenance (its UID is compared by hash, off this thread);
         any other card is the session's business alone."""
         technician = self.screen("maintenance")
@@ -245,6 +247,43 @@ class Router:
         if self.state is State.IDLE:
             self.show("identify")
             self._stay_local()
+
+    def watch_receipt_qr(self, refused: Callable[[LocalizedText | None], None]) -> None:
+        """The camera looks for the receipt's QR; what it reads comes as ``StatusLookedUp``."""
+        self._stay_local()
+        self._bridge.ask(Session.watch_receipt_qr, refused)
+
+    def stop_receipt_qr(self) -> None:
+        self._bridge.post(Session.stop_receipt_qr)
+
+    def _on_status_looked_up(self, event: StatusLookedUp) -> None:
+        """A receipt's code read by the code scanner or the camera, between residents: its
+        status on the status screen, whichever screen showed before."""
+        if self.maintaining or self.state is not State.IDLE:
+            return
+        if self._manager.current != "status":
+            self.show("status")
+        self.screen("status").show(event.answer)
+        self._stay_local()
+
+    # ------------------------------------------------------------------ my requests
+
+    def open_my_requests(self) -> None:
+        """ "Permohonan saya": the signed-in resident's latest requests (the session stays in
+        its menu; back returns there)."""
+        if self.state is State.MENU:
+            requests = self.screen("requests")
+            requests.wait()
+            self.show("requests")
+            self._bridge.ask(Session.my_requests, self._my_requests)
+
+    def _my_requests(self, answer: MyRequests | LocalizedText) -> None:
+        if self.state is State.MENU and self._manager.current == "requests":
+            self.screen("requests").show(answer)
+
+    def close_my_requests(self) -> None:
+        if self.state is State.MENU:
+            self.show("menu")
 
     # ------------------------------------------------------------------ maintenance
 

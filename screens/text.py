@@ -156,6 +156,21 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "review.phone": ("SMS/WhatsApp ke", "SMS/WhatsApp to"),
     "tech.device.document_printer": ("Printer surat (A4)", "Letter printer (A4)"),
+    "status.scan_qr": ("Pindai QR", "Scan QR"),
+    "status.stop_qr": ("Berhenti memindai", "Stop scanning"),
+    "status.qr_hint": (
+        "Letakkan struk di baki, kode QR menghadap ke atas",
+        "Put the receipt on the tray, QR code facing up",
+    ),
+    "tech.device.code_scanner": ("Pemindai kode", "Code scanner"),
+    "requests.tile": ("Permohonan saya", "My requests"),
+    "requests.title": ("Permohonan saya", "My requests"),
+    "requests.loading": ("Memuat permohonan Anda…", "Loading your requests…"),
+    "requests.none": ("Anda belum punya permohonan.", "You have no requests yet."),
+    "requests.dates": (
+        "diterima {received}, diperbarui {updated}",
+        "received {received}, updated {updated}",
+    ),
 }
 
 

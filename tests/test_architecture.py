@@ -46,6 +46,15 @@ def test_drivers_import_neither_kiosk_nor_screens_nor_central() -> None:
     assert offenders == []
 
 
+def test_screens_never_import_drivers() -> None:
+    """Screens hear devices through the session's events (a tapped card, a scanned code), and
+    ask through its intents: never a driver, not even its event types."""
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}" for p, m in _imports("screens") if _top(m) == "drivers"
+    ]
+    assert offenders == []
+
+
 def test_central_imports_none_of_the_kiosk_side() -> None:
     offenders = [
         f"{p.relative_to(ROOT)}: {m}"

@@ -4,7 +4,8 @@ complaints, village information and tracking.
 Submissions a kiosk may deliver late from its outbox (letters, complaints, bansos
 applications) take the resident from a live session or the sign-in's submission grant
 (``SubmitterDep``). Queue numbers and the kiosk's tracking lookup need only the kiosk's
-signature; village information is public (central/public/information.py).
+signature; village information is public (central/public/information.py). The resident's own
+list of requests needs a live session (``active_resident``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,16 @@ from central.public.routes import RATE_LIMITED
 from central.security.idempotency import IdempotencyDep
 from central.security.kiosk_auth import KioskDep
 from central.security.resident_auth import ResidentContext, SubmitterDep, active_resident
-from central.services import bansos, complaints, documents, information, letters, queue, tracking
+from central.services import (
+    bansos,
+    complaints,
+    documents,
+    information,
+    letters,
+    my_requests,
+    queue,
+    tracking,
+)
 from central.services.submissions import check_submitted_at
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES, tags=["services"])
@@ -191,3 +201,10 @@ def track(
     """Status by any code a receipt prints: a tracking code, an offline slip's reference
     (once delivered), a queue ticket's code (at this kiosk's office); nothing personal."""
     return tracking.track(db, code, office_id=kiosk.office_id, kiosk_id=kiosk.id)
+
+
+@router.get("/residents/me/requests", response_model=wire.MyRequests)
+def my_requests_list(resident: Resident, db: Db) -> wire.MyRequests:
+    """The signed-in resident's own letters, complaints and bansos applications, newest
+    first (at most 20): tracking code, kind, name, status and dates; nothing else."""
+    return my_requests.of_resident(db, resident.session.resident)

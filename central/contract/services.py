@@ -288,3 +288,30 @@ class TrackedItem(WireModel):
     steps: list[TrackedStep] = Field(
         default_factory=list, description="Dated steps so far, oldest first (letters)."
     )
+
+
+MAX_MY_REQUESTS = 20
+"""How many of a resident's requests "Permohonan saya" lists: the newest, enough for a screen
+and bounded so a long history never makes a long answer."""
+
+
+class MyRequest(WireModel):
+    """One of the signed-in resident's own requests, as the kiosk's "my requests" list shows
+    it: what a receipt's tracking lookup tells, plus when it was received; never the answers,
+    the complaint's text or anything else about the resident."""
+
+    tracking_code: TrackingCode
+    kind: Literal["letter", "bansos", "complaint"]
+    title: LocalizedText = Field(
+        description="The service's name (a letter), the program's (bansos) or the complaint's "
+        "category."
+    )
+    status_label: LocalizedText
+    received_at: datetime
+    updated_at: datetime
+
+
+class MyRequests(WireModel):
+    """Answer to ``GET /v1/residents/me/requests``: newest first, at most ``MAX_MY_REQUESTS``."""
+
+    requests: list[MyRequest] = Field(max_length=MAX_MY_REQUESTS)

@@ -384,7 +384,8 @@ class KioskConfig(_Section):
     )
     camera: CameraSection = Field(default=CameraSection(), description="Document camera.")
     code_scanner: CodeScannerSection = Field(
-        default=CodeScannerSection(), description="Barcode/QR scanner."
+        default=CodeScannerSection(),
+        description="Barcode/QR scanner: a receipt's QR read between residents shows its status.",
     )
     document_printer: DocumentPrinterSection = Field(
         default=DocumentPrinterSection(), description="A4 printer for finished letters."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from central.contract.models import Office, ResidentSummary
 from central.contract.services import TRACKING_OFFICE_PARAMETER
@@ -17,6 +17,7 @@ _DIGITS_16 = re.compile(r"\d{16}")
 _CODE_AT_END = re.compile(r"([A-Z0-9-]{6,20})/?$")
 # Any code a receipt prints: a tracking code (6-20), a queue code, an outbox reference (8-64).
 _REFERENCE = re.compile(r"[A-Za-z0-9_-]{6,64}")
+MAX_SCANNED = 2048  # longer than any receipt's QR text
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,18 @@ def tracking_code_from_scan(text: str) -> str | None:
     """The code in a scanned receipt QR: a bare code, or a tracking URL ending in any code a
     receipt prints (an offline slip's reference too; the office in its query is dropped).
 
-    For the status lookup with the kiosk's code scanner, whichever form the receipt carries.
+    For the status lookup with the kiosk's code scanner or camera, whichever form the receipt
+    carries; a template with the code in its query (``…/lacak?kode={code}``) is read too.
+    Anything longer than any receipt's QR is no receipt's.
     """
     text = text.strip()
+    if len(text) > MAX_SCANNED:
+        return None
     if "://" in text:
-        segment = urlsplit(text).path.rstrip("/").rsplit("/", 1)[-1]
-        return segment if _REFERENCE.fullmatch(segment) else None
+        parts = urlsplit(text)
+        queried = [v for k, v in parse_qsl(parts.query) if k != TRACKING_OFFICE_PARAMETER]
+        segment = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])
+        return next((c for c in (*queried, segment) if _REFERENCE.fullmatch(c)), None)
     match = _CODE_AT_END.search(text)
     if match is None or (match.start() > 0 and text[match.start() - 1] != "/"):
         return None

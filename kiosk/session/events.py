@@ -11,6 +11,7 @@ from typing import Any
 
 from central.contract.collect import FinishedLetter
 from central.contract.models import LocalizedText
+from central.contract.services import TrackedItem
 from common.events import Event
 from drivers.printer.receipt import Receipt
 from kiosk.session.states import State
@@ -91,3 +92,21 @@ class LetterCollected(Event):
     tracking_code: str
     printed: bool
     message: LocalizedText | None = None
+
+
+@dataclass(frozen=True)
+class StatusLookedUp(Event):
+    """A receipt's code read by the code scanner or the camera while nobody is signed in, and
+    what the centre said of it (or what to tell instead): the status screen shows it. Holds
+    no personal data (the tracking lookup has none)."""
+
+    answer: TrackedItem | LocalizedText
+
+
+@dataclass(frozen=True)
+class CardTapped(Event):
+    """A card was tapped while the kiosk could start a sign-in or is out of service: the
+    screens' technician-card check hears it here, never from a driver. The UID is personal
+    data (a resident's card): observers compare it and keep nothing."""
+
+    uid_hex: str

@@ -42,8 +42,10 @@ from central.contract.models import (
     UnavailableReason,
 )
 from central.contract.services import (
+    LOCAL_REF_PATTERN,
     Announcement,
     BansosStatus,
+    MyRequests,
     QueueTicket,
     QueueTicketCreate,
     TrackedItem,
@@ -65,6 +67,7 @@ from kiosk.central_client import (
 )
 from kiosk.i18n import bilingual
 from kiosk.i18n.translator import LANGUAGES, N_
+from kiosk.receipts import tracking_code_from_scan
 from kiosk.session.availability import Needs, unavailable_reason
 from kiosk.session.collect import (
     COLLECT_SERVICE_ID,
@@ -77,6 +80,7 @@ from kiosk.session.collect import (
     not_printed,
 )
 from kiosk.session.events import (
+    CardTapped,
     CountdownTick,
     LetterCollected,
     LettersListed,
@@ -85,6 +89,7 @@ from kiosk.session.events import (
     ReceiptReady,
     SessionEnded,
     StateChanged,
+    StatusLookedUp,
     StepChanged,
 )
 from kiosk.session.flows import (
@@ -105,7 +110,18 @@ from kiosk.submitter import Submitted
 log = logging.getLogger(__name__)
 
 TRACKING_CODE = re.compile(r"[A-Z0-9-]{6,20}")  # the contract's ``TrackingCode``
+LOCAL_REF = re.compile(LOCAL_REF_PATTERN)  # an offline slip prints its outbox reference
 HTTP_NOT_FOUND = 404
+# When a tapped card is told to the screens (a technician's card opens maintenance): before a
+# resident is signed in, and while the kiosk is out of service.
+CARD_HEARD = {State.IDLE, State.IDENTIFYING, State.VERIFYING_PIN, State.OUT_OF_SERVICE}
+NOT_A_RECEIPT = N_("That is not a code from a receipt. Check the letters and digits.")
+NO_QR_SEEN = N_(
+    "No receipt code was seen. Put the receipt on the tray with its QR code facing up, "
+    "or type the code."
+)
+NO_CAMERA = N_("The camera is not available. Type the code from your receipt.")
+SIGN_IN_FIRST = N_("Sign in first to see your requests.")
 CATALOG_RETRY_FIRST_S = 1.0  # a kiosk without a catalog asks again after 1 s, 2 s, 4 s…
 CATALOG_RETRY_MAX_S = 60.0  # … and at least once a minute
 
@@ -135,9 +151,18 @@ class Centre(Protocol):
     def information(self) -> VillageInformation: ...
     def track(self, code: str) -> TrackedItem: ...
     def bansos_status(self, credentials: Credentials) -> BansosStatus: ...
+    def my_requests(self, credentials: Credentials) -> MyRequests: ...
     def take_queue_ticket(
         self, credentials: Credentials, request: QueueTicketCreate
     ) -> QueueTicket: ...
+
+
+class ReceiptQrWatch(Protocol):
+    """The camera's watch for a receipt's QR (``kiosk.receipt_qr.ReceiptQrReader``): both calls
+    return at once; what it reads comes back as the ``code_scanned`` intent."""
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
 
 
 class Submitter(Protocol):
@@ -214,16 +239,19 @@ class Session:
         receipt_on_screen: bool = True,
         documents: DocumentPrinting | None = None,
         letter_desk: LetterDesk | None = None,
+        receipt_qr: ReceiptQrWatch | None = None,
     ) -> None:
         """``receipt_on_screen``: a printer fault may be answered with the receipt's QR on
         screen; when False, a printer out of paper takes the kiosk out of service.
         ``documents`` and ``letter_desk``: the A4 printer and the centre's finished letters;
-        with both, "Ambil surat" is offered while the printer is ready."""
+        with both, "Ambil surat" is offered while the printer is ready. ``receipt_qr``: the
+        camera's watch for a receipt's QR on the status screen (None: no camera)."""
         self.client = client
         self.submitter = submitter
         self.printer = printer
         self.documents = documents
         self.letter_desk = letter_desk
+        self.receipt_qr = receipt_qr
         self.receipts = receipts
         self.scanner = scanner
         self.bus = bus or EventBus()
@@ -467,6 +495,8 @@ class Session:
         self.touch()
 
     def tap_card(self, card_uid: str) -> None:
+        if self.state in CARD_HEARD:
+            self._publish(CardTapped(card_uid))  # the screens' technician-card check
         if self.state not in {State.IDLE, State.IDENTIFYING}:
             return  # a card resting on the reader mid-session changes nothing
         self._personal.card_uid = card_uid
@@ -592,9 +622,11 @@ class Session:
         """A receipt's status by the code printed on it (anyone holding it may ask: the
         answer has no personal data), or what to tell the resident instead. The answer is
         for the status screen, so no notice is sent."""
-        code = "".join(code.split()).upper()
-        if not TRACKING_CODE.fullmatch(code):
-            return bilingual("That is not a code from a receipt. Check the letters and digits.")
+        code = "".join(code.split())
+        if TRACKING_CODE.fullmatch(code.upper()):
+            code = code.upper()  # typed in any case; an offline slip's reference keeps its own
+        elif not LOCAL_REF.fullmatch(code):
+            return bilingual(NOT_A_RECEIPT)
         try:
             return self.client.track(code)
         except CentralRefused as refusal:
@@ -882,6 +914,50 @@ class Session:
             self._personal.last_receipt = None
             self._service = None
             self._go(State.MENU)
+
+    # ------------------------------------------------------------------ status by a scanned code
+
+    def code_scanned(self, text: str | None) -> None:
+        """A receipt's code read by the code scanner or the camera's QR watch (``None``: the
+        watch ended without one). Between residents only: its status is looked up and told as
+        ``StatusLookedUp``; during a session a scan changes nothing."""
+        if self.state is not State.IDLE:
+            return
+        if text is None:
+            answer: TrackedItem | LocalizedText = bilingual(NO_QR_SEEN)
+        else:
+            code = tracking_code_from_scan(text)
+            answer = self.track(code) if code is not None else bilingual(NOT_A_RECEIPT)
+        self._publish(StatusLookedUp(answer))
+
+    def watch_receipt_qr(self) -> LocalizedText | None:
+        """Start the camera's watch for a receipt's QR (status screen, between residents);
+        what it reads arrives as ``code_scanned``. The reason when it cannot start."""
+        if self.state is not State.IDLE:
+            return None
+        if self.receipt_qr is None:
+            return bilingual(NO_CAMERA)
+        self.receipt_qr.start()
+        return None
+
+    def stop_receipt_qr(self) -> None:
+        if self.receipt_qr is not None:
+            self.receipt_qr.stop()
+
+    # ------------------------------------------------------------------ my requests
+
+    def my_requests(self) -> MyRequests | LocalizedText:
+        """ "Permohonan saya": the signed-in resident's latest requests for the list screen,
+        or what to tell them instead (no notice: the screen shows the answer)."""
+        credentials = self._personal.credentials
+        if self.state is not State.MENU or credentials is None or not credentials.session_token:
+            return bilingual(SIGN_IN_FIRST)
+        try:
+            return self.client.my_requests(credentials)
+        except CentralError as error:
+            if isinstance(error, CentralOffline | CentralTimeout | CentralServerError):
+                self.set_modes(centre_online=False)
+            return error.message
 
 
 def _scans(documents: list[DocumentRequirement]) -> bool:

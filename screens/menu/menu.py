@@ -1,4 +1,5 @@
-"""Menu: one tile per service the kiosk can serve now (the session filters by mode)."""
+"""Menu: one tile per service the kiosk can serve now (the session filters by mode), then
+"Permohonan saya" for the resident's own requests."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ class ServiceTile(Tile):
     service = ObjectProperty(None)
 
 
+class MyRequestsTile(Tile):
+    """ "Permohonan saya": the resident's own requests, after the services (rule in menu.kv)."""
+
+
 class MenuScreen(KioskScreen):
     def show(self, services: list[Service]) -> None:
         router = App.get_running_app().router
@@ -25,6 +30,9 @@ class MenuScreen(KioskScreen):
             tile = ServiceTile(service=service)
             tile.bind(on_release=lambda t: router.choose(t.service.id))
             tiles.add_widget(tile)
+        mine = MyRequestsTile()
+        mine.bind(on_release=lambda _tile: router.open_my_requests())
+        tiles.add_widget(mine)
         self.ids.empty.opacity = 0 if services else 1
 
 

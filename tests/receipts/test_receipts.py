@@ -260,8 +260,12 @@ def test_tracking_url_with_a_query_gets_the_office_appended() -> None:
         ("https://desa.example.id/lacak/K7QF-2M9A", "K7QF-2M9A"),
         ("https://desa.example.id/lacak/K7QF-2M9A/", "K7QF-2M9A"),
         ("https://desa.example.id/lacak/", None),
+        ("https://desa.example.id/lacak/231126-A-012?kantor=35.10.01.2001", "231126-A-012"),
+        ("https://desa.example.id/lacak?kode=K7QF-2M9A&kantor=35.10.01.2001", "K7QF-2M9A"),
+        ("https://desa.example.id/lacak/K7QF%2D2M9A", "K7QF-2M9A"),
         ("hello world", None),
         ("xK7QF-2M9A", None),
+        ("https://desa.example.id/lacak/" + "A" * 3000, None),
     ],
 )
 def test_tracking_code_from_scan(scanned: str, code: str | None) -> None:

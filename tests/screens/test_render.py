@@ -170,6 +170,12 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         router.wake()
         ui.on("language")
 
+    def my_requests() -> None:
+        router.open_my_requests()
+        ui.on("requests")
+        screen = router.screen("requests")
+        ui.until(lambda: not screen.loading, "the resident's requests")
+
     def qr() -> None:
         router.screen("done").show(False, "https://desa.example/t/SKT-2026-000123")
         ui.frames(3)
@@ -186,6 +192,7 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         ("identify-nik", "identify.nik_title", do(lambda s: s.start_nik_entry(), "identify")),
         ("pin", "pin.title", do(lambda s: s.enter_nik(person.nik), "pin")),
         ("menu", "menu.title", do(lambda s: s.enter_pin(person.pin), "menu")),
+        ("requests", "requests.title", my_requests),
         ("form", "form.next", do(lambda s: s.choose(LETTER_ID), "form")),
         ("form-number", "common.delete", number_field),
         ("scan", "scan.start", lambda: (do(lambda s: s.answer("2500000"), "scan")(), guidance())),

@@ -30,6 +30,8 @@ from central.contract.services import (
     Complaint,
     LetterRequest,
     LetterStatus,
+    MyRequest,
+    MyRequests,
     QueueTicket,
     QueueTicketCreate,
     TrackedItem,
@@ -89,6 +91,7 @@ class FakeClient:
     calls: list[str] = field(default_factory=list)
     tickets: list[QueueTicketCreate] = field(default_factory=list)
     extra_services: list[Service] = field(default_factory=list)  # added to the catalog
+    asked_with: list[Credentials] = field(default_factory=list)  # my_requests' credentials
 
     def _check(self, name: str) -> None:
         self.calls.append(name)
@@ -153,6 +156,22 @@ class FakeClient:
                     }
                 ],
             }
+        )
+
+    def my_requests(self, credentials: Credentials) -> MyRequests:
+        self._check("my_requests")
+        self.asked_with.append(credentials)
+        return MyRequests(
+            requests=[
+                MyRequest(
+                    tracking_code="SKT-7K3M9Q",
+                    kind="letter",
+                    title=LocalizedText(id="SKTM", en="SKTM"),
+                    status_label=LocalizedText(id="Sedang diperiksa", en="Being checked"),
+                    received_at=NOW,
+                    updated_at=NOW,
+                )
+            ]
         )
 
     def take_queue_ticket(
