@@ -62,7 +62,8 @@ def file_complaint(rig: Rig) -> tuple[str, Path]:
         lambda s: s.choose("pengaduan"),
         lambda s: s.answer("infrastruktur"),
         lambda s: s.answer(COMPLAINT),
-        lambda s: s.skip(),
+        lambda s: s.skip(),  # the photo
+        lambda s: s.skip(),  # the SMS/WhatsApp number
         lambda s: s.submit(),
     ):
         rig.kiosk.do(intent)
@@ -205,7 +206,8 @@ def test_an_offline_slip_scanned_after_delivery_shows_the_request(
         lambda s: s.choose("pengaduan"),
         lambda s: s.answer("infrastruktur"),
         lambda s: s.answer(COMPLAINT),
-        lambda s: s.skip(),
+        lambda s: s.skip(),  # the photo
+        lambda s: s.skip(),  # the SMS/WhatsApp number
         lambda s: s.submit(),
     ):
         rig.kiosk.do(intent)
