@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.backoffice.village_info import project_of_office
+from central.contract.services import MAX_PROJECT_PHOTO_BYTES
 from central.errors import ApiError
 from central.models import ProjectPhoto
 from central.services.document_check import MAX_IMAGE_PIXELS
@@ -30,7 +31,7 @@ from central.services.document_check import MAX_IMAGE_PIXELS
 MAX_EDGE_PX = 1280  # a kiosk's information screen is 1280×800 at most; a photo is a part of it
 MAX_PHOTOS_PER_PROJECT = 8
 JPEG_QUALITIES = (82, 70, 55)  # tried in turn until the photo fits in MAX_PHOTO_BYTES
-MAX_PHOTO_BYTES = 400 * 1024
+MAX_PHOTO_BYTES = MAX_PROJECT_PHOTO_BYTES  # what a kiosk reads at most
 PHOTO_TYPE = "image/jpeg"
 ACCEPTED_FORMATS = ("JPEG", "PNG")
 PHOTO_ID_PREFIX = "pho-"
