@@ -7,13 +7,14 @@ changes nothing."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from datetime import UTC, date, datetime, time
 
 from PIL import Image, ImageDraw
 
-from central.backoffice.project_photos import PHOTO_TYPE, prepare
+from central.backoffice.project_photos import PHOTO_TYPE, Prepared, prepare
 from central.models import ProjectPhoto
 
 PHOTOS_PER_PROJECT = 2
@@ -47,11 +48,17 @@ def _drawing(number: int, shot: int, progress_pct: int) -> bytes:
     return buffer.getvalue()
 
 
+@functools.lru_cache(maxsize=64)
+def _prepared(number: int, shot: int, progress_pct: int) -> Prepared:
+    """Drawn and prepared once per process: tests seed many databases alike."""
+    return prepare(_drawing(number, shot, progress_pct))
+
+
 def demo_photos(project_id: str, number: int, progress_pct: int, today: date) -> list[ProjectPhoto]:
     added = datetime.combine(today, time(2, 0), UTC)
     photos = []
     for shot, photo_id in enumerate(demo_photo_ids(project_id)):
-        prepared = prepare(_drawing(number, shot, progress_pct))
+        prepared = _prepared(number, shot, progress_pct)
         photos.append(
             ProjectPhoto(
                 id=photo_id,
