@@ -240,6 +240,38 @@ def test_a_too_large_upload_gets_the_413_page_before_its_body_is_sent(
     assert f"{console.context.settings.max_document_mb} MB" in body
 
 
+def test_a_chunked_upload_is_refused_once_it_passes_the_limit(
+    console: CentralServer, signed_in: dict[str, ConsoleClient], checked: dict[str, str]
+) -> None:
+    """No Content-Length: the body is counted as it arrives and refused just past the limit,
+    with the page (the rest is never read)."""
+    client = signed_in["village"]
+    code = checked[OFFICE_A]
+    limit = console.context.settings.max_document_mb * 1024 * 1024
+    head = (
+        f"POST /console/letters/{code}/letter/signed HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{console.port}\r\nCookie: {_cookie(client)}\r\n"
+        "Content-Type: multipart/form-data; boundary=x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    chunk = b"0" * 65536
+    with socket.create_connection(("127.0.0.1", console.port), timeout=10) as sock:
+        sock.sendall(head)
+        sent = 0
+        try:
+            while sent <= limit + len(chunk):
+                sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                sent += len(chunk)
+        except OSError:  # the server may close its side once it has answered
+            pass
+        data = b""
+        while b"</html>" not in data:
+            received = sock.recv(65536)
+            if not received:
+                break
+            data += received
+    assert data.startswith(b"HTTP/1.1 413") and b"Berkas terlalu besar" in data
+
+
 def test_a_body_over_the_limit_sent_whole_is_refused_too(
     console: CentralServer, signed_in: dict[str, ConsoleClient], checked: dict[str, str]
 ) -> None:
