@@ -100,13 +100,16 @@ def prepare(content: bytes) -> Prepared:
     """The upload decoded, upright, downscaled and re-encoded without metadata."""
     image = _flattened(_decoded(content))
     image.thumbnail((MAX_EDGE_PX, MAX_EDGE_PX), Image.Resampling.LANCZOS)
-    for quality in JPEG_QUALITIES:
-        out = io.BytesIO()
-        # No exif=, icc_profile= or comment: Pillow writes none of the original's.
-        image.save(out, "JPEG", quality=quality, optimize=True)
-        if out.tell() <= MAX_PHOTO_BYTES:
-            break
-    return Prepared(out.getvalue(), image.width, image.height)
+    while True:
+        for quality in JPEG_QUALITIES:
+            out = io.BytesIO()
+            # No exif=, icc_profile= or comment: Pillow writes none of the original's.
+            image.save(out, "JPEG", quality=quality, optimize=True)
+            if out.tell() <= MAX_PHOTO_BYTES:
+                return Prepared(out.getvalue(), image.width, image.height)
+        # Still too large at the lowest quality (pure noise): smaller, until it fits (a
+        # 1280 px photo fits by 640 px at the latest, so this ends).
+        image.thumbnail((image.width * 3 // 4, image.height * 3 // 4), Image.Resampling.LANCZOS)
 
 
 def add(
