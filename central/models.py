@@ -736,3 +736,25 @@ class RetentionRun(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
     removed: Mapped[dict[str, int]] = mapped_column(JSON)
+
+
+# ---------------------------------------------------------------- project photos (issue 15 item 3)
+
+
+class ProjectPhoto(Base):
+    """A photo of a village project, as the office added it in the back office: decoded,
+    downscaled and re-encoded as a JPEG without metadata (``central.backoffice.project_photos``),
+    so what is stored and served is bounded and carries no EXIF (a phone's GPS, its owner).
+    ``Project.photo_ids`` lists a project's photos in the order the kiosks show them."""
+
+    __tablename__ = "project_photos"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)

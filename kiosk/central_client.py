@@ -37,6 +37,7 @@ from central.contract.models import (
     read_answer,
 )
 from central.contract.services import (
+    MAX_PROJECT_PHOTO_BYTES,
     BansosStatus,
     DocumentUploaded,
     MyRequests,
@@ -44,6 +45,7 @@ from central.contract.services import (
     QueueTicketCreate,
     TrackedItem,
     VillageInformation,
+    project_photo_path,
 )
 from kiosk.i18n import N_, bilingual
 from kiosk.signing import RequestSigner, SignedAuth
@@ -53,6 +55,7 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=WireModel)
 
 _RETRYABLE_REFUSALS = {"request_in_progress"}
+JPEG_MAGIC = b"\xff\xd8\xff"  # every project photo is a JPEG (the centre re-encodes each)
 
 
 class CentralError(Exception):
@@ -246,6 +249,25 @@ class CentralClient:
 
     def track(self, code: str) -> TrackedItem:
         return self._get(f"/v1/track/{code}", TrackedItem)
+
+    def project_photo(self, project_id: str, photo_id: str) -> bytes:
+        """One of a project's photos (public information, asked with the kiosk's signature),
+        read no further than ``MAX_PROJECT_PHOTO_BYTES``; anything but a JPEG within it is
+        refused as malformed. Not retried: it decorates a screen a resident is reading."""
+        path = project_photo_path(quote(project_id, safe=""), quote(photo_id, safe=""))
+        reply = self._send("GET", path, None, {}, stream=True)
+        try:
+            declared = int(reply.headers.get("Content-Length", "0"))
+            if declared > MAX_PROJECT_PHOTO_BYTES:
+                raise MalformedReply(f"GET {path}: photo of {declared} bytes is too large")
+            content = reply.raw.read(MAX_PROJECT_PHOTO_BYTES + 1, decode_content=True)
+        except (requests.RequestException, OSError, ValueError) as err:
+            raise CentralOffline(f"GET {path}: {type(err).__name__}") from err
+        finally:
+            reply.close()
+        if len(content) > MAX_PROJECT_PHOTO_BYTES or not content.startswith(JPEG_MAGIC):
+            raise MalformedReply(f"GET {path}: the answer is not a project photo")
+        return bytes(content)
 
     # ------------------------------------------------------------------ resident services
 

@@ -20,7 +20,7 @@ from central.contract.models import (
     ServiceKind,
     UnavailableReason,
 )
-from central.contract.services import Announcement, MyRequests, TrackedItem
+from central.contract.services import Announcement, MyRequests, TrackedItem, VillageInformation
 from common.phone import InvalidPhone, mask_phone
 from kiosk.i18n import bilingual
 from kiosk.scanning import ScanGuidance
@@ -134,7 +134,7 @@ class Router:
             self._service = next((s for s in self._services if s.id == detail), self._service)
             if self._service is not None and self._service.kind is ServiceKind.INFO:
                 self.screen("information").loading()
-                self._bridge.ask(Session.information, self.screen("information").show)
+                self._bridge.ask(Session.information, self._show_information)
                 self.show("information")
             elif self._collecting() and self.screen("collect").has_letters:
                 self.show("collect")  # back from a letter that could not be fetched
@@ -484,3 +484,19 @@ class Router:
             self._answers[step.step] = (word("review.phone", language), mask_phone(value))
         except InvalidPhone:
             self._answers.pop(step.step, None)
+
+    # ------------------------------------------------------------------ village information
+
+    def _show_information(self, information: VillageInformation | None) -> None:
+        """The information, then each project's first photo asked for off the UI thread
+        (the session's bounded cache, ``kiosk.photos``), each shown as it arrives."""
+        screen = self.screen("information")
+        screen.show(information)
+        for project_id, photo_id in screen.wanted_photos():
+            self._ask_photo(screen, project_id, photo_id)
+
+    def _ask_photo(self, screen: Any, project_id: str, photo_id: str) -> None:
+        def question(session: Session) -> bytes | None:
+            return session.project_photo(project_id, photo_id)
+
+        self._bridge.ask(question, lambda photo: screen.photo_arrived(project_id, photo))

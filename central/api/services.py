@@ -17,13 +17,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
+from central.backoffice import project_photos
 from central.context import CentralContext, get_context, get_db
 from central.contract import services as wire
 from central.contract.models import ErrorBody
-from central.errors import ERROR_RESPONSES
+from central.errors import ERROR_RESPONSES, ApiError
 from central.notify import optin
 from central.notify.phones import box_for
-from central.public.information import InformationOffice
+from central.public.information import PHOTO_KEY_PATTERN, InformationCaller, InformationOffice
 from central.public.routes import RATE_LIMITED
 from central.security.idempotency import IdempotencyDep
 from central.security.kiosk_auth import KioskDep
@@ -192,6 +193,36 @@ def village_information(office_id: InformationOffice, ctx: Ctx, db: Db) -> wire.
     """Public: a kiosk (signed) gets its own office's; anyone else names ``office_id``
     (rate-limited per address)."""
     return information.for_office(db, office_id, ctx.clock.now())
+
+
+PHOTO_CACHE = "public, max-age=604800, immutable"  # a photo id never names other pixels
+
+
+@router.get(
+    "/information/projects/{project_id}/photos/{photo_id}",
+    response_class=Response,
+    responses={
+        **RATE_LIMITED,
+        200: {"content": {"image/jpeg": {}}, "description": "The photo (a JPEG, no metadata)"},
+    },
+)
+def project_photo(
+    _caller: InformationCaller,
+    project_id: Annotated[str, Path(pattern=PHOTO_KEY_PATTERN)],
+    photo_id: Annotated[str, Path(pattern=PHOTO_KEY_PATTERN)],
+    db: Db,
+) -> Response:
+    """Public, like the rest of village information: one of ``Project.photo_ids``, as the
+    back office stored it (at most 1280 px, a few hundred kB). Cacheable for a week: a photo
+    is never changed under its id, only removed."""
+    photo = project_photos.find(db, project_id, photo_id)
+    if photo is None:
+        raise ApiError(404, "photo_unknown", "Foto tidak ditemukan.", "No such photo.")
+    return Response(
+        photo.content,
+        media_type=photo.content_type,
+        headers={"Cache-Control": PHOTO_CACHE, "ETag": f'"{photo.sha256}"'},
+    )
 
 
 @router.get("/track/{code}", response_model=wire.TrackedItem)

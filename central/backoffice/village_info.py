@@ -105,7 +105,8 @@ def add_project(db: Session, office_id: str, fields: dict[str, str]) -> Project:
     return project
 
 
-def _project(db: Session, office_id: str, project_id: str) -> Project:
+def project_of_office(db: Session, office_id: str, project_id: str) -> Project:
+    """The office's project, or a 404 (another office's is not found either)."""
     project = db.get(Project, project_id[:32])
     if project is None or project.office_id != office_id:
         raise ApiError(404, "project_unknown", "Kegiatan tidak ditemukan.", "No such project.")
@@ -113,7 +114,7 @@ def _project(db: Session, office_id: str, project_id: str) -> Project:
 
 
 def set_progress(db: Session, office_id: str, project_id: str, progress: str) -> Project:
-    project = _project(db, office_id, project_id)
+    project = project_of_office(db, office_id, project_id)
     project.progress_pct = _whole(progress, "progress_pct", 0, 100)
     db.commit()
     return project

@@ -10,14 +10,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
-from central.backoffice import village_info
+from central.backoffice import project_photos, village_info
 from central.console.audit import audit_operator_action
 from central.console.render import SECURITY_HEADERS, render
 from central.console.session import ConsoleOperator, console_operator, not_found
 from central.context import CentralContext
 from central.errors import ApiError
-from central.models import Office
+from central.models import Office, Project
 from central.security.roles import Area
 from common.i18n.translator import N_
 
@@ -73,6 +74,8 @@ def _page(
             lines=lines,
             projects=projects,
             notices=notices,
+            max_photos=project_photos.MAX_PHOTOS_PER_PROJECT,
+            max_document_mb=_context(request).settings.max_document_mb,
             notice=notice,
             error=error,
         )
@@ -125,11 +128,31 @@ def _apply(
         return village_info.add_project(db, office_id, fields).id
     if what == "progress" and item is not None:
         return village_info.set_progress(db, office_id, item, fields.get("progress_pct", "")).id
+    if what in PHOTO_EDITS and item is not None:
+        return _photo_edit(db, office_id, what, item, operator)
     if what == "announce":
         return village_info.publish(db, office_id, fields, operator.now).id
     assert what == "withdraw" and item is not None
     village_info.withdraw(db, office_id, item)
     return item[:32]
+
+
+PHOTO_EDITS = frozenset({"photo", "unphoto"})
+
+
+def _photo_edit(
+    db: Session, office_id: str, what: str, item: str, operator: ConsoleOperator
+) -> str:
+    """Adds the form's photo to project ``item``, or removes photo ``project/photo``."""
+    if what == "photo":
+        upload = operator.form.get("photo")
+        content = upload.file.read() if isinstance(upload, UploadFile) else b""
+        if not content:
+            raise project_photos.not_an_image()
+        return project_photos.add(db, office_id, item, content, operator.now).id
+    project_id, _, photo_id = item.partition("/")
+    project_photos.remove(db, office_id, project_id, photo_id)
+    return photo_id[:32]
 
 
 @router.post("/console/information/budget")
@@ -155,3 +178,29 @@ def announce(request: Request, operator: OfficeStaff) -> Response:
 @router.post("/console/information/announcements/{announcement_id}/withdraw")
 def withdraw(request: Request, operator: OfficeStaff, announcement_id: str) -> Response:
     return _change(request, operator, "withdraw", announcement_id)
+
+
+@router.post("/console/information/projects/{project_id}/photos")
+def add_photo(request: Request, operator: OfficeStaff, project_id: str) -> Response:
+    """A photo of the project (multipart; bounded by the document limit before it is read),
+    stored downscaled and without metadata (``central.backoffice.project_photos``)."""
+    return _change(request, operator, "photo", project_id)
+
+
+@router.post("/console/information/projects/{project_id}/photos/{photo_id}/remove")
+def remove_photo(
+    request: Request, operator: OfficeStaff, project_id: str, photo_id: str
+) -> Response:
+    return _change(request, operator, "unphoto", f"{project_id}/{photo_id}")
+
+
+@router.get("/console/information/projects/{project_id}/photos/{photo_id}")
+def photo(request: Request, operator: OfficeStaff, project_id: str, photo_id: str) -> Response:
+    """The photo on the edit page (the public route is rate-limited per address; a page of
+    projects shows more photos than its burst). Another office's: the one 404."""
+    with _context(request).sessions() as db:
+        found = project_photos.find(db, project_id, photo_id)
+        project = db.get(Project, project_id[:32]) if found else None
+        if found is None or project is None or not operator.scope.allows(project.office_id):
+            raise not_found()
+        return Response(found.content, media_type=found.content_type, headers=SECURITY_HEADERS)

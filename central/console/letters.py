@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from central.backoffice import finished
 from central.backoffice.api import base_url
@@ -49,7 +50,9 @@ STATUS_LABELS: dict[Status, str] = {
 }
 MOVED = N_("Status changed.")
 LETTER_MADE = N_("The letter was made.")
-DONE = {"moved": MOVED, "letter": LETTER_MADE}
+LETTER_UPLOADED = N_("The signed letter was uploaded in place of the generated one.")
+DONE = {"moved": MOVED, "letter": LETTER_MADE, "signed": LETTER_UPLOADED}
+PDF_NEEDED = N_("Choose the signed letter's PDF file.")
 REASON_NEEDED = N_("Give a reason for the change (at most 500 characters).")
 # Inline scans may be framed by the console's own pages, nothing else.
 FRAMEABLE = {
@@ -165,6 +168,7 @@ def _detail(
             answer_labels=labels,
             next_statuses=sorted(letters.TRANSITIONS[Status(row.status)]),
             makeable=Status(row.status) in finished.MAKEABLE,
+            max_document_mb=_context(request).settings.max_document_mb,
             status_labels=STATUS_LABELS,
             notice=notice,
             error=error,
@@ -255,6 +259,46 @@ def make_letter(request: Request, operator: Office, code: str) -> Response:
         audit_operator_action(db, operator, "letter_generate", row.tracking_code)
         db.commit()
         return _after_post(row.tracking_code, "letter")
+
+
+@router.post("/console/letters/{code}/letter/signed")
+def upload_signed_letter(request: Request, operator: Office, code: str) -> Response:
+    """The wet-signed letter, scanned to a PDF, in place of the generated one (number and
+    verify code kept, ``finished.upload_signed``: a real PDF without scripts). The body was
+    bounded by the document limit before it was read (a larger file gets the 413 page)."""
+    ctx = _context(request)
+    upload = operator.form.get("letter")
+    content = upload.file.read() if isinstance(upload, UploadFile) else b""
+    signer = finished.Signer(
+        _field(operator, "signer_name", finished.SIGNER_MAX_LENGTH),
+        _field(operator, "signer_position", finished.SIGNER_MAX_LENGTH),
+    )
+    with ctx.sessions() as db:
+        row = _request(db, operator, code)
+        if not content:
+            return _detail(request, operator, row.tracking_code, error=PDF_NEEDED, status=422)
+        try:
+            finished.upload_signed(
+                db,
+                row,
+                content,
+                signer,
+                operator.operator_id,
+                operator.now,
+                ctx.settings.max_document_mb * 1024 * 1024,
+            )
+        except ApiError as err:
+            db.rollback()
+            return _detail(
+                request,
+                operator,
+                row.tracking_code,
+                error=_refusal_text(err, operator),
+                status=err.status,
+            )
+        audit_operator_action(db, operator, "letter_upload", row.tracking_code)
+        db.commit()
+        return _after_post(row.tracking_code, "signed")
 
 
 def _file(content: bytes, media_type: str, filename: str, download: bool) -> Response:

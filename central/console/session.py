@@ -1,10 +1,11 @@
 """Who is at the console: sign-in sessions, the idle timeout, roles, CSRF and office scope.
 
 Every console route takes its operator from ``console_operator(area)``, and that one
-dependency does, in order: read a POST's form (bounded, url-encoded only), find the session
-from its cookie (else back to the sign-in page), end it if it has been idle longer than
-``console_idle_timeout_s`` or lived longer than ``operator_token_ttl_s``, refuse a role the
-area is not open to (403), and refuse a POST whose CSRF token is not this session's (403).
+dependency does, in order: read a POST's form (bounded; url-encoded, or multipart for a
+file), find the session from its cookie (else back to the sign-in page), end it if it has
+been idle longer than ``console_idle_timeout_s`` or lived longer than
+``operator_token_ttl_s``, refuse a role the area is not open to (403), and refuse a POST
+whose CSRF token is not this session's (403).
 What is left to a route is to put its queries through the operator's ``OfficeScope``, which
 is how "a village operator sees only their office" is kept.
 
@@ -31,6 +32,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from central.console.audit import audit_operator_action
 from central.console.i18n import LANGUAGE_COOKIE, language_of
+from central.console.multipart import BadMultipart, parse_multipart
 from central.context import CentralContext
 from central.db import transaction
 from central.models import ConsoleSession, Operator
@@ -45,6 +47,7 @@ LOGIN_PATH = "/console/login"
 HOME_PATH = "/console/"
 MAX_FORM_FIELDS = 64
 FORM_TYPE = "application/x-www-form-urlencoded"
+MULTIPART_TYPE = "multipart/form-data"
 AREA_ATTRIBUTE = "console_area"
 """Set on each ``console_operator`` dependency: the route test finds every route's area by it."""
 
@@ -127,11 +130,18 @@ def csrf_matches(expected: str, given: str | None) -> bool:
 
 
 async def read_form(request: Request) -> FormData:
-    """A url-encoded form; its size is bounded before this by the app's body limit."""
+    """A url-encoded form, or a multipart one (a file input: ``central.console.multipart``,
+    read in memory); its size is bounded before this by the app's body limit."""
     body = await request.body()
     if not body:
         return FormData()  # no fields at all (so no CSRF token either)
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    header = request.headers.get("content-type", "")
+    content_type = header.split(";")[0].strip().lower()
+    if content_type == MULTIPART_TYPE:
+        try:
+            return parse_multipart(body, header)
+        except BadMultipart:
+            raise ConsoleRefusal(400, BAD_FORM) from None
     if content_type != FORM_TYPE:
         raise ConsoleRefusal(415, BAD_FORM)
     try:

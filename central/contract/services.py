@@ -240,7 +240,18 @@ class Project(WireModel):
     progress_pct: int = Field(ge=0, le=100)
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
-    photo_ids: list[str]
+    photo_ids: list[str] = Field(
+        description="In the order to show them: GET /v1/information/projects/{id}/photos/{photo_id}"
+    )
+
+
+MAX_PROJECT_PHOTO_BYTES = 400 * 1024
+"""The largest project photo the centre serves (it re-encodes every upload below this), so a
+kiosk reads no further."""
+
+
+def project_photo_path(project_id: str, photo_id: str) -> str:
+    return f"/v1/information/projects/{project_id}/photos/{photo_id}"
 
 
 class Announcement(WireModel):

@@ -69,3 +69,25 @@ def information_office(
 
 
 InformationOffice = Annotated[str, Depends(information_office)]
+
+
+# Project and photo ids are the back office's (``prj-…``, ``pho-…``) or the seed's.
+PHOTO_KEY_PATTERN = r"^[0-9A-Za-z._-]{1,32}$"
+
+
+def information_caller(
+    request: Request,
+    signed: Annotated[SignedRequest | None, Depends(_signed_if_kiosk)],
+    ctx: Annotated[CentralContext, Depends(get_context)],
+    db: Annotated[Session, Depends(get_db)],
+) -> None:
+    """For a route of public information that names its record (a project's photo): a kiosk
+    is checked as a kiosk (and not rate-limited: its screen loads several photos at once);
+    anyone else is rate-limited per address."""
+    if signed is not None:
+        verify_kiosk(ctx, db, signed)
+        return
+    public_caller(request)
+
+
+InformationCaller = Annotated[None, Depends(information_caller)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope
 
 from central.contract.batch import BATCH_PATH
@@ -76,10 +76,46 @@ class ClientGone(Exception):
 # a kiosk's scans rather than like JSON. Through the API or the back-office page.
 SIGNED_LETTER_SUFFIX = "/letter/signed"
 SIGNED_LETTER_PREFIXES = ("/v1/operator/letters/", "/console/letters/")
+# A project's photo added on the back office's village information page (a phone's photo).
+PROJECT_PHOTO_PREFIX = "/console/information/projects/"
+PROJECT_PHOTO_SUFFIX = "/photos"
+CONSOLE_PREFIX = "/console/"
 
 
 def is_signed_letter_upload(path: str) -> bool:
     return path.startswith(SIGNED_LETTER_PREFIXES) and path.endswith(SIGNED_LETTER_SUFFIX)
+
+
+def is_project_photo_upload(path: str) -> bool:
+    return path.startswith(PROJECT_PHOTO_PREFIX) and path.endswith(PROJECT_PHOTO_SUFFIX)
+
+
+_TOO_LARGE_PAGE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Berkas terlalu besar / File too large</title>
+</head><body style="font-family:sans-serif;max-width:40em;margin:3em auto">
+<h1>Berkas terlalu besar</h1>
+<p role="alert">Berkas yang diunggah lebih besar dari {mb} MB dan tidak diterima. Perkecil
+berkasnya (pindai dengan resolusi lebih rendah) lalu coba lagi.</p>
+<h2 lang="en">File too large</h2>
+<p lang="en">The uploaded file is larger than {mb} MB and was not accepted. Make it smaller
+(scan at a lower resolution) and try again.</p>
+<p><a href="/console/">Kembali ke konsol / Back to the console</a></p>
+</body></html>"""
+
+
+def too_large_page(max_bytes: int) -> HTMLResponse:
+    """The console's 413: a page, both languages (the body was never read, so neither the
+    operator's session nor their language is known), no script, nothing loaded."""
+    mb = max(1, max_bytes // _BYTES_PER_MB)
+    return HTMLResponse(
+        _TOO_LARGE_PAGE.format(mb=mb),
+        status_code=413,
+        headers={
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "frame-ancestors 'none'",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -88,18 +124,24 @@ class BodyLimit:
 
     max_bytes: int
     documents: bool
+    page: bool = False  # a console route: the refusal is a page, not the API's JSON
 
     @classmethod
     def of(cls, path: str, max_document_mb: int) -> BodyLimit:
-        if path == DOCUMENTS_PATH or is_signed_letter_upload(path):
-            return cls(max_document_mb * _BYTES_PER_MB, documents=True)
+        page = path.startswith(CONSOLE_PREFIX)
+        if path == DOCUMENTS_PATH or is_signed_letter_upload(path) or is_project_photo_upload(path):
+            return cls(max_document_mb * _BYTES_PER_MB, documents=True, page=page)
         if path == BATCH_PATH:
             return cls(MAX_BATCH_BODY_BYTES, documents=False)
-        return cls(MAX_JSON_BODY_BYTES, documents=False)
+        return cls(MAX_JSON_BODY_BYTES, documents=False, page=page)
 
-    def refusal(self) -> JSONResponse:
+    def refusal(self) -> Response:
         """The 413, with ``Connection: close``: the rest of the body is never read, so the
         connection cannot carry another request (and the server stops receiving it)."""
+        if self.page:
+            page = too_large_page(self.max_bytes)
+            page.headers["Connection"] = "close"
+            return page
         refusal = (
             too_large(self.max_bytes)
             if self.documents

@@ -26,6 +26,7 @@ from central.models import (
     Resident,
     ResidentCard,
 )
+from central.seeding.seed_photos import demo_photos
 
 # id, name (id, en), cluster, open for applications at a kiosk
 PROGRAMS: list[tuple[str, str, str, str, bool]] = [
@@ -218,6 +219,14 @@ def seed_information(db: Session, today: date) -> None:
             )
         )
     _merge_missing(db, rows)
+    db.flush()  # the projects before their photos (foreign key)
+    for office_id in INFO_VILLAGES:
+        for number, (_name, _budget, progress, _lat, _lon) in enumerate(PROJECTS[office_id], 1):
+            project = db.get_one(Project, f"prj-{office_id}-{number}")
+            if not project.photo_ids:  # never over an office's own photos
+                photos = demo_photos(project.id, number, progress, today)
+                _merge_missing(db, list(photos))
+                project.photo_ids = [photo.id for photo in photos]
 
 
 def seed_info(db: Session, today: date) -> None:

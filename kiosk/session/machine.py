@@ -67,6 +67,7 @@ from kiosk.central_client import (
 )
 from kiosk.i18n import bilingual
 from kiosk.i18n.translator import LANGUAGES, N_
+from kiosk.photos import PhotoCache
 from kiosk.receipts import tracking_code_from_scan
 from kiosk.session.availability import Needs, unavailable_reason
 from kiosk.session.collect import (
@@ -155,6 +156,7 @@ class Centre(Protocol):
     def take_queue_ticket(
         self, credentials: Credentials, request: QueueTicketCreate
     ) -> QueueTicket: ...
+    def project_photo(self, project_id: str, photo_id: str) -> bytes: ...
 
 
 class ReceiptQrWatch(Protocol):
@@ -262,6 +264,7 @@ class Session:
         self._timeouts = timeouts or Timeouts()
         self._timer = IdleTimer(self._timeouts.idle_s, self._timeouts.warning_s, clock)
         self._personal = _Personal()
+        self.photos = PhotoCache()  # the information screen's project photos
         self._catalog: ServiceCatalog | None = None
         self._clock = clock
         self._catalog_retry = Backoff(CATALOG_RETRY_FIRST_S, CATALOG_RETRY_MAX_S)
@@ -958,6 +961,20 @@ class Session:
             if isinstance(error, CentralOffline | CentralTimeout | CentralServerError):
                 self.set_modes(centre_online=False)
             return error.message
+
+    # ------------------------------------------------------------------ project photos
+
+    def project_photo(self, project_id: str, photo_id: str) -> bytes | None:
+        """A project's photo for the information screen, from the cache or the centre; None
+        when it cannot be had (the screen shows the progress bar alone: a photo is not worth
+        a notice, and the information itself already told the resident if the centre is
+        away)."""
+        try:
+            return self.photos.get(
+                (project_id, photo_id), lambda: self.client.project_photo(project_id, photo_id)
+            )
+        except CentralError:
+            return None
 
 
 def _scans(documents: list[DocumentRequirement]) -> bool:

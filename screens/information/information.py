@@ -1,14 +1,19 @@
 """Village information: the APBDes budget as a bar chart (planned against realised per
-sector), projects with their progress, and announcements. Public data: nothing personal."""
+sector), projects with their progress and first photo, and announcements. Public data:
+nothing personal. Photos arrive after the rest (the router asks the session for each, off
+this thread), so the screen shows at once and fills its photo slots as they come."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from kivy.app import App
+from kivy.core.image import Image as CoreImage
 from kivy.graphics import Color, Rectangle
 from kivy.properties import ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.progressbar import ProgressBar
 from kivy.uix.widget import Widget
@@ -19,6 +24,8 @@ from screens.text import pick, word
 
 PLANNED = (0.55, 0.55, 0.55, 1.0)  # grey bar: what the budget planned
 REALISED = (1.0, 0.84, 0.0, 1.0)  # yellow bar over it: what was spent
+PHOTO_ROW_TARGETS = 2  # a project with a photo: its row is two touch targets tall
+PHOTO_ASPECT = 1.5  # the photo's slot: 3:2, as the centre's landscape photos
 
 
 class BudgetBar(Widget):
@@ -40,12 +47,48 @@ class BudgetBar(Widget):
             Rectangle(pos=(self.x, self.y + self.height * 0.25), size=(realised, self.height / 2))
 
 
+class ProjectPhoto(Image):
+    """A project's first photo beside its progress bar, blank until it has arrived."""
+
+    def show(self, photo: bytes | None) -> None:
+        if photo is None:
+            self.texture = None
+            return
+        try:
+            self.texture = CoreImage(io.BytesIO(photo), ext="jpg").texture
+        except Exception:  # noqa: BLE001 - a photo Kivy cannot decode leaves the slot blank
+            self.texture = None
+
+
 class InformationScreen(KioskScreen):
     information = ObjectProperty(None, allownone=True)
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._photos: dict[str, bytes] = {}  # project id -> its first photo, as it arrived
+        self._photo_slots: dict[str, ProjectPhoto] = {}
+
     def loading(self) -> None:
         self.information = None
+        self._photos = {}
+        self._photo_slots = {}
         self.ids.body.clear_widgets()
+
+    def wanted_photos(self) -> list[tuple[str, str]]:
+        """(project id, photo id) of each project's first photo: what the router asks the
+        session for (off this thread) once the information is shown."""
+        if self.information is None:
+            return []
+        return [(p.id, p.photo_ids[0]) for p in self.information.projects if p.photo_ids]
+
+    def photo_arrived(self, project_id: str, photo: bytes | None) -> None:
+        """A photo from the session's thread, delivered on this one; one for a screen since
+        left or refilled is kept only if its project is still shown."""
+        slot = self._photo_slots.get(project_id)
+        if photo is None or slot is None:
+            return
+        self._photos[project_id] = photo
+        slot.show(photo)
 
     def show(self, information: VillageInformation | None) -> None:
         self.information = information
@@ -84,10 +127,17 @@ class InformationScreen(KioskScreen):
                 body.add_widget(BudgetBar(line, largest, size_hint_y=None, height=sizes.target / 2))
         if info.projects:
             body.add_widget(label(word("info.projects", language), sizes.title))
+        self._photo_slots = {}
         for project in info.projects:
-            row = BoxLayout(size_hint_y=None, height=sizes.target, spacing=sizes.gap)
+            height = sizes.target * (PHOTO_ROW_TARGETS if project.photo_ids else 1)
+            row = BoxLayout(size_hint_y=None, height=height, spacing=sizes.gap)
             row.add_widget(label(f"{project.name} ({project.progress_pct}%)", sizes.small))
             row.add_widget(ProgressBar(max=100, value=project.progress_pct))
+            if project.photo_ids:
+                slot = ProjectPhoto(size_hint_x=None, width=height * PHOTO_ASPECT)
+                slot.show(self._photos.get(project.id))
+                self._photo_slots[project.id] = slot
+                row.add_widget(slot)
             body.add_widget(row)
         if info.announcements:
             body.add_widget(label(word("info.announcements", language), sizes.title))

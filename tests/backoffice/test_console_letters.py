@@ -47,6 +47,7 @@ def test_the_routes_under_test_are_the_back_office_ones() -> None:
         "/console/letters/{code}",
         "/console/letters/{code}/status",
         "/console/letters/{code}/letter",
+        "/console/letters/{code}/letter/signed",
         "/console/letters/{code}/scans/{name}",
         "/console/letters/{code}/letter.pdf",
     }

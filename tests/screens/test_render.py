@@ -141,8 +141,10 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
     def information() -> None:
         do(lambda s: s.finish(), "menu")()
         do(lambda s: s.choose(INFO_ID), "information")()
-        body = router.screen("information").ids.body
-        ui.until(lambda: len(body.children) > 3, "the village information")
+        screen = router.screen("information")
+        ui.until(lambda: len(screen.ids.body.children) > 3, "the village information")
+        slots = screen._photo_slots.values()  # the projects' photos arrive after the rest
+        ui.until(lambda: all(slot.texture is not None for slot in slots), "the project photos")
 
     def phone() -> None:
         """The two pages attached as the scan step would: the SMS/WhatsApp step follows."""

@@ -127,6 +127,10 @@ class FakeClient:
             office_id=CATALOG.office.id, budgets=[], projects=[], announcements=[]
         )
 
+    def project_photo(self, project_id: str, photo_id: str) -> bytes:
+        self._check("project_photo")
+        return b"\xff\xd8\xff" + f"{project_id}/{photo_id}".encode()
+
     def track(self, code: str) -> TrackedItem:
         self._check("track")
         if code != "SKT-2026-000123":
