@@ -89,3 +89,9 @@ class LetterCollected(Event):
 
     tracking_code: str
     printed: bool
+
+
+@dataclass(frozen=True)
+class PhotoTaken(Event):
+    """The complaint's photo is taken and shown (through the preview slot, never in an event):
+    the resident keeps it (``Session.keep_photo``) or takes another."""
