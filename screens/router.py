@@ -31,8 +31,11 @@ from kiosk.session.events import (
     SessionEnded,
     StateChanged,
     StepChanged,
+    ViewfinderClosed,
 )
+from kiosk.session.flows import PHOTO_STEP
 from kiosk.session.machine import OUT_OF_SERVICE_TEXT, Session
+from kiosk.session.photo import Shutter
 from kiosk.session.states import State
 from screens.bridge import SessionBridge
 from screens.text import pick, word
@@ -68,6 +71,7 @@ class Router:
         self._step: StepChanged | None = None
         self._last_touch = 0.0
         self.maintaining = False  # the technician is in: the session's screens wait
+        self._shutter: Shutter | None = None  # the complaint photo's viewfinder, while open
 
     def start(self) -> None:
         observe = self._bridge.observe
@@ -79,6 +83,7 @@ class Router:
         observe(ReceiptReady, self._on_receipt)
         observe(ScanGuidance, self._on_guidance)
         observe(CardPresented, self._on_card)
+        observe(ViewfinderClosed, self._on_viewfinder)
         self._manager.bind(current=self._speak_screen)
         self._bridge.ask(
             lambda s: (s.state, s.availability.reason),
@@ -155,7 +160,14 @@ class Router:
 
     def _on_step(self, event: StepChanged) -> None:
         self._step = event
-        if event.step.startswith("doc:"):
+        if event.step == PHOTO_STEP:
+            self.screen("photo").show_step(event.prompt)
+            self.show("photo")
+        elif self._service is not None and self._service.kind is ServiceKind.BANSOS:
+            self.screen("bansos").loading()
+            self._bridge.ask(Session.bansos_choices, self.screen("bansos").show)
+            self.show("bansos")
+        elif event.step.startswith("doc:"):
             page, pages = self._page(event.step)
             self.screen("scan").show_step(event.prompt, page, pages)
             self.show("scan")
@@ -371,16 +383,18 @@ class Router:
     def choose(self, service_id: str) -> None:
         self._bridge.post(lambda s: s.choose(service_id))
 
-    def answer(self, value: str) -> None:
+    def answer(self, value: str, shown: str | None = None) -> None:
+        """``shown``: what the review lists for ``value`` (a programme's name for its id)."""
         step = self._step
         if step is not None:
-            self._answers[step.step] = (pick(step.prompt, self._app.language), value)
+            self._answers[step.step] = (pick(step.prompt, self._app.language), shown or value)
         self._bridge.post(lambda s: s.answer(value))
 
     def skip(self) -> None:
         self._bridge.post(Session.skip)
 
     def back(self) -> None:
+        self.close_viewfinder()  # the owner must be free to take the intent
         self._bridge.post(Session.back)
 
     def scan(self) -> None:
@@ -393,7 +407,44 @@ class Router:
         self._bridge.post(Session.finish)
 
     def cancel(self) -> None:
+        self.close_viewfinder()
         if self.state is State.IDLE:
             self.to_attract()
         else:
             self._bridge.post(Session.cancel)
+
+    # ------------------------------------------------------------------ complaint photo
+
+    def photograph(self) -> None:
+        """Open the viewfinder: the session watches the camera until this shutter is pressed."""
+        self.close_viewfinder()
+        shutter = self._shutter = Shutter()
+        self._bridge.post(lambda s: s.photograph(shutter))
+
+    def take_photo(self) -> None:
+        if self._shutter is not None:
+            self._shutter.take()
+
+    def close_viewfinder(self) -> None:
+        """No photo (cancel, back, leaving the screen): the owner stops watching at once."""
+        if self._shutter is not None:
+            self._shutter.close()
+            self._shutter = None
+
+    def keep_photo(self) -> None:
+        language = self._app.language
+        self._answers[PHOTO_STEP] = (
+            word("photo.review", language),
+            word("photo.attached", language),
+        )
+        self._bridge.post(Session.keep_photo)
+
+    def skip_photo(self) -> None:
+        self._answers.pop(PHOTO_STEP, None)
+        self._bridge.post(Session.drop_photo)
+        self._bridge.post(Session.skip)
+
+    def _on_viewfinder(self, event: ViewfinderClosed) -> None:
+        if self._shutter is not None and self._shutter.pressed:
+            self._shutter = None  # a fresh one (opened since) stays
+        self.screen("photo").closed(event.taken)

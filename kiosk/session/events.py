@@ -92,6 +92,10 @@ class LetterCollected(Event):
 
 
 @dataclass(frozen=True)
-class PhotoTaken(Event):
-    """The complaint's photo is taken and shown (through the preview slot, never in an event):
-    the resident keeps it (``Session.keep_photo``) or takes another."""
+class ViewfinderClosed(Event):
+    """The complaint photo's viewfinder ended. ``taken``: a photo is shown (through the
+    preview slot, never in an event) for the resident to keep (``Session.keep_photo``) or
+    retake; otherwise none was taken (closed, timed out, or the camera failed: a notice says
+    so) and the resident may try again or skip."""
+
+    taken: bool

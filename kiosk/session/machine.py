@@ -83,11 +83,11 @@ from kiosk.session.events import (
     LettersListed,
     ModeChanged,
     Notice,
-    PhotoTaken,
     ReceiptReady,
     SessionEnded,
     StateChanged,
     StepChanged,
+    ViewfinderClosed,
 )
 from kiosk.session.flows import (
     OutboxSubmission,
@@ -912,20 +912,19 @@ class Session:
             shutter.close()
             return
         self._personal.photo = None
-        if self.photographer is None:
-            self._notice(bilingual("The document camera is not available."))
-            return
+        taken: ScannedDocument | None = None
         try:
-            photo = self.photographer.photograph(shutter, timeout_s)
+            if self.photographer is None:
+                self._notice(bilingual("The document camera is not available."))
+            else:
+                taken = self.photographer.photograph(shutter, timeout_s)
         except PhotoFailed as error:  # the resident may try again or skip
             log.warning("complaint photo not taken: %s", type(error).__name__)
             self._notice(bilingual("The document camera is not available."))
-            return
         finally:
             self._timer.restart()  # the resident was there, looking at the camera
-        if photo is not None:
-            self._personal.photo = photo
-            self._publish(PhotoTaken())
+        self._personal.photo = taken
+        self._publish(ViewfinderClosed(taken is not None))
 
     def keep_photo(self) -> None:
         """Attach the photo just taken to the complaint and go on to the review."""
@@ -939,8 +938,11 @@ class Session:
         self._advance()
 
     def drop_photo(self) -> None:
-        """No photo after all (skip, back): the one taken is forgotten and leaves the screen."""
+        """No photo after all (before a skip): the one taken, or kept earlier and come back
+        to from the review, is forgotten and leaves the screen."""
         self._personal.photo = None
+        if self._photo_step():
+            self._personal.documents.pop(self._steps[self._step_index].name, None)
         if self.photographer is not None:
             self.photographer.put_away()
 

@@ -12,7 +12,7 @@ import pytest
 from central.contract.services import BansosStatus
 from kiosk.session import State
 from kiosk.session.bansos import Blocked, Standing, bansos_choices
-from kiosk.session.events import Notice, PhotoTaken, StepChanged
+from kiosk.session.events import Notice, StepChanged, ViewfinderClosed
 from kiosk.session.flows import PHOTO_STEP, ComplaintSubmission, ScannedDocument
 from kiosk.session.photo import PhotoFailed, Shutter
 from tests.session.fakes import Rig, make_rig, signed_in
@@ -155,7 +155,8 @@ def test_a_photo_taken_kept_is_attached_to_the_complaint() -> None:
     camera = FakePhotographer(other, PHOTO)
     rig = _at_the_photo(camera)
     rig.session.photograph(_pressed(take=True))
-    assert len(rig.of(PhotoTaken)) == 1 and rig.session.state is State.SERVICE
+    assert rig.of(ViewfinderClosed) == [ViewfinderClosed(taken=True)]
+    assert rig.session.state is State.SERVICE
     rig.session.photograph(_pressed(take=True))  # retake: the first one is dropped
     rig.session.keep_photo()
     assert rig.session.state is State.REVIEW and camera.shown is None
@@ -170,7 +171,8 @@ def test_closing_the_viewfinder_takes_nothing_and_skip_goes_on_without_a_photo()
     rig = _at_the_photo(camera)
     rig.session.photograph(_pressed(take=False))
     rig.session.keep_photo()  # nothing taken: nothing to keep
-    assert rig.of(PhotoTaken) == [] and rig.session.state is State.SERVICE
+    assert rig.of(ViewfinderClosed) == [ViewfinderClosed(taken=False)]
+    assert rig.session.state is State.SERVICE
     rig.session.drop_photo()
     rig.session.skip()
     assert rig.session.state is State.REVIEW
@@ -183,7 +185,7 @@ def test_a_camera_fault_is_told_and_the_resident_can_still_skip() -> None:
     rig = _at_the_photo(FakePhotographer(None))
     rig.session.photograph(_pressed(take=True))
     assert "camera" in rig.of(Notice)[-1].message.en
-    assert rig.of(PhotoTaken) == []
+    assert rig.of(ViewfinderClosed) == [ViewfinderClosed(taken=False)]
     rig.session.skip()
     assert rig.session.state is State.REVIEW
 
