@@ -161,7 +161,7 @@ class Router:
     def _on_step(self, event: StepChanged) -> None:
         self._step = event
         if event.step == PHOTO_STEP:
-            self.screen("photo").show_step(event.prompt)
+            self.screen("photo").show_step()
             self.show("photo")
         elif self._service is not None and self._service.kind is ServiceKind.BANSOS:
             self.screen("bansos").loading()

@@ -16,19 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
-from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty
+from kivy.properties import BooleanProperty, OptionProperty
 
-from central.contract.models import LocalizedText
 from screens.base import KioskScreen, load_rules
 
 
 class PhotoScreen(KioskScreen):
-    prompt = ObjectProperty(None, allownone=True)  # the step's "Add a photo (optional)."
     mode = OptionProperty("ask", options=["ask", "viewfinder", "still"])
     taking = BooleanProperty(False)  # the shutter is pressed; the still is on its way
 
-    def show_step(self, prompt: LocalizedText) -> None:
-        self.prompt = prompt
+    def show_step(self) -> None:
         self._to("ask")
 
     def _to(self, mode: str) -> None:
@@ -74,7 +71,6 @@ class PhotoScreen(KioskScreen):
         App.get_running_app().router.close_viewfinder()  # the owner is not left watching
 
     def forget(self) -> None:
-        self.prompt = None
         self._to("ask")
 
 

@@ -29,6 +29,8 @@ INK_SHARE = 0.01  # at least 1 % of the pixels are not the background: something
 QUEUE_ID = "antrian"
 LETTER_ID = "sktm"
 INFO_ID = "informasi"
+BANSOS_ID = "bansos"
+COMPLAINT_ID = "pengaduan"
 
 
 def ink(png: Path) -> float:
@@ -138,6 +140,31 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         router.wake()
         ui.on("language")
 
+    def bansos() -> None:
+        do(lambda s: s.back(), "menu")()
+        do(lambda s: s.choose(BANSOS_ID), "bansos")()
+        screen = router.screen("bansos")
+        ui.until(lambda: screen.loaded and len(screen.ids.body.children) > 3, "the programmes")
+
+    def photo() -> None:
+        do(lambda s: s.back(), "menu")()
+        rig.kiosk.do(lambda s: s.choose(COMPLAINT_ID))
+        rig.kiosk.do(lambda s: s.answer("infrastruktur"))
+        do(lambda s: s.answer("Jalan desa berlubang di RT 003"), "photo")()
+
+    def photo_still() -> None:
+        """The still offered to keep: the screen's mode and a picture in the preview slot."""
+        screen = router.screen("photo")
+        preview = screen.ids.preview
+        shown = preview.frames_shown
+        screen.mode = "still"
+        scanner = rig.kiosk.core.scanner
+        assert scanner is not None
+        still = cv2.imread(str(page_photo(tmp / "still.jpg", 2)))
+        assert still is not None
+        scanner.preview.put(np.asarray(still, dtype=np.uint8))
+        ui.until(lambda: preview.frames_shown > shown, "the still")
+
     def qr() -> None:
         router.screen("done").show(False, "https://desa.example/t/SKT-2026-000123")
         ui.frames(3)
@@ -163,6 +190,9 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         ("done-printed", "done.printed", do(lambda s: s.submit(), "done")),
         ("done-qr", "done.qr", qr),
         ("information", "info.title", information),
+        ("bansos", "bansos.title", bansos),
+        ("photo", "photo.ask", photo),
+        ("photo-still", "photo.keep_question", photo_still),
         (
             "out-of-service",
             "oos.title",
@@ -202,4 +232,4 @@ def test_every_screen_renders_says_its_title_and_has_finger_sized_targets(
     finally:
         window.size = SIZES["landscape"]
     assert problems == []
-    assert rig.kiosk.do(lambda s: s.state) is State.SERVICE  # the information's
+    assert rig.kiosk.do(lambda s: s.state) is State.SERVICE  # the complaint's photo step
