@@ -177,3 +177,23 @@ def test_a_complaint_without_a_photo_skips_the_step(ui: Ui, rig: Rig) -> None:
     ui.until(lambda: rig.kiosk.outbox_backlog() == 0, "the delivery")
     [(complaint, photo)] = _complaint_rows(rig)
     assert photo is None and complaint.photo_document_id is None
+
+
+def test_bansos_applies_with_the_four_keys(ui: Ui, rig: Rig) -> None:
+    from tests.screens.test_keys import HELP, choose, key
+
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    choose(ui, BANSOS_LABEL)
+    ui.on("bansos")
+    screen = ui.root.ids.manager.current_screen
+    ui.until(lambda: screen.loaded, "the resident's programmes")
+    target = next(c for c in screen.choices if c.can_apply)
+    label = f"Daftar {pick(target.name, 'id')}"
+    key(ui, HELP)  # F1 lists the choices: the programmes open to the resident among them
+    assert label in ui.root.ids.toast.text
+    choose(ui, label)
+    ui.on("review")
+    choose(ui, "Kirim")
+    ui.on("done")
+    assert "BSO" in rig.kiosk.last_receipt_text()
