@@ -179,7 +179,18 @@ def test_a_complaint_without_a_photo_skips_the_step(ui: Ui, rig: Rig) -> None:
     assert photo is None and complaint.photo_document_id is None
 
 
-def test_bansos_applies_with_the_four_keys(ui: Ui, rig: Rig) -> None:
+def _inside(widget: Any, view: Any) -> bool:
+    """Whether ``widget`` lies within the scroll view's visible window (window coordinates)."""
+    _, bottom = widget.to_window(widget.x, widget.y)
+    _, top = widget.to_window(widget.right, widget.top)
+    _, view_bottom = view.to_window(view.x, view.y)
+    _, view_top = view.to_window(view.right, view.top)
+    return bool(bottom >= view_bottom - 1 and top <= view_top + 1)
+
+
+def test_bansos_applies_with_the_four_keys(ui: Ui, rig: Rig, window: Any) -> None:
+    from kivy.uix.scrollview import ScrollView
+
     from tests.screens.test_keys import HELP, choose, key
 
     person = rig.person()
@@ -192,7 +203,20 @@ def test_bansos_applies_with_the_four_keys(ui: Ui, rig: Rig) -> None:
     label = f"Daftar {pick(target.name, 'id')}"
     key(ui, HELP)  # F1 lists the choices: the programmes open to the resident among them
     assert label in ui.root.ids.toast.text
-    choose(ui, label)
+    # Large text on a short window: the list scrolls, shown from its end.
+    ui.app.toggle_text_size()
+    window.size = (1920, 720)
+    try:
+        view = next(w for w in screen.walk() if isinstance(w, ScrollView))
+        ui.until(lambda: view.children[0].height > view.height, "a list longer than its view")
+        view.scroll_y = 0
+        ui.frames(3)
+        button = next(b for b in ui.buttons(label))
+        assert not _inside(button, view)
+        choose(ui, label)  # the focus scrolls the list to the button before Enter
+        assert _inside(button, view)
+    finally:
+        window.size = (1920, 1080)
     ui.on("review")
     choose(ui, "Kirim")
     ui.on("done")
