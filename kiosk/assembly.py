@@ -42,6 +42,7 @@ from kiosk.metrics import NO_METRICS, Metrics
 from kiosk.outbox import Outbox
 from kiosk.session import Session, Timeouts
 from kiosk.session.owner import SessionOwner
+from kiosk.session.photo import Photographer
 from kiosk.session.receipting import SessionReceipts
 from kiosk.signing import RequestSigner
 from kiosk.submitter import OutboxSubmitter
@@ -233,6 +234,7 @@ def build_core(
         receipt_on_screen=config.printer.screen_fallback,
         documents=document_printer,
         letter_desk=client if document_printer is not None else None,
+        photographer=_photographer(camera, scanner),
     )
     owner = SessionOwner(session)
 
@@ -278,3 +280,13 @@ def _camera_and_scanner(
 
     camera = CAMERAS.create(spec.driver, bus=bus, **options(DeviceKind.CAMERA))
     return camera, DocumentScanner(camera, bus, metrics=metrics)
+
+
+def _photographer(camera: Camera | None, scanner: DocumentScanner | None) -> Photographer | None:
+    """A complaint's photos come from the same camera and show in the same preview slot as
+    the scans (both run on the session's owner thread, so never at once)."""
+    if camera is None or scanner is None:
+        return None
+    from kiosk.photo import CameraPhotographer
+
+    return CameraPhotographer(camera, scanner.preview)

@@ -26,6 +26,7 @@ from kiosk.session.owner import SessionOwner
 from kiosk.technician import TechnicianGate
 from screens import theme
 from screens.attract.attract import AttractScreen  # noqa: F401  (each import loads its .kv)
+from screens.bansos.bansos import BansosScreen  # noqa: F401
 from screens.bridge import SessionBridge
 from screens.collect.collect import CollectScreen  # noqa: F401
 from screens.done.done import DoneScreen  # noqa: F401
@@ -38,6 +39,7 @@ from screens.maintenance.maintenance import MaintenanceScreen
 from screens.menu.menu import MenuScreen  # noqa: F401
 from screens.out_of_service.out_of_service import OutOfServiceScreen  # noqa: F401
 from screens.phone.phone import PhoneScreen  # noqa: F401
+from screens.photo.photo import PhotoScreen  # noqa: F401
 from screens.pin.pin import PinScreen  # noqa: F401
 from screens.progress.progress import ProgressScreen  # noqa: F401
 from screens.requests.requests import RequestsScreen  # noqa: F401
@@ -129,6 +131,7 @@ class KioskApp(App):
         self.router = Router(self, SessionBridge(self.owner), root)
         manager = root.ids.manager
         manager.get_screen("scan").ids.preview.slot = self.preview
+        manager.get_screen("photo").ids.preview.slot = self.preview
         technician: MaintenanceScreen = manager.get_screen("maintenance")
         technician.tools, technician.gate = self.maintenance, self.gate
         technician.ids.preview.slot = self.preview

@@ -14,6 +14,7 @@ from typing import Any
 from kivy.core.window import Window
 from kivy.graphics import Color, Line
 from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.scrollview import ScrollView
 
 UP, DOWN, ENTER, KEYPAD_ENTER, HELP = 273, 274, 13, 271, 282  # SDL key codes: arrows, Enter, F1
 OUTLINE_PX = 6
@@ -47,6 +48,18 @@ def reading_order(widgets: list[Any]) -> list[Any]:
         return (-round(top), round(x))
 
     return sorted(widgets, key=key)
+
+
+def reveal(widget: Any) -> None:
+    """Scroll a list (the bansos programmes, the village information) so the focused control
+    is on screen: a resident who cannot see the list still hears it, one who can sees it."""
+    parent, seen = widget.parent, set()
+    while parent is not None and id(parent) not in seen:  # the window is its own parent
+        if isinstance(parent, ScrollView):
+            parent.scroll_to(widget, animate=False)
+            return
+        seen.add(id(parent))
+        parent = parent.parent
 
 
 class KeyNavigator:
@@ -109,6 +122,7 @@ class KeyNavigator:
         if action in {"up", "down"} and controls:
             step = 1 if action == "down" else -1
             self._index = (self._index + step) % len(controls) if self._index >= 0 else 0
+            reveal(controls[self._index])
             self._router.say(str(controls[self._index].text))
         elif action == "select":
             self._select(controls)

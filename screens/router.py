@@ -35,9 +35,11 @@ from kiosk.session.events import (
     StateChanged,
     StatusLookedUp,
     StepChanged,
+    ViewfinderClosed,
 )
-from kiosk.session.flows import NOTIFY_PHONE
+from kiosk.session.flows import NOTIFY_PHONE, PHOTO_STEP
 from kiosk.session.machine import OUT_OF_SERVICE_TEXT, Session
+from kiosk.session.photo import Shutter
 from kiosk.session.states import State
 from screens.bridge import SessionBridge
 from screens.text import pick, word
@@ -73,6 +75,7 @@ class Router:
         self._step: StepChanged | None = None
         self._last_touch = 0.0
         self.maintaining = False  # the technician is in: the session's screens wait
+        self._shutter: Shutter | None = None  # the complaint photo's viewfinder, while open
 
     def start(self) -> None:
         observe = self._bridge.observe
@@ -87,6 +90,7 @@ class Router:
         observe(LettersListed, self._on_letters)
         observe(LetterCollected, self._on_collected)
         observe(StatusLookedUp, self._on_status_looked_up)
+        observe(ViewfinderClosed, self._on_viewfinder)
         self._manager.bind(current=self._speak_screen)
         self._bridge.ask(
             lambda s: (s.state, s.availability.reason),
@@ -171,6 +175,13 @@ class Router:
         if event.step == NOTIFY_PHONE:
             self.screen("phone").show_step(event.prompt)
             self.show("phone")
+        elif event.step == PHOTO_STEP:
+            self.screen("photo").show_step()
+            self.show("photo")
+        elif self._service is not None and self._service.kind is ServiceKind.BANSOS:
+            self.screen("bansos").loading()
+            self._bridge.ask(Session.bansos_choices, self.screen("bansos").show)
+            self.show("bansos")
         elif event.step.startswith("doc:"):
             page, pages = self._page(event.step)
             self.screen("scan").show_step(event.prompt, page, pages)
@@ -424,10 +435,11 @@ class Router:
     def choose(self, service_id: str) -> None:
         self._bridge.post(lambda s: s.choose(service_id))
 
-    def answer(self, value: str) -> None:
+    def answer(self, value: str, shown: str | None = None) -> None:
+        """``shown``: what the review lists for ``value`` (a programme's name for its id)."""
         step = self._step
         if step is not None:
-            self._remember_answer(step, value)
+            self._remember_answer(step, value, shown)
         self._bridge.post(lambda s: s.answer(value))
 
     def skip(self) -> None:
@@ -436,6 +448,7 @@ class Router:
         self._bridge.post(Session.skip)
 
     def back(self) -> None:
+        self.close_viewfinder()  # the owner must be free to take the intent
         self._bridge.post(Session.back)
 
     def scan(self) -> None:
@@ -448,6 +461,7 @@ class Router:
         self._bridge.post(Session.finish)
 
     def cancel(self) -> None:
+        self.close_viewfinder()
         if self.state is State.IDLE:
             self.to_attract()
         else:
@@ -473,12 +487,13 @@ class Router:
 
     # ------------------------------------------------------------------ the review's lines
 
-    def _remember_answer(self, step: StepChanged, value: str) -> None:
-        """What the review lists for ``step``. A phone number only masked, and only once it
-        is one (the session refuses anything else and the step stays)."""
+    def _remember_answer(self, step: StepChanged, value: str, shown: str | None) -> None:
+        """What the review lists for ``step`` (``shown`` for ``value`` when given). A phone
+        number only masked, and only once it is one (the session refuses anything else and
+        the step stays)."""
         language = self._app.language
         if step.step != NOTIFY_PHONE:
-            self._answers[step.step] = (pick(step.prompt, language), value)
+            self._answers[step.step] = (pick(step.prompt, language), shown or value)
             return
         try:
             self._answers[step.step] = (word("review.phone", language), mask_phone(value))
@@ -500,3 +515,39 @@ class Router:
             return session.project_photo(project_id, photo_id)
 
         self._bridge.ask(question, lambda photo: screen.photo_arrived(project_id, photo))
+
+    # ------------------------------------------------------------------ complaint photo
+
+    def photograph(self) -> None:
+        """Open the viewfinder: the session watches the camera until this shutter is pressed."""
+        self.close_viewfinder()
+        shutter = self._shutter = Shutter()
+        self._bridge.post(lambda s: s.photograph(shutter))
+
+    def take_photo(self) -> None:
+        if self._shutter is not None:
+            self._shutter.take()
+
+    def close_viewfinder(self) -> None:
+        """No photo (cancel, back, leaving the screen): the owner stops watching at once."""
+        if self._shutter is not None:
+            self._shutter.close()
+            self._shutter = None
+
+    def keep_photo(self) -> None:
+        language = self._app.language
+        self._answers[PHOTO_STEP] = (
+            word("photo.review", language),
+            word("photo.attached", language),
+        )
+        self._bridge.post(Session.keep_photo)
+
+    def skip_photo(self) -> None:
+        self._answers.pop(PHOTO_STEP, None)
+        self._bridge.post(Session.drop_photo)
+        self._bridge.post(Session.skip)
+
+    def _on_viewfinder(self, event: ViewfinderClosed) -> None:
+        if self._shutter is not None and self._shutter.pressed:
+            self._shutter = None  # a fresh one (opened since) stays
+        self.screen("photo").closed(event.taken)

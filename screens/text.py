@@ -171,6 +171,70 @@ WORDS: dict[str, tuple[str, str]] = {
         "diterima {received}, diperbarui {updated}",
         "received {received}, updated {updated}",
     ),
+    "bansos.title": ("Bantuan sosial: pilih program", "Social assistance: choose a programme"),
+    "bansos.rule": (
+        "Satu NIK hanya boleh menerima satu program untuk satu kebutuhan (misalnya pangan "
+        "atau uang tunai).",
+        "One NIK may receive only one programme for each need (food or cash, for example).",
+    ),
+    "bansos.apply": ("Daftar", "Apply for"),
+    "bansos.offline": (
+        "Status bantuan sosial Anda tidak dapat dimuat sekarang. Silakan coba lagi nanti.",
+        "Your social assistance status cannot be loaded now. Please try again later.",
+    ),
+    "bansos.loading": ("Memuat status Anda…", "Loading your status…"),
+    "bansos.standing.none": ("Belum terdaftar", "Not enrolled"),
+    "bansos.standing.active": (
+        "Anda menerima program ini sejak {since}",
+        "You have received this programme since {since}",
+    ),
+    "bansos.standing.pending": (
+        "Pendaftaran Anda sedang diverifikasi (sejak {since})",
+        "Your application is being checked (since {since})",
+    ),
+    "bansos.standing.ended": (
+        "Pernah menerima, sudah berakhir ({since})",
+        "Received before, now ended ({since})",
+    ),
+    "bansos.blocked.receiving": ("Tidak perlu mendaftar lagi.", "No need to apply again."),
+    "bansos.blocked.verifying": (
+        "Tunggu hasil verifikasinya; tidak perlu mendaftar lagi.",
+        "Please wait for the check; no need to apply again.",
+    ),
+    "bansos.blocked.cluster_taken": (
+        "Tidak bisa dipilih: NIK Anda sudah terdaftar di {program} ({status}), yang membantu "
+        "kebutuhan yang sama ({need}).",
+        "Cannot be chosen: your NIK is already enrolled in {program} ({status}), which helps "
+        "with the same need ({need}).",
+    ),
+    "bansos.blocked.not_at_kiosk": (
+        "Pendaftaran program ini tidak lewat kios: tanyakan di kantor desa.",
+        "This programme does not take applications at the kiosk: ask at the village office.",
+    ),
+    "bansos.held.active": ("aktif", "active"),
+    "bansos.held.pending": ("sedang diverifikasi", "being checked"),
+    "bansos.need.pangan": ("pangan", "food"),
+    "bansos.need.tunai": ("uang tunai", "cash"),
+    "bansos.need.kesehatan": ("kesehatan", "health"),
+    "photo.ask": ("Tambah foto?", "Add a photo?"),
+    "photo.hint": (
+        "Foto membantu petugas melihat masalahnya. Letakkan foto (cetak, atau di layar ponsel) "
+        "di baki, di bawah kamera.",
+        "A photo helps the officer see the problem. Put the picture (printed, or on your "
+        "phone's screen) on the tray, under the camera.",
+    ),
+    "photo.add": ("Ya, tambah foto", "Yes, add a photo"),
+    "photo.aim": (
+        "Arahkan foto ke kamera, lalu tekan Ambil foto",
+        "Hold the picture under the camera, then press Take photo",
+    ),
+    "photo.take": ("Ambil foto", "Take photo"),
+    "photo.taking": ("Mengambil foto…", "Taking the photo…"),
+    "photo.keep_question": ("Pakai foto ini?", "Use this photo?"),
+    "photo.keep": ("Pakai foto ini", "Use this photo"),
+    "photo.retake": ("Ulangi", "Take it again"),
+    "photo.review": ("Foto", "Photo"),
+    "photo.attached": ("terlampir", "attached"),
 }
 
 

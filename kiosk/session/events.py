@@ -110,3 +110,13 @@ class CardTapped(Event):
     data (a resident's card): observers compare it and keep nothing."""
 
     uid_hex: str
+
+
+@dataclass(frozen=True)
+class ViewfinderClosed(Event):
+    """The complaint photo's viewfinder ended. ``taken``: a photo is shown (through the
+    preview slot, never in an event) for the resident to keep (``Session.keep_photo``) or
+    retake; otherwise none was taken (closed, timed out, or the camera failed: a notice says
+    so) and the resident may try again or skip."""
+
+    taken: bool

@@ -40,14 +40,20 @@ def new_local_ref() -> str:
     return "K" + secrets.token_hex(8).upper()
 
 
+PHOTO_STEP = "doc:photo"
+"""A complaint's optional photo: taken with the camera (not scanned as a page) and attached
+as ``photo``, which delivery uploads and names in ``photo_document_id``."""
+
+
 @dataclass(frozen=True)
 class Step:
     """One screen of a flow. ``min_length`` is a lower bound the contract sets on the answer
-    that the centre's ``FormField`` cannot express (a complaint's text)."""
+    that the centre's ``FormField`` cannot express (a complaint's text). A ``photo`` step is
+    answered by the camera's shutter (``Session.photograph``, ``keep_photo``)."""
 
     name: str
     prompt: LocalizedText
-    kind: Literal["field", "document", "choice", "phone"]
+    kind: Literal["field", "document", "choice", "phone", "photo"]
     form_field: FormField | None = None
     required: bool = True
     options: tuple[str, ...] = ()
@@ -183,7 +189,7 @@ def steps_for(service: Service, bansos_programs: tuple[str, ...] = ()) -> list[S
                 ),
                 min_length=MIN_COMPLAINT_LENGTH,
             ),
-            Step("doc:photo", bilingual("Add a photo (optional)."), "document", required=False),
+            Step(PHOTO_STEP, bilingual("Add a photo (optional)."), "photo", required=False),
             notify_phone_step(),
         ]
     if service.kind is ServiceKind.BANSOS:

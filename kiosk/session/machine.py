@@ -70,6 +70,7 @@ from kiosk.i18n.translator import LANGUAGES, N_
 from kiosk.photos import PhotoCache
 from kiosk.receipts import tracking_code_from_scan
 from kiosk.session.availability import Needs, unavailable_reason
+from kiosk.session.bansos import BansosChoice, bansos_choices
 from kiosk.session.collect import (
     COLLECT_SERVICE_ID,
     NONE_TO_COLLECT,
@@ -92,6 +93,7 @@ from kiosk.session.events import (
     StateChanged,
     StatusLookedUp,
     StepChanged,
+    ViewfinderClosed,
 )
 from kiosk.session.flows import (
     OutboxSubmission,
@@ -104,6 +106,7 @@ from kiosk.session.flows import (
     works_offline,
 )
 from kiosk.session.forms import AnswerRejected, check_answer, check_phone
+from kiosk.session.photo import PhotoFailed, Photographer, Shutter
 from kiosk.session.states import AppState, Availability, State, check_transition
 from kiosk.session.timer import Backoff, IdleTimer
 from kiosk.submitter import Submitted
@@ -222,6 +225,8 @@ class _Personal:
     documents: dict[str, ScannedDocument] = field(default_factory=dict)
     last_receipt: Receipt | None = None
     letters: tuple[FinishedLetter, ...] = ()
+    bansos: BansosStatus | None = None  # the resident's enrollments, for the bansos screen
+    photo: ScannedDocument | None = None  # a complaint's photo, shown until kept or retaken
 
 
 class Session:
@@ -242,6 +247,7 @@ class Session:
         documents: DocumentPrinting | None = None,
         letter_desk: LetterDesk | None = None,
         receipt_qr: ReceiptQrWatch | None = None,
+        photographer: Photographer | None = None,
     ) -> None:
         """``receipt_on_screen``: a printer fault may be answered with the receipt's QR on
         screen; when False, a printer out of paper takes the kiosk out of service.
@@ -256,6 +262,7 @@ class Session:
         self.receipt_qr = receipt_qr
         self.receipts = receipts
         self.scanner = scanner
+        self.photographer = photographer  # the camera for a complaint's photo
         self.bus = bus or EventBus()
         self.default_language = language
         self.language = language
@@ -358,6 +365,8 @@ class Session:
             with contextlib.suppress(CentralError):  # the centre's idle expiry ends it anyway
                 self.client.sign_out(credentials.session_token)
         self._personal = _Personal()
+        if self.photographer is not None:
+            self.photographer.put_away()  # a photo still on screen goes with the resident
         self._service = None
         self._steps = []
         self._step_index = 0
@@ -618,7 +627,9 @@ class Session:
             status = self.client.bansos_status(credentials)
         except CentralError as error:
             self._centre_failed(error)
+            self._personal.bansos = None
             return ()
+        self._personal.bansos = status
         return tuple(p.id for p in status.programs if p.open_for_applications)
 
     def track(self, code: str) -> TrackedItem | LocalizedText:
@@ -975,6 +986,64 @@ class Session:
             )
         except CentralError:
             return None
+
+    # ------------------------------------------------------------------ bansos, photo
+
+    def bansos_choices(self) -> tuple[BansosChoice, ...] | None:
+        """The bansos screen's list: each programme with the resident's standing and why it
+        cannot be chosen (``kiosk.session.bansos``); None when the centre could not say."""
+        if self._personal.bansos is None or self.state is not State.SERVICE:
+            return None
+        return bansos_choices(self._personal.bansos)
+
+    def _photo_step(self) -> bool:
+        return (
+            self.state is State.SERVICE
+            and self._step_index < len(self._steps)
+            and self._steps[self._step_index].kind == "photo"
+        )
+
+    def photograph(self, shutter: Shutter, timeout_s: float = 60.0) -> None:
+        """The camera's live picture until the resident presses ``shutter``; a photo taken is
+        held (and shown) until ``keep_photo`` or another ``photograph``. Blocks the owner
+        like a scan does, at most ``timeout_s``; the screen's press ends it at once."""
+        if not self._photo_step():
+            shutter.close()
+            return
+        self._personal.photo = None
+        taken: ScannedDocument | None = None
+        try:
+            if self.photographer is None:
+                self._notice(bilingual("The document camera is not available."))
+            else:
+                taken = self.photographer.photograph(shutter, timeout_s)
+        except PhotoFailed as error:  # the resident may try again or skip
+            log.warning("complaint photo not taken: %s", type(error).__name__)
+            self._notice(bilingual("The document camera is not available."))
+        finally:
+            self._timer.restart()  # the resident was there, looking at the camera
+        self._personal.photo = taken
+        self._publish(ViewfinderClosed(taken is not None))
+
+    def keep_photo(self) -> None:
+        """Attach the photo just taken to the complaint and go on to the review."""
+        photo = self._personal.photo
+        if photo is None or not self._photo_step():
+            return
+        self._personal.photo = None
+        self._personal.documents[self._steps[self._step_index].name] = photo
+        if self.photographer is not None:
+            self.photographer.put_away()
+        self._advance()
+
+    def drop_photo(self) -> None:
+        """No photo after all (before a skip): the one taken, or kept earlier and come back
+        to from the review, is forgotten and leaves the screen."""
+        self._personal.photo = None
+        if self._photo_step():
+            self._personal.documents.pop(self._steps[self._step_index].name, None)
+        if self.photographer is not None:
+            self.photographer.put_away()
 
 
 def _scans(documents: list[DocumentRequirement]) -> bool:

@@ -42,6 +42,9 @@ def printer_section() -> str:
     """The walk's kiosk has an A4 printer too (the in-process simulator), for 'Ambil surat'."""
     return '[document_printer]\ndriver = "simulated"\n'
 
+BANSOS_ID = "bansos"
+COMPLAINT_ID = "pengaduan"
+
 
 def ink(png: Path) -> float:
     image = cv2.imread(str(png))
@@ -178,6 +181,31 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         screen = router.screen("requests")
         ui.until(lambda: not screen.loading, "the resident's requests")
 
+    def bansos() -> None:
+        do(lambda s: s.back(), "menu")()
+        do(lambda s: s.choose(BANSOS_ID), "bansos")()
+        screen = router.screen("bansos")
+        ui.until(lambda: screen.loaded and len(screen.ids.body.children) > 3, "the programmes")
+
+    def photo() -> None:
+        do(lambda s: s.back(), "menu")()
+        rig.kiosk.do(lambda s: s.choose(COMPLAINT_ID))
+        rig.kiosk.do(lambda s: s.answer("infrastruktur"))
+        do(lambda s: s.answer("Jalan desa berlubang di RT 003"), "photo")()
+
+    def photo_still() -> None:
+        """The still offered to keep: the screen's mode and a picture in the preview slot."""
+        screen = router.screen("photo")
+        preview = screen.ids.preview
+        shown = preview.frames_shown
+        screen.mode = "still"
+        scanner = rig.kiosk.core.scanner
+        assert scanner is not None
+        still = cv2.imread(str(page_photo(tmp / "still.jpg", 2)))
+        assert still is not None
+        scanner.preview.put(np.asarray(still, dtype=np.uint8))
+        ui.until(lambda: preview.frames_shown > shown, "the still")
+
     def qr() -> None:
         router.screen("done").show(False, "https://desa.example/t/SKT-2026-000123")
         ui.frames(3)
@@ -208,6 +236,9 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         ("collect-printed", "collect.printed", collected),
         ("collect-office", "collect.not_printed", office),
         ("information", "info.title", information),
+        ("bansos", "bansos.title", bansos),
+        ("photo", "photo.ask", photo),
+        ("photo-still", "photo.keep_question", photo_still),
         (
             "out-of-service",
             "oos.title",
@@ -247,4 +278,4 @@ def test_every_screen_renders_says_its_title_and_has_finger_sized_targets(
     finally:
         window.size = SIZES["landscape"]
     assert problems == []
-    assert rig.kiosk.do(lambda s: s.state) is State.SERVICE  # the information's
+    assert rig.kiosk.do(lambda s: s.state) is State.SERVICE  # the complaint's photo step

@@ -92,6 +92,7 @@ class FakeClient:
     tickets: list[QueueTicketCreate] = field(default_factory=list)
     extra_services: list[Service] = field(default_factory=list)  # added to the catalog
     asked_with: list[Credentials] = field(default_factory=list)  # my_requests' credentials
+    bansos: BansosStatus | None = None  # the resident's bansos status, when a test sets one
 
     def _check(self, name: str) -> None:
         self.calls.append(name)
@@ -148,6 +149,8 @@ class FakeClient:
 
     def bansos_status(self, credentials: Credentials) -> BansosStatus:
         self._check("bansos_status")
+        if self.bansos is not None:
+            return self.bansos
         return BansosStatus.model_validate(
             {
                 "enrollments": [],
