@@ -3,9 +3,10 @@
 
 - cold start to the attract screen: `kiosk app` started as a process until its READY=1 over
   $NOTIFY_SOCKET, which the app sends after its first frame (target <= 2.5 s);
-- touches per journey, counted by the scripted finger: a queue number with the e-KTP tapped
-  (the card tap is not a touch) and with the NIK typed (target <= 4 for a queue ticket:
-  printed beside it with and without the PIN's keypad presses);
+- touches per journey, counted by the scripted finger: a queue number from the attract
+  screen's button, which needs no card and no PIN (target <= 4 touches and <= 15 s from the
+  first touch to the done screen); beside it, signed in with the e-KTP tapped (the card tap is
+  not a touch) and with the NIK typed, as a resident who is already in the menu would;
 - the longest UI-thread stall during those journeys: the longest single frame of Kivy's loop
   (events, clock callbacks, drawing, plus its frame pacing), target <= 50 ms. Software GL
   (llvmpipe under Xvfb) draws slower than a kiosk's GPU, so this is an upper bound.
@@ -133,7 +134,17 @@ def journeys(config_dir: Path, work: Path, display: str, people: list[Any]) -> N
     ui = TimedUi(app, root)
     try:
         ui.on("attract")
+        ui.until(lambda: ui.buttons(QUEUE) != [], "the attract's queue button")
         ui.longest_frame_s = ui.longest_cpu_s = 0.0
+        started = time.perf_counter()
+        ui.press(QUEUE)
+        ui.on("done")
+        took = time.perf_counter() - started
+        report("queue ticket from the attract screen, touches", ui.touches, "touches", "<=", 4)
+        report("queue ticket from the attract screen, time", took, "s", "<=", 15)
+        ui.press("Selesai")
+        ui.on("attract")
+        ui.touches = 0
         kiosk.tap_card(person.card_uid)  # the e-KTP: a tap on the reader, not on the screen
         ui.on("pin")
         ui.press(*person.pin, "OK")
@@ -143,8 +154,7 @@ def journeys(config_dir: Path, work: Path, display: str, people: list[Any]) -> N
         ui.on("review")
         ui.press("Kirim")
         ui.on("done")
-        report("queue ticket with the e-KTP, touches", ui.touches, "touches", "<=", 4)
-        info(f"of which {len(person.pin) + 1} on the PIN keypad: {ui.touches - 7} besides it")
+        info(f"queue ticket signed in with the e-KTP: {ui.touches} touches (7 on the PIN keypad)")
         by_card = ui.touches
         ui.press("Selesai")
         ui.on("attract")
@@ -164,7 +174,7 @@ def journeys(config_dir: Path, work: Path, display: str, people: list[Any]) -> N
         ui.on("review")
         ui.press("Kirim")
         ui.on("done")
-        info(f"queue ticket with the NIK typed: {ui.touches} touches (card: {by_card})")
+        info(f"queue ticket signed in with the NIK typed: {ui.touches} touches (card: {by_card})")
         report(
             "longest UI-thread frame during the journeys", ui.longest_frame_s * 1000, "ms", "<=", 50
         )

@@ -326,6 +326,7 @@ class Router:
         Clock.unschedule(self._local_timeout)
         self.screen("identify").nik_mode = False
         self.show("attract")
+        self.offer_queue(self.screen("attract").show_queue_services)
 
     def _local_timeout(self, _dt: float) -> None:
         if self._manager.current == "maintenance" and not self.maintaining:
@@ -397,3 +398,16 @@ class Router:
             self.to_attract()
         else:
             self._bridge.post(Session.cancel)
+
+    # ------------------------------------------------------------------ walk-in queue number
+
+    def offer_queue(self, answer: Callable[[list[Service]], None]) -> None:
+        """The queue services to offer on the attract screen (none unless idle and online)."""
+        self._bridge.ask(Session.walk_in_services, answer)
+
+    def take_queue_number(self, service_id: str) -> None:
+        """The attract's queue button: a number with no card and no PIN; the done screen then
+        offers no "another service" (nobody is signed in)."""
+        if self.state is State.IDLE:
+            self.screen("done").signed_in = False
+            self._bridge.post(lambda s: s.take_queue_number(service_id))

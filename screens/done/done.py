@@ -16,6 +16,7 @@ QR_BOX_PX = 12  # one QR module in screen pixels: a phone reads it from arm's le
 class DoneScreen(KioskScreen):
     printed = BooleanProperty(True)
     qr_texture = ObjectProperty(None, allownone=True)
+    signed_in = BooleanProperty(True)  # false for a walk-in's queue number: no menu to go to
 
     def show(self, printed: bool, qr_payload: str) -> None:
         self.printed = printed
@@ -24,6 +25,7 @@ class DoneScreen(KioskScreen):
     def forget(self) -> None:
         self.printed = True
         self.qr_texture = None
+        self.signed_in = True
 
 
 def _qr_texture(payload: str) -> object:

@@ -138,13 +138,24 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         router.wake()
         ui.on("language")
 
+    def offered() -> None:
+        queue = router.screen("attract").ids.queue
+        ui.until(lambda: queue.children != [], "the attract's queue button")
+
+    def walk_in() -> None:
+        """A queue number from the attract's button: the done screen without "another
+        service"; then Selesai, back to the attract screen for the rest of the walk."""
+        router.take_queue_number(QUEUE_ID)
+        ui.on("done")
+
     def qr() -> None:
         router.screen("done").show(False, "https://desa.example/t/SKT-2026-000123")
         ui.frames(3)
 
     return [
-        ("attract", "attract.call", lambda: None),
-        ("language", "language.title", wake),
+        ("attract", "attract.call", offered),
+        ("done-walk-in", "done.printed", walk_in),
+        ("language", "language.title", lambda: (router.cancel(), wake())),
         (
             "identify-card",
             "identify.title",
