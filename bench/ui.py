@@ -9,7 +9,10 @@
   not a touch) and with the NIK typed, as a resident who is already in the menu would;
 - the longest UI-thread stall during those journeys: the longest single frame of Kivy's loop
   (events, clock callbacks, drawing, plus its frame pacing), target <= 50 ms. Software GL
-  (llvmpipe under Xvfb) draws slower than a kiosk's GPU, so this is an upper bound.
+  (llvmpipe under Xvfb) draws slower than a kiosk's GPU, so this is an upper bound; beside
+  it the UI thread's own CPU time in a frame, and the longest frame less its buffer swap
+  (where llvmpipe finishes drawing and Xvfb takes the picture). The app freezes its start-up
+  heap after READY=1 (screens/heap.py); the journeys start after the same call.
 
 - the scan screen's live picture: frames drawn per second while the scanner watches the
   simulated camera's moving pattern (no page, so it never captures), beside the camera's own
@@ -87,23 +90,43 @@ def cold_start(config_dir: Path, work: Path, display: str) -> float:
 
 
 class TimedUi(Ui):
-    """The tests' scripted finger, timing every frame of Kivy's loop."""
+    """The tests' scripted finger, timing every frame of Kivy's loop, and within it the buffer
+    swap (software GL finishing the frame's drawing and Xvfb taking the picture: a kiosk's GPU
+    does this part in a few ms, llvmpipe on 2 busy cores in hundreds)."""
 
     longest_frame_s = 0.0
     longest_on = ""
     longest_cpu_s = 0.0  # the UI thread's own CPU time in its longest frame: the code's share
+    longest_unswapped_s = 0.0  # the longest frame less its buffer swap
+    swapping_s = 0.0
 
     def frames(self, count: int = 3) -> None:
         from kivy.base import EventLoop
 
+        self._time_swaps(EventLoop.window)
         for _ in range(count):
             before = self.screen
+            self.swapping_s = 0.0
             started, cpu = time.perf_counter(), time.thread_time()
             EventLoop.idle()
             took = time.perf_counter() - started
             self.longest_cpu_s = max(self.longest_cpu_s, time.thread_time() - cpu)
+            self.longest_unswapped_s = max(self.longest_unswapped_s, took - self.swapping_s)
             if took > self.longest_frame_s:
                 self.longest_frame_s, self.longest_on = took, f"{before} -> {self.screen}"
+
+    def _time_swaps(self, window: Any) -> None:
+        if getattr(window, "timed_by_bench", False):
+            return
+        swap = window.flip
+
+        def timed_flip() -> None:
+            started = time.perf_counter()
+            swap()
+            self.swapping_s += time.perf_counter() - started
+
+        window.flip = timed_flip
+        window.timed_by_bench = True
 
 
 def journeys(config_dir: Path, work: Path, display: str, people: list[Any]) -> None:
@@ -116,6 +139,7 @@ def journeys(config_dir: Path, work: Path, display: str, people: list[Any]) -> N
     Config.set("graphics", "width", "1920")
     Config.set("graphics", "height", "1080")
     EventLoop.ensure_window()
+    from screens import heap
     from screens.app import KioskApp
 
     kiosk = build_simulated_kiosk(load_kiosk_config(config_dir, env={}), receipts_dir=work)
@@ -134,8 +158,9 @@ def journeys(config_dir: Path, work: Path, display: str, people: list[Any]) -> N
     ui = TimedUi(app, root)
     try:
         ui.on("attract")
+        heap.settle()  # as `kiosk app` does once READY=1 is sent (screens/main.py)
         ui.until(lambda: ui.buttons(QUEUE) != [], "the attract's queue button")
-        ui.longest_frame_s = ui.longest_cpu_s = 0.0
+        ui.longest_frame_s = ui.longest_cpu_s = ui.longest_unswapped_s = 0.0
         started = time.perf_counter()
         ui.press(QUEUE)
         ui.on("done")
@@ -180,6 +205,13 @@ def journeys(config_dir: Path, work: Path, display: str, people: list[Any]) -> N
         )
         info(f"the longest frame: {ui.longest_on}; another helper's load shares these 2 cores")
         report("longest UI-thread frame, its own CPU time", ui.longest_cpu_s * 1000, "ms", "<=", 50)
+        report(
+            "longest UI-thread frame less its buffer swap",
+            ui.longest_unswapped_s * 1000,
+            "ms",
+            "<=",
+            50,
+        )
         ui.press("Layanan lain")
         ui.on("menu")
         preview_rate(ui, kiosk, work)

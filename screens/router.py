@@ -327,6 +327,8 @@ class Router:
         self.screen("identify").nik_mode = False
         self.show("attract")
         self.offer_queue(self.screen("attract").show_queue_services)
+        # The menu's tiles built now, between residents, not in the frame the menu appears.
+        self._bridge.ask(Session.available_services, self.screen("menu").show)
 
     def _local_timeout(self, _dt: float) -> None:
         if self._manager.current == "maintenance" and not self.maintaining:

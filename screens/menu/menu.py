@@ -18,14 +18,18 @@ class ServiceTile(Tile):
 
 class MenuScreen(KioskScreen):
     def show(self, services: list[Service]) -> None:
+        """The tiles of ``services``; those already shown are kept when the offer is the same
+        (the usual case: building ten tiles is a frame's worth of the UI thread's time)."""
         router = App.get_running_app().router
         tiles = self.ids.tiles
+        self.ids.empty.opacity = 0 if services else 1
+        if [t.service for t in tiles.children[::-1]] == services:
+            return
         tiles.clear_widgets()
         for service in services:
             tile = ServiceTile(service=service)
             tile.bind(on_release=lambda t: router.choose(t.service.id))
             tiles.add_widget(tile)
-        self.ids.empty.opacity = 0 if services else 1
 
 
 load_rules(__name__)
