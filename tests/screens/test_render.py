@@ -144,9 +144,19 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
 
     def walk_in() -> None:
         """A queue number from the attract's button: the done screen without "another
-        service"; then Selesai, back to the attract screen for the rest of the walk."""
+        service"."""
         router.take_queue_number(QUEUE_ID)
         ui.on("done")
+
+    def after_walk_in() -> None:
+        """Finish: the session's end resets the language, which the walk then sets again."""
+        router.cancel()
+        ui.until(
+            lambda: ui.screen == "attract" and ui.app.language == ui.app.default_language,
+            "the attract screen in the default language",
+        )
+        ui.show_language(language)
+        wake()
 
     def qr() -> None:
         router.screen("done").show(False, "https://desa.example/t/SKT-2026-000123")
@@ -155,7 +165,7 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
     return [
         ("attract", "attract.call", offered),
         ("done-walk-in", "done.printed", walk_in),
-        ("language", "language.title", lambda: (router.cancel(), wake())),
+        ("language", "language.title", after_walk_in),
         (
             "identify-card",
             "identify.title",
