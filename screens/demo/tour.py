@@ -161,6 +161,8 @@ class Tour:
             self.walk_in()
             ui.press(QUEUE)
             ui.on("done")
+            done = ui.root.ids.manager.current_screen
+            ui.until(lambda: done.qr_texture is not None, "the receipt's QR on screen")
             self.shot("done-qr-no-paper")
             self.finish()
         finally:

@@ -27,6 +27,7 @@ from tests.screens.conftest import DPI, Rig, Ui
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 INK_SHARE = 0.01  # at least 1 % of the pixels are not the background: something is drawn
 QUEUE_ID = "antrian"
+QR_URL = "https://desa.example/t/SKT-2026-000123"
 LETTER_ID = "sktm"
 INFO_ID = "informasi"
 
@@ -159,8 +160,14 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         wake()
 
     def qr() -> None:
-        router.screen("done").show(False, "https://desa.example/t/SKT-2026-000123")
-        ui.frames(3)
+        """The code on screen, drawn off the UI thread; a phone's reader decodes it."""
+        done = router.screen("done")
+        done.show(False, QR_URL)
+        ui.until(lambda: done.qr_texture is not None, "the QR on screen")
+        shot = cv2.imread(str(ui.screenshot(tmp / "qr.png")))
+        assert shot is not None
+        found, _points = cv2.QRCodeDetector().detectAndDecode(shot)[:2]
+        assert found == QR_URL
 
     return [
         ("attract", "attract.call", offered),
