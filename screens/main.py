@@ -149,7 +149,7 @@ def run(
     panel = _demo_panel(app, runtime, demo)
     try:
         make_appliance()
-        Clock.schedule_once(lambda _dt: sdnotify.ready(), 0)  # after the first frame: attract
+        Clock.schedule_once(lambda _dt: _ready(Clock), 0)  # after the first frame: attract
         # Under cage the unit's main process is cage (NotifyAccess=all): the watchdog is ours.
         interval = sdnotify.watchdog_interval(inherited=True)
         if interval is not None:  # from the UI loop: a frozen UI gets the app restarted
@@ -163,6 +163,14 @@ def run(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def _ready(clock: Any) -> None:
+    """READY=1, then the start-up heap frozen a frame later (screens/heap.py)."""
+    from screens import heap
+
+    sdnotify.ready()
+    clock.schedule_once(lambda _dt: heap.settle(), 0)
 
 
 def _demo_panel(app: Any, runtime: Runtime, demo: DemoOptions | None) -> Any:

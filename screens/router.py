@@ -390,6 +390,9 @@ class Router:
         Clock.unschedule(self._local_timeout)
         self.screen("identify").nik_mode = False
         self.show("attract")
+        self.offer_queue(self.screen("attract").show_queue_services)
+        # The menu's tiles built now, between residents, not in the frame the menu appears.
+        self._bridge.ask(Session.available_services, self.screen("menu").show)
 
     def _local_timeout(self, _dt: float) -> None:
         if self._manager.current == "maintenance" and not self.maintaining:
@@ -551,3 +554,16 @@ class Router:
         if self._shutter is not None and self._shutter.pressed:
             self._shutter = None  # a fresh one (opened since) stays
         self.screen("photo").closed(event.taken)
+
+    # ------------------------------------------------------------------ walk-in queue number
+
+    def offer_queue(self, answer: Callable[[list[Service]], None]) -> None:
+        """The queue services to offer on the attract screen (none unless idle and online)."""
+        self._bridge.ask(Session.walk_in_services, answer)
+
+    def take_queue_number(self, service_id: str) -> None:
+        """The attract's queue button: a number with no card and no PIN; the done screen then
+        offers no "another service" (nobody is signed in)."""
+        if self.state is State.IDLE:
+            self.screen("done").signed_in = False
+            self._bridge.post(lambda s: s.take_queue_number(service_id))

@@ -192,7 +192,7 @@ class ReceiptMaker(Protocol):
     def for_result(
         self,
         result: BaseModel,
-        resident: ResidentSummary,
+        resident: ResidentSummary | None,
         language: str,
         catalog: ServiceCatalog | None,
     ) -> Receipt: ...
@@ -921,8 +921,11 @@ class Session:
                 self._notice(bilingual("The printer is still not available."))
 
     def finish(self) -> None:
-        """The resident is done: back to the menu for another service, or end with ``cancel``."""
-        if self.state is State.DONE:
+        """The resident is done: back to the menu for another service, or end with ``cancel``.
+        A walk-in queue number has no menu to go back to (nobody signed in): it ends."""
+        if self.state is State.DONE and self._personal.credentials is None:
+            self._end("finished")
+        elif self.state is State.DONE:
             self._personal.answers = {}
             self._personal.documents = {}
             self._personal.last_receipt = None
@@ -1044,6 +1047,44 @@ class Session:
             self._personal.documents.pop(self._steps[self._step_index].name, None)
         if self.photographer is not None:
             self.photographer.put_away()
+
+
+    # ------------------------------------------------------------------ walk-in queue number
+
+    def walk_in_services(self) -> list[Service]:
+        """The queue services the attract screen offers before anyone signs in. The centre
+        numbers tickets per office and day without knowing who takes one (a paper roll), and
+        the ticket shows nobody's data, so a queue number needs no card, NIK or PIN. Empty
+        unless the kiosk is idle and the centre reachable (a number only exists there)."""
+        if self.state is not State.IDLE or not self.centre_online:
+            return []
+        return [s for s in self.available_services() if s.kind is ServiceKind.QUEUE]
+
+    def take_queue_number(self, service_id: str) -> None:
+        """One touch on the attract screen: the number is taken and printed (or shown as a QR)
+        through SUBMITTING → PRINTING → DONE, whose idle timer brings the attract back. The
+        session holds no credentials and no personal data; the receipt names nobody."""
+        service = next((s for s in self.walk_in_services() if s.id == service_id), None)
+        if service is None:
+            if self.state is State.IDLE:
+                self._notice(bilingual("This service is not available right now."))
+            return
+        submission = submission_for(service, {}, {}, self._wall_clock())
+        if not isinstance(submission, QueueTicketSubmission):  # walk_in_services: queue only
+            return
+        self._service = service
+        self._go(State.SUBMITTING, service.id)
+        try:
+            ticket = self.client.take_queue_ticket(Credentials(), submission.payload)
+        except CentralError as error:
+            self._centre_failed(error)
+            self._end("cancelled")
+            return
+        self.set_modes(centre_online=True)
+        self._print(
+            self.receipts.for_result(ticket, None, self.language, self._catalog),
+            self.receipts.qr_payload(ticket),
+        )
 
 
 def _scans(documents: list[DocumentRequirement]) -> bool:

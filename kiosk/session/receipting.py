@@ -61,7 +61,7 @@ class SessionReceipts:
     def for_result(
         self,
         result: BaseModel,
-        resident: ResidentSummary,
+        resident: ResidentSummary | None,
         language: str,
         catalog: ServiceCatalog | None,
     ) -> Receipt:

@@ -1,9 +1,11 @@
 """The session's states and the only transitions allowed between them (docs/DESIGN.md).
 
 ``IDLE → IDENTIFYING → VERIFYING_PIN → (CHANGING_PIN →) MENU → SERVICE → REVIEW → SUBMITTING →
-PRINTING → DONE → IDLE``, with ``OUT_OF_SERVICE`` reachable from anywhere and left only for
-``IDLE`` (or for itself, when the reason changes). Listing them in one table makes an illegal
-jump a bug that raises, not a screen that silently misbehaves.
+PRINTING → DONE → IDLE``, and for a queue number taken from the attract screen ``IDLE →
+SUBMITTING → PRINTING → DONE → IDLE`` (nobody signs in for a number), with ``OUT_OF_SERVICE``
+reachable from anywhere and left only for ``IDLE`` (or for itself, when the reason changes).
+Listing them in one table makes an illegal jump a bug that raises, not a screen that silently
+misbehaves.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class State(enum.StrEnum):
 _ANYWHERE_TO = {State.IDLE, State.OUT_OF_SERVICE}
 
 TRANSITIONS: dict[State, set[State]] = {
-    State.IDLE: {State.IDENTIFYING, State.VERIFYING_PIN},
+    State.IDLE: {State.IDENTIFYING, State.VERIFYING_PIN, State.SUBMITTING},  # walk-in queue
     State.IDENTIFYING: {State.VERIFYING_PIN},
     State.VERIFYING_PIN: {State.IDENTIFYING, State.CHANGING_PIN, State.MENU},
     State.CHANGING_PIN: {State.MENU},

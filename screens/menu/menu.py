@@ -23,8 +23,14 @@ class MyRequestsTile(Tile):
 
 class MenuScreen(KioskScreen):
     def show(self, services: list[Service]) -> None:
+        """The tiles of ``services``; those already shown are kept when the offer is the same
+        (the usual case: building ten tiles is a frame's worth of the UI thread's time)."""
         router = App.get_running_app().router
         tiles = self.ids.tiles
+        self.ids.empty.opacity = 0 if services else 1
+        shown = [t.service for t in tiles.children[::-1] if isinstance(t, ServiceTile)]
+        if tiles.children and shown == services:
+            return
         tiles.clear_widgets()
         for service in services:
             tile = ServiceTile(service=service)
@@ -33,7 +39,6 @@ class MenuScreen(KioskScreen):
         mine = MyRequestsTile()
         mine.bind(on_release=lambda _tile: router.open_my_requests())
         tiles.add_widget(mine)
-        self.ids.empty.opacity = 0 if services else 1
 
 
 load_rules(__name__)

@@ -65,6 +65,25 @@ def test_queue_ticket_by_touch_prints_a_receipt(ui: Ui, rig: Rig) -> None:
     assert len(rig.kiosk.receipt_files()) == 1
 
 
+def test_a_queue_number_is_one_touch_from_the_attract_screen_without_signing_in(
+    ui: Ui, rig: Rig
+) -> None:
+    ui.until(lambda: ui.buttons(QUEUE_LABEL) != [], "the attract's queue button")
+    ui.press(QUEUE_LABEL)
+    ui.on("done")
+    assert ui.touches == 1
+    assert "Selesai. Ambil tanda terima Anda di bawah layar." in ui.texts()
+    assert ui.buttons("Layanan lain") == []  # nobody signed in: no menu to go back to
+    receipt = rig.kiosk.last_receipt_text()
+    assert "ANTRIAN" in receipt.upper(), receipt
+    assert "NIK" not in receipt  # the ticket names nobody
+    ui.press("Selesai")
+    ui.on("attract")
+    assert rig.kiosk.do(lambda s: s.state) is State.IDLE
+    ui.tap(ui.root.ids.manager.current_screen.ids.queue.parent.children[-1])  # the title
+    ui.on("language")  # a touch beside the button still wakes the kiosk
+
+
 def test_the_countdown_ends_the_session_and_no_label_keeps_the_nik_or_name(
     ui: Ui, rig: Rig
 ) -> None:

@@ -1,5 +1,6 @@
 """The four keys alone (Up/Down, Enter, F1), through the window's keyboard events: a queue
-number from the attract screen to a printed receipt, with the focus outlined as it moves."""
+number from the attract screen to a printed receipt, signed in or straight from the attract's
+button, with the focus outlined as it moves."""
 
 from __future__ import annotations
 
@@ -83,6 +84,23 @@ def test_a_queue_number_with_the_four_keys_only(ui: Ui, rig: Rig) -> None:
     help_text = next(text for text in said if text.startswith("Pilih layanan. Tombol"))
     assert "Ambil nomor antrian" in help_text  # F1: the instruction, then the choices
     assert not any(person.nik in text for text in said)  # the NIK is never spoken
+
+
+def test_a_walk_in_queue_number_is_down_and_enter_on_the_attract_screen(ui: Ui, rig: Rig) -> None:
+    ui.app.speaker.enabled = True
+    ui.until(lambda: ui.buttons("Ambil nomor antrian") != [], "the attract's queue button")
+    key(ui, HELP)
+    assert ui.spoken[-1][0].endswith("Ambil nomor antrian")  # F1 lists it among the choices
+    choose(ui, "Ambil nomor antrian")
+    ui.on("done")
+    ui.frames(3)
+    assert len(rig.kiosk.receipt_files()) == 1
+    assert ui.touches == 0
+    assert ("Ambil nomor antrian", "id") in ui.spoken  # the focused button, said aloud
+    choose(ui, "Selesai")
+    ui.on("attract")
+    key(ui, ENTER)  # nothing focused on a fresh attract screen: Enter still wakes the kiosk
+    ui.on("language")
 
 
 def test_a_usb_keypad_mapped_in_the_config_drives_the_focus(ui: Ui) -> None:

@@ -32,6 +32,7 @@ from tests.support.letters import ready_letter
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 INK_SHARE = 0.01  # at least 1 % of the pixels are not the background: something is drawn
 QUEUE_ID = "antrian"
+QR_URL = "https://desa.example/t/SKT-2026-000123"
 LETTER_ID = "sktm"
 INFO_ID = "informasi"
 PAGE = ScannedDocument(b"%PDF-1.4 page", "application/pdf")
@@ -206,13 +207,40 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         scanner.preview.put(np.asarray(still, dtype=np.uint8))
         ui.until(lambda: preview.frames_shown > shown, "the still")
 
+    def offered() -> None:
+        queue = router.screen("attract").ids.queue
+        ui.until(lambda: queue.children != [], "the attract's queue button")
+
+    def walk_in() -> None:
+        """A queue number from the attract's button: the done screen without "another
+        service"."""
+        router.take_queue_number(QUEUE_ID)
+        ui.on("done")
+
+    def after_walk_in() -> None:
+        """Finish: the session's end resets the language, which the walk then sets again."""
+        router.cancel()
+        ui.until(
+            lambda: ui.screen == "attract" and ui.app.language == ui.app.default_language,
+            "the attract screen in the default language",
+        )
+        ui.show_language(language)
+        wake()
+
     def qr() -> None:
-        router.screen("done").show(False, "https://desa.example/t/SKT-2026-000123")
-        ui.frames(3)
+        """The code on screen, drawn off the UI thread; a phone's reader decodes it."""
+        done = router.screen("done")
+        done.show(False, QR_URL)
+        ui.until(lambda: done.qr_texture is not None, "the QR on screen")
+        shot = cv2.imread(str(ui.screenshot(tmp / "qr.png")))
+        assert shot is not None
+        found, _points = cv2.QRCodeDetector().detectAndDecode(shot)[:2]
+        assert found == QR_URL
 
     return [
-        ("attract", "attract.call", lambda: None),
-        ("language", "language.title", wake),
+        ("attract", "attract.call", offered),
+        ("done-walk-in", "done.printed", walk_in),
+        ("language", "language.title", after_walk_in),
         (
             "identify-card",
             "identify.title",

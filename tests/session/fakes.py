@@ -90,6 +90,7 @@ class FakeClient:
     refuse_login: ErrorBody | None = None
     calls: list[str] = field(default_factory=list)
     tickets: list[QueueTicketCreate] = field(default_factory=list)
+    ticket_headers: list[dict[str, str]] = field(default_factory=list)  # who asked for each
     extra_services: list[Service] = field(default_factory=list)  # added to the catalog
     asked_with: list[Credentials] = field(default_factory=list)  # my_requests' credentials
     bansos: BansosStatus | None = None  # the resident's bansos status, when a test sets one
@@ -186,6 +187,7 @@ class FakeClient:
     ) -> QueueTicket:
         self._check("take_queue_ticket")
         self.tickets.append(request)
+        self.ticket_headers.append(credentials.headers())
         return QueueTicket(
             number="A-001",
             office_id="35.10.01.2001",
@@ -265,11 +267,12 @@ class FakeReceipts:
     def for_result(
         self,
         result: BaseModel,
-        resident: ResidentSummary,
+        resident: ResidentSummary | None,
         language: str,
         catalog: ServiceCatalog | None,
     ) -> Receipt:
-        return Receipt().text(f"result {type(result).__name__} {language}")
+        named = "" if resident is None else f" for {resident.nik_masked}"
+        return Receipt().text(f"result {type(result).__name__} {language}{named}")
 
     def queued(
         self,

@@ -179,6 +179,43 @@ def test_queue_ticket_is_taken_from_the_centre_and_printed(rig: Rig) -> None:
     assert request.local_ref and "result QueueTicket" in repr(ready.receipt)
 
 
+def test_a_walk_in_takes_a_queue_number_without_signing_in(rig: Rig) -> None:
+    rig.session.refresh_catalog()  # a running kiosk fetches it at start
+    assert [s.id for s in rig.session.walk_in_services()] == ["antrian"]
+    rig.session.take_queue_number("antrian")
+    assert rig.session.state is State.DONE
+    assert rig.client.ticket_headers == [{}]  # no session token, no grant: nobody identified
+    assert "sign_in" not in rig.client.calls
+    ready = rig.of(ReceiptReady)[-1]
+    assert ready.printed and "for " not in repr(ready.receipt)  # the receipt names nobody
+    assert rig.session.resident is None
+    rig.session.finish()  # no menu to go back to: the walk-in is done
+    assert rig.session.state is State.IDLE
+    assert rig.of(SessionEnded)[-1].reason == "finished"
+    assert not rig.session.holds_personal_data()
+
+
+def test_a_walk_in_gets_only_queue_numbers_and_only_while_idle(rig: Rig) -> None:
+    rig.session.refresh_catalog()
+    rig.session.take_queue_number("sktm")  # a letter needs the resident: not from attract
+    assert rig.session.state is State.IDLE
+    assert "not available" in rig.of(Notice)[-1].message.en
+    signed_in(rig)
+    assert rig.session.walk_in_services() == []
+    rig.session.take_queue_number("antrian")
+    assert rig.session.state is State.MENU and rig.client.tickets == []
+
+
+def test_a_walk_in_with_the_centre_away_is_told_and_nothing_is_kept(rig: Rig) -> None:
+    rig.session.refresh_catalog()
+    rig.client.online = False
+    rig.session.take_queue_number("antrian")
+    assert rig.session.state is State.IDLE
+    assert "central server" in rig.of(Notice)[-1].message.en
+    assert rig.session.walk_in_services() == []  # the centre is marked away: no button
+    assert not rig.session.holds_personal_data()
+
+
 def test_printer_out_offers_the_receipt_on_screen(rig: Rig) -> None:
     signed_in(rig)
     rig.printer.paper = False

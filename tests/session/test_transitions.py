@@ -14,7 +14,7 @@ pytestmark = pytest.mark.in_process
 S = State
 ALWAYS = {S.IDLE, S.OUT_OF_SERVICE}  # a session can end, and a fault strike, from anywhere
 LEGAL: dict[State, set[State]] = {
-    S.IDLE: {S.IDENTIFYING, S.VERIFYING_PIN} | ALWAYS,
+    S.IDLE: {S.IDENTIFYING, S.VERIFYING_PIN, S.SUBMITTING} | ALWAYS,  # walk-in queue number
     S.IDENTIFYING: {S.VERIFYING_PIN} | ALWAYS,
     S.VERIFYING_PIN: {S.IDENTIFYING, S.CHANGING_PIN, S.MENU} | ALWAYS,
     S.CHANGING_PIN: {S.MENU} | ALWAYS,
