@@ -112,6 +112,21 @@ def prepare(content: bytes) -> Prepared:
         image.thumbnail((image.width * 3 // 4, image.height * 3 // 4), Image.Resampling.LANCZOS)
 
 
+def stored(photo_id: str, project_id: str, prepared: Prepared, added_at: datetime) -> ProjectPhoto:
+    """The row for a prepared photo (uploaded or seeded alike)."""
+    return ProjectPhoto(
+        id=photo_id,
+        project_id=project_id,
+        content_type=PHOTO_TYPE,
+        width=prepared.width,
+        height=prepared.height,
+        size_bytes=len(prepared.content),
+        sha256=hashlib.sha256(prepared.content).hexdigest(),
+        content=prepared.content,
+        added_at=added_at,
+    )
+
+
 def add(
     db: Session, office_id: str, project_id: str, content: bytes, now: datetime
 ) -> ProjectPhoto:
@@ -119,18 +134,7 @@ def add(
     project = project_of_office(db, office_id, project_id)
     if len(project.photo_ids) >= MAX_PHOTOS_PER_PROJECT:
         raise too_many()
-    prepared = prepare(content)
-    photo = ProjectPhoto(
-        id=PHOTO_ID_PREFIX + secrets.token_hex(8),
-        project_id=project.id,
-        content_type=PHOTO_TYPE,
-        width=prepared.width,
-        height=prepared.height,
-        size_bytes=len(prepared.content),
-        sha256=hashlib.sha256(prepared.content).hexdigest(),
-        content=prepared.content,
-        added_at=now,
-    )
+    photo = stored(PHOTO_ID_PREFIX + secrets.token_hex(8), project.id, prepare(content), now)
     db.add(photo)
     project.photo_ids = [*project.photo_ids, photo.id]  # a new list: JSON columns track assignment
     db.commit()

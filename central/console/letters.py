@@ -248,14 +248,7 @@ def make_letter(request: Request, operator: Office, code: str) -> Response:
                 db, row, signer, operator.operator_id, operator.now, base_url(ctx, request)
             )
         except ApiError as err:
-            db.rollback()
-            return _detail(
-                request,
-                operator,
-                row.tracking_code,
-                error=_refusal_text(err, operator),
-                status=err.status,
-            )
+            return _refused(request, operator, db, row.tracking_code, err)
         audit_operator_action(db, operator, "letter_generate", row.tracking_code)
         db.commit()
         return _after_post(row.tracking_code, "letter")
@@ -288,17 +281,18 @@ def upload_signed_letter(request: Request, operator: Office, code: str) -> Respo
                 ctx.settings.max_document_mb * 1024 * 1024,
             )
         except ApiError as err:
-            db.rollback()
-            return _detail(
-                request,
-                operator,
-                row.tracking_code,
-                error=_refusal_text(err, operator),
-                status=err.status,
-            )
+            return _refused(request, operator, db, row.tracking_code, err)
         audit_operator_action(db, operator, "letter_upload", row.tracking_code)
         db.commit()
         return _after_post(row.tracking_code, "signed")
+
+
+def _refused(
+    request: Request, operator: ConsoleOperator, db: Session, code: str, err: ApiError
+) -> Response:
+    """The request's page again with the refusal in the operator's language; nothing kept."""
+    db.rollback()
+    return _detail(request, operator, code, error=_refusal_text(err, operator), status=err.status)
 
 
 def _file(content: bytes, media_type: str, filename: str, download: bool) -> Response:

@@ -8,13 +8,12 @@ changes nothing."""
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 from datetime import UTC, date, datetime, time
 
 from PIL import Image, ImageDraw
 
-from central.backoffice.project_photos import PHOTO_TYPE, Prepared, prepare
+from central.backoffice.project_photos import Prepared, prepare, stored
 from central.models import ProjectPhoto
 
 PHOTOS_PER_PROJECT = 2
@@ -56,20 +55,7 @@ def _prepared(number: int, shot: int, progress_pct: int) -> Prepared:
 
 def demo_photos(project_id: str, number: int, progress_pct: int, today: date) -> list[ProjectPhoto]:
     added = datetime.combine(today, time(2, 0), UTC)
-    photos = []
-    for shot, photo_id in enumerate(demo_photo_ids(project_id)):
-        prepared = _prepared(number, shot, progress_pct)
-        photos.append(
-            ProjectPhoto(
-                id=photo_id,
-                project_id=project_id,
-                content_type=PHOTO_TYPE,
-                width=prepared.width,
-                height=prepared.height,
-                size_bytes=len(prepared.content),
-                sha256=hashlib.sha256(prepared.content).hexdigest(),
-                content=prepared.content,
-                added_at=added,
-            )
-        )
-    return photos
+    return [
+        stored(photo_id, project_id, _prepared(number, shot, progress_pct), added)
+        for shot, photo_id in enumerate(demo_photo_ids(project_id))
+    ]

@@ -22,6 +22,7 @@ from kiosk.session.bansos import BansosChoice, Blocked, Standing
 from screens.base import KioskScreen, load_rules
 from screens.text import WORDS, pick, word
 from screens.widgets import BigButton
+from screens.widgets.paragraph import paragraph
 
 
 def _day(day: date | None) -> str:
@@ -84,10 +85,7 @@ class BansosScreen(KioskScreen):
         body.clear_widgets()
 
         def label(text: str, size: int, **kwargs: Any) -> Label:
-            shown = Label(text=text, font_size=size, size_hint_y=None, halign="left", **kwargs)
-            shown.bind(width=lambda w, width: setattr(w, "text_size", (width, None)))
-            shown.bind(texture_size=lambda w, ts: setattr(w, "height", ts[1] + sizes.gap))
-            return shown
+            return paragraph(text, size, sizes.gap, **kwargs)
 
         if self.choices is None:
             body.add_widget(label(word("bansos.offline", language), sizes.body))

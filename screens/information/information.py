@@ -21,6 +21,7 @@ from kivy.uix.widget import Widget
 from central.contract.services import BudgetLine, VillageInformation
 from screens.base import KioskScreen, load_rules
 from screens.text import pick, word
+from screens.widgets.paragraph import paragraph
 
 PLANNED = (0.55, 0.55, 0.55, 1.0)  # grey bar: what the budget planned
 REALISED = (1.0, 0.84, 0.0, 1.0)  # yellow bar over it: what was spent
@@ -110,10 +111,7 @@ class InformationScreen(KioskScreen):
         body.clear_widgets()
 
         def label(text: str, size: int, **kwargs: Any) -> Label:
-            shown = Label(text=text, font_size=size, size_hint_y=None, halign="left", **kwargs)
-            shown.bind(width=lambda w, width: setattr(w, "text_size", (width, None)))
-            shown.bind(texture_size=lambda w, ts: setattr(w, "height", ts[1] + sizes.gap))
-            return shown
+            return paragraph(text, size, sizes.gap, **kwargs)
 
         info = self.information
         if info is None:
