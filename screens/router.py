@@ -343,10 +343,16 @@ class Router:
     # ------------------------------------------------------------------ touches
 
     def touched(self) -> None:
-        """Any touch: hide the countdown and tell the session the resident is there."""
-        self._root.ids.countdown.hide()
+        """Any touch: hide the countdown and tell the session the resident is there.
+
+        Touches are passed on at most once a second, except the one that answers the
+        countdown: that one must reach the session whenever it comes."""
+        countdown = self._root.ids.countdown
+        answers_countdown = countdown.active
+        countdown.hide()
         now = time.monotonic()
-        if self.state is not State.IDLE and now - self._last_touch >= TOUCH_EVERY_S:
+        due = answers_countdown or now - self._last_touch >= TOUCH_EVERY_S
+        if self.state is not State.IDLE and due:
             self._last_touch = now
             self._bridge.post(Session.touch)
 
