@@ -35,6 +35,9 @@ def build_app() -> FastAPI:
     )
     install_docs(app)
     install_error_handlers(app)
+    # First: a receipt's QR opens this page, the busiest public route, and routes are
+    # matched in order (its paths share no prefix with any other route).
+    app.include_router(public.pages_router)
     app.include_router(kiosk.router)
     app.include_router(operator.router)
     app.include_router(services.router)
@@ -44,7 +47,6 @@ def build_app() -> FastAPI:
     install_console(app)
     app.include_router(notify.router)
     app.include_router(public.api_router)
-    app.include_router(public.pages_router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -31,12 +31,18 @@ class CentralContext:
     engine: Engine
     sessions: sessionmaker[Session]
     identifier_key: bytes
+    # Sessions without a transaction, for the public pages' lookups: no BEGIN and ROLLBACK
+    # round trips around a couple of SELECTs (a status page tolerates reading a letter's
+    # status and its history a moment apart). Never for a write.
+    readers: sessionmaker[Session] = field(init=False)
     credentials: KioskCredentials = field(default_factory=KioskCredentials)
     # Housekeeping runs at most once a minute per task from inside requests; no extra thread.
     _last_housekeeping: dict[str, datetime] = field(default_factory=dict)
     _housekeeping_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
+        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.readers = make_sessionmaker(autocommit)
         cache_new_kiosks(self.sessions, self.credentials)
 
     @classmethod

@@ -108,7 +108,7 @@ def tracking_page(
         return pages.not_found_page(language, code, path, office)
     context: CentralContext = request.app.state.context
     try:
-        with context.sessions() as db:
+        with context.readers() as db:
             item = tracking.track(db, code, office_id=office)
     except ApiError:
         return pages.not_found_page(language, code, path, office)

@@ -162,13 +162,13 @@ def _queue(db: Session, office_id: str, code: str, parts: re.Match[str]) -> wire
 
 
 def _by_tracking_code(db: Session, normalised: str) -> wire.TrackedItem | None:
-    record = db.get(TrackingCode, normalised)
+    kind = db.scalar(select(TrackingCode.kind).where(TrackingCode.code == normalised))
     item = None
-    if record is not None and record.kind == "letter":
+    if kind == "letter":
         item = _letter(db, normalised)
-    elif record is not None and record.kind == "bansos":
+    elif kind == "bansos":
         item = _bansos(db, normalised)
-    elif record is not None and record.kind == "complaint":
+    elif kind == "complaint":
         item = _complaint(db, normalised)
     return item
 
