@@ -57,6 +57,9 @@ class BulkInsert:
     _processors: dict[str, list[Processor]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    _unnest_statements: dict[str, str] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def run(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """Writes ``rows`` (column name to Python value); returns the ``returning`` rows
@@ -72,7 +75,7 @@ class BulkInsert:
         returned: list[Any] = []
         try:
             if dialect.name == "postgresql":
-                cursor.execute(self._unnest_sql(dialect), self._arrays(rows, processors))
+                cursor.execute(self._unnest_statement(dialect), self._arrays(rows, processors))
                 if self.returning:
                     returned += cursor.fetchall()
                 return returned
@@ -102,6 +105,14 @@ class BulkInsert:
         if self.returning:
             sql += " RETURNING " + ", ".join(map(quote, self.returning))
         return sql
+
+    def _unnest_statement(self, dialect: Dialect) -> str:
+        """Made once per dialect, not for every group commit (compiling the columns' types
+        costs about 20 µs a table)."""
+        statement = self._unnest_statements.get(dialect.name)
+        if statement is None:
+            statement = self._unnest_statements[dialect.name] = self._unnest_sql(dialect)
+        return statement
 
     def _unnest_sql(self, dialect: Dialect) -> str:
         """PostgreSQL: one array parameter per column, cast to the column's type. ``%b``
