@@ -96,6 +96,7 @@ def configure_window(config: KioskConfig) -> None:
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "fullscreen", "auto" if config.screen.fullscreen else "0")
+    Config.set("graphics", "multisamples", str(config.screen.multisamples))
     Config.set("graphics", "show_cursor", "0")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")

@@ -57,7 +57,11 @@ def _printer_spec(section: PrinterSection) -> DeviceSpec:
 
 
 def _camera_spec(section: CameraSection) -> DeviceSpec:
-    options: dict[str, Any] = {"width": section.width, "height": section.height}
+    options: dict[str, Any] = {
+        "width": section.width,
+        "height": section.height,
+        "fps": section.fps,
+    }
     if section.driver == "opencv":
         options["source"] = section.device
     elif section.sim_source is not None:

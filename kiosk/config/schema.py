@@ -236,6 +236,13 @@ class CameraSection(_Section):
     device: Text = Field(default="0", description="Camera index or device path, e.g. /dev/video0.")
     width: int = Field(default=1920, ge=160, le=10_000, description="Capture width in pixels.")
     height: int = Field(default=1080, ge=120, le=10_000, description="Capture height in pixels.")
+    fps: float = Field(
+        default=15.0,
+        gt=0,
+        le=60,
+        description="Frames per second read from the camera: the live preview's rate at most "
+        "(the simulator is paced at it; set a 30 fps document camera to 30).",
+    )
     sim_source: Path | None = Field(
         default=None,
         description="Image or folder of images the simulated camera shows.",
@@ -305,6 +312,12 @@ class ScreenSection(_Section):
     )
     fullscreen: bool = Field(
         default=True, description="Full screen (false: a window, for demos and development)."
+    )
+    multisamples: Literal[0, 2, 4] = Field(
+        default=0,
+        description="Anti-aliasing samples per pixel (0: none). Each sample multiplies the "
+        "drawing work: with 2 (Kivy's own default) every frame took three times as long in "
+        "software rendering; text is smooth either way.",
     )
 
 

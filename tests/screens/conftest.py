@@ -20,6 +20,7 @@ import pytest
 from central.seeding.seed import DemoIdentity
 from central.settings import CentralSettings
 from kiosk.config import load_kiosk_config
+from kiosk.config.schema import ScreenSection
 from kiosk.demo.xvfb import NoVirtualDisplay, virtual_display
 from kiosk.simulated import SimulatedKiosk, build_simulated_kiosk
 from provisioning.enroll import enroll
@@ -54,6 +55,7 @@ def _kivy_window(display: str, kivy_home: Path) -> Any:
 
     Config.set("graphics", "width", "1920")
     Config.set("graphics", "height", "1080")
+    Config.set("graphics", "multisamples", str(ScreenSection().multisamples))  # as a kiosk
     Config.set("kivy", "exit_on_escape", "0")
     from kivy.base import EventLoop
 

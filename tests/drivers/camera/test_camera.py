@@ -205,3 +205,22 @@ def test_a_crashing_source_is_reported_and_the_thread_restarts(bus: EventBus) ->
         _wait_for(states, DeviceState.ERROR)
         assert camera.status().last_error == "grab thread failed: driver bug"
         _wait_for(states, DeviceState.ONLINE)
+
+
+def test_the_configured_frame_rate_reaches_the_camera_and_is_bounded() -> None:
+    """``camera.fps`` is the live preview's ceiling: a 30 fps document camera read at the old
+    fixed 15 showed half its frames."""
+    from pydantic import ValidationError
+
+    from kiosk.config.devices import device_specs
+    from kiosk.config.schema import KioskConfig
+
+    def camera_options(section: dict[str, object]) -> dict[str, object]:
+        config = KioskConfig.model_validate({"camera": section})
+        return next(s for s in device_specs(config) if s.role == "camera").options
+
+    assert camera_options({})["fps"] == 15.0
+    assert camera_options({"driver": "opencv", "fps": 30})["fps"] == 30.0
+    for wrong in (0, -5, 61):
+        with pytest.raises(ValidationError, match="fps"):
+            KioskConfig.model_validate({"camera": {"fps": wrong}})
