@@ -37,6 +37,7 @@ import numpy.typing as npt
 
 from kiosk.capture.geometry import Quad, intersect, is_convex, order_quad
 from kiosk.capture.proposals import Views, percentile, propose, views
+from kiosk.capture.rectify import measured_aspect
 from kiosk.capture.regions import agreement, even_share, paper_regions
 
 Image = npt.NDArray[Any]  # what cv2 returns: 8-bit BGR or grey in practice
@@ -145,6 +146,9 @@ class DetectorConfig:
     region_support: float = 0.45
     region_min_side: float = 0.3
     region_agreement: float = 0.8  # intersection over union with the region's hull
+    # long over short side of the real sheet (rectify.measured_aspect): the known formats
+    # are 1.41 (A4) to 1.59 (ID-1) and more (receipts); the margin is the measurement's
+    region_min_aspect: float = 1.2
     region_even: float = 0.88  # share of the inside evenly lit paper (a glare spot on wood: 0.82)
     region_final_support: float = 0.35  # the full-resolution confirmation for such outlines
     seed: int = field(default=7, repr=False)
@@ -316,8 +320,10 @@ class PageDetector:
         Each region's quad is fitted like any proposal; the fit is kept when it passes
         every test of a page except the edge support, has at least ``region_support`` of
         it (``region_min_side`` on each side), covers the region (a piece of the page cut
-        off by a cable covers only part of it) and is evenly lit paper inside (a glare
-        spot on wood grain is striped).
+        off by a cable covers only part of it), is evenly lit paper inside (a glare
+        spot on wood grain is striped) and has a document's proportions: A4, F4 and the
+        ID-1 card are 1.41-1.59 long over short, receipts longer, while the pieces a cable
+        cuts a page into and a pile's outline mixed with the page's are any shape.
         """
         cfg = self.config
         ratio = lv.mid_scale / lv.scale
@@ -332,7 +338,10 @@ class PageDetector:
                                                                        _Verdict.WEAK)):
                 continue
             small = (cand.quad + 0.5) / ratio - 0.5
-            if (agreement(small, region) >= cfg.region_agreement
+            aspect = measured_aspect((cand.quad + 0.5) / lv.mid_scale - 0.5,
+                                     (lv.frame.shape[1], lv.frame.shape[0]))
+            if (max(aspect, 1.0 / aspect) >= cfg.region_min_aspect
+                    and agreement(small, region) >= cfg.region_agreement
                     and even_share(seen.flat, small) >= cfg.region_even):
                 cand.region_backed = True
                 kept.append(cand)
@@ -700,7 +709,9 @@ def _conclude(found: _Findings) -> tuple[_Candidate | None, Reason]:
     border is hidden (cables, pens, a stack of paper), and no answer is better than a
     confident wrong one.
     """
-    best = _choose(found.accepted)
+    # An outline a paper region vouches for competes like an accepted one: around a better
+    # edged mix of the page's and the pile's sides, it wins unless far less supported.
+    best = _choose(found.accepted + found.regional)
     if best is not None:
         if any(_contains(c.quad, best.quad, slack=-_INSET) for c in found.running_off):
             # Well inside a sheet running off the frame (a photo on a cut-off card); not
@@ -712,10 +723,6 @@ def _conclude(found: _Findings) -> tuple[_Candidate | None, Reason]:
             around = [r for r in found.regional if _mostly_inside(r.quad, best.quad, ratio=1.0)]
             return (max(around, key=_score), Reason.OK) if around else (None, Reason.NO_PAGE)
         return best, Reason.OK
-    regional = [r for r in found.regional
-                if not any(_contains(c.quad, r.quad, slack=-_INSET) for c in found.running_off)]
-    if regional:
-        return max(regional, key=_score), Reason.OK
     if found.running_off:
         return None, Reason.CUT_OFF
     return None, (Reason.GLARE if found.glare
