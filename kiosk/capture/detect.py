@@ -15,6 +15,10 @@ them), so it works coarse to fine:
    between).
 4. Polish, on the full frame, for the winner only: the same fit in a narrow band.
 
+Optionally (``DetectorConfig.region_pages``, off by default), when no outline is sure,
+the largest blobs of paper tint (``regions.py``) propose outlines that may pass on weaker
+edges when they cover their blob, are evenly lit paper and have a document's proportions.
+
 The outline whose sides are best supported by real edges wins. Paper is among the brightest
 things on a counter, so an outline whose inside is dark (a phone, a shadow), strongly
 coloured or too small is refused, as is one with a side on a neighbour's edge rather than
