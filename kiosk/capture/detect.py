@@ -313,29 +313,32 @@ class PageDetector:
             if found.sure is not None or fits > cfg.max_fits - _LINE_FITS:
                 break  # no need (or too little time left) for the costlier line proposals
         if found.sure is None and cfg.region_pages:
-            found.regional = self._region_pages(lv, seen, radius)
+            found.regional = self._region_pages(lv, seen, radius, found.weak)
         return _conclude(found)
 
-    def _region_pages(self, lv: _Levels, seen: Views, radius: float) -> list[_Candidate]:
+    def _region_pages(self, lv: _Levels, seen: Views, radius: float,
+                      weak: list[_Candidate]) -> list[_Candidate]:
         """Outlines whose sides are only partly on edges but that agree with a paper
         region (``regions.py``): a page on a pile under cables, whose faint border no edge
         test alone can tell from the pieces the cable cuts it into.
 
-        Each region's quad is fitted like any proposal; the fit is kept when it passes
-        every test of a page except the edge support, has at least ``region_support`` of
-        it (``region_min_side`` on each side), covers the region (a piece of the page cut
-        off by a cable covers only part of it), is evenly lit paper inside (a glare
-        spot on wood grain is striped) and has a document's proportions: A4, F4 and the
-        ID-1 card are 1.41-1.59 long over short, receipts longer, while the pieces a cable
-        cuts a page into and a pile's outline mixed with the page's are any shape.
+        Each region's quad is fitted like any proposal; that fit and the search's ``weak``
+        outlines are kept when they pass every test of a page except the edge support,
+        have at least ``region_support`` of it (``region_min_side`` on each side), cover
+        a region (a piece of the page cut off by a cable covers only part of it), are
+        evenly lit paper inside (a glare spot on wood grain is striped) and have a
+        document's proportions: A4, F4 and the ID-1 card are 1.41-1.59 long over short,
+        receipts longer, while the pieces a cable cuts a page into and a pile's outline
+        mixed with the page's are any shape.
         """
         cfg = self.config
         ratio = lv.mid_scale / lv.scale
+        regions = paper_regions(lv.lab, seen, cfg.min_area)
+        fitted = [self._fit_proposal(lv.mid, (r.quad + 0.5) * ratio - 0.5, radius)
+                  for r in regions]
         kept = []
-        for region in paper_regions(lv.lab, seen, cfg.min_area):
-            quad = (region.quad + 0.5) * ratio - 0.5
-            cand = self._fit_proposal(lv.mid, quad, radius)
-            if (cand is None or cand.touches_border or cand.support < cfg.region_support
+        for cand in [c for c in fitted if c is not None] + weak:
+            if (cand.touches_border or cand.support < cfg.region_support
                     or cand.min_side < cfg.region_min_side
                     or _foreign_sides(lv.mid, cand.quad).any()
                     or self._acceptable(cand, lv, 1.0 / ratio) not in (_Verdict.YES,
@@ -345,11 +348,14 @@ class PageDetector:
             aspect = measured_aspect((cand.quad + 0.5) / lv.mid_scale - 0.5,
                                      (lv.frame.shape[1], lv.frame.shape[0]))
             if (max(aspect, 1.0 / aspect) >= cfg.region_min_aspect
-                    and agreement(small, region) >= cfg.region_agreement
+                    and max((agreement(small, r) for r in regions), default=0.0)
+                    >= cfg.region_agreement
                     and even_share(seen.flat, small) >= cfg.region_even):
                 cand.region_backed = True
                 kept.append(cand)
-        return kept
+        # The top sheet lies within the pile under it, and every outline kept covers most
+        # of the region: the smallest of them is the page.
+        return [min(kept, key=_area)] if kept else []
 
     def _peel(self, lv: _Levels, cand: _Candidate, done: Sides) -> tuple[_Candidate, Sides]:
         """The top sheet of a stack: each side moved in to a line just inside it, when the
@@ -763,6 +769,10 @@ def _contains(outer: Quad, inner: Quad, slack: float = 3.0, ratio: float = 1.2) 
                  for x, y in inner)
     return inside and abs(cv2.contourArea(poly)) > ratio * abs(
         cv2.contourArea(inner.astype(np.float32)))
+
+
+def _area(cand: _Candidate) -> float:
+    return abs(cv2.contourArea(cand.quad.astype(np.float32)))
 
 
 def _score(cand: _Candidate) -> float:
