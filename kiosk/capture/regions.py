@@ -31,6 +31,8 @@ _OPEN = np.ones((9, 9), np.uint8)
 _CLOSE = np.ones((7, 7), np.uint8)
 _ERODE = np.ones((5, 5), np.uint8)
 _EVEN = 0.85  # of the inside's median brightness: still the same, evenly lit paper
+_NEUTRAL = np.full(1, 128, np.uint8)  # Lab a and b of grey
+_MAX_CHROMA = 45  # |a| + |b| from grey: the paper check's limit (DetectorConfig.max_tint)
 _REGIONS = 2  # largest blobs considered (a pile and, at most, one other light object)
 
 
@@ -46,6 +48,10 @@ def paper_regions(lab: Image, seen: Views, min_area: float) -> list[Region]:
     """The largest blobs of light, counter-differing tint (coarse copy), largest first."""
     h, w = lab.shape[:2]
     channel = tint(lab, seen.flat)
+    # Paper is light and nearly colourless; a highlighter or an orange lying against the
+    # page differs from the counter in tint as well, far more, and would join its blob.
+    chroma = cv2.add(cv2.absdiff(lab[..., 1], _NEUTRAL), cv2.absdiff(lab[..., 2], _NEUTRAL))
+    channel[chroma > _MAX_CHROMA] = 0
     _, seg = cv2.threshold(channel, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     # Closing first bridges the dark cables that cut the blob (the tint map zeroes dark
     # pixels); the opening then trims what sticks out of it.
