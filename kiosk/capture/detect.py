@@ -144,8 +144,8 @@ class DetectorConfig:
     border_margin: float = 2.0  # px: a corner this close to the frame edge is cut off
     # An outline that covers a paper region (regions.py) needs less edge support: a page on
     # a pile under cables shows its faint border along only part of each side. Off by
-    # default: on the cluttered SmartDoc desk it finds two pages at Jaccard 0.87 only (a
-    # corner of the pile mixed in), under the 0.9 the project holds real answers to.
+    # default: on one cluttered SmartDoc frame it answers the sheet under the page (Jaccard
+    # 0.868), under the 0.9 the project holds real answers to (docs/capture.md, step 7).
     region_pages: bool = False
     region_support: float = 0.45
     region_min_side: float = 0.3
@@ -729,7 +729,8 @@ def _conclude(found: _Findings) -> tuple[_Candidate | None, Reason]:
             return None, Reason.CUT_OFF
         if any(_mostly_inside(w.quad, best.quad) for w in found.weak):
             # A block on a page whose border is hidden: unless a paper region shows that
-            # page, there is no answer.
+            # page, there is no answer. (A region-backed winner is kept: it covers its
+            # paper blob, so the weak outline around it is the pile, not a hidden page.)
             around = [r for r in found.regional if _mostly_inside(r.quad, best.quad, ratio=1.0)]
             return (max(around, key=_score), Reason.OK) if around else (None, Reason.NO_PAGE)
         return best, Reason.OK
@@ -777,8 +778,7 @@ def _area(cand: _Candidate) -> float:
 
 def _score(cand: _Candidate) -> float:
     """Well-supported first; among equals, the larger outline (a page, not its header box)."""
-    area = abs(cv2.contourArea(cand.quad.astype(np.float32)))
-    return cand.support + 0.05 * float(np.log(max(area, 1.0)))
+    return cand.support + 0.05 * float(np.log(max(_area(cand), 1.0)))
 
 
 def _ransac_lines(
