@@ -1,7 +1,7 @@
 """Document capture against its targets (Anjungan issues 5 and 16): real frames and the
 synthetic evaluation set.
 
-    .venv/bin/python bench/capture.py [--small] [--no-cache] [--real DIR]
+    .venv/bin/python bench/capture.py [--small] [--no-cache] [--real DIR] [--regions]
 
 Real frames: bench/data/realdocs-dev (twelve SmartDoc 2015 frames with official corners,
 CC BY 4.0), or any directory laid out the same way (photos + truth.jsonl), given by --real.
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
     sys.path.insert(0, str(ROOT))
 
-from kiosk.capture.detect import Detection, PageDetector, Reason
+from kiosk.capture.detect import Detection, DetectorConfig, PageDetector, Reason
 from kiosk.capture.guidance import Code
 from kiosk.capture.metric import corner_error, jaccard
 from kiosk.capture.pipeline import CaptureConfig, capture
@@ -259,6 +259,8 @@ def _timed_detect(detector: PageDetector, image: np.ndarray,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="a quick run on fewer frames")
+    parser.add_argument("--regions", action="store_true",
+                        help="detect with region evidence on (DetectorConfig.region_pages)")
     parser.add_argument("--no-cache", action="store_true", help="regenerate every frame")
     parser.add_argument("--real", type=Path, default=REAL_DIR,
                         help="directory of real frames with truth.jsonl (default: %(default)s)")
@@ -266,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = SMALL if args.small else FULL
     cache = not args.no_cache
     cv2.setNumThreads(1)
-    detector = PageDetector()
+    detector = PageDetector(DetectorConfig(region_pages=args.regions))
     confidences = real_figures(load_real(args.real), detector, 1 if args.small else TIMING_RUNS)
 
     t0 = time.perf_counter()
@@ -308,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
          f"({low / max(len(confidences), 1) * 100:.1f} %; real and synthetic clean frames)")
 
     # Quality checks through the whole pipeline, detection included, as the kiosk runs it.
-    config = CaptureConfig()
+    config = CaptureConfig(detector=detector.config)
     recall_hits, recall_total = 0, 0
     for scene, samples in defects.items():
         hits = 0

@@ -15,6 +15,10 @@ them), so it works coarse to fine:
    between).
 4. Polish, on the full frame, for the winner only: the same fit in a narrow band.
 
+Optionally (``DetectorConfig.region_pages``, off by default), when no outline is sure,
+the largest blobs of paper tint (``regions.py``) propose outlines that may pass on weaker
+edges when they cover their blob, are evenly lit paper and have a document's proportions.
+
 The outline whose sides are best supported by real edges wins. Paper is among the brightest
 things on a counter, so an outline whose inside is dark (a phone, a shadow), strongly
 coloured or too small is refused, as is one with a side on a neighbour's edge rather than
@@ -36,7 +40,9 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk.capture.geometry import Quad, intersect, is_convex, order_quad
-from kiosk.capture.proposals import percentile, propose, views
+from kiosk.capture.proposals import Views, percentile, propose, views
+from kiosk.capture.rectify import measured_aspect
+from kiosk.capture.regions import agreement, even_share, paper_regions
 
 Image = npt.NDArray[Any]  # what cv2 returns: 8-bit BGR or grey in practice
 _ROW_KERNEL = np.ones((1, 11), np.uint8)
@@ -136,6 +142,19 @@ class DetectorConfig:
     max_fits: int = 8  # outlines fitted per frame at most (each ~4 ms on one core)
     sure_side_support: float = 0.85  # stop looking once every side is this well supported
     border_margin: float = 2.0  # px: a corner this close to the frame edge is cut off
+    # An outline that covers a paper region (regions.py) needs less edge support: a page on
+    # a pile under cables shows its faint border along only part of each side. Off by
+    # default: on one cluttered SmartDoc frame it answers the sheet under the page (Jaccard
+    # 0.868), under the 0.9 the project holds real answers to (docs/capture.md, step 7).
+    region_pages: bool = False
+    region_support: float = 0.45
+    region_min_side: float = 0.3
+    region_agreement: float = 0.8  # intersection over union with the region's hull
+    # long over short side of the real sheet (rectify.measured_aspect): the known formats
+    # are 1.41 (A4) to 1.59 (ID-1) and more (receipts); the margin is the measurement's
+    region_min_aspect: float = 1.2
+    region_even: float = 0.88  # share of the inside evenly lit paper (a glare spot on wood: 0.82)
+    region_final_support: float = 0.35  # the full-resolution confirmation for such outlines
     seed: int = field(default=7, repr=False)
 
 
@@ -165,6 +184,7 @@ class _Candidate:
     min_side: float = 0.0
     touches_border: bool = False
     area_share: float = 0.0  # of the frame it was fitted in
+    region_backed: bool = False  # weakly edged, but it covers a paper region (_region_pages)
 
 
 class PageDetector:
@@ -197,8 +217,9 @@ class PageDetector:
             return Detection(None, 0.0, reason, (fw, fh))
         inner = np.zeros(4, bool)
         # A side tilted against the pile's is found on a second pass, once its neighbours
-        # have moved in; a side moved once stays (further in is print).
-        for _ in range(_PEEL_PASSES):
+        # have moved in; a side moved once stays (further in is print). An outline taken on
+        # a paper region's word is not peeled: its sides are too faint to look past.
+        for _ in range(0 if best.region_backed else _PEEL_PASSES):
             best, peeled = self._peel(levels, best, inner)
             if not peeled.any():
                 break
@@ -209,7 +230,8 @@ class PageDetector:
                              inner=inner)
         if final is None or final.touches_border:
             return Detection(quad, best.support, Reason.OK, (fw, fh))
-        if final.support < self.config.min_final_support:
+        if final.support < (self.config.region_final_support if best.region_backed
+                            else self.config.min_final_support):
             # The full-resolution edges disagree with the coarse find: not a sheet after all.
             return Detection(None, 0.0, Reason.NO_PAGE, (fw, fh))
         return Detection(final.quad, final.support, Reason.OK, (fw, fh))
@@ -290,7 +312,50 @@ class PageDetector:
                     found.add(cand, verdict, cfg.sure_side_support, cfg.max_cut_share)
             if found.sure is not None or fits > cfg.max_fits - _LINE_FITS:
                 break  # no need (or too little time left) for the costlier line proposals
+        if found.sure is None and cfg.region_pages:
+            found.regional = self._region_pages(lv, seen, radius, found.weak)
         return _conclude(found)
+
+    def _region_pages(self, lv: _Levels, seen: Views, radius: float,
+                      weak: list[_Candidate]) -> list[_Candidate]:
+        """Outlines whose sides are only partly on edges but that agree with a paper
+        region (``regions.py``): a page on a pile under cables, whose faint border no edge
+        test alone can tell from the pieces the cable cuts it into.
+
+        Each region's quad is fitted like any proposal; that fit and the search's ``weak``
+        outlines are kept when they pass every test of a page except the edge support,
+        have at least ``region_support`` of it (``region_min_side`` on each side), cover
+        a region (a piece of the page cut off by a cable covers only part of it), are
+        evenly lit paper inside (a glare spot on wood grain is striped) and have a
+        document's proportions: A4, F4 and the ID-1 card are 1.41-1.59 long over short,
+        receipts longer, while the pieces a cable cuts a page into and a pile's outline
+        mixed with the page's are any shape.
+        """
+        cfg = self.config
+        ratio = lv.mid_scale / lv.scale
+        regions = paper_regions(lv.lab, seen, cfg.min_area)
+        fitted = [self._fit_proposal(lv.mid, (r.quad + 0.5) * ratio - 0.5, radius)
+                  for r in regions]
+        kept = []
+        for cand in [c for c in fitted if c is not None] + weak:
+            if (cand.touches_border or cand.support < cfg.region_support
+                    or cand.min_side < cfg.region_min_side
+                    or _foreign_sides(lv.mid, cand.quad).any()
+                    or self._acceptable(cand, lv, 1.0 / ratio) not in (_Verdict.YES,
+                                                                       _Verdict.WEAK)):
+                continue
+            small = (cand.quad + 0.5) / ratio - 0.5
+            aspect = measured_aspect((cand.quad + 0.5) / lv.mid_scale - 0.5,
+                                     (lv.frame.shape[1], lv.frame.shape[0]))
+            if (max(aspect, 1.0 / aspect) >= cfg.region_min_aspect
+                    and max((agreement(small, r) for r in regions), default=0.0)
+                    >= cfg.region_agreement
+                    and even_share(seen.flat, small) >= cfg.region_even):
+                cand.region_backed = True
+                kept.append(cand)
+        # The top sheet lies within the pile under it, and every outline kept covers most
+        # of the region: the smallest of them is the page.
+        return [min(kept, key=_area)] if kept else []
 
     def _peel(self, lv: _Levels, cand: _Candidate, done: Sides) -> tuple[_Candidate, Sides]:
         """The top sheet of a stack: each side moved in to a line just inside it, when the
@@ -626,6 +691,7 @@ class _Findings:
     glare: bool = False
     small: bool = False  # a usable-looking card too small in the frame
     sure: _Candidate | None = None  # the first accepted outline with every side on an edge
+    regional: list[_Candidate] = field(default_factory=list)  # backed by a paper region
 
     def add(self, cand: _Candidate, verdict: _Verdict, sure_support: float,
             max_cut_share: float) -> None:
@@ -653,20 +719,25 @@ def _conclude(found: _Findings) -> tuple[_Candidate | None, Reason]:
     border is hidden (cables, pens, a stack of paper), and no answer is better than a
     confident wrong one.
     """
-    best = _choose(found.accepted)
+    # An outline a paper region vouches for competes like an accepted one: around a better
+    # edged mix of the page's and the pile's sides, it wins unless far less supported.
+    best = _choose(found.accepted + found.regional)
     if best is not None:
         if any(_contains(c.quad, best.quad, slack=-_INSET) for c in found.running_off):
             # Well inside a sheet running off the frame (a photo on a cut-off card); not
             # the page itself with its cut sides extended to the frame's edge.
             return None, Reason.CUT_OFF
         if any(_mostly_inside(w.quad, best.quad) for w in found.weak):
-            return None, Reason.NO_PAGE
+            # A block on a page whose border is hidden: unless a paper region shows that
+            # page, there is no answer. (A region-backed winner is kept: it covers its
+            # paper blob, so the weak outline around it is the pile, not a hidden page.)
+            around = [r for r in found.regional if _mostly_inside(r.quad, best.quad, ratio=1.0)]
+            return (max(around, key=_score), Reason.OK) if around else (None, Reason.NO_PAGE)
         return best, Reason.OK
     if found.running_off:
         return None, Reason.CUT_OFF
-    if found.glare:
-        return None, Reason.GLARE
-    return None, Reason.TOO_SMALL if found.small else Reason.NO_PAGE
+    return None, (Reason.GLARE if found.glare
+                  else Reason.TOO_SMALL if found.small else Reason.NO_PAGE)
 
 
 def _choose(cands: list[_Candidate]) -> _Candidate | None:
@@ -682,14 +753,14 @@ def _choose(cands: list[_Candidate]) -> _Candidate | None:
     return max(outer, key=_score, default=None)
 
 
-def _mostly_inside(outer: Quad, inner: Quad) -> bool:
+def _mostly_inside(outer: Quad, inner: Quad, ratio: float = _BLOCK_RATIO) -> bool:
     """``inner`` is a block on the sheet ``outer``: mostly within it (a weak outline is only
-    roughly placed) and under half its area."""
+    roughly placed) and under 1 / ``ratio`` of its area."""
     a, b = outer.astype(np.float32), inner.astype(np.float32)
     inner_area = abs(cv2.contourArea(b))
     inter, _ = cv2.intersectConvexConvex(a, b)
     return (float(inter) >= _BLOCK_INSIDE * inner_area
-            and abs(cv2.contourArea(a)) >= _BLOCK_RATIO * inner_area)
+            and abs(cv2.contourArea(a)) >= ratio * inner_area)
 
 
 def _contains(outer: Quad, inner: Quad, slack: float = 3.0, ratio: float = 1.2) -> bool:
@@ -701,10 +772,13 @@ def _contains(outer: Quad, inner: Quad, slack: float = 3.0, ratio: float = 1.2) 
         cv2.contourArea(inner.astype(np.float32)))
 
 
+def _area(cand: _Candidate) -> float:
+    return abs(cv2.contourArea(cand.quad.astype(np.float32)))
+
+
 def _score(cand: _Candidate) -> float:
     """Well-supported first; among equals, the larger outline (a page, not its header box)."""
-    area = abs(cv2.contourArea(cand.quad.astype(np.float32)))
-    return cand.support + 0.05 * float(np.log(max(area, 1.0)))
+    return cand.support + 0.05 * float(np.log(max(_area(cand), 1.0)))
 
 
 def _ransac_lines(

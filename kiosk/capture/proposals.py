@@ -83,7 +83,7 @@ def propose(lab: Image, seen: Views, min_area: float, limit: int,
         chroma = (np.abs(lab[..., 1].astype(np.int16) - 128)
                   + np.abs(lab[..., 2].astype(np.int16) - 128))
         paper = np.clip(seen.flat.astype(np.int16) - chroma, 0, 255).astype(np.uint8)
-        for channel in (paper, seen.flat, _tint(lab, seen.flat)):
+        for channel in (paper, seen.flat, tint(lab, seen.flat)):
             _, seg = cv2.threshold(channel, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
             seg = cv2.morphologyEx(seg, cv2.MORPH_OPEN, _KERNEL5)
             quads += _contour_quads(seg, cv2.RETR_EXTERNAL, area)
@@ -109,7 +109,7 @@ def percentile(grey: Image, q: float) -> int:
     return max(int(np.searchsorted(np.cumsum(hist), q * grey.size)), 1)
 
 
-def _tint(lab: Image, flat: Image) -> Image:
+def tint(lab: Image, flat: Image) -> Image:
     """How far each bright pixel's colour is from the counter's, print closed away.
 
     A white sheet on a light wooden or beige desk differs in tint more than in brightness
