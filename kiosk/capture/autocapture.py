@@ -87,4 +87,6 @@ class AutoCapture:
             return Code.CUT_OFF
         if long_side_share(quad, frame) < self.config.min_long_side:
             return Code.TOO_SMALL
+        if detection.region_backed:  # faint edges: the outline may hold a sheet beneath
+            return Code.CLUTTER
         return None

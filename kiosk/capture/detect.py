@@ -15,9 +15,10 @@ them), so it works coarse to fine:
    between).
 4. Polish, on the full frame, for the winner only: the same fit in a narrow band.
 
-Optionally (``DetectorConfig.region_pages``, off by default), when no outline is sure,
-the largest blobs of paper tint (``regions.py``) propose outlines that may pass on weaker
-edges when they cover their blob, are evenly lit paper and have a document's proportions.
+When no outline is sure (``DetectorConfig.region_pages``), the largest blobs of paper tint
+(``regions.py``) propose outlines that may pass on weaker edges when they cover their blob,
+are evenly lit paper and have a document's proportions; such a find says so
+(``Detection.region_backed``) and is outlined for guidance but never auto-captured.
 
 The outline whose sides are best supported by real edges wins. Paper is among the brightest
 things on a counter, so an outline whose inside is dark (a phone, a shadow), strongly
@@ -102,6 +103,9 @@ class Detection:
     confidence: float
     reason: Reason
     frame_size: tuple[int, int]  # (width, height)
+    # Found on a paper region's word with faint edges (a page on a pile under cables): good
+    # enough to outline and guide, never to take the picture by itself (autocapture.py).
+    region_backed: bool = False
 
     def as_json(self) -> dict[str, object]:
         quad = (
@@ -143,10 +147,12 @@ class DetectorConfig:
     sure_side_support: float = 0.85  # stop looking once every side is this well supported
     border_margin: float = 2.0  # px: a corner this close to the frame edge is cut off
     # An outline that covers a paper region (regions.py) needs less edge support: a page on
-    # a pile under cables shows its faint border along only part of each side. Off by
-    # default: on one cluttered SmartDoc frame it answers the sheet under the page (Jaccard
-    # 0.868), under the 0.9 the project holds real answers to (docs/capture.md, step 7).
-    region_pages: bool = False
+    # a pile under cables shows its faint border along only part of each side. Such a find
+    # is outlined but never auto-captured (``Detection.region_backed``): on one cluttered
+    # SmartDoc frame it answers the sheet under the page (Jaccard 0.868), under the 0.9 the
+    # project holds captures to (docs/capture.md, step 7); the resident is asked to clear
+    # the things around the page instead.
+    region_pages: bool = True
     region_support: float = 0.45
     region_min_side: float = 0.3
     region_agreement: float = 0.8  # intersection over union with the region's hull
@@ -228,13 +234,14 @@ class PageDetector:
         # A narrow pass at full resolution for sub-pixel corners.
         final = self._refine(levels.frame, quad, radius=2.0 / float(levels.mid_scale.min()) + 2,
                              inner=inner)
+        weak = best.region_backed
         if final is None or final.touches_border:
-            return Detection(quad, best.support, Reason.OK, (fw, fh))
-        if final.support < (self.config.region_final_support if best.region_backed
+            return Detection(quad, best.support, Reason.OK, (fw, fh), weak)
+        if final.support < (self.config.region_final_support if weak
                             else self.config.min_final_support):
             # The full-resolution edges disagree with the coarse find: not a sheet after all.
             return Detection(None, 0.0, Reason.NO_PAGE, (fw, fh))
-        return Detection(final.quad, final.support, Reason.OK, (fw, fh))
+        return Detection(final.quad, final.support, Reason.OK, (fw, fh), weak)
 
     def _levels(self, frame: Image) -> _Levels:
         """The frame at full, middle (~960 px) and coarse (~480 px) size, exposure-corrected.
@@ -719,9 +726,11 @@ def _conclude(found: _Findings) -> tuple[_Candidate | None, Reason]:
     border is hidden (cables, pens, a stack of paper), and no answer is better than a
     confident wrong one.
     """
-    # An outline a paper region vouches for competes like an accepted one: around a better
-    # edged mix of the page's and the pile's sides, it wins unless far less supported.
-    best = _choose(found.accepted + found.regional)
+    # An outline a paper region vouches for answers only where no edge-backed outline
+    # passed: it fills "no page" on a cluttered pile and never replaces what the edges give
+    # (letting it compete lost pages lying on a pile, whose edge outline is peeled to the top
+    # sheet after this choice while the region's covers the pile's shared tint).
+    best = _choose(found.accepted) or _choose(found.regional)
     if best is not None:
         if any(_contains(c.quad, best.quad, slack=-_INSET) for c in found.running_off):
             # Well inside a sheet running off the frame (a photo on a cut-off card); not

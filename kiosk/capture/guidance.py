@@ -28,6 +28,7 @@ class Code(enum.StrEnum):
     GLARE = "glare"
     TOO_DARK = "too_dark"
     HOLD_STILL = "hold_still"
+    CLUTTER = "clutter"
     OK = "ok"
 
 
@@ -39,6 +40,7 @@ MESSAGES: dict[Code, str] = {
     Code.GLARE: N_("There is glare. Tilt the document slightly or reduce the light."),
     Code.TOO_DARK: N_("Too dark. Add light or do not shade the document."),
     Code.HOLD_STILL: N_("Hold still..."),
+    Code.CLUTTER: N_("Clear the things around the document so all its edges can be seen."),
     Code.OK: N_("The document was scanned."),
 }
 

@@ -64,3 +64,16 @@ def test_rearms_when_the_page_is_taken_away_or_on_reset() -> None:
     auto.reset()
     auto.feed(seen(PAGE))
     assert auto.feed(seen(PAGE)).phase is Phase.CAPTURE
+
+
+def test_a_region_backed_page_is_outlined_but_never_taken() -> None:
+    """A page found on a paper region's word (faint edges on a cluttered pile) may hold a
+    sheet beneath: however steady, the resident is asked to clear around it."""
+    auto = AutoCapture(AutoCaptureConfig(frames=2))
+    weak = Detection(PAGE, 0.45, Reason.OK, FRAME, region_backed=True)
+    for _ in range(6):
+        advice = auto.feed(weak)
+        assert advice.phase is Phase.SEARCHING
+        assert advice.guidance is Code.CLUTTER
+    auto.feed(seen(PAGE))  # the clutter cleared: the edges carry it
+    assert auto.feed(seen(PAGE)).phase is Phase.CAPTURE

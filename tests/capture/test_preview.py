@@ -53,7 +53,8 @@ def test_a_changed_scene_is_detected_again() -> None:
         assert found.quad is not None and jaccard(found.quad, frame.quad) >= 0.95
     assert counting.calls == 3
     cluttered = next(f for f in FRAMES if f.name.startswith("background05"))
-    assert preview.detect(cluttered.image()).quad is None  # the old page does not linger
+    found = preview.detect(cluttered.image())  # the old page does not linger: this one's,
+    assert found.quad is None or jaccard(found.quad, cluttered.quad) >= 0.85  # if any
     assert counting.calls == 4
 
 
