@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from common.events import EventBus
 from drivers.camera import simulated_camera
+from drivers.camera.frame import Image
+from kiosk.capture.detect import Detection
 from kiosk.scanning import PREVIEW_MAX, DocumentScanner, PreviewSlot, ScanGuidance
 from tests.journeys.conftest import page_photo
 
@@ -108,3 +112,54 @@ def test_the_technicians_watch_shows_the_tray_and_outline_until_stopped(tmp_path
         watching.join(30)
     assert not watching.is_alive() and len(outlined) >= 8
     assert scanner.preview.latest() is None
+
+
+def test_a_frame_still_on_its_way_when_the_watch_ends_is_not_shown() -> None:
+    slot = PreviewSlot()
+    watching = slot.generation
+    slot.put(np.zeros((90, 160, 3), np.uint8), generation=watching)
+    assert slot.latest() is not None
+    slot.clear()  # the watch ended while the camera's thread was shrinking one more frame
+    slot.put(np.zeros((90, 160, 3), np.uint8), generation=watching)
+    assert slot.latest() is None
+    slot.put(np.zeros((90, 160, 3), np.uint8), generation=slot.generation)  # the next watch
+    assert slot.latest() is not None
+
+
+def test_the_tray_is_shown_at_the_cameras_rate_while_the_detector_is_slow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Detection on a cluttered tray takes 40-60 ms on one core; the picture must not wait
+    for it. A detector slowed to 3 frames a second, a camera at 30: the preview keeps up
+    with the camera (its frames are put by the camera's thread)."""
+    import kiosk.scanning
+    from kiosk.capture.preview import PreviewDetector
+
+    class SlowDetector(PreviewDetector):
+        def detect(self, frame: Image) -> Detection:
+            time.sleep(0.3)
+            return super().detect(frame)
+
+    monkeypatch.setattr(kiosk.scanning, "PreviewDetector", SlowDetector)
+    bus = EventBus()
+    photo = page_photo(tmp_path / "page.jpg", seed=1)
+    camera = simulated_camera(files=[photo], bus=bus, fps=30, width=1920, height=1080)
+    scanner = DocumentScanner(camera, bus)
+    stop = threading.Event()
+    verdicts: list[ScanGuidance] = []
+    bus.subscribe(ScanGuidance, verdicts.append)
+    with camera:
+        watching = threading.Thread(target=scanner.watch, args=(stop,))
+        watching.start()
+        time.sleep(0.3)  # the first frames in
+        first = scanner.preview.latest()
+        started_with = len(verdicts)
+        time.sleep(2.0)
+        last = scanner.preview.latest()
+        judged = len(verdicts) - started_with
+        stop.set()
+        watching.join(10)
+    assert first is not None and last is not None
+    shown = last.number - first.number
+    assert judged <= 8  # the detector's own pace: about 3 a second
+    assert shown >= 2 * judged + 6, (shown, judged)  # the picture went at the camera's
