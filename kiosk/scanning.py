@@ -52,8 +52,9 @@ class PreviewFrame:
 
 
 class PreviewSlot:
-    """The latest preview frame, one at a time: written by whoever reads the camera (the scan
-    on the session's owner thread, the maintenance preview), read by the screen's clock.
+    """The latest preview frame, one at a time: written by the camera's thread while a scan
+    or the technician's watch runs (or by the photo and QR readers' loops), read by the
+    screen's clock.
 
     Only a reference is swapped under the lock, so neither side ever waits for the other's
     work; a reader that falls behind skips frames instead of queueing them."""
