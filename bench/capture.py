@@ -147,11 +147,8 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
 
 
 def detection_figures(
-    name: str,
-    samples: list[Sample],
-    detector: PageDetector,
-    targets: dict[str, tuple[str, float]],
-    confidences: list[float],
+    name: str, samples: list[Sample], detector: PageDetector,
+    targets: dict[str, tuple[str, float]], confidences: list[float],
 ) -> list[tuple[float, float]]:
     """Accuracy on a synthetic split; appends the accepted quads' confidences."""
     scores, errors, times = [], [], []
@@ -202,9 +199,8 @@ def real_figures(frames: list[RealFrame], detector: PageDetector, runs: int) -> 
         rows.append((score, frame.name, str(found.reason), found.confidence))
     arr = np.array(scores)
     line("real frames mean Jaccard", float(arr.mean()), "", ">=", 0.95, ".4f")
-    line(
-        "real frames with Jaccard >= 0.90", float(np.mean(arr >= 0.9)) * 100, "%", ">=", 90.0, ".1f"
-    )
+    line("real frames with Jaccard >= 0.90", float(np.mean(arr >= 0.9)) * 100, "%", ">=", 90.0,
+         ".1f")
     line("real frames: accepted quads with Jaccard < 0.5", wrong, "", "<=", 0, ".0f")
     for score, name, reason, conf in sorted(rows)[:6]:
         info(f"real worst: {name} Jaccard {score:.3f} reason {reason} confidence {conf:.2f}")
@@ -218,39 +214,24 @@ def real_figures(frames: list[RealFrame], detector: PageDetector, runs: int) -> 
             # A page lying on the tray: the last frame's outline is followed.
             cpu, _ = _timed_detect(detector, image, found.quad)
             followed.append(cpu)
-    line(
-        "detection per real 1920x1080 frame, one core (p95)",
-        float(np.percentile(cold, 95)),
-        "ms",
-        "<=",
-        33.0,
-        ".1f",
-    )
+    line("detection per real 1920x1080 frame, one core (p95)", float(np.percentile(cold, 95)),
+         "ms", "<=", 33.0, ".1f")
     info(f"detection per real frame: CPU median {statistics.median(cold):.1f} ms")
-    info(
-        f"following the last page (hint), real frames: CPU median "
-        f"{statistics.median(followed):.1f} ms, p95 {np.percentile(followed, 95):.1f} ms "
-        f"({len(frames)} frames x {runs} runs; frames without a page search every time)"
-    )
+    info(f"following the last page (hint), real frames: CPU median "
+         f"{statistics.median(followed):.1f} ms, p95 {np.percentile(followed, 95):.1f} ms "
+         f"({len(frames)} frames x {runs} runs; frames without a page search every time)")
     stream = _preview_stream(frames, detector, PREVIEW_SCENE_FRAMES if runs > 1 else 5)
-    line(
-        "preview stream of real scenes, one core (p95)",
-        float(np.percentile(stream, 95)),
-        "ms",
-        "<=",
-        33.0,
-        ".1f",
-    )
+    line("preview stream of real scenes, one core (p95)", float(np.percentile(stream, 95)),
+         "ms", "<=", 33.0, ".1f")
     slow = sum(1 for t in stream if t > 33.0)
-    info(
-        f"preview stream: CPU median {statistics.median(stream):.1f} ms over {len(stream)} "
-        f"frames (each real scene held still, with sensor noise); {slow} frames over 33 ms "
-        f"(the first of each scene: a full search), max {max(stream):.1f} ms"
-    )
+    info(f"preview stream: CPU median {statistics.median(stream):.1f} ms over {len(stream)} "
+         f"frames (each real scene held still, with sensor noise); {slow} frames over 33 ms "
+         f"(the first of each scene: a full search), max {max(stream):.1f} ms")
     return accepted_conf
 
 
-def _preview_stream(frames: list[RealFrame], detector: PageDetector, per_scene: int) -> list[float]:
+def _preview_stream(frames: list[RealFrame], detector: PageDetector,
+                    per_scene: int) -> list[float]:
     """CPU ms per preview frame when each real scene stays in view for ``per_scene`` frames
     (a resident needs at least a second to lay a page down and wait): the first frame of a
     scene is a full search, the rest are the same scene with fresh sensor noise."""
@@ -260,20 +241,16 @@ def _preview_stream(frames: list[RealFrame], detector: PageDetector, per_scene: 
     for frame in frames:
         image = frame.image()
         for k in range(per_scene):
-            shot = (
-                image
-                if k == 0
-                else np.clip(image + rng.normal(0, 2.0, image.shape), 0, 255).astype(np.uint8)
-            )
+            shot = image if k == 0 else np.clip(
+                image + rng.normal(0, 2.0, image.shape), 0, 255).astype(np.uint8)
             cpu = time.process_time()
             preview.detect(shot)
             times.append((time.process_time() - cpu) * 1000.0)
     return times
 
 
-def _timed_detect(
-    detector: PageDetector, image: np.ndarray, hint: np.ndarray | None
-) -> tuple[float, Detection]:
+def _timed_detect(detector: PageDetector, image: np.ndarray,
+                  hint: np.ndarray | None) -> tuple[float, Detection]:
     cpu = time.process_time()
     found = detector.detect(image, hint=hint)
     return (time.process_time() - cpu) * 1000.0, found
@@ -283,12 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="a quick run on fewer frames")
     parser.add_argument("--no-cache", action="store_true", help="regenerate every frame")
-    parser.add_argument(
-        "--real",
-        type=Path,
-        default=REAL_DIR,
-        help="directory of real frames with truth.jsonl (default: %(default)s)",
-    )
+    parser.add_argument("--real", type=Path, default=REAL_DIR,
+                        help="directory of real frames with truth.jsonl (default: %(default)s)")
     args = parser.parse_args(argv)
     counts = SMALL if args.small else FULL
     cache = not args.no_cache
@@ -316,23 +289,14 @@ def main(argv: list[str] | None = None) -> int:
     info(f"evaluation set ready in {time.perf_counter() - t0:.1f} s ({_cache_dir()})")
 
     times = detection_figures(
-        "realistic",
-        realistic,
-        detector,
-        {"mean": (">=", 0.99), "share": (">=", 97.0)},
+        "realistic", realistic, detector, {"mean": (">=", 0.99), "share": (">=", 97.0)},
         confidences,
     )
     hard_times = detection_figures("hard", hard, detector, {"mean": (">=", 0.97)}, confidences)
-    kiosk_times = detection_figures(
-        "kiosk tray", kiosk, detector, {"mean": (">=", 0.99)}, confidences
-    )
-    desk_times = detection_figures(
-        "desk (light, stacked, clutter across edges)",
-        desk,
-        detector,
-        {"mean": (">=", 0.95)},
-        confidences,
-    )
+    kiosk_times = detection_figures("kiosk tray", kiosk, detector, {"mean": (">=", 0.99)},
+                                    confidences)
+    desk_times = detection_figures("desk (light, stacked, clutter across edges)", desk,
+                                   detector, {"mean": (">=", 0.95)}, confidences)
 
     accepts = sum(1 for s in empty if detector.detect(s.image()).quad is not None)
     line("empty-tray quads accepted", accepts, f"of {len(empty)}", "<=", 0, ".0f")
@@ -340,10 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     cut_quads = sum(1 for s in cut if detector.detect(s.image()).quad is not None)
     line("out-of-frame (cut-off) quads accepted", cut_quads, f"of {len(cut)}", "<=", 0, ".0f")
     low = sum(1 for c in confidences if c < 0.9)
-    info(
-        f"calibration: {low} of {len(confidences)} accepted quads scored below 0.9 "
-        f"({low / max(len(confidences), 1) * 100:.1f} %; real and synthetic clean frames)"
-    )
+    info(f"calibration: {low} of {len(confidences)} accepted quads scored below 0.9 "
+         f"({low / max(len(confidences), 1) * 100:.1f} %; real and synthetic clean frames)")
 
     # Quality checks through the whole pipeline, detection included, as the kiosk runs it.
     config = CaptureConfig()
@@ -370,12 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     cpu = [t[0] for t in times]
     med = statistics.median(cpu)
     info(f"detection speed on synthetic 1920x1080, one core (median): {1000.0 / med:.1f} frames/s")
-    for label, runs in (
-        ("realistic", times),
-        ("hard", hard_times),
-        ("kiosk tray", kiosk_times),
-        ("desk", desk_times),
-    ):
+    for label, runs in (("realistic", times), ("hard", hard_times), ("kiosk tray", kiosk_times),
+                        ("desk", desk_times)):
         c, w = [t[0] for t in runs], [t[1] for t in runs]
         info(
             f"detection {label}: CPU median {statistics.median(c):.1f} ms, p95 "
@@ -390,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
         if found.quad is None or found.reason is not Reason.OK:
             continue
         for _ in range(3):
-            capture_times.append(timed(partial(capture, still, config, detection=found)))
+            capture_times.append(
+                timed(partial(capture, still, config, detection=found))
+            )
     if capture_times:
         c, w = [t[0] for t in capture_times], [t[1] for t in capture_times]
         line(
