@@ -26,9 +26,16 @@ SLIDE_CHARS = 280  # an announcement's body on a slide is cut here: the attract 
 
 
 class QueueButton(BigButton):
-    """A queue service offered before signing in; its label follows the language (kv rule)."""
+    """A queue service offered before signing in, its label in both languages: the shown
+    language's first, the other's smaller beneath it. The attract is shown in the default
+    language (the language is chosen after the first touch), and a visitor who reads only
+    the other one should still find the one-touch queue number."""
 
     service = ObjectProperty(None)
+
+    @staticmethod
+    def other_language(language: str) -> str:
+        return "en" if language == "id" else "id"
 
 
 class AttractScreen(KioskScreen):
