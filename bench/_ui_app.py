@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench._report import info, report
-from bench._ui_visits import Visits, footprint, mix
+from bench._ui_visits import Visits, footprint, mix, trimmed_rss_mb
 from kiosk.config import load_kiosk_config
 from kiosk.demo.tray import PHOTOS, tray_photo
 from kiosk.demo.visitor import visitor_from
@@ -274,6 +274,7 @@ def many_journeys(visits: Visits, count: int) -> None:
     report("thread growth", after.threads - steady.threads, "threads", "<=", 0)
     report("texture growth", after.textures - steady.textures, "textures", "<=", 0)
     report("steady RSS", after.rss_mb, "MB", "<=", 250)
+    info(f"RSS once the C allocator returns what it keeps free: {trimmed_rss_mb():.0f} MB")
 
 
 def main() -> int:

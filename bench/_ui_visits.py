@@ -5,6 +5,8 @@ steps between screens)."""
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,11 +139,13 @@ class Footprint:
     threads: int
     textures: int  # kivy Texture objects the garbage collector tracks (frozen start-up ones not)
     cached: int  # entries in Kivy's Cache, every category
+    python_blocks: int  # memory blocks Python's allocator holds: live Python objects' share
 
     def describe(self) -> str:
         return (
             f"RSS {self.rss_mb:.1f} MB ({self.anonymous_mb:.0f} MB anonymous), "
-            f"{self.threads} threads, {self.textures} textures, {self.cached} cache entries"
+            f"{self.threads} threads, {self.textures} textures, {self.cached} cache entries, "
+            f"{self.python_blocks / 1000:.0f}k Python blocks"
         )
 
 
@@ -160,7 +164,16 @@ def footprint() -> Footprint:
         threads=int(fields["Threads"]),
         textures=sum(isinstance(o, Texture) for o in gc.get_objects()),
         cached=sum(len(entries) for entries in Cache._objects.values()),  # noqa: SLF001 - no public count
+        python_blocks=sys.getallocatedblocks(),
     )
+
+
+def trimmed_rss_mb() -> float:
+    """RSS once the C allocator gives back the free memory it keeps (glibc's malloc_trim):
+    what was freed but not returned, e.g. in the arenas of the camera's and scanner's threads,
+    which hold large frames for a moment."""
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return footprint().rss_mb
 
 
 def mix(visits: Visits, journeys: int) -> list[Any]:
