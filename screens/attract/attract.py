@@ -13,6 +13,7 @@ from kivy.properties import ListProperty, NumericProperty, ObjectProperty
 
 from central.contract.models import LocalizedText, Service
 from central.contract.services import Announcement
+from screens import heap
 from screens.base import KioskScreen, load_rules
 from screens.widgets import BigButton
 
@@ -54,6 +55,7 @@ class AttractScreen(KioskScreen):
 
     def on_enter(self, *_args: Any) -> None:
         Clock.schedule_interval(self._next, SLIDE_S)
+        heap.give_back()  # a visit has ended: what it freed goes back to the system
 
     def on_leave(self, *_args: Any) -> None:
         Clock.unschedule(self._next)
