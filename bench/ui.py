@@ -1,7 +1,9 @@
-"""The touchscreen app's figures, on Xvfb with a real centre (`kiosk-central serve`, its own
-process) and the simulated kiosk (demo mode: simulated card reader, the ESC/POS emulator in
-process). The journeys run in a process of their own (bench/_ui_app.py), which imports what
-the app imports and little else, so its memory and threads are the app's:
+"""The touchscreen app's figures (issue 13), on Xvfb with a real centre and the simulated kiosk.
+
+The centre is `kiosk-central serve` in its own process; the kiosk is in demo mode (simulated
+card reader and camera, the ESC/POS emulator in process). The journeys run in a process of
+their own (bench/_ui_app.py), which imports what the app imports and little else, so its
+memory and threads are the app's:
 
 - cold start to the attract screen: `kiosk app` started as a process until its READY=1 over
   $NOTIFY_SOCKET, which the app sends after its first frame (target <= 2.5 s);
