@@ -27,6 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench._report import info, report  # noqa: F401 - re-exported for the benches
 from central.commands.process import (
     CentralProcess,
     CentralStartError,
@@ -55,18 +56,6 @@ class BenchError(Exception):
 
 
 # ---------------------------------------------------------------- output and statistics
-
-
-def report(name: str, value: float, unit: str, op: str, target: float) -> None:
-    """One figure in the project's bench line format; ``ok`` when the target is met."""
-    met = value >= target if op == ">=" else value <= target
-    shown = f"{value:.0f}" if value >= 100 else f"{value:.1f}"
-    print(f"bench: {name} = {shown} {unit} (target {op} {target:g}) {'ok' if met else 'short'}")
-
-
-def info(text: str) -> None:
-    """Context for a figure (set-up, CPU split, error counts): indented, never a bench line."""
-    print(f"  {text}", flush=True)
 
 
 def machine_note(when: str = "before start") -> str:

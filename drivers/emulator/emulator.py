@@ -12,6 +12,7 @@ import enum
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,11 @@ from drivers.emulator import parser as p
 from drivers.emulator.paper import LINE_DOTS, CharStyle, Paper
 
 log = logging.getLogger(__name__)
+
+KEPT_RECEIPTS = 20
+"""Receipts held in memory, newest last. Each holds its drawn page (some 0.4 MB), and the
+simulated printer of a demo kiosk runs for days: bench/ui.py's journeys saw every receipt stay
+on the app's memory. Older ones are dropped (their PNGs, when ``out_dir`` is set, stay)."""
 
 GARBAGE_REPLY = b"\xff\xa5"
 """What the garbage mode answers: breaks the fixed bits every real status byte has."""
@@ -105,7 +111,8 @@ class PrinterEmulator:
         self._reply = reply
         self._lines_left: int | None = None
         self._bytes_left: int | None = None
-        self._receipts: list[EmulatedReceipt] = []
+        self._receipts: deque[EmulatedReceipt] = deque(maxlen=KEPT_RECEIPTS)
+        self._printed = 0  # every receipt finished, the dropped ones included
         self._style = _Style()
         self._qr_data = b""
         self._new_page()
@@ -147,19 +154,18 @@ class PrinterEmulator:
 
     @property
     def receipts(self) -> list[EmulatedReceipt]:
+        """The newest ``KEPT_RECEIPTS`` receipts, oldest first."""
         with self._lock:
             return list(self._receipts)
 
     def wait_for_receipts(self, count: int, timeout: float = 5.0) -> list[EmulatedReceipt]:
-        """Block until at least ``count`` receipts exist (server threads finish them)."""
+        """Block until at least ``count`` receipts were printed (server threads finish them)."""
         deadline = time.monotonic() + timeout
         with self._lock:
-            while len(self._receipts) < count:
+            while self._printed < count:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise TimeoutError(
-                        f"{len(self._receipts)} of {count} receipts after {timeout} s"
-                    )
+                    raise TimeoutError(f"{self._printed} of {count} receipts after {timeout} s")
                 self._lock.wait(remaining)
             return list(self._receipts)
 
@@ -314,7 +320,8 @@ class PrinterEmulator:
             self._new_page()
             return None
         image = page.to_image()
-        number = len(self._receipts) + 1
+        self._printed += 1
+        number = self._printed
         png_path = None
         if self.out_dir is not None:
             self.out_dir.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from kivy.properties import ListProperty, NumericProperty, ObjectProperty
 
 from central.contract.models import LocalizedText, Service
 from central.contract.services import Announcement
+from screens import heap
 from screens.base import KioskScreen, load_rules
 from screens.widgets import BigButton
 
@@ -26,9 +27,16 @@ SLIDE_CHARS = 280  # an announcement's body on a slide is cut here: the attract 
 
 
 class QueueButton(BigButton):
-    """A queue service offered before signing in; its label follows the language (kv rule)."""
+    """A queue service offered before signing in, its label in both languages: the shown
+    language's first, the other's smaller beneath it. The attract is shown in the default
+    language (the language is chosen after the first touch), and a visitor who reads only
+    the other one should still find the one-touch queue number."""
 
     service = ObjectProperty(None)
+
+    @staticmethod
+    def other_language(language: str) -> str:
+        return "en" if language == "id" else "id"
 
 
 class AttractScreen(KioskScreen):
@@ -47,6 +55,7 @@ class AttractScreen(KioskScreen):
 
     def on_enter(self, *_args: Any) -> None:
         Clock.schedule_interval(self._next, SLIDE_S)
+        heap.give_back()  # a visit has ended: what it freed goes back to the system
 
     def on_leave(self, *_args: Any) -> None:
         Clock.unschedule(self._next)

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from drivers.emulator import PaperState, PrinterEmulator, ReplyMode
+from drivers.emulator.emulator import KEPT_RECEIPTS
 
 pytestmark = pytest.mark.in_process
 
@@ -47,6 +48,20 @@ def test_receipt_ends_at_cut_and_keeps_text(tmp_path: Path) -> None:
     assert first.png_path == tmp_path / "receipt-0001.png"
     with Image.open(first.png_path) as png:
         assert png.width == 384
+
+
+def test_only_the_newest_receipts_stay_in_memory_and_numbering_goes_on(tmp_path: Path) -> None:
+    """A demo kiosk prints for days: its simulated printer must not hold every page drawn."""
+    emulator = PrinterEmulator(384, tmp_path)
+    printed = KEPT_RECEIPTS + 3
+    for number in range(1, printed + 1):
+        emulator.feed(f"ticket {number}\n".encode() + b"\x1dVA\x00")
+    kept = emulator.wait_for_receipts(printed)  # counts every receipt, the dropped ones too
+    assert len(kept) == KEPT_RECEIPTS
+    assert (kept[0].number, kept[-1].number) == (4, printed)
+    assert kept[-1].lines == (f"ticket {printed}",)
+    assert kept[-1].png_path == tmp_path / f"receipt-{printed:04d}.png"
+    assert (tmp_path / "receipt-0001.png").exists()  # dropped from memory, not from disk
 
 
 def test_nothing_printed_means_no_receipt() -> None:
