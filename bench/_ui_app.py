@@ -85,6 +85,18 @@ class TimedUi(Finger):
         window.timed_by_bench = True
 
 
+def queue_ticket_after_the_pin(ui: Finger, pin: str) -> None:
+    """From the PIN screen: the PIN, the queue tile, send; on the done screen."""
+    ui.on("pin")
+    ui.press(*pin, "OK")
+    ui.on("menu")
+    ui.until(lambda: ui.buttons(QUEUE) != [], "the tiles")
+    ui.press(QUEUE)
+    ui.on("review")
+    ui.press("Kirim")
+    ui.on("done")
+
+
 def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: int) -> None:
     os.environ.update(KIVY_HOME=str(work / "kivy-home"), KIVY_NO_ARGS="1", KIVY_LOG_MODE="PYTHON")
     from kivy.base import EventLoop
@@ -125,14 +137,7 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
         ui.on("attract")
         ui.touches = 0
         kiosk.tap_card(person.card_uid)  # the e-KTP: a tap on the reader, not on the screen
-        ui.on("pin")
-        ui.press(*person.pin, "OK")
-        ui.on("menu")
-        ui.until(lambda: ui.buttons(QUEUE) != [], "the tiles")
-        ui.press(QUEUE)
-        ui.on("review")
-        ui.press("Kirim")
-        ui.on("done")
+        queue_ticket_after_the_pin(ui, person.pin)
         info(f"queue ticket signed in with the e-KTP: {ui.touches} touches (7 on the PIN keypad)")
         by_card = ui.touches
         ui.press("Selesai")
@@ -145,14 +150,7 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
         ui.press("Masukkan NIK")
         ui.until(lambda: ui.buttons("0") != [], "the NIK keypad")
         ui.press(*person.nik, "OK")
-        ui.on("pin")
-        ui.press(*person.pin, "OK")
-        ui.on("menu")
-        ui.until(lambda: ui.buttons(QUEUE) != [], "the tiles")
-        ui.press(QUEUE)
-        ui.on("review")
-        ui.press("Kirim")
-        ui.on("done")
+        queue_ticket_after_the_pin(ui, person.pin)
         info(f"queue ticket signed in with the NIK typed: {ui.touches} touches (card: {by_card})")
         report(
             "longest UI-thread frame during the journeys", ui.longest_frame_s * 1000, "ms", "<=", 50

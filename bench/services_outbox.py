@@ -30,6 +30,7 @@ if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on th
     sys.path.insert(0, str(REPO_ROOT))
 
 from bench._central import central_process
+from bench._report import info, report
 from central.contract.models import EnrollmentRequest, EnrollmentResponse
 from central.db import make_engine, make_sessionmaker
 from central.security.enrollment import create_token
@@ -45,16 +46,6 @@ OFFICE = "35.10.01.2001"
 GRANT = "X-Resident-Grant"
 DRAIN_TARGET = 300.0
 RESTART_TARGET = 10_000
-
-
-def report(name: str, value: float, unit: str, op: str, target: float) -> None:
-    met = value >= target if op == ">=" else value <= target
-    shown = f"{value:.0f}" if value >= 100 else f"{value:.2f}"
-    print(f"bench: {name} = {shown} {unit} (target {op} {target:g}) {'ok' if met else 'short'}")
-
-
-def info(text: str) -> None:
-    print(f"  {text}", flush=True)
 
 
 def _cpu_s(root: int) -> float:

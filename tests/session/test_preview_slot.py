@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from common.events import EventBus
-from drivers.camera import simulated_camera
+from drivers.camera import Camera, simulated_camera
 from drivers.camera.frame import Image
 from kiosk.capture.detect import Detection
 from kiosk.scanning import PREVIEW_MAX, DocumentScanner, PreviewSlot, ScanGuidance
@@ -68,13 +68,18 @@ def test_a_reader_on_another_thread_never_sees_a_torn_frame() -> None:
     assert torn == []
 
 
-def test_the_scanner_publishes_the_tray_while_it_watches_and_clears_it_after(
-    tmp_path: Path,
-) -> None:
+def _page_on_the_tray(tmp_path: Path) -> tuple[EventBus, Camera, DocumentScanner]:
+    """A simulated 30 fps camera looking at a page, and a scanner reading it."""
     bus = EventBus()
     photo = page_photo(tmp_path / "page.jpg", seed=1)
     camera = simulated_camera(files=[photo], bus=bus, fps=30, width=1920, height=1080)
-    scanner = DocumentScanner(camera, bus)
+    return bus, camera, DocumentScanner(camera, bus)
+
+
+def test_the_scanner_publishes_the_tray_while_it_watches_and_clears_it_after(
+    tmp_path: Path,
+) -> None:
+    bus, camera, scanner = _page_on_the_tray(tmp_path)
     seen: list[int] = []
 
     def on_guidance(_event: ScanGuidance) -> None:
@@ -91,10 +96,7 @@ def test_the_scanner_publishes_the_tray_while_it_watches_and_clears_it_after(
 
 
 def test_the_technicians_watch_shows_the_tray_and_outline_until_stopped(tmp_path: Path) -> None:
-    bus = EventBus()
-    photo = page_photo(tmp_path / "page.jpg", seed=1)
-    camera = simulated_camera(files=[photo], bus=bus, fps=30, width=1920, height=1080)
-    scanner = DocumentScanner(camera, bus)
+    bus, camera, scanner = _page_on_the_tray(tmp_path)
     stop = threading.Event()
     outlined: list[ScanGuidance] = []
 
@@ -141,10 +143,7 @@ def test_the_tray_is_shown_at_the_cameras_rate_while_the_detector_is_slow(
             return super().detect(frame)
 
     monkeypatch.setattr(kiosk.scanning, "PreviewDetector", SlowDetector)
-    bus = EventBus()
-    photo = page_photo(tmp_path / "page.jpg", seed=1)
-    camera = simulated_camera(files=[photo], bus=bus, fps=30, width=1920, height=1080)
-    scanner = DocumentScanner(camera, bus)
+    bus, camera, scanner = _page_on_the_tray(tmp_path)
     stop = threading.Event()
     verdicts: list[ScanGuidance] = []
     bus.subscribe(ScanGuidance, verdicts.append)
