@@ -117,6 +117,7 @@ class CupsRig:
                 check=True, capture_output=True, timeout=START_TIMEOUT_S,
             )  # fmt: skip
             self.set_sheets(FULL_TRAY)
+            self._wait_for_the_queue()
         except BaseException:
             self.stop()
             raise
@@ -191,6 +192,29 @@ class CupsRig:
         )  # fmt: skip
         self._processes.append(cupsd)
         _wait_until(lambda: _listening(self.cups_port), "cupsd", cupsd)
+
+    def _wait_for_the_queue(self) -> None:
+        """Until the new queue has its IPP Everywhere driver. For a moment after ``lpadmin``
+        returns, cupsd holds the queue as a "Local Raw Printer" (already accepting jobs and
+        listing PDF) before it applies the generated PPD; a job sent then is aborted
+        ("Unable to convert file 0 to printable format": once in a CI run)."""
+        from drivers.documents.ipp import Attribute, Group, Operation, Tag, request
+        from drivers.documents.transport import HttpIpp
+
+        def has_its_driver() -> bool:
+            answer = HttpIpp().send(
+                self.queue_uri,
+                request(
+                    Operation.GET_PRINTER_ATTRIBUTES,
+                    1,
+                    self.queue_uri,
+                    Attribute(Tag.KEYWORD, "requested-attributes", ("printer-make-and-model",)),
+                ),
+            )
+            model = answer.strings(Group.PRINTER, "printer-make-and-model")
+            return bool(model) and model[0] not in ("", "Local Raw Printer")
+
+        _wait_until(has_its_driver, "the CUPS queue", self._processes[-1])
 
     def set_sheets(self, sheets: int) -> None:
         """Load the main tray with ``sheets`` A4 sheets (0: the printer reports media-empty)."""
