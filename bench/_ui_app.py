@@ -88,7 +88,7 @@ class TimedUi(Finger):
 def queue_ticket_after_the_pin(ui: Finger, pin: str) -> None:
     """From the PIN screen: the PIN, the queue tile, send; on the done screen."""
     ui.on("pin")
-    ui.press(*pin, "OK")
+    ui.press(*pin)  # the 6th digit submits
     ui.on("menu")
     ui.until(lambda: ui.buttons(QUEUE) != [], "the tiles")
     ui.press(QUEUE)
@@ -138,7 +138,7 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
         ui.touches = 0
         kiosk.tap_card(person.card_uid)  # the e-KTP: a tap on the reader, not on the screen
         queue_ticket_after_the_pin(ui, person.pin)
-        info(f"queue ticket signed in with the e-KTP: {ui.touches} touches (7 on the PIN keypad)")
+        info(f"queue ticket signed in with the e-KTP: {ui.touches} touches (6 on the PIN keypad, the last one submits)")
         by_card = ui.touches
         ui.press("Selesai")
         ui.on("attract")
@@ -149,7 +149,7 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
         ui.on("identify")
         ui.press("Masukkan NIK")
         ui.until(lambda: ui.buttons("0") != [], "the NIK keypad")
-        ui.press(*person.nik, "OK")
+        ui.press(*person.nik)
         queue_ticket_after_the_pin(ui, person.pin)
         info(f"queue ticket signed in with the NIK typed: {ui.touches} touches (card: {by_card})")
         report(

@@ -60,7 +60,6 @@ class Visits:
         self.kiosk.tap_card(self.person.card_uid)
         ui.on("pin")
         self._count(touches, "PIN keys", *self.person.pin)
-        self._count(touches, "steps", "OK")
         ui.on("menu")
         ui.until(lambda: ui.buttons(QUEUE) != [], "the service tiles")
 

@@ -131,8 +131,10 @@ class RekeyTokenCreated(WireModel):
 
 # ---------------------------------------------------------------- residents and login
 
-Nik = Annotated[str, StringConstraints(pattern=r"^[0-9]{16}$")]
-Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+NIK_DIGITS = 16
+PIN_DIGITS = 6  # the keypads submit by themselves at these lengths, as e-wallets do
+Nik = Annotated[str, StringConstraints(pattern=rf"^[0-9]{{{NIK_DIGITS}}}$")]
+Pin = Annotated[str, StringConstraints(pattern=rf"^[0-9]{{{PIN_DIGITS}}}$")]
 CardUid = Annotated[str, StringConstraints(pattern=HEX_UID_PATTERN)]
 
 

@@ -44,9 +44,9 @@ def sign_in_by_nik(ui: Ui, nik: str, pin: str) -> None:
     ui.on("identify")
     ui.press("Masukkan NIK")
     ui.until(lambda: ui.screen == "identify" and ui.buttons("0") != [], "the NIK keypad")
-    ui.press(*nik, "OK")
+    ui.press(*nik)  # the 16th digit submits
     ui.on("pin")
-    ui.press(*pin, "OK")
+    ui.press(*pin)  # the 6th digit submits
     ui.on("menu")
     ui.until(lambda: ui.buttons(QUEUE_LABEL) != [], "the service tiles")
 
@@ -245,17 +245,17 @@ def test_a_first_sign_in_changes_the_pin_on_the_keypad(ui: Ui, rig: Rig) -> None
     new_pin = "482913" if person.pin != "482913" else "591824"
     rig.kiosk.tap_card(person.card_uid)
     ui.on("pin")
-    ui.press(*person.pin, "OK")
+    ui.press(*person.pin)
     ui.until(lambda: "Masukkan PIN lama" in ui.texts(), "the current-PIN step")
-    ui.press(*person.pin, "OK")
+    ui.press(*person.pin)
     ui.until(lambda: "Pilih PIN baru (6 angka)" in ui.texts(), "the new-PIN step")
-    ui.press(*new_pin, "OK")
+    ui.press(*new_pin)
     ui.on("menu")
     ui.press("Batal")
     ui.on("attract")
     rig.kiosk.tap_card(person.card_uid)  # the new PIN is the one that signs in now
     ui.on("pin")
-    ui.press(*new_pin, "OK")
+    ui.press(*new_pin)
     ui.on("menu")
 
 
@@ -269,14 +269,18 @@ def test_a_wrong_pin_is_told_in_the_residents_language_and_the_pin_screen_stays(
     rig.kiosk.tap_card(person.card_uid)
     ui.on("pin")
     ui.press("English")  # switched at any time: the session's notices follow
-    ui.press(*wrong, "OK")
+    keypad = ui.root.ids.manager.current_screen.ids.keypad
+    assert ui.buttons("OK") == []  # the sixth digit sends the PIN: no OK to touch
+    ui.press(*wrong[:5], "Delete")  # corrected before the last digit: nothing sent yet
+    assert keypad.value == wrong[:4]
+    ui.press(*wrong[4:])
     toast = ui.root.ids.toast
     ui.until(lambda: toast.text != "", "the notice")
     assert [n.level for n in notices] == ["error"]
     assert notices[0].message.en != notices[0].message.id
     assert toast.text == notices[0].message.en
     assert ui.screen == "pin"
-    assert ui.root.ids.manager.current_screen.ids.keypad.value == ""  # nothing typed is kept
+    assert keypad.value == ""  # nothing typed is kept
 
 
 def test_the_text_size_toggle_enlarges_the_type_for_the_session_only(ui: Ui, rig: Rig) -> None:
