@@ -138,7 +138,7 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
         ui.touches = 0
         kiosk.tap_card(person.card_uid)  # the e-KTP: a tap on the reader, not on the screen
         queue_ticket_after_the_pin(ui, person.pin)
-        info(f"queue ticket signed in with the e-KTP: {ui.touches} touches (6 PIN keys: the 6th sends)")
+        info(f"queue ticket signed in with the e-KTP: {ui.touches} touches (6 of them PIN keys)")
         by_card = ui.touches
         ui.press("Selesai")
         ui.on("attract")
