@@ -226,6 +226,15 @@ class FormField(WireModel):
     max_length: int | None = None
     pattern: str | None = Field(default=None, description="Regular expression the answer matches.")
     choices: list[str] | None = None
+    suggestions: list[LocalizedText] | None = Field(
+        default=None,
+        description=(
+            "Common answers to a text field, offered as one-touch buttons above the keyboard "
+            "(typing stays possible). The answer sent is the suggestion's 'id' text: letters "
+            "are written in Bahasa Indonesia; 'en' is what an English-speaking resident reads. "
+            "A kiosk that predates this key ignores it and shows the keyboard alone."
+        ),
+    )
 
 
 class DocumentRequirement(WireModel):

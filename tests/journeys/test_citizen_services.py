@@ -46,7 +46,7 @@ def test_sktm_with_scanned_documents_prints_the_tracking_code(rig: Rig) -> None:
         value = "Beasiswa sekolah anak"
         [[step]]
         do = "answer"
-        value = "900000"
+        value = "Rp 500.001 - 1.000.000"
         [[step]]
         do = "scan"
         image = "kk.jpg"
