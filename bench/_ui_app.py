@@ -227,7 +227,8 @@ def preview_rate(ui: TimedUi, kiosk: Any) -> None:
 
 
 KEY_S = 1.0  # a guess at a resident's pace per key, for the estimate beside the figure
-STEP_S = 3.0  # and per step: reading the screen, then the touch
+STEP_S = 3.0  # and per step: reading the screen (or the answers offered), then the touch
+KEYSTROKES = ("PIN keys", "typed answers")  # the parts paced as keys; the rest as steps
 
 
 def letter_by_touch(visits: Visits) -> None:
@@ -238,8 +239,8 @@ def letter_by_touch(visits: Visits) -> None:
     took = time.perf_counter() - started
     report("letter by touch touches", touches.total, "touches", "<=", 12)
     report("letter by touch seconds", took, "s", "<=", 90)
-    keys = touches.total - touches.by_part["steps"]
-    paced = took + keys * KEY_S + touches.by_part["steps"] * STEP_S
+    keys = sum(touches.by_part.get(part, 0) for part in KEYSTROKES)
+    paced = took + keys * KEY_S + (touches.total - keys) * STEP_S
     info(f"touches: {touches.describe()}")
     info(
         f"with a resident's pace ({KEY_S:g} s a key, {STEP_S:g} s a step, a guess): "
