@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from central.contract import signing
-from central.contract.models import FieldType, FormField, LocalizedText
+from central.contract.models import FieldType, FormField, LocalizedText, ServiceCatalog
 from central.contract.services import LetterRequest, LetterStatus
 from central.errors import ApiError
 from central.models import LetterRequest as LetterRow
 from central.seeding.seed import DemoIdentity
+from central.seeding.seed_services import INCOME_BANDS
 from central.services.letters import check_answers
 from central.services.tracking import ALPHABET
 from tests.central.services_portal import Portal, error, image_bytes, local_ref
@@ -126,6 +127,20 @@ def test_invalid_answer_is_refused_naming_the_field(
         if len(value.strip()) > 3:
             assert value not in reply.text  # answers are never echoed
     assert _count(portal.central) == 0
+
+
+def test_the_catalog_offers_the_sktms_common_purposes_and_its_income_bands(portal: Portal) -> None:
+    reply = portal.get("/v1/catalog", resident=False)
+    assert reply.ok, reply.text
+    sktm = next(s for s in ServiceCatalog.model_validate_json(reply.content).services
+                if s.id == "sktm")  # fmt: skip
+    purpose, income = sktm.fields
+    assert purpose.suggestions is not None
+    assert LocalizedText(id="Berobat", en="Medical treatment") in purpose.suggestions
+    assert income.type is FieldType.CHOICE and income.choices == INCOME_BANDS
+    # A suggestion's Indonesian text is an answer the centre takes as it is.
+    answers = {"keperluan": purpose.suggestions[0].id, "penghasilan": INCOME_BANDS[0]}
+    assert _create(portal, _sktm(portal, _scans(portal), answers=answers)).tracking_code
 
 
 @pytest.mark.parametrize(
