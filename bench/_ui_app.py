@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench._report import info, report
-from bench._ui_visits import Visits, footprint, mix, trimmed_rss_mb
+from bench._ui_visits import INCOME, PURPOSE, Visits, footprint, mix, trimmed_rss_mb
 from kiosk.config import load_kiosk_config
 from kiosk.config.schema import ScreenSection
 from kiosk.demo.tray import PHOTOS, tray_photo
@@ -202,8 +202,8 @@ def card_to_pin(ui: TimedUi, kiosk: Any, card_uid: str, taps: int) -> None:
 def preview_rate(ui: TimedUi, kiosk: Any) -> None:
     """Frames of the tray drawn per second on the scan screen, beside the camera's rate."""
     kiosk.do(lambda s: s.choose(LETTER_ID))
-    kiosk.do(lambda s: s.answer("Beasiswa sekolah"))
-    kiosk.do(lambda s: s.answer("2500000"))
+    kiosk.do(lambda s: s.answer(PURPOSE))
+    kiosk.do(lambda s: s.answer(INCOME))
     ui.on("scan")
     preview = ui.root.ids.manager.current_screen.ids.preview
     textures: set[int] = set()
