@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench._report import info, report
-from bench._ui_visits import Visits, footprint, mix, trimmed_rss_mb
+from bench._ui_visits import INCOME, PURPOSE, Visits, footprint, mix, trimmed_rss_mb
 from kiosk.config import load_kiosk_config
 from kiosk.config.schema import ScreenSection
 from kiosk.demo.tray import PHOTOS, tray_photo
@@ -88,7 +88,7 @@ class TimedUi(Finger):
 def queue_ticket_after_the_pin(ui: Finger, pin: str) -> None:
     """From the PIN screen: the PIN, the queue tile, send; on the done screen."""
     ui.on("pin")
-    ui.press(*pin, "OK")
+    ui.press(*pin)  # the 6th digit submits
     ui.on("menu")
     ui.until(lambda: ui.buttons(QUEUE) != [], "the tiles")
     ui.press(QUEUE)
@@ -138,7 +138,7 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
         ui.touches = 0
         kiosk.tap_card(person.card_uid)  # the e-KTP: a tap on the reader, not on the screen
         queue_ticket_after_the_pin(ui, person.pin)
-        info(f"queue ticket signed in with the e-KTP: {ui.touches} touches (7 on the PIN keypad)")
+        info(f"queue ticket signed in with the e-KTP: {ui.touches} touches (6 of them PIN keys)")
         by_card = ui.touches
         ui.press("Selesai")
         ui.on("attract")
@@ -149,7 +149,7 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
         ui.on("identify")
         ui.press("Masukkan NIK")
         ui.until(lambda: ui.buttons("0") != [], "the NIK keypad")
-        ui.press(*person.nik, "OK")
+        ui.press(*person.nik)
         queue_ticket_after_the_pin(ui, person.pin)
         info(f"queue ticket signed in with the NIK typed: {ui.touches} touches (card: {by_card})")
         report(
@@ -202,8 +202,8 @@ def card_to_pin(ui: TimedUi, kiosk: Any, card_uid: str, taps: int) -> None:
 def preview_rate(ui: TimedUi, kiosk: Any) -> None:
     """Frames of the tray drawn per second on the scan screen, beside the camera's rate."""
     kiosk.do(lambda s: s.choose(LETTER_ID))
-    kiosk.do(lambda s: s.answer("Beasiswa sekolah"))
-    kiosk.do(lambda s: s.answer("2500000"))
+    kiosk.do(lambda s: s.answer(PURPOSE))
+    kiosk.do(lambda s: s.answer(INCOME))
     ui.on("scan")
     preview = ui.root.ids.manager.current_screen.ids.preview
     textures: set[int] = set()
@@ -227,7 +227,8 @@ def preview_rate(ui: TimedUi, kiosk: Any) -> None:
 
 
 KEY_S = 1.0  # a guess at a resident's pace per key, for the estimate beside the figure
-STEP_S = 3.0  # and per step: reading the screen, then the touch
+STEP_S = 3.0  # and per step: reading the screen (or the answers offered), then the touch
+KEYSTROKES = ("PIN keys", "typed answers")  # the parts paced as keys; the rest as steps
 
 
 def letter_by_touch(visits: Visits) -> None:
@@ -238,8 +239,8 @@ def letter_by_touch(visits: Visits) -> None:
     took = time.perf_counter() - started
     report("letter by touch touches", touches.total, "touches", "<=", 12)
     report("letter by touch seconds", took, "s", "<=", 90)
-    keys = touches.total - touches.by_part["steps"]
-    paced = took + keys * KEY_S + touches.by_part["steps"] * STEP_S
+    keys = sum(touches.by_part.get(part, 0) for part in KEYSTROKES)
+    paced = took + keys * KEY_S + (touches.total - keys) * STEP_S
     info(f"touches: {touches.describe()}")
     info(
         f"with a resident's pace ({KEY_S:g} s a key, {STEP_S:g} s a step, a guess): "

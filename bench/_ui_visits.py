@@ -1,7 +1,7 @@
 """Resident visits played by touch for bench/ui.py: each one starts and ends on the attract
 screen and returns the touches it took, split by what they were for, so a figure can say
-which part of a journey costs touches (keystrokes on the PIN pad, keyboard and keypad, or the
-steps between screens)."""
+which part of a journey costs touches (keystrokes on the PIN pad, keyboard and keypad, one-touch
+answers, or the steps between screens)."""
 
 from __future__ import annotations
 
@@ -16,15 +16,16 @@ from kiosk.demo.tray import PHOTOS, tray_photo
 QUEUE = "Ambil nomor antrian"
 LETTER = "Surat Keterangan Tidak Mampu (SKTM)"
 INFORMATION = "Informasi desa"
-PURPOSE = "berobat"  # the SKTM's purpose, typed on the keyboard in lower case (no capital key)
-INCOME = "1500000"  # the family's monthly income on the keypad
+PURPOSE = "Berobat"  # one of the SKTM's common purposes, a button above the keyboard
+INCOME = "Rp 1.000.001 - 2.000.000"  # the family's monthly income, one of the bands
 CAPTURE_WAIT_S = 90.0  # the steady-page wait and the capture on a loaded machine
 
 
 @dataclass
 class Touches:
     """Touches of one visit by purpose: keystrokes are the PIN's, the NIK's and the typed
-    answers' keys; steps are every other touch (tiles, Next, Start scanning, Skip, Send)."""
+    answers' keys; answers are one-touch answers (a suggested purpose, a choice); steps are
+    every other touch (tiles, Start scanning, Send)."""
 
     by_part: dict[str, int] = field(default_factory=dict)
 
@@ -60,7 +61,6 @@ class Visits:
         self.kiosk.tap_card(self.person.card_uid)
         ui.on("pin")
         self._count(touches, "PIN keys", *self.person.pin)
-        self._count(touches, "steps", "OK")
         ui.on("menu")
         ui.until(lambda: ui.buttons(QUEUE) != [], "the service tiles")
 
@@ -83,23 +83,20 @@ class Visits:
         return touches
 
     def letter_with_two_pages(self) -> Touches:
-        """A first SKTM request: card, PIN, the tile, the purpose typed, the income on the
-        keypad, the family card and the RT's letter scanned (each laid on the tray before
-        "Mulai memindai", the auto-capture waited for), no SMS number, send; ends on done."""
+        """A first SKTM request: card, PIN (its sixth digit sends it), the tile, the purpose
+        and the income band each one touch, the family card and the RT's letter scanned (each
+        laid on the tray before "Mulai memindai", the auto-capture waited for), no SMS number
+        (the review offers it: nothing to skip), send; ends on done."""
         ui, touches = self.ui, Touches()
         self.sign_in_by_card(touches)
         self._count(touches, "steps", LETTER)
         ui.on("form")
-        self._count(touches, "typed answers", *PURPOSE)
-        self._count(touches, "steps", "Lanjut")
+        self._count(touches, "one-touch answers", PURPOSE)
         form = ui.root.ids.manager.current_screen
-        ui.until(lambda: form.input_kind == "digits", "the income field's keypad")
-        self._count(touches, "typed answers", *INCOME)
-        self._count(touches, "steps", "OK")
+        ui.until(lambda: form.input_kind == "choice", "the income bands")
+        self._count(touches, "one-touch answers", INCOME)
         for photo in PHOTOS:
             self._scan(touches, tray_photo(photo))
-        ui.on("phone")
-        self._count(touches, "steps", "Lewati")
         ui.on("review")
         self._count(touches, "steps", "Kirim")
         ui.on("done")

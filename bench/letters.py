@@ -49,7 +49,7 @@ OFFICE = "35.10.01.2001"
 KIOSK = "KSK-BENCHLTR"
 ANSWERS = {
     "keperluan": "Pendaftaran beasiswa sekolah anak",
-    "penghasilan": "1250000",
+    "penghasilan": "Rp 1.000.001 - 2.000.000",
     "nama_usaha": "Warung Bu Siti",
     "jenis_usaha": "dagang",
     "nama_bayi": "Putri Ayu Lestari",
@@ -138,7 +138,7 @@ def time_rendering(rounds: int) -> list[float]:
         title="SURAT KETERANGAN TIDAK MAMPU",
         number="401/001/35.10.01.2001/2026",
         particulars=[("Nama", "SITI AMINAH"), ("NIK", "3510014101900001")],
-        answers=[("Penghasilan keluarga per bulan (Rp)", "1250000")],
+        answers=[("Penghasilan keluarga per bulan", "Rp 1.000.001 - 2.000.000")],
         statement="adalah benar warga kami yang tergolong keluarga tidak mampu.",
         closing="Demikian surat keterangan ini dibuat dengan sebenarnya.",
         place="Sarongan",

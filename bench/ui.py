@@ -25,9 +25,10 @@ memory and threads are the app's:
 - card tap to the PIN screen drawn, from the simulated reader's event (p95 of --taps taps,
   target <= 300 ms for the whole path; pcscd's share is bench/drivers_card.py's);
 - a first SKTM letter request with two scanned pages, by touch: the e-KTP tapped on the
-  attract screen, the PIN, the tile, the purpose typed, the income on the keypad, two pages
-  laid on the simulated camera's tray and auto-captured, the SMS step skipped, sent; touches
-  (target <= 12) split into keystrokes and steps, and seconds from the card tap to the done
+  attract screen, the PIN (its sixth digit sends it), the tile, the purpose and the income
+  band one touch each, two pages laid on the simulated camera's tray and auto-captured, no
+  SMS number (offered on the review, not a step), sent; touches (target <= 12) split into
+  keystrokes, one-touch answers and steps, and seconds from the card tap to the done
   screen (target <= 90), the auto-captures' waits included, the resident's own reading and
   typing not (estimated beside it);
 - --journeys resident visits in the same process (a mix: queue numbers, village information,

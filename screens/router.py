@@ -37,7 +37,12 @@ from kiosk.session.events import (
     StepChanged,
     ViewfinderClosed,
 )
-from kiosk.session.flows import NOTIFY_PHONE, PHOTO_STEP
+from kiosk.session.flows import (
+    NOTIFY_PHONE,
+    PHOTO_STEP,
+    notify_phone_prompt,
+    takes_notify_phone,
+)
 from kiosk.session.machine import OUT_OF_SERVICE_TEXT, Session
 from kiosk.session.photo import Shutter
 from kiosk.session.states import State
@@ -165,6 +170,7 @@ class Router:
         lines = [f"{label}: {value}" for label, value in self._answers.values()]
         queue = service is not None and service.kind is ServiceKind.QUEUE
         self.screen("review").show(service.label if service else None, "\n".join(lines), queue)
+        self.screen("review").notify = service is not None and takes_notify_phone(service.kind)
 
     def _field(self, name: str) -> FormField | None:
         fields = self._service.fields if self._service else []
@@ -172,10 +178,7 @@ class Router:
 
     def _on_step(self, event: StepChanged) -> None:
         self._step = event
-        if event.step == NOTIFY_PHONE:
-            self.screen("phone").show_step(event.prompt)
-            self.show("phone")
-        elif event.step == PHOTO_STEP:
+        if event.step == PHOTO_STEP:
             self.screen("photo").show_step()
             self.show("photo")
         elif self._service is not None and self._service.kind is ServiceKind.BANSOS:
@@ -497,17 +500,8 @@ class Router:
     # ------------------------------------------------------------------ the review's lines
 
     def _remember_answer(self, step: StepChanged, value: str, shown: str | None) -> None:
-        """What the review lists for ``step`` (``shown`` for ``value`` when given). A phone
-        number only masked, and only once it is one (the session refuses anything else and
-        the step stays)."""
-        language = self._app.language
-        if step.step != NOTIFY_PHONE:
-            self._answers[step.step] = (pick(step.prompt, language), shown or value)
-            return
-        try:
-            self._answers[step.step] = (word("review.phone", language), mask_phone(value))
-        except InvalidPhone:
-            self._answers.pop(step.step, None)
+        """What the review lists for ``step`` (``shown`` for ``value`` when given)."""
+        self._answers[step.step] = (pick(step.prompt, self._app.language), shown or value)
 
     # ------------------------------------------------------------------ village information
 
@@ -573,3 +567,34 @@ class Router:
         if self.state is State.IDLE:
             self.screen("done").signed_in = False
             self._bridge.post(lambda s: s.take_queue_number(service_id))
+
+    # ------------------------------------------------------------------ SMS/WhatsApp opt-in
+
+    def open_phone(self) -> None:
+        """The review's "Kabari saya lewat SMS/WhatsApp": the number's keypad."""
+        if self.state is State.REVIEW:
+            self.screen("phone").show_step(notify_phone_prompt())
+            self.show("phone")
+
+    def notify_phone(self, typed: str) -> None:
+        """OK on the number's keypad ("Lewati" or nothing typed: no SMS). Once the session has
+        taken it, the review again, listing the number masked only; a number refused gets the
+        session's notice and the keypad stays."""
+        language = self._app.language
+
+        def taken(accepted: bool) -> None:
+            if not accepted or self.state is not State.REVIEW:
+                return
+            try:
+                self._answers[NOTIFY_PHONE] = (word("review.phone", language), mask_phone(typed))
+            except InvalidPhone:  # nothing typed: no number
+                self._answers.pop(NOTIFY_PHONE, None)
+            self.close_phone()
+
+        self._bridge.ask(lambda s: s.notify_by(typed), taken)
+
+    def close_phone(self) -> None:
+        """Back from the number's keypad to the review (which lists what was taken)."""
+        if self.state is State.REVIEW and self._manager.current == "phone":
+            self._review()
+            self.show("review")

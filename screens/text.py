@@ -235,6 +235,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "photo.retake": ("Ulangi", "Take it again"),
     "photo.review": ("Foto", "Photo"),
     "photo.attached": ("terlampir", "attached"),
+    "review.notify": ("Kabari saya lewat SMS/WhatsApp", "Tell me by SMS/WhatsApp"),
+    "form.type_own": ("Atau ketik sendiri:", "Or type your own:"),
 }
 
 

@@ -131,8 +131,10 @@ class RekeyTokenCreated(WireModel):
 
 # ---------------------------------------------------------------- residents and login
 
-Nik = Annotated[str, StringConstraints(pattern=r"^[0-9]{16}$")]
-Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+NIK_DIGITS = 16
+PIN_DIGITS = 6  # the keypads submit by themselves at these lengths, as e-wallets do
+Nik = Annotated[str, StringConstraints(pattern=rf"^[0-9]{{{NIK_DIGITS}}}$")]
+Pin = Annotated[str, StringConstraints(pattern=rf"^[0-9]{{{PIN_DIGITS}}}$")]
 CardUid = Annotated[str, StringConstraints(pattern=HEX_UID_PATTERN)]
 
 
@@ -224,6 +226,15 @@ class FormField(WireModel):
     max_length: int | None = None
     pattern: str | None = Field(default=None, description="Regular expression the answer matches.")
     choices: list[str] | None = None
+    suggestions: list[LocalizedText] | None = Field(
+        default=None,
+        description=(
+            "Common answers to a text field, offered as one-touch buttons above the keyboard "
+            "(typing stays possible). The answer sent is the suggestion's 'id' text: letters "
+            "are written in Bahasa Indonesia; 'en' is what an English-speaking resident reads. "
+            "A kiosk that predates this key ignores it and shows the keyboard alone."
+        ),
+    )
 
 
 class DocumentRequirement(WireModel):

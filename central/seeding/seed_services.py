@@ -18,6 +18,30 @@ _PURPOSE = {
 }
 
 
+# SKTM purposes residents give most (an SKTM is asked for treatment costs, school fees and
+# scholarships, social aid, the state-paid BPJS health insurance): one touch each, instead of
+# typing. The Indonesian text is what the letter says.
+_SKTM_PURPOSES = [
+    {"id": "Berobat", "en": "Medical treatment"},
+    {"id": "Sekolah anak", "en": "Child's schooling"},
+    {"id": "Beasiswa", "en": "Scholarship"},
+    {"id": "Bantuan sosial", "en": "Social assistance"},
+    {"id": "BPJS Kesehatan (PBI)", "en": "State health insurance (BPJS PBI)"},
+    {"id": "Keringanan biaya rumah sakit", "en": "Hospital fee relief"},
+]
+
+# The monthly family income as a band chosen with one touch, not a number typed: an SKTM
+# needs to show the family is poor, not its exact income. Written in digits only, so they read
+# the same in both languages; the bands do not overlap.
+INCOME_BANDS = [
+    "Rp 0 - 500.000",
+    "Rp 500.001 - 1.000.000",
+    "Rp 1.000.001 - 2.000.000",
+    "Rp 2.000.001 - 3.000.000",
+    "> Rp 3.000.000",
+]
+
+
 def _doc(name: str, label_id: str, label_en: str, provide: str = "scan") -> dict[str, Any]:
     return {
         "name": name,
@@ -39,16 +63,16 @@ SERVICES: list[dict[str, Any]] = [
             "en": "Certificate of low income (SKTM)",
         },
         "fields": [
-            _PURPOSE,
+            {**_PURPOSE, "suggestions": _SKTM_PURPOSES},
             {
                 "name": "penghasilan",
-                "type": "number",
+                "type": "choice",
                 "label": {
-                    "id": "Penghasilan keluarga per bulan (Rp)",
-                    "en": "Monthly family income (Rp)",
+                    "id": "Penghasilan keluarga per bulan",
+                    "en": "Monthly family income",
                 },
                 "required": True,
-                "pattern": r"^[0-9]{1,9}$",
+                "choices": INCOME_BANDS,
             },
         ],
         "documents": [_KK, _RT_RW],

@@ -88,6 +88,12 @@ def _enter_nik(core: SimulatedKiosk, nik: str) -> None:
     core.do(lambda s: s.enter_nik(nik))
 
 
+def _notify(core: SimulatedKiosk, phone: str) -> None:
+    """The review's SMS/WhatsApp opt-in; a refused number is the session's notice (``expect``
+    it), as on screen."""
+    core.do(lambda s: s.notify_by(phone))
+
+
 def _idle(core: SimulatedKiosk, seconds: float) -> None:
     for _ in range(int(seconds)):
         core.advance_clock(1.0)
@@ -111,6 +117,7 @@ ACTIONS: dict[str, Callable[[SimulatedKiosk, JourneyStep], None]] = {
     "idle": lambda core, s: _idle(core, float(s.args["seconds"])),
     "centre": lambda core, s: core.set_centre_reachable(bool(s.args["online"])),
     "printer": lambda core, s: core.set_paper(PaperState(s.args["paper"])),
+    "notify": lambda core, s: _notify(core, str(s.args["phone"])),
 }
 
 

@@ -47,6 +47,7 @@ Action = Literal[
     "expect",
     "centre",
     "printer",
+    "notify",
 ]
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -62,6 +63,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "idle": ("seconds",),
     "centre": ("online",),
     "printer": ("paper",),
+    "notify": ("phone",),
 }
 _EXPECTATIONS = {"state", "notice", "receipt", "printed", "queued", "collected"}
 # What each key's value must be, so a wrong one is refused before the journey starts instead
@@ -78,6 +80,7 @@ _KINDS: dict[str, str] = {
     "service": _TEXT,
     "image": _TEXT,
     "letter": _TEXT,
+    "phone": _TEXT,
     "seconds": _NUMBER,
     "timeout_s": _NUMBER,
     "queued": _NUMBER,

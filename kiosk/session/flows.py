@@ -53,7 +53,7 @@ class Step:
 
     name: str
     prompt: LocalizedText
-    kind: Literal["field", "document", "choice", "phone", "photo"]
+    kind: Literal["field", "document", "choice", "photo"]
     form_field: FormField | None = None
     required: bool = True
     options: tuple[str, ...] = ()
@@ -146,20 +146,24 @@ def _field_step(form_field: FormField) -> Step:
     )
 
 
-# The optional last step of a letter request or a complaint: a mobile number to be told by
-# SMS/WhatsApp when the letter is ready or the complaint answered. Its answer travels as the
-# payload's ``notify_phone`` (sealed in the outbox like the rest), never among the answers;
-# the colon keeps its name apart from any field a catalog may declare (as ``doc:`` does).
+# The optional SMS/WhatsApp opt-in of a letter request or a complaint: a mobile number to be
+# told when the letter is ready or the complaint answered. It is not a step of the flow (a
+# resident who wants none would spend a touch skipping it): the review offers it
+# ("Kabari saya lewat SMS", ``Session.notify_by``). Its answer travels as the payload's
+# ``notify_phone`` (sealed in the outbox like the rest), never among the answers; the colon
+# keeps its name apart from any field a catalog may declare (as ``doc:`` does).
 NOTIFY_PHONE = "notify:phone"
+NOTIFYING_KINDS = frozenset({ServiceKind.LETTER, ServiceKind.COMPLAINT})
 
 
-def notify_phone_step() -> Step:
-    return Step(
-        NOTIFY_PHONE,
-        bilingual("Tell me by SMS/WhatsApp?"),
-        "phone",
-        required=False,
-    )
+def takes_notify_phone(kind: ServiceKind) -> bool:
+    """Whether the review offers the SMS/WhatsApp opt-in: the submissions with a
+    ``notify_phone``."""
+    return kind in NOTIFYING_KINDS
+
+
+def notify_phone_prompt() -> LocalizedText:
+    return bilingual("Tell me by SMS/WhatsApp?")
 
 
 def steps_for(service: Service, bansos_programs: tuple[str, ...] = ()) -> list[Step]:
@@ -167,7 +171,6 @@ def steps_for(service: Service, bansos_programs: tuple[str, ...] = ()) -> list[S
         return [
             *(_field_step(f) for f in service.fields),
             *(_document_step(d) for d in service.documents if d.provide == "scan"),
-            notify_phone_step(),
         ]
     if service.kind is ServiceKind.COMPLAINT:
         return [
@@ -190,7 +193,6 @@ def steps_for(service: Service, bansos_programs: tuple[str, ...] = ()) -> list[S
                 min_length=MIN_COMPLAINT_LENGTH,
             ),
             Step(PHOTO_STEP, bilingual("Add a photo (optional)."), "photo", required=False),
-            notify_phone_step(),
         ]
     if service.kind is ServiceKind.BANSOS:
         return [

@@ -96,6 +96,7 @@ from kiosk.session.events import (
     ViewfinderClosed,
 )
 from kiosk.session.flows import (
+    NOTIFY_PHONE,
     OutboxSubmission,
     QueueTicketSubmission,
     ScannedDocument,
@@ -103,6 +104,7 @@ from kiosk.session.flows import (
     Submission,
     steps_for,
     submission_for,
+    takes_notify_phone,
     works_offline,
 )
 from kiosk.session.forms import AnswerRejected, check_answer, check_phone
@@ -695,8 +697,6 @@ class Session:
         try:
             if step.form_field is not None:
                 value = check_answer(step.form_field, value, step.min_length)
-            elif step.kind == "phone":
-                value = check_phone(value)
         except AnswerRejected as rejected:
             self._notice(rejected.message)
             return
@@ -1048,7 +1048,6 @@ class Session:
         if self.photographer is not None:
             self.photographer.put_away()
 
-
     # ------------------------------------------------------------------ walk-in queue number
 
     def walk_in_services(self) -> list[Service]:
@@ -1085,6 +1084,29 @@ class Session:
             self.receipts.for_result(ticket, None, self.language, self._catalog),
             self.receipts.qr_payload(ticket),
         )
+
+    # ------------------------------------------------------------------ SMS/WhatsApp opt-in
+
+    def notify_by(self, raw: str) -> bool:
+        """The review's optional "Kabari saya lewat SMS": a mobile number to be told on when
+        the letter is ready or the complaint answered ("" takes it back). Off the flow's path,
+        so a resident who wants none spends no touch on it. True when taken; a number that is
+        not one gets a notice that never repeats it, and the review keeps what it had."""
+        if self.state is not State.REVIEW or self._service is None:
+            return False
+        if not takes_notify_phone(self._service.kind):
+            return False
+        try:
+            phone = check_phone(raw)
+        except AnswerRejected as rejected:
+            self._notice(rejected.message)
+            return False
+        if phone:
+            self._personal.answers[NOTIFY_PHONE] = phone
+        else:
+            self._personal.answers.pop(NOTIFY_PHONE, None)
+        self._timer.restart()
+        return True
 
 
 def _scans(documents: list[DocumentRequirement]) -> bool:

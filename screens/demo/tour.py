@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 QUEUE = "Ambil nomor antrian"
 LETTER = "Surat Keterangan Tidak Mampu (SKTM)"
+PURPOSE = "Sekolah anak"  # one of the SKTM's common purposes: one touch
+INCOME_BAND = "Rp 500.001 - 1.000.000"  # the family's monthly income, one of the bands
 INFORMATION = "Informasi desa"
 DEMO_PHONE = "081200000001"  # the demo resident's SMS/WhatsApp opt-in: not a real number
 IDLE_PAST_WARNING_S = 52  # the session's idle limit is 60 s and its countdown 10 s
@@ -61,9 +63,9 @@ class Tour:
         if first_visit:
             ui.press(*self.visitor.pin[:3])
             self.shot("pin")
-            ui.press(*self.visitor.pin[3:], "OK")
+            ui.press(*self.visitor.pin[3:])  # the 6th digit submits
         else:
-            ui.press(*self.visitor.pin, "OK")
+            ui.press(*self.visitor.pin)
         ui.on("menu")
         ui.until(lambda: ui.buttons(QUEUE) != [], "the service tiles")
 
@@ -92,17 +94,17 @@ class Tour:
         self.shot("menu")
         ui.press(LETTER)
         ui.on("form")
-        ui.press("Huruf besar", *"beasiswa", "Spasi", *"sekolah")
-        self.shot("form-keyboard")
-        ui.press("Lanjut")
+        self.shot("form-keyboard")  # the common purposes above the keyboard
+        ui.press(PURPOSE)
         form = ui.root.ids.manager.current_screen
-        ui.until(lambda: form.input_kind == "digits", "the income field's keypad")
-        ui.press(*"2500000")
-        self.shot("form-keypad")
-        ui.press("OK")
+        ui.until(lambda: form.input_kind == "choice", "the income bands")
+        self.shot("form-choice")
+        ui.press(INCOME_BAND)
         for number, photo in enumerate(PHOTOS, start=1):
             self.scan_page(number, photo)
-        ui.on("phone")  # told by SMS/WhatsApp when it is ready: a made-up number
+        ui.on("review")
+        ui.press("Kabari saya lewat SMS/WhatsApp")  # told when it is ready: a made-up number
+        ui.on("phone")
         ui.press(*DEMO_PHONE)
         self.shot("phone")
         ui.press("OK")

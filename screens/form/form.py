@@ -1,5 +1,8 @@
 """A letter's (or complaint's) form, one field per page: the prompt from the catalog, option
-buttons for a choice, the keypad for numbers and NIKs, the keyboard for text."""
+buttons for a choice, the keypad for numbers and NIKs, the keyboard for text. A text field's
+common answers from the catalog (``FormField.suggestions``) are big buttons above the
+keyboard: one touch answers and moves on, so a resident who cannot type (or spell) need not,
+and anyone may still type their own."""
 
 from __future__ import annotations
 
@@ -10,9 +13,21 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 
 from central.contract.models import FieldType, FormField, LocalizedText
 from screens.base import KioskScreen, load_rules
+from screens.text import pick
 from screens.widgets import BigButton
 
 NUMERIC = {FieldType.NUMBER, FieldType.NIK}
+
+
+class SuggestionButton(BigButton):
+    """One common answer: reads in the resident's language, answers in the letter's (the
+    suggestion's Indonesian text), and the review lists what the resident read."""
+
+    suggestion = ObjectProperty(None, allownone=True)  # LocalizedText
+
+    def answer(self) -> None:
+        app: Any = App.get_running_app()
+        app.router.answer(self.suggestion.id, shown=pick(self.suggestion, app.language))
 
 
 class FormScreen(KioskScreen):
@@ -20,6 +35,7 @@ class FormScreen(KioskScreen):
     options = ListProperty()
     input_kind = StringProperty("text")  # "text" | "digits" | "choice"
     required = BooleanProperty(True)
+    suggested = BooleanProperty(False)  # one-touch answers above the keyboard
 
     def show_step(
         self, prompt: LocalizedText, options: tuple[str, ...], form_field: FormField | None
@@ -42,6 +58,11 @@ class FormScreen(KioskScreen):
             button = BigButton(text=option)
             button.bind(on_release=lambda b: router.answer(b.text))
             choices.add_widget(button)
+        suggestions = (form_field.suggestions or []) if form_field is not None else []
+        self.suggested = self.input_kind == "text" and bool(suggestions)
+        if self.suggested:
+            for suggestion in suggestions:
+                choices.add_widget(SuggestionButton(suggestion=suggestion))
 
     def next(self) -> None:
         value = self.ids.keyboard.value if self.input_kind == "text" else self.ids.keypad.value
@@ -52,6 +73,7 @@ class FormScreen(KioskScreen):
         self.ids.keypad.clear()
         self.ids.choices.clear_widgets()
         self.prompt = None
+        self.suggested = False
 
 
 load_rules(__name__)

@@ -7,9 +7,9 @@ from typing import Any
 from kivy.animation import Animation
 from kivy.properties import BooleanProperty, NumericProperty
 
+from central.contract.models import NIK_DIGITS
 from screens.base import KioskScreen, load_rules
 
-NIK_DIGITS = 16
 TAP_S = 0.9  # one movement of the card towards the reader
 
 

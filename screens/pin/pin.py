@@ -1,4 +1,5 @@
-"""PIN: six digits, masked; when the centre asks for a new PIN, the current one then the new."""
+"""PIN: six digits, masked, sent by the sixth (no OK); when the centre asks for a new PIN, the
+current one then the new."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from typing import Any
 from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 
+from central.contract.models import PIN_DIGITS
 from screens.base import KioskScreen, load_rules
-
-PIN_DIGITS = 6
 
 
 class PinScreen(KioskScreen):

@@ -1,4 +1,6 @@
-"""Review: what will be sent, before it is sent; for a queue number, a plain confirmation."""
+"""Review: what will be sent, before it is sent; for a queue number, a plain confirmation. A
+letter or a complaint also offers the SMS/WhatsApp opt-in here, off the way to "Kirim", so a
+resident who wants none spends no touch on it."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ class ReviewScreen(KioskScreen):
     service_label = ObjectProperty(None, allownone=True)
     summary = StringProperty("")  # "label: answer" lines the screen typed itself
     queue = BooleanProperty(False)
+    notify = BooleanProperty(False)  # offers "Kabari saya lewat SMS/WhatsApp" (letter, complaint)
 
     def show(self, label: LocalizedText | None, summary: str, queue: bool) -> None:
         self.service_label = label
@@ -20,6 +23,7 @@ class ReviewScreen(KioskScreen):
 
     def forget(self) -> None:
         self.show(None, "", False)
+        self.notify = False
 
 
 load_rules(__name__)

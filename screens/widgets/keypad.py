@@ -1,7 +1,10 @@
 """A numeric keypad for NIK and PIN: digits, delete, OK, and a display of what was typed.
 
 The value lives in the keypad only until OK: ``submit`` hands it over and clears it, so the
-widget tree never keeps a NIK or a PIN after use.
+widget tree never keeps a NIK or a PIN after use. A keypad for a value of one fixed length
+(``submit_when_full``: the PIN, the NIK) has no OK: the last digit submits, as the 6-digit PINs
+of Indonesian e-wallets do, so residents already know it and the OK touch is saved; "Hapus"
+still corrects any digit before the last.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ class NumericKeypad(BoxLayout):
     value = StringProperty("")
     max_length = NumericProperty(16)
     masked = BooleanProperty(False)
+    submit_when_full = BooleanProperty(False)  # the digit that makes max_length submits
     shown = StringProperty("")  # what the display label says: masked or spaced in fours
 
     __events__ = ("on_submit",)
@@ -35,6 +39,8 @@ class NumericKeypad(BoxLayout):
             self.submit()
         elif key.isdigit() and len(self.value) < self.max_length:
             self.value += key
+            if self.submit_when_full and len(self.value) == self.max_length:
+                self.submit()
 
     def submit(self) -> None:
         typed, self.value = self.value, ""

@@ -13,7 +13,10 @@ import requests
 
 from tests.central.services_portal import Portal, image_bytes, local_ref
 
-SKTM_ANSWERS = {"keperluan": "Pendaftaran beasiswa sekolah anak", "penghasilan": "1250000"}
+SKTM_ANSWERS = {
+    "keperluan": "Pendaftaran beasiswa sekolah anak",
+    "penghasilan": "Rp 1.000.001 - 2.000.000",
+}
 SIGNER = {"signer_name": "H. Sugeng Riyadi", "signer_position": "Kepala Desa"}
 # Quiet zone added around an extracted QR image before decoding (the detector needs one).
 QR_BORDER_PX = 24

@@ -153,7 +153,7 @@ class Fleet:
                     "office_id": self._office(n),
                     "service_id": "sktm",
                     "resident_id": self.residents[i % len(self.residents)],
-                    "answers": {"keperluan": "Beasiswa", "penghasilan": "1000000"},
+                    "answers": {"keperluan": "Beasiswa", "penghasilan": "Rp 500.001 - 1.000.000"},
                     "status": int(LetterStatus.SEDANG_DIPERIKSA),
                     "submitted_at": at,
                     "received_at": at,

@@ -52,7 +52,10 @@ def letter(ref: str) -> dict[str, Any]:
     return {
         "local_ref": ref,
         "service_id": "sktm",
-        "answers": {"keperluan": "Pendaftaran beasiswa sekolah anak", "penghasilan": "1250000"},
+        "answers": {
+            "keperluan": "Pendaftaran beasiswa sekolah anak",
+            "penghasilan": "Rp 1.000.001 - 2.000.000",
+        },
         "submitted_at": SUBMITTED,
     }
 

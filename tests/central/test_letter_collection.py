@@ -40,7 +40,7 @@ def request_letter(portal: Portal) -> str:
     body = {
         "local_ref": local_ref(),
         "service_id": "sktm",
-        "answers": {"keperluan": "Beasiswa sekolah anak", "penghasilan": "900000"},
+        "answers": {"keperluan": "Beasiswa sekolah anak", "penghasilan": "Rp 500.001 - 1.000.000"},
         "documents": [
             {"name": name, "document_id": doc}
             for name, doc in zip(["kk", "pengantar_rt"], scans, strict=True)

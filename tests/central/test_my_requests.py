@@ -45,7 +45,7 @@ def _letter(portal: Portal) -> str:
         {"name": name, "document_id": doc}
         for name, doc in zip(["kk", "pengantar_rt"], scans, strict=True)
     ]
-    answers = {"keperluan": "Beasiswa sekolah anak", "penghasilan": "900000"}
+    answers = {"keperluan": "Beasiswa sekolah anak", "penghasilan": "Rp 500.001 - 1.000.000"}
     return _created(
         portal, "/v1/letters", {"service_id": "sktm", "answers": answers, "documents": documents}
     )

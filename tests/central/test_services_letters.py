@@ -12,15 +12,22 @@ import pytest
 from sqlalchemy import func, select
 
 from central.contract import signing
+from central.contract.models import FieldType, FormField, LocalizedText, ServiceCatalog
 from central.contract.services import LetterRequest, LetterStatus
+from central.errors import ApiError
 from central.models import LetterRequest as LetterRow
 from central.seeding.seed import DemoIdentity
+from central.seeding.seed_services import INCOME_BANDS
+from central.services.letters import check_answers
 from central.services.tracking import ALPHABET
 from tests.central.services_portal import Portal, error, image_bytes, local_ref
 from tests.support.central_server import CentralServer, EnrolledKiosk
 
 NOW = "2026-11-23T09:15:00+07:00"
-ANSWERS = {"keperluan": "Pendaftaran beasiswa sekolah anak", "penghasilan": "1250000"}
+ANSWERS = {
+    "keperluan": "Pendaftaran beasiswa sekolah anak",
+    "penghasilan": "Rp 1.000.001 - 2.000.000",
+}
 
 
 @pytest.fixture
@@ -87,9 +94,9 @@ def test_missing_required_scan_starts_incomplete(portal: Portal) -> None:
 @pytest.mark.parametrize(
     ("service_id", "answers", "field", "reason"),
     [
-        ("sktm", {**ANSWERS, "penghasilan": "1234567890"}, "penghasilan", "pattern"),
-        ("sktm", {**ANSWERS, "penghasilan": "12,5 juta"}, "penghasilan", "not_a_number"),
-        ("sktm", {"penghasilan": "900000"}, "keperluan", "required"),
+        # A number typed, as the catalog asked before the income became a band.
+        ("sktm", {**ANSWERS, "penghasilan": "1250000"}, "penghasilan", "not_a_choice"),
+        ("sktm", {"penghasilan": "Rp 500.001 - 1.000.000"}, "keperluan", "required"),
         ("sktm", {**ANSWERS, "keperluan": "   "}, "keperluan", "required"),
         ("sktm", {**ANSWERS, "keperluan": "x" * 201}, "keperluan", "too_long"),
         ("sktm", {**ANSWERS, "hobi_rahasia": "memancing"}, "hobi_rahasia", "unknown_field"),
@@ -120,6 +127,37 @@ def test_invalid_answer_is_refused_naming_the_field(
         if len(value.strip()) > 3:
             assert value not in reply.text  # answers are never echoed
     assert _count(portal.central) == 0
+
+
+def test_the_catalog_offers_the_sktms_common_purposes_and_its_income_bands(portal: Portal) -> None:
+    reply = portal.get("/v1/catalog", resident=False)
+    assert reply.ok, reply.text
+    sktm = next(s for s in ServiceCatalog.model_validate_json(reply.content).services
+                if s.id == "sktm")  # fmt: skip
+    purpose, income = sktm.fields
+    assert purpose.suggestions is not None
+    assert LocalizedText(id="Berobat", en="Medical treatment") in purpose.suggestions
+    assert income.type is FieldType.CHOICE and income.choices == INCOME_BANDS
+    # A suggestion's Indonesian text is an answer the centre takes as it is.
+    answers = {"keperluan": purpose.suggestions[0].id, "penghasilan": INCOME_BANDS[0]}
+    assert _create(portal, _sktm(portal, _scans(portal), answers=answers)).tracking_code
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"), [("1234567890", "pattern"), ("12,5 juta", "not_a_number")]
+)
+def test_a_number_field_is_held_to_digits_and_its_pattern(value: str, reason: str) -> None:
+    """No seeded service asks a number any more (the SKTM's income is a band): a catalog an
+    office edits may, and the centre still checks it."""
+    field = FormField(
+        name="luas_tanah",
+        type=FieldType.NUMBER,
+        label=LocalizedText(id="Luas tanah (m2)", en="Land area (m2)"),
+        pattern=r"^[0-9]{1,9}$",
+    )
+    with pytest.raises(ApiError) as refused:
+        check_answers([field], {"luas_tanah": value})
+    assert refused.value.body.details == {"fields": [{"field": "luas_tanah", "reason": reason}]}
 
 
 def test_error_message_names_the_field_by_its_label(portal: Portal) -> None:

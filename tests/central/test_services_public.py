@@ -154,7 +154,10 @@ def test_tracking_shows_status_and_nothing_personal(
         {
             "local_ref": local_ref(),
             "service_id": "sktm",
-            "answers": {"keperluan": "Keringanan biaya rumah sakit", "penghasilan": "987654"},
+            "answers": {
+                "keperluan": "Keringanan biaya rumah sakit",
+                "penghasilan": "Rp 500.001 - 1.000.000",
+            },
             "documents": [
                 {"name": "kk", "document_id": scans[0]},
                 {"name": "pengantar_rt", "document_id": scans[1]},
@@ -194,7 +197,12 @@ def test_tracking_shows_status_and_nothing_personal(
             "updated_at",
             "steps",
         }
-        for secret in [*_personal(demo_people[0]), "Keringanan", "987654", TEXT[:20]]:
+        for secret in [
+            *_personal(demo_people[0]),
+            "Keringanan",
+            "Rp 500.001 - 1.000.000",
+            TEXT[:20],
+        ]:
             assert secret not in reply.text
     assert (
         anonymous.get(f"/v1/track/{complaint}", resident=False).json()["title"]["id"]

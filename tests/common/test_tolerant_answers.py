@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from central.contract.models import LoginRequest, ServiceCatalog, read_answer
+from central.contract.models import (
+    FieldType,
+    FormField,
+    LocalizedText,
+    LoginRequest,
+    ServiceCatalog,
+    WireModel,
+    read_answer,
+)
 from kiosk.central_client import CentralClient
 from kiosk.identity import KioskKey
 from kiosk.signing import RequestSigner
@@ -76,3 +84,27 @@ def test_what_the_centre_is_sent_stays_strict() -> None:
     with pytest.raises(ValidationError, match="Extra inputs"):
         LoginRequest.model_validate({"method": "nik", "nik": "3510014101900001", "pin": "123456",
                                      "admin": True})  # fmt: skip
+
+
+class _FormFieldBeforeSuggestions(WireModel):
+    """``FormField`` as kiosks declared it before the catalog's one-touch suggestions."""
+
+    name: str
+    type: FieldType
+    label: LocalizedText
+    required: bool = True
+    max_length: int | None = None
+    pattern: str | None = None
+    choices: list[str] | None = None
+
+
+def test_a_kiosk_from_before_suggestions_reads_a_field_that_has_them() -> None:
+    field = FormField(
+        name="keperluan",
+        type=FieldType.TEXTAREA,
+        label=LocalizedText(id="Keperluan surat", en="Purpose of the letter"),
+        max_length=200,
+        suggestions=[LocalizedText(id="Berobat", en="Medical treatment")],
+    )
+    before = read_answer(_FormFieldBeforeSuggestions, field.model_dump_json())
+    assert before.model_dump() == field.model_dump(exclude={"suggestions"})  # the keyboard alone

@@ -46,7 +46,7 @@ def test_sktm_with_scanned_documents_prints_the_tracking_code(rig: Rig) -> None:
         value = "Beasiswa sekolah anak"
         [[step]]
         do = "answer"
-        value = "900000"
+        value = "Rp 500.001 - 1.000.000"
         [[step]]
         do = "scan"
         image = "kk.jpg"
@@ -54,11 +54,11 @@ def test_sktm_with_scanned_documents_prints_the_tracking_code(rig: Rig) -> None:
         do = "scan"
         image = "rt.jpg"
         [[step]]
-        do = "answer"
-        value = "0812-3456-7890"
-        [[step]]
         do = "expect"
         state = "review"
+        [[step]]
+        do = "notify"
+        phone = "0812-3456-7890"
         [[step]]
         do = "submit"
         [[step]]
@@ -222,8 +222,8 @@ def test_complaint_while_the_centre_is_down_is_delivered_once_when_it_returns(
         [[step]]
         do = "skip"
         [[step]]
-        do = "answer"
-        value = "082198765432"
+        do = "notify"
+        phone = "082198765432"
         [[step]]
         do = "centre"
         online = false

@@ -63,7 +63,7 @@ def signed_in_at_the_letters(ui: Ui, rig: Rig) -> None:
     person = rig.person()
     rig.kiosk.tap_card(person.card_uid)
     ui.on("pin")
-    ui.press(*person.pin, "OK")
+    ui.press(*person.pin)
     ui.on("menu")
     ui.until(lambda: ui.buttons(COLLECT) != [], "the 'Ambil surat' tile")
 
@@ -156,7 +156,7 @@ def test_a_letter_is_collected_with_the_four_keys_only(ui: Ui, rig: Rig, cups: C
     rig.kiosk.tap_card(person.card_uid)
     ui.on("pin")
     ui.touches = 0
-    for digit in (*person.pin, "OK"):
+    for digit in person.pin:
         choose(ui, digit)
     ui.on("menu")
     ui.until(lambda: ui.buttons(COLLECT) != [], "the 'Ambil surat' tile")

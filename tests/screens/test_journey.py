@@ -10,14 +10,18 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from central.models import Complaint as ComplaintRow
+from central.models import LetterRequest as LetterRow
 from central.models import NotificationOptIn
 from central.notify.phones import box_for
 from kiosk.session import State
 from kiosk.session.events import Notice
+from kiosk.session.flows import ScannedDocument
 from tests.journeys.conftest import page_photo
 from tests.screens.conftest import Rig, Ui
 
 QUEUE_LABEL = "Ambil nomor antrian"
+INCOME_BAND = "Rp 1.000.001 - 2.000.000"
+PAGE = ScannedDocument(b"%PDF-1.4 page", "application/pdf")
 
 
 def _bright_share(texture: Any) -> float:
@@ -44,9 +48,9 @@ def sign_in_by_nik(ui: Ui, nik: str, pin: str) -> None:
     ui.on("identify")
     ui.press("Masukkan NIK")
     ui.until(lambda: ui.screen == "identify" and ui.buttons("0") != [], "the NIK keypad")
-    ui.press(*nik, "OK")
+    ui.press(*nik)  # the 16th digit submits
     ui.on("pin")
-    ui.press(*pin, "OK")
+    ui.press(*pin)  # the 6th digit submits
     ui.on("menu")
     ui.until(lambda: ui.buttons(QUEUE_LABEL) != [], "the service tiles")
 
@@ -135,15 +139,21 @@ def test_the_menu_offers_the_sessions_services_and_every_tile_opens_one(ui: Ui, 
         ui.until(partial(_shows_button, ui, tile_label), "the tiles again")
 
 
-def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, rig: Rig) -> None:
+def test_a_letter_by_touch_with_one_touch_answers_two_pages_and_the_sms_opt_in(
+    ui: Ui, rig: Rig
+) -> None:
     person = rig.person()
     sign_in_by_nik(ui, person.nik, person.pin)
+    ui.touches = 0
     ui.press("Surat Keterangan Tidak Mampu (SKTM)")
     ui.on("form")
-    ui.press("Huruf besar", *"beasiswa", "Spasi", *"sekolah", "Lanjut")
     form = ui.root.ids.manager.current_screen
-    ui.until(lambda: form.input_kind == "digits", "the income field's keypad")
-    ui.press(*"2500000", "OK")
+    assert "Atau ketik sendiri:" in ui.texts()  # the catalog's common purposes, then the keyboard
+    assert ui.buttons("Spasi") != [] and ui.buttons("Berobat") != []
+    ui.press("Beasiswa")  # one touch answers and moves on
+    ui.until(lambda: form.input_kind == "choice", "the income bands")
+    assert ui.buttons("Spasi") == [] and ui.buttons("Beasiswa") == []
+    ui.press(INCOME_BAND)  # a choice moves on by itself too
     outlines: list[int] = []
     textures: set[int] = set()
     for seed, page in enumerate(("kk.jpg", "rt.jpg"), start=1):
@@ -173,15 +183,21 @@ def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, 
             ui.until(lambda: "Halaman 2 dari 2" in ui.texts(), "page 2 after the retake", 90)
     assert max(outlines) == 10  # the page's four corners, closed, drawn on the preview
     assert len(textures) == 1  # one texture refilled, never one per frame or page
+    ui.on("review")  # no SMS/WhatsApp step on the way: the review offers it
+    # Tile, purpose, income, two pages, the retake's two: nothing typed on the way.
+    assert ui.touches == 7
+    summary = "\n".join(ui.texts())
+    assert "Keperluan surat: Beasiswa" in summary
+    assert f"Penghasilan keluarga per bulan: {INCOME_BAND}" in summary
+    ui.press("Kabari saya lewat SMS/WhatsApp")
     ui.on("phone")
     assert "Beri tahu saya lewat SMS/WhatsApp?" in ui.texts()
-    ui.press(*"0812345", "OK")  # too short: said, and the step stays
+    ui.press(*"0812345", "OK")  # too short: said, and the keypad stays
     ui.until(lambda: "Itu bukan nomor HP" in ui.root.ids.toast.text, "the phone notice")
     assert ui.screen == "phone"
     ui.press(*"081234567890", "OK")
     ui.on("review")
     summary = "\n".join(ui.texts())
-    assert "Keperluan surat: Beasiswa sekolah" in summary
     assert "SMS/WhatsApp ke: 0812****7890" in summary  # masked on the review
     assert "081234567890" not in "\n".join(ui.every_text())  # the keypad forgot it
     ui.press("Kirim")
@@ -189,6 +205,8 @@ def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, 
     receipt = rig.kiosk.last_receipt_text()
     assert "SKT" in receipt and "34567890" not in receipt
     with rig.central.context.sessions() as db:
+        (letter,) = db.scalars(select(LetterRow)).all()
+        assert letter.answers == {"keperluan": "Beasiswa", "penghasilan": INCOME_BAND}
         (optin,) = db.scalars(select(NotificationOptIn)).all()
         assert b"34567890" not in optin.phone_sealed  # sealed at the centre
         sealed, code = optin.phone_sealed, optin.tracking_code
@@ -196,7 +214,29 @@ def test_a_letter_by_touch_typed_on_the_keyboard_with_two_pages_scanned(ui: Ui, 
     assert box_for(rig.central.context.identifier_key).open(sealed) == "+6281234567890"
 
 
-def test_a_complaint_by_touch_skips_the_sms_step_in_one_touch_and_sends_no_number(
+def test_a_purpose_of_ones_own_is_typed_below_the_suggestions_read_in_english(
+    ui: Ui, rig: Rig
+) -> None:
+    person = rig.person()
+    sign_in_by_nik(ui, person.nik, person.pin)
+    ui.press("English")
+    ui.press("Certificate of low income (SKTM)")
+    ui.on("form")
+    form = ui.root.ids.manager.current_screen
+    assert "Or type your own:" in ui.texts()
+    assert ui.buttons("Scholarship") != [] and ui.buttons("Beasiswa") == []
+    ui.press("Capital", *"biaya", "Space", *"kuliah", "Next")
+    ui.until(lambda: form.input_kind == "choice", "the income bands")
+    ui.press(INCOME_BAND)
+    ui.on("scan")
+    rig.kiosk.do(lambda s: s.attach(PAGE))  # the two pages as the scan step attaches them
+    rig.kiosk.do(lambda s: s.attach(PAGE))
+    ui.on("review")
+    assert "Purpose of the letter: Biaya kuliah" in "\n".join(ui.texts())
+    assert "Tell me by SMS/WhatsApp" in ui.texts()
+
+
+def test_a_complaint_by_touch_asks_no_number_unless_the_resident_offers_one(
     ui: Ui, rig: Rig
 ) -> None:
     person = rig.person()
@@ -208,10 +248,12 @@ def test_a_complaint_by_touch_skips_the_sms_step_in_one_touch_and_sends_no_numbe
     ui.press("Huruf besar", *"jalan", "Spasi", *"rusak", "Lanjut")
     ui.on("photo")
     ui.press("Lewati")  # no photo
+    ui.on("review")  # no SMS/WhatsApp step: not a touch spent on it
+    assert not any("SMS/WhatsApp ke" in text for text in ui.texts())
+    ui.press("Kabari saya lewat SMS/WhatsApp")  # then thought better of it
     ui.on("phone")
-    ui.press("Lewati")  # no SMS/WhatsApp: one touch
+    ui.press("Kembali")
     ui.on("review")
-    assert not any("SMS/WhatsApp" in text for text in ui.texts())
     ui.press("Kirim")
     ui.on("done")
     with rig.central.context.sessions() as db:
@@ -245,17 +287,17 @@ def test_a_first_sign_in_changes_the_pin_on_the_keypad(ui: Ui, rig: Rig) -> None
     new_pin = "482913" if person.pin != "482913" else "591824"
     rig.kiosk.tap_card(person.card_uid)
     ui.on("pin")
-    ui.press(*person.pin, "OK")
+    ui.press(*person.pin)
     ui.until(lambda: "Masukkan PIN lama" in ui.texts(), "the current-PIN step")
-    ui.press(*person.pin, "OK")
+    ui.press(*person.pin)
     ui.until(lambda: "Pilih PIN baru (6 angka)" in ui.texts(), "the new-PIN step")
-    ui.press(*new_pin, "OK")
+    ui.press(*new_pin)
     ui.on("menu")
     ui.press("Batal")
     ui.on("attract")
     rig.kiosk.tap_card(person.card_uid)  # the new PIN is the one that signs in now
     ui.on("pin")
-    ui.press(*new_pin, "OK")
+    ui.press(*new_pin)
     ui.on("menu")
 
 
@@ -269,14 +311,18 @@ def test_a_wrong_pin_is_told_in_the_residents_language_and_the_pin_screen_stays(
     rig.kiosk.tap_card(person.card_uid)
     ui.on("pin")
     ui.press("English")  # switched at any time: the session's notices follow
-    ui.press(*wrong, "OK")
+    keypad = ui.root.ids.manager.current_screen.ids.keypad
+    assert ui.buttons("OK") == []  # the sixth digit sends the PIN: no OK to touch
+    ui.press(*wrong[:5], "Delete")  # corrected before the last digit: nothing sent yet
+    assert keypad.value == wrong[:4]
+    ui.press(*wrong[4:])
     toast = ui.root.ids.toast
     ui.until(lambda: toast.text != "", "the notice")
     assert [n.level for n in notices] == ["error"]
     assert notices[0].message.en != notices[0].message.id
     assert toast.text == notices[0].message.en
     assert ui.screen == "pin"
-    assert ui.root.ids.manager.current_screen.ids.keypad.value == ""  # nothing typed is kept
+    assert keypad.value == ""  # nothing typed is kept
 
 
 def test_the_text_size_toggle_enlarges_the_type_for_the_session_only(ui: Ui, rig: Rig) -> None:

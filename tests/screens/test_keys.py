@@ -51,10 +51,10 @@ def test_a_queue_number_with_the_four_keys_only(ui: Ui, rig: Rig) -> None:
     ui.on("identify")
     choose(ui, "Masukkan NIK")
     ui.until(lambda: ui.buttons("0") != [], "the NIK keypad")
-    for digit in (*person.nik, "OK"):
+    for digit in person.nik:  # Enter on the 16th digit submits
         choose(ui, digit)
     ui.on("pin")
-    for digit in (*person.pin, "OK"):
+    for digit in person.pin:
         choose(ui, digit)
     ui.on("menu")
     ui.until(lambda: ui.buttons("Ambil nomor antrian") != [], "the tiles")

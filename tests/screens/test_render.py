@@ -43,6 +43,7 @@ def printer_section() -> str:
     """The walk's kiosk has an A4 printer too (the in-process simulator), for 'Ambil surat'."""
     return '[document_printer]\ndriver = "simulated"\n'
 
+
 BANSOS_ID = "bansos"
 COMPLAINT_ID = "pengaduan"
 
@@ -129,10 +130,10 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
 
         return go
 
-    def number_field() -> None:
-        rig.kiosk.do(lambda s: s.answer("Beasiswa sekolah anak"))
+    def income_bands() -> None:
+        router.answer("Beasiswa sekolah anak")  # as a touch would: the review lists it
         form = router.screen("form")
-        ui.until(lambda: form.input_kind == "digits", "the number field's keypad")
+        ui.until(lambda: form.input_kind == "choice", "the income bands")
 
     def queue() -> None:
         """A new session (the letter is left), in the same language, for a queue number."""
@@ -150,10 +151,15 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         slots = screen._photo_slots.values()  # the projects' photos arrive after the rest
         ui.until(lambda: all(slot.texture is not None for slot in slots), "the project photos")
 
-    def phone() -> None:
-        """The two pages attached as the scan step would: the SMS/WhatsApp step follows."""
+    def review() -> None:
+        """The two pages attached as the scan step would: the letter's review follows."""
         rig.kiosk.do(lambda s: s.attach(PAGE))
-        do(lambda s: s.attach(PAGE), "phone")()
+        do(lambda s: s.attach(PAGE), "review")()
+
+    def phone() -> None:
+        """The review's "Kabari saya lewat SMS/WhatsApp"."""
+        router.open_phone()
+        ui.on("phone")
 
     def collect() -> None:
         do(lambda s: s.finish(), "menu")()
@@ -251,9 +257,14 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         ("pin", "pin.title", do(lambda s: s.enter_nik(person.nik), "pin")),
         ("menu", "menu.title", do(lambda s: s.enter_pin(person.pin), "menu")),
         ("requests", "requests.title", my_requests),
-        ("form", "form.next", do(lambda s: s.choose(LETTER_ID), "form")),
-        ("form-number", "common.delete", number_field),
-        ("scan", "scan.start", lambda: (do(lambda s: s.answer("2500000"), "scan")(), guidance())),
+        ("form", "form.type_own", do(lambda s: s.choose(LETTER_ID), "form")),
+        ("form-choice", "common.back", income_bands),
+        (
+            "scan",
+            "scan.start",
+            lambda: (router.answer("Rp 1.000.001 - 2.000.000"), ui.on("scan"), guidance()),
+        ),
+        ("review-letter", "review.notify", review),
         ("phone", "phone.hint", phone),
         ("review-queue", "review.queue", queue),
         ("submitting", "submitting.title", direct("progress", stage="submitting.title")),

@@ -151,8 +151,6 @@ def test_a_complaint_photo_is_taken_retaken_kept_and_delivered_once_the_network_
     assert word("photo.keep_question", "id") in ui.texts()
     _take(ui, screen)  # "Ulangi": the viewfinder again, another still
     ui.press("Pakai foto ini")
-    ui.on("phone")
-    ui.press("Lewati")  # no SMS/WhatsApp number
     ui.on("review")
     assert "Foto: terlampir" in "\n".join(ui.texts())
     scanner = rig.kiosk.core.scanner
@@ -172,8 +170,6 @@ def test_a_complaint_photo_is_taken_retaken_kept_and_delivered_once_the_network_
 def test_a_complaint_without_a_photo_skips_the_step(ui: Ui, rig: Rig) -> None:
     _complaint_to_the_photo(ui, rig)
     ui.press("Lewati")
-    ui.on("phone")
-    ui.press("Lewati")  # no SMS/WhatsApp number either
     ui.on("review")
     assert not any(text.startswith("Foto") for text in ui.texts())
     ui.press("Kirim")

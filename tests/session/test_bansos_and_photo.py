@@ -160,7 +160,6 @@ def test_a_photo_taken_kept_is_attached_to_the_complaint() -> None:
     rig.session.photograph(_pressed(take=True))  # retake: the first one is dropped
     rig.session.keep_photo()
     assert camera.shown is None
-    rig.session.skip()  # no SMS/WhatsApp number
     assert rig.session.state is State.REVIEW
     rig.session.submit()
     [(submission, _)] = rig.submitter.received
@@ -177,7 +176,6 @@ def test_closing_the_viewfinder_takes_nothing_and_skip_goes_on_without_a_photo()
     assert rig.session.state is State.SERVICE
     rig.session.drop_photo()
     rig.session.skip()
-    rig.session.skip()  # no SMS/WhatsApp number
     assert rig.session.state is State.REVIEW
     rig.session.submit()
     [(submission, _)] = rig.submitter.received
@@ -190,7 +188,6 @@ def test_a_camera_fault_is_told_and_the_resident_can_still_skip() -> None:
     assert "camera" in rig.of(Notice)[-1].message.en
     assert rig.of(ViewfinderClosed) == [ViewfinderClosed(taken=False)]
     rig.session.skip()
-    rig.session.skip()  # no SMS/WhatsApp number
     assert rig.session.state is State.REVIEW
 
 

@@ -73,10 +73,9 @@ def test_letter_with_scan_is_submitted_and_printed(rig: Rig) -> None:
     signed_in(rig)
     rig.session.choose("sktm")
     rig.session.answer("Mendaftar sekolah anak")
-    rig.session.answer("1500000")
+    rig.session.answer("Rp 1.000.001 - 2.000.000")
     rig.session.attach(kk)
     rig.session.attach(rt)
-    rig.session.skip()  # no SMS/WhatsApp
     assert rig.session.state is State.REVIEW
     rig.session.submit()
     # What the session handed over: the answers under the catalog's field names, each page
@@ -86,7 +85,7 @@ def test_letter_with_scan_is_submitted_and_printed(rig: Rig) -> None:
     assert submission.payload.service_id == "sktm"
     assert submission.payload.answers == {
         "keperluan": "Mendaftar sekolah anak",
-        "penghasilan": "1500000",
+        "penghasilan": "Rp 1.000.001 - 2.000.000",
     }
     assert submission.payload.submitted_at == NOW
     assert submission.payload.notify_phone is None  # skipped: no opt-in
@@ -108,7 +107,6 @@ def test_complaint_is_submitted_with_its_category_and_text(rig: Rig) -> None:
     rig.session.answer("infrastruktur")
     rig.session.answer("Jalan desa berlubang di RT 003")
     rig.session.skip()  # no photo
-    rig.session.skip()  # no SMS/WhatsApp
     rig.session.submit()
     [(submission, _)] = rig.submitter.received
     assert isinstance(submission, ComplaintSubmission)
@@ -121,11 +119,28 @@ def test_complaint_is_submitted_with_its_category_and_text(rig: Rig) -> None:
 
 
 def test_invalid_answer_is_refused_with_the_reason(rig: Rig) -> None:
+    land = Service.model_validate(
+        {
+            "id": "tanah",
+            "kind": "letter",
+            "label": {"id": "Surat keterangan tanah", "en": "Land letter"},
+            "fields": [{"name": "luas", "type": "number", "label": {"id": "Luas", "en": "Area"}}],
+        }
+    )
+    rig.client.extra_services.append(land)
+    signed_in(rig)
+    rig.session.choose("tanah")
+    rig.session.answer("satu juta")
+    assert "digits" in rig.of(Notice)[-1].message.en
+    assert rig.session.state is State.SERVICE
+
+
+def test_the_sktm_income_is_one_of_its_bands_not_a_typed_number(rig: Rig) -> None:
     signed_in(rig)
     rig.session.choose("sktm")
     rig.session.answer("Mendaftar sekolah anak")
-    rig.session.answer("satu juta")
-    assert "digits" in rig.of(Notice)[-1].message.en
+    rig.session.answer("1500000")
+    assert rig.of(Notice)[-1].message.en == "Choose one of the options shown."
     assert rig.session.state is State.SERVICE
 
 
@@ -134,7 +149,6 @@ def test_centre_down_mid_submit_queues_and_prints_a_queued_receipt(rig: Rig) -> 
     rig.session.choose("pengaduan")
     rig.session.answer("infrastruktur")
     rig.session.answer("Jalan desa berlubang di RT 003")
-    rig.session.skip()
     rig.session.skip()
     rig.client.online = False
     rig.session.submit()
@@ -305,7 +319,6 @@ def test_a_complaint_shorter_than_the_centre_takes_is_refused_on_the_spot(rig: R
     assert rig.session.state is State.SERVICE
     rig.session.answer("Atap bocor")
     rig.session.skip()
-    rig.session.skip()
     rig.session.submit()
     [(submission, _)] = rig.submitter.received
     assert isinstance(submission, ComplaintSubmission)
@@ -325,7 +338,6 @@ def test_a_letter_answer_longer_than_the_centre_takes_is_refused_on_the_spot(rig
     assert f"At most {MAX_ANSWER_LENGTH} characters" in rig.of(Notice)[-1].message.en
     assert rig.session.state is State.SERVICE
     rig.session.answer("x" * MAX_ANSWER_LENGTH)
-    rig.session.skip()
     rig.session.submit()
     [(submission, _)] = rig.submitter.received
     assert isinstance(submission, LetterSubmission)

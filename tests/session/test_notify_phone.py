@@ -1,6 +1,7 @@
-"""The optional SMS/WhatsApp step of letter requests and complaints, with fakes: the number is
-checked as the contract checks it, travels as the payload's ``notify_phone`` (never among the
-answers), is skipped in one intent, and is wiped with the rest of the session."""
+"""The optional SMS/WhatsApp opt-in of letter requests and complaints, with fakes: offered on
+the review (not a step, so wanting none costs nothing), the number is checked as the contract
+checks it, travels as the payload's ``notify_phone`` (never among the answers), can be taken
+back, and is wiped with the rest of the session."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from kiosk.session.flows import (
     ComplaintSubmission,
     LetterSubmission,
     ScannedDocument,
+    notify_phone_prompt,
 )
 from tests.session.fakes import Rig, signed_in
 
@@ -22,7 +24,7 @@ TYPED = "081234567890"
 CANONICAL = "+6281234567890"
 
 
-def to_phone_step_of_a_complaint(rig: Rig) -> None:
+def to_the_review_of_a_complaint(rig: Rig) -> None:
     signed_in(rig)
     rig.session.choose("pengaduan")
     rig.session.answer("infrastruktur")
@@ -30,35 +32,38 @@ def to_phone_step_of_a_complaint(rig: Rig) -> None:
     rig.session.skip()  # no photo
 
 
-def test_the_phone_step_comes_last_before_the_review_and_is_optional(rig: Rig) -> None:
-    to_phone_step_of_a_complaint(rig)
-    step = rig.of(StepChanged)[-1]
-    assert step.step == NOTIFY_PHONE
-    assert step.prompt.id == "Beri tahu saya lewat SMS/WhatsApp?"
-    assert step.prompt.en == "Tell me by SMS/WhatsApp?"
-    rig.session.skip()
+def submitted_phone(rig: Rig) -> str | None:
+    rig.session.submit()
+    [(submission, _)] = rig.submitter.received
+    assert isinstance(submission, ComplaintSubmission | LetterSubmission)
+    return submission.payload.notify_phone
+
+
+def test_no_step_asks_the_number_the_review_follows_the_last_answer(rig: Rig) -> None:
+    to_the_review_of_a_complaint(rig)
     assert rig.session.state is State.REVIEW
+    assert NOTIFY_PHONE not in {step.step for step in rig.of(StepChanged)}
+    assert notify_phone_prompt().id == "Beri tahu saya lewat SMS/WhatsApp?"
+    assert notify_phone_prompt().en == "Tell me by SMS/WhatsApp?"
+    assert submitted_phone(rig) is None  # nothing asked, nothing sent
 
 
 def test_a_typed_number_goes_in_the_complaint_in_the_contracts_form(rig: Rig) -> None:
-    to_phone_step_of_a_complaint(rig)
-    rig.session.answer(TYPED)
+    to_the_review_of_a_complaint(rig)
+    assert rig.session.notify_by(TYPED)
     assert rig.session.state is State.REVIEW
-    rig.session.submit()
-    [(submission, _)] = rig.submitter.received
-    assert isinstance(submission, ComplaintSubmission)
-    assert submission.payload.notify_phone == CANONICAL
+    assert submitted_phone(rig) == CANONICAL
 
 
 def test_a_letters_number_is_not_one_of_its_answers(rig: Rig) -> None:
     signed_in(rig)
     rig.session.choose("sktm")
     rig.session.answer("Mendaftar sekolah anak")
-    rig.session.answer("1500000")
+    rig.session.answer("Rp 1.000.001 - 2.000.000")
     rig.session.attach(ScannedDocument(b"%PDF-kk", "application/pdf"))
     rig.session.attach(ScannedDocument(b"%PDF-rt", "application/pdf"))
-    assert rig.of(StepChanged)[-1].step == NOTIFY_PHONE
-    rig.session.answer("6281234567890")  # 62… is the same number
+    assert rig.session.state is State.REVIEW
+    assert rig.session.notify_by("6281234567890")  # 62… is the same number
     rig.session.submit()
     [(submission, _)] = rig.submitter.received
     assert isinstance(submission, LetterSubmission)
@@ -68,54 +73,52 @@ def test_a_letters_number_is_not_one_of_its_answers(rig: Rig) -> None:
 
 @pytest.mark.parametrize("typed", ["12345", "0212345678", "08123", "08" + "1" * 12])
 def test_not_a_mobile_number_is_explained_without_repeating_it(rig: Rig, typed: str) -> None:
-    to_phone_step_of_a_complaint(rig)
-    rig.session.answer(typed)
+    to_the_review_of_a_complaint(rig)
+    assert rig.session.notify_by(TYPED)
+    assert not rig.session.notify_by(typed)
     notice = rig.of(Notice)[-1]
     assert notice.message.id.startswith("Itu bukan nomor HP")
     assert "not a mobile number" in notice.message.en
     assert typed not in notice.message.id + notice.message.en
-    assert rig.session.state is State.SERVICE
-    assert rig.of(StepChanged)[-1].step == NOTIFY_PHONE
-
-
-def test_ok_with_nothing_typed_is_a_no(rig: Rig) -> None:
-    to_phone_step_of_a_complaint(rig)
-    rig.session.answer("")
     assert rig.session.state is State.REVIEW
-    rig.session.submit()
-    [(submission, _)] = rig.submitter.received
-    assert isinstance(submission, ComplaintSubmission)
-    assert submission.payload.notify_phone is None
+    assert submitted_phone(rig) == CANONICAL  # the number taken before stays
 
 
-def test_back_from_the_review_returns_to_the_number_and_a_new_answer_replaces_it(
-    rig: Rig,
-) -> None:
-    to_phone_step_of_a_complaint(rig)
-    rig.session.answer("081111111111")
+def test_nothing_typed_takes_the_number_back(rig: Rig) -> None:
+    to_the_review_of_a_complaint(rig)
+    assert rig.session.notify_by(TYPED)
+    assert rig.session.notify_by("")  # changed their mind: no SMS/WhatsApp after all
+    assert submitted_phone(rig) is None
+
+
+def test_a_new_number_replaces_the_first_and_survives_a_step_back(rig: Rig) -> None:
+    to_the_review_of_a_complaint(rig)
+    rig.session.notify_by("081111111111")
+    rig.session.back()  # to the photo step, and on again to the review
+    rig.session.skip()
+    assert rig.session.state is State.REVIEW
+    rig.session.notify_by(TYPED)
+    assert submitted_phone(rig) == CANONICAL
+
+
+def test_only_the_review_of_a_service_that_notifies_takes_a_number(rig: Rig) -> None:
+    signed_in(rig)
+    assert not rig.session.notify_by(TYPED)  # the menu: nothing to be told about yet
+    rig.session.choose("antrian")
+    assert rig.session.state is State.REVIEW
+    assert not rig.session.notify_by(TYPED)  # a queue number carries no phone
     rig.session.back()
-    assert rig.of(StepChanged)[-1].step == NOTIFY_PHONE
-    rig.session.answer(TYPED)
-    rig.session.submit()
-    [(submission, _)] = rig.submitter.received
-    assert isinstance(submission, ComplaintSubmission)
-    assert submission.payload.notify_phone == CANONICAL
-
-
-def test_skipping_after_a_number_was_typed_sends_none(rig: Rig) -> None:
-    to_phone_step_of_a_complaint(rig)
-    rig.session.answer(TYPED)
-    rig.session.back()
-    rig.session.skip()  # changed their mind: no SMS/WhatsApp after all
-    rig.session.submit()
-    [(submission, _)] = rig.submitter.received
-    assert isinstance(submission, ComplaintSubmission)
-    assert submission.payload.notify_phone is None
+    rig.session.choose("pengaduan")
+    assert not rig.session.notify_by(TYPED)  # mid-flow: only the review offers it
+    rig.session.answer("infrastruktur")
+    rig.session.answer("Jalan desa berlubang di RT 003")
+    rig.session.skip()
+    assert submitted_phone(rig) is None  # none of the refused ones was kept
 
 
 def test_the_number_is_wiped_when_the_session_ends(rig: Rig) -> None:
-    to_phone_step_of_a_complaint(rig)
-    rig.session.answer(TYPED)
+    to_the_review_of_a_complaint(rig)
+    rig.session.notify_by(TYPED)
     rig.session.cancel()
     assert rig.session.state is State.IDLE
     assert not rig.session.holds_personal_data()
