@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench._report import info, report
+from bench._smaps import describe as memory_map
 from bench._ui_visits import Visits, footprint, mix, trimmed_rss_mb
 from kiosk.config import load_kiosk_config
 from kiosk.config.schema import ScreenSection
@@ -99,6 +100,9 @@ def queue_ticket_after_the_pin(ui: Finger, pin: str) -> None:
 
 def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: int) -> None:
     os.environ.update(KIVY_HOME=str(work / "kivy-home"), KIVY_NO_ARGS="1", KIVY_LOG_MODE="PYTHON")
+    from screens import heap
+
+    heap.limit_arenas()  # as `kiosk app` does before any thread starts (screens/main.py)
     from kivy.base import EventLoop
     from kivy.config import Config
 
@@ -106,7 +110,6 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
     Config.set("graphics", "height", "1080")
     Config.set("graphics", "multisamples", str(ScreenSection().multisamples))  # as a kiosk
     EventLoop.ensure_window()
-    from screens import heap
     from screens.app import KioskApp
 
     kiosk = build_simulated_kiosk(load_kiosk_config(config_dir, env={}), receipts_dir=work)
@@ -125,6 +128,7 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
     try:
         ui.on("attract")
         heap.settle()  # as `kiosk app` does once READY=1 is sent (screens/main.py)
+        where_memory_is("on the attract screen, the start-up heap settled")
         ui.until(lambda: ui.buttons(QUEUE) != [], "the attract's queue button")
         ui.longest_frame_s = ui.longest_cpu_s = ui.longest_unswapped_s = 0.0
         started = time.perf_counter()
@@ -164,16 +168,26 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
             "<=",
             50,
         )
+        where_memory_is("after the first journeys (no scan yet)")
         ui.press("Layanan lain")
         ui.on("menu")
         preview_rate(ui, kiosk)
+        where_memory_is("after the scan preview and one capture")
         card_to_pin(ui, kiosk, person.card_uid, taps)
         visits = Visits(ui, kiosk, person)
         letter_by_touch(visits)
         many_journeys(visits, soak)
+        where_memory_is(f"after the {soak} journeys")
     finally:
         app.dispatch("on_stop")
         kiosk.stop()
+
+
+def where_memory_is(moment: str) -> None:
+    """The app process's resident memory by what maps it (bench/_smaps.py), at ``moment``."""
+    info(f"memory {moment}:")
+    for line in memory_map():
+        info(line)
 
 
 def card_to_pin(ui: TimedUi, kiosk: Any, card_uid: str, taps: int) -> None:
