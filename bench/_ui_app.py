@@ -272,8 +272,11 @@ def many_journeys(visits: Visits, count: int) -> None:
     for visit in plan[:warm]:
         visit()
     steady = footprint()
+    halfway = steady
     for number, visit in enumerate(plan[warm:], start=warm + 1):
         visit()
+        if number == count // 2:
+            halfway = footprint()
         if number % 50 == 0:
             info(f"after {number} journeys: {footprint().describe()}")
     took = time.perf_counter() - started
@@ -285,6 +288,11 @@ def many_journeys(visits: Visits, count: int) -> None:
     report(f"RSS growth over {count - warm} journeys", growth, "MB", "<=", 10)
     if count > warm:
         info(f"slope: {growth / (count - warm) * 1000:.1f} kB a journey")
+        info(  # a warm-up that lasts past the 10th visit, or a leak that goes on
+            f"growth over the second half ({count // 2} -> {count}): "
+            f"{after.rss_mb - halfway.rss_mb:+.1f} MB RSS, "
+            f"{(after.python_blocks - halfway.python_blocks) / 1000:+.1f}k Python blocks"
+        )
     report("thread growth", after.threads - steady.threads, "threads", "<=", 0)
     report("texture growth", after.textures - steady.textures, "textures", "<=", 0)
     report("steady RSS", after.rss_mb, "MB", "<=", 250)
