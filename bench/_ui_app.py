@@ -267,6 +267,8 @@ def many_journeys(visits: Visits, count: int) -> None:
     screen built, the caches filled) against the one after the last."""
     plan = mix(visits, count)
     warm = min(10, count)
+    ui = visits.ui
+    ui.longest_frame_s = ui.longest_cpu_s = ui.longest_unswapped_s = 0.0
     before = footprint()
     started = time.perf_counter()
     for visit in plan[:warm]:
@@ -297,6 +299,12 @@ def many_journeys(visits: Visits, count: int) -> None:
     report("texture growth", after.textures - steady.textures, "textures", "<=", 0)
     report("steady RSS", after.rss_mb, "MB", "<=", 250)
     info(f"RSS once the C allocator returns what it keeps free: {trimmed_rss_mb():.0f} MB")
+    info(
+        f"longest UI-thread frame over these visits (the scans included): "
+        f"{ui.longest_frame_s * 1000:.1f} ms, {ui.longest_on}; its own CPU at most "
+        f"{ui.longest_cpu_s * 1000:.1f} ms, less the swap at most "
+        f"{ui.longest_unswapped_s * 1000:.1f} ms"
+    )
 
 
 def main() -> int:
