@@ -22,9 +22,8 @@ glibc also gives every thread that allocates an arena of its own, up to eight pe
 reserving 64 MB and keeping its own free lists and high-water mark. The app's threads are
 few and mostly waiting (devices, the session's owner, the outbox, the camera), so
 ``limit_arenas`` caps them at two before any thread starts: the UI thread keeps the main
-heap and the others share one. bench/ui.py measured 10 MB less resident after 30 visits
-(403 MB against 413 MB) and half the growth from the 10th visit; the lock the threads now
-share is not contended at the kiosk's rates.
+heap and the others share one (taking turns at its lock). bench/ui.py measured 10-12 MB
+less resident after 30 visits (403 MB against 413-415 MB).
 """
 
 from __future__ import annotations
