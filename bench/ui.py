@@ -32,7 +32,12 @@ memory and threads are the app's:
   typing not (estimated beside it);
 - --journeys resident visits in the same process (a mix: queue numbers, village information,
   a letter with two scans in every five): RSS growth after the first ten (target <= 10 MB),
-  threads and textures before and after (no growth), steady RSS (target <= 250 MB).
+  and beside it the growth over the second half (a warm-up ends, a leak goes on), threads
+  and textures before and after (no growth), steady RSS (target <= 250 MB), and the longest
+  UI-thread frame over these visits, the scans included;
+- where the app's memory is (bench/_smaps.py: its smaps grouped by heap, arenas, GL driver,
+  OpenCV, numpy, Python, ...) on the attract screen, after the first journeys, after the
+  scan preview and after the visits.
 
 Not measured yet (issue 13): card tap to PIN screen through pcscd in one run.
 
