@@ -57,6 +57,11 @@ class TimedUi(Finger):
     longest_unswapped_s = 0.0  # the longest frame less its buffer swap
     swapping_s = 0.0
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # by moment ("done -> done"): its longest frame's wall, own CPU and swap seconds
+        self.by_moment: dict[str, tuple[float, float, float]] = {}
+
     def frames(self, count: int = 3) -> None:
         from kivy.base import EventLoop
 
@@ -67,10 +72,22 @@ class TimedUi(Finger):
             started, cpu = time.perf_counter(), time.thread_time()
             EventLoop.idle()
             took = time.perf_counter() - started
-            self.longest_cpu_s = max(self.longest_cpu_s, time.thread_time() - cpu)
+            own = time.thread_time() - cpu
+            self.longest_cpu_s = max(self.longest_cpu_s, own)
             self.longest_unswapped_s = max(self.longest_unswapped_s, took - self.swapping_s)
+            moment = f"{before} -> {self.screen}"
             if took > self.longest_frame_s:
-                self.longest_frame_s, self.longest_on = took, f"{before} -> {self.screen}"
+                self.longest_frame_s, self.longest_on = took, moment
+            if took > self.by_moment.get(moment, (0.0, 0.0, 0.0))[0]:
+                self.by_moment[moment] = (took, own, self.swapping_s)
+
+    def slowest_moments(self, count: int = 5) -> str:
+        """The moments whose longest frames were longest: wall / own CPU / swap, in ms."""
+        moments = sorted(self.by_moment.items(), key=lambda m: -m[1][0])
+        return "; ".join(
+            f"{moment} {wall * 1000:.0f}/{own * 1000:.0f}/{swap * 1000:.0f}"
+            for moment, (wall, own, swap) in moments[:count]
+        )
 
     def _time_swaps(self, window: Any) -> None:
         if getattr(window, "timed_by_bench", False):
@@ -269,6 +286,7 @@ def many_journeys(visits: Visits, count: int) -> None:
     warm = min(10, count)
     ui = visits.ui
     ui.longest_frame_s = ui.longest_cpu_s = ui.longest_unswapped_s = 0.0
+    ui.by_moment = {}
     before = footprint()
     started = time.perf_counter()
     for visit in plan[:warm]:
@@ -305,6 +323,7 @@ def many_journeys(visits: Visits, count: int) -> None:
         f"{ui.longest_cpu_s * 1000:.1f} ms, less the swap at most "
         f"{ui.longest_unswapped_s * 1000:.1f} ms"
     )
+    info(f"the slowest moments (longest frame: wall/own CPU/swap ms): {ui.slowest_moments()}")
 
 
 def main() -> int:
