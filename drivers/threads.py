@@ -2,15 +2,12 @@
 
 ``ServiceThread`` runs a driver's loop on a named daemon thread and restarts it after a crash
 (reporting the crash first); ``CallWorker`` runs a library call that has no timeout of its own
-(``SCardTransmit``, a USB write) on a helper thread so the caller can give up waiting;
-``behind_the_screen`` lowers the calling thread's CPU priority, for loops that must not take
-a core from the touchscreen's UI thread.
+(``SCardTransmit``, a USB write) on a helper thread so the caller can give up waiting.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 from collections.abc import Callable
@@ -23,9 +20,6 @@ from drivers.base import DeviceTimeout
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-BEHIND_THE_SCREEN = 10  # nice steps: under contention such a thread gets ~1/10 of the UI's CPU
-LOWEST_PRIORITY = 19
 _JobQueue = queue.Queue[tuple[Callable[[], Any], Future[Any]] | None]
 
 
@@ -145,22 +139,3 @@ class CallWorker:
                 future.set_result(function())
             except Exception as exc:  # noqa: BLE001 - handed to the caller, who maps it
                 future.set_exception(exc)
-
-
-def behind_the_screen(steps: int = BEHIND_THE_SCREEN) -> None:
-    """Lower the calling thread's CPU priority by ``steps`` nice levels (Linux nices each
-    thread on its own; the rest of the process keeps its priority).
-
-    The camera's grab loop and the frame-by-frame readers (the receipt QR) work on every frame
-    for as long as they run; on a kiosk's two cores they compete with the UI thread, which
-    must draw the picture and answer a touch within a frame. Niced, they still get every
-    idle cycle but give way when the UI wants the CPU. One way only: an unprivileged process
-    cannot raise a priority again, so call it at the start of a thread that keeps it."""
-    thread = threading.get_native_id()
-    try:
-        niceness = os.getpriority(os.PRIO_PROCESS, thread)
-        os.setpriority(os.PRIO_PROCESS, thread, min(LOWEST_PRIORITY, niceness + steps))
-    except (OSError, AttributeError) as err:  # not Linux, or refused: run at normal priority
-        log.info(
-            "could not lower the priority of thread %s: %s", threading.current_thread().name, err
-        )

@@ -21,7 +21,6 @@ import cv2
 
 from drivers.camera import Camera, CameraUnavailable
 from drivers.camera.frame import Image
-from drivers.threads import behind_the_screen
 from kiosk.receipts import tracking_code_from_scan
 from kiosk.scanning import PreviewSlot
 
@@ -77,7 +76,6 @@ class ReceiptQrReader:
                 self._stop.set()
 
     def _watch(self, stop: threading.Event) -> None:
-        behind_the_screen()  # a QR search on every frame: the status screen's drawing first
         detectors: tuple[Detector, Detector] = (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco())
         frames = 0
         deadline = self._clock() + self._timeout_s

@@ -16,7 +16,7 @@ from common.events import EventBus
 from drivers.base import DeviceKind, DeviceState, DeviceStatus, StatusChanged
 from drivers.camera.frame import CameraUnavailable, Frame, FrameReady, Image
 from drivers.camera.source import FrameSource
-from drivers.threads import ServiceThread, behind_the_screen
+from drivers.threads import ServiceThread
 
 FRAMES_SETTLING_AFTER_RESIZE = 2
 """Frames still in flight at the old size (or badly exposed) after a resolution switch."""
@@ -124,7 +124,6 @@ class Camera:
     # -- the grab thread ------------------------------------------------------------------------
 
     def _grab_loop(self, stopping: threading.Event) -> None:
-        behind_the_screen()  # grabbing, decoding and shrinking frames: after the UI's drawing
         failures = 0
         opened = False
         next_due = time.monotonic()

@@ -3,9 +3,7 @@ latest-frame semantics and still capture."""
 
 from __future__ import annotations
 
-import os
 import queue
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,6 @@ from common.events import EventBus
 from drivers.base import DeviceState, StatusChanged
 from drivers.camera import CAMERAS, Camera, CameraUnavailable, FrameReady, SimulatedSource
 from drivers.camera.frame import Image
-from drivers.threads import BEHIND_THE_SCREEN, LOWEST_PRIORITY
 
 pytestmark = pytest.mark.in_process
 
@@ -227,18 +224,3 @@ def test_the_configured_frame_rate_reaches_the_camera_and_is_bounded() -> None:
     for wrong in (0, -5, 61):
         with pytest.raises(ValidationError, match="fps"):
             KioskConfig.model_validate({"camera": {"fps": wrong}})
-
-
-def test_the_grab_thread_runs_behind_the_screen(bus: EventBus) -> None:
-    """Frames are grabbed and shrunk at a lower CPU priority than the rest of the process (the
-    UI thread), which keeps its own."""
-    priorities: queue.Queue[int] = queue.Queue()
-    bus.subscribe(
-        FrameReady,
-        lambda _: priorities.put(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())),
-    )
-    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    with CAMERAS.create("simulated", width=64, height=48, fps=100, bus=bus):
-        grabbing = priorities.get(timeout=10)  # published from the grab thread
-    assert grabbing == min(LOWEST_PRIORITY, ours + BEHIND_THE_SCREEN)
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours
