@@ -12,6 +12,7 @@ arrays and frames over glibc's mmap threshold, Python's arenas, Mesa's buffers).
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,9 +139,22 @@ def breakdown(pid: int | str = "self") -> dict[str, tuple[int, int]]:
 
 
 def arena_count(pid: int | str = "self") -> int:
-    """glibc's secondary arenas (one per thread that allocated, up to M_ARENA_MAX)."""
+    """glibc's secondary arenas (one per thread that allocated, up to M_ARENA_MAX). An arena
+    that outgrows its 64 MB heap gets another, so heaps are told apart by the arena each
+    belongs to: the first word of a heap (glibc's heap_info) points to its arena."""
     found = mappings(pid)
-    return sum(found[index].start % (ARENA_RESERVE_KB * 1024) == 0 for index in _arenas(found))
+    starts = [
+        found[i].start for i in _arenas(found) if found[i].start % (ARENA_RESERVE_KB * 1024) == 0
+    ]
+    owners: set[int] = set()
+    try:
+        with open(f"/proc/{pid}/mem", "rb") as memory:
+            for start in starts:
+                memory.seek(start)
+                owners.add(int.from_bytes(memory.read(8), sys.byteorder))
+    except OSError:  # not allowed to read the process: one arena per heap, an upper bound
+        return len(starts)
+    return len(owners)
 
 
 def describe(pid: int | str = "self") -> Iterator[str]:

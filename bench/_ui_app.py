@@ -292,10 +292,10 @@ def many_journeys(visits: Visits, count: int) -> None:
     for visit in plan[:warm]:
         visit()
     steady = footprint()
-    halfway = steady
+    halfway, halfway_at = steady, max(warm, count // 2)
     for number, visit in enumerate(plan[warm:], start=warm + 1):
         visit()
-        if number == count // 2:
+        if number == halfway_at:
             halfway = footprint()
         if number % 50 == 0:
             info(f"after {number} journeys: {footprint().describe()}")
@@ -309,7 +309,7 @@ def many_journeys(visits: Visits, count: int) -> None:
     if count > warm:
         info(f"slope: {growth / (count - warm) * 1000:.1f} kB a journey")
         info(  # a warm-up that lasts past the 10th visit, or a leak that goes on
-            f"growth over the second half ({count // 2} -> {count}): "
+            f"growth over the second half ({halfway_at} -> {count}): "
             f"{after.rss_mb - halfway.rss_mb:+.1f} MB RSS, "
             f"{(after.python_blocks - halfway.python_blocks) / 1000:+.1f}k Python blocks"
         )
