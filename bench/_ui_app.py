@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench._report import info, report
+from bench._smaps import describe as memory_map
 from bench._ui_visits import INCOME, PURPOSE, Visits, footprint, mix, trimmed_rss_mb
 from kiosk.config import load_kiosk_config
 from kiosk.config.schema import ScreenSection
@@ -56,6 +57,11 @@ class TimedUi(Finger):
     longest_unswapped_s = 0.0  # the longest frame less its buffer swap
     swapping_s = 0.0
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # by moment ("done -> done"): its longest frame's wall, own CPU and swap seconds
+        self.by_moment: dict[str, tuple[float, float, float]] = {}
+
     def frames(self, count: int = 3) -> None:
         from kivy.base import EventLoop
 
@@ -66,10 +72,22 @@ class TimedUi(Finger):
             started, cpu = time.perf_counter(), time.thread_time()
             EventLoop.idle()
             took = time.perf_counter() - started
-            self.longest_cpu_s = max(self.longest_cpu_s, time.thread_time() - cpu)
+            own = time.thread_time() - cpu
+            self.longest_cpu_s = max(self.longest_cpu_s, own)
             self.longest_unswapped_s = max(self.longest_unswapped_s, took - self.swapping_s)
+            moment = f"{before} -> {self.screen}"
             if took > self.longest_frame_s:
-                self.longest_frame_s, self.longest_on = took, f"{before} -> {self.screen}"
+                self.longest_frame_s, self.longest_on = took, moment
+            if took > self.by_moment.get(moment, (0.0, 0.0, 0.0))[0]:
+                self.by_moment[moment] = (took, own, self.swapping_s)
+
+    def slowest_moments(self, count: int = 5) -> str:
+        """The moments whose longest frames were longest: wall / own CPU / swap, in ms."""
+        moments = sorted(self.by_moment.items(), key=lambda m: -m[1][0])
+        return "; ".join(
+            f"{moment} {wall * 1000:.0f}/{own * 1000:.0f}/{swap * 1000:.0f}"
+            for moment, (wall, own, swap) in moments[:count]
+        )
 
     def _time_swaps(self, window: Any) -> None:
         if getattr(window, "timed_by_bench", False):
@@ -99,6 +117,9 @@ def queue_ticket_after_the_pin(ui: Finger, pin: str) -> None:
 
 def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: int) -> None:
     os.environ.update(KIVY_HOME=str(work / "kivy-home"), KIVY_NO_ARGS="1", KIVY_LOG_MODE="PYTHON")
+    from screens import heap
+
+    heap.limit_arenas()  # as `kiosk app` does before any thread starts (screens/main.py)
     from kivy.base import EventLoop
     from kivy.config import Config
 
@@ -106,7 +127,6 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
     Config.set("graphics", "height", "1080")
     Config.set("graphics", "multisamples", str(ScreenSection().multisamples))  # as a kiosk
     EventLoop.ensure_window()
-    from screens import heap
     from screens.app import KioskApp
 
     kiosk = build_simulated_kiosk(load_kiosk_config(config_dir, env={}), receipts_dir=work)
@@ -125,6 +145,7 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
     try:
         ui.on("attract")
         heap.settle()  # as `kiosk app` does once READY=1 is sent (screens/main.py)
+        where_memory_is("on the attract screen, the start-up heap settled")
         ui.until(lambda: ui.buttons(QUEUE) != [], "the attract's queue button")
         ui.longest_frame_s = ui.longest_cpu_s = ui.longest_unswapped_s = 0.0
         started = time.perf_counter()
@@ -164,16 +185,26 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
             "<=",
             50,
         )
+        where_memory_is("after the first journeys (no scan yet)")
         ui.press("Layanan lain")
         ui.on("menu")
         preview_rate(ui, kiosk)
+        where_memory_is("after the scan preview and one capture")
         card_to_pin(ui, kiosk, person.card_uid, taps)
         visits = Visits(ui, kiosk, person)
         letter_by_touch(visits)
         many_journeys(visits, soak)
+        where_memory_is(f"after the {soak} journeys")
     finally:
         app.dispatch("on_stop")
         kiosk.stop()
+
+
+def where_memory_is(moment: str) -> None:
+    """The app process's resident memory by what maps it (bench/_smaps.py), at ``moment``."""
+    info(f"memory {moment}:")
+    for line in memory_map():
+        info(line)
 
 
 def card_to_pin(ui: TimedUi, kiosk: Any, card_uid: str, taps: int) -> None:
@@ -254,13 +285,19 @@ def many_journeys(visits: Visits, count: int) -> None:
     screen built, the caches filled) against the one after the last."""
     plan = mix(visits, count)
     warm = min(10, count)
+    ui = visits.ui
+    ui.longest_frame_s = ui.longest_cpu_s = ui.longest_unswapped_s = 0.0
+    ui.by_moment = {}
     before = footprint()
     started = time.perf_counter()
     for visit in plan[:warm]:
         visit()
     steady = footprint()
+    halfway, halfway_at = steady, max(warm, count // 2)
     for number, visit in enumerate(plan[warm:], start=warm + 1):
         visit()
+        if number == halfway_at:
+            halfway = footprint()
         if number % 50 == 0:
             info(f"after {number} journeys: {footprint().describe()}")
     took = time.perf_counter() - started
@@ -272,10 +309,22 @@ def many_journeys(visits: Visits, count: int) -> None:
     report(f"RSS growth over {count - warm} journeys", growth, "MB", "<=", 10)
     if count > warm:
         info(f"slope: {growth / (count - warm) * 1000:.1f} kB a journey")
+        info(  # a warm-up that lasts past the 10th visit, or a leak that goes on
+            f"growth over the second half ({halfway_at} -> {count}): "
+            f"{after.rss_mb - halfway.rss_mb:+.1f} MB RSS, "
+            f"{(after.python_blocks - halfway.python_blocks) / 1000:+.1f}k Python blocks"
+        )
     report("thread growth", after.threads - steady.threads, "threads", "<=", 0)
     report("texture growth", after.textures - steady.textures, "textures", "<=", 0)
     report("steady RSS", after.rss_mb, "MB", "<=", 250)
     info(f"RSS once the C allocator returns what it keeps free: {trimmed_rss_mb():.0f} MB")
+    info(
+        f"longest UI-thread frame over these visits (the scans included): "
+        f"{ui.longest_frame_s * 1000:.1f} ms, {ui.longest_on}; its own CPU at most "
+        f"{ui.longest_cpu_s * 1000:.1f} ms, less the swap at most "
+        f"{ui.longest_unswapped_s * 1000:.1f} ms"
+    )
+    info(f"the slowest moments (longest frame: wall/own CPU/swap ms): {ui.slowest_moments()}")
 
 
 def main() -> int:

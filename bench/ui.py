@@ -33,7 +33,12 @@ memory and threads are the app's:
   typing not (estimated beside it);
 - --journeys resident visits in the same process (a mix: queue numbers, village information,
   a letter with two scans in every five): RSS growth after the first ten (target <= 10 MB),
-  threads and textures before and after (no growth), steady RSS (target <= 250 MB).
+  and beside it the growth over the second half (a warm-up ends, a leak goes on), threads
+  and textures before and after (no growth), steady RSS (target <= 250 MB), and the longest
+  UI-thread frame over these visits, the scans included;
+- where the app's memory is (bench/_smaps.py: its smaps grouped by heap, arenas, GL driver,
+  OpenCV, numpy, Python, ...) on the attract screen, after the first journeys, after the
+  scan preview and after the visits.
 
 Not measured yet (issue 13): card tap to PIN screen through pcscd in one run.
 
@@ -58,6 +63,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench._central import OFFICE, central_process, info, machine_note, report
+from bench._smaps import arena_count
 from bench._ui_app import NIK_ENV
 from central.db import make_engine, make_sessionmaker
 from central.security.enrollment import create_token
@@ -87,9 +93,9 @@ def rss_mb(pid: int) -> float:
     return int(line.split()[1]) / 1024
 
 
-def cold_start(config_dir: Path, work: Path, display: str) -> tuple[float, float]:
-    """Seconds from spawning `kiosk app` to its READY=1 (its first frame: attract), and the
-    process's resident memory then (MB)."""
+def cold_start(config_dir: Path, work: Path, display: str) -> tuple[float, float, int]:
+    """Seconds from spawning `kiosk app` to its READY=1 (its first frame: attract), the
+    process's resident memory then (MB) and its malloc arenas besides the main heap."""
     address = str(work / f"notify-{time.monotonic_ns()}")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.bind(address)
@@ -111,13 +117,13 @@ def cold_start(config_dir: Path, work: Path, display: str) -> tuple[float, float
             while sock.recv(256) != b"READY=1":
                 pass
             elapsed = time.perf_counter() - started
-            resident = rss_mb(app.pid)
+            resident, arenas = rss_mb(app.pid), arena_count(app.pid)
         finally:
             app.send_signal(signal.SIGTERM)
             _, stderr = app.communicate(timeout=30)
         if app.returncode != 0:
             sys.exit(f"kiosk app exited {app.returncode}: {stderr.decode()[-2000:]}")
-    return elapsed, resident
+    return elapsed, resident, arenas
 
 
 def app_part(config_dir: Path, work: Path, display: str, person: Any, args: Any) -> None:
@@ -168,8 +174,12 @@ def main() -> int:
                 "<=",
                 2.5,
             )
-            info(f"{len(starts)} starts: " + ", ".join(f"{s:.2f} s" for s, _ in starts))
-            info(f"`kiosk app`'s RSS at its READY=1: {starts[len(starts) // 2][1]:.0f} MB")
+            info(f"{len(starts)} starts: " + ", ".join(f"{s:.2f} s" for s, _, _ in starts))
+            median = starts[len(starts) // 2]
+            info(
+                f"`kiosk app`'s RSS at its READY=1: {median[1]:.0f} MB, "
+                f"{median[2]} malloc arena(s) besides the main heap"
+            )
             person = next(p for p in people if not p.must_change_pin)
             app_part(config_dir, work, display, person, args)
     return 0

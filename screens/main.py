@@ -21,6 +21,7 @@ from kiosk.config import KioskConfig
 from kiosk.demo.visitor import CARD_ENV, PIN_ENV, Visitor
 from kiosk.runtime.health import HealthLoop
 from kiosk.runtime.service import KioskService
+from screens import heap
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,7 @@ def make_app(config: KioskConfig, core: KioskCore, central_url: str | None = Non
 def run(
     config: KioskConfig, central_url: str | None = None, demo: DemoOptions | None = None
 ) -> int:
+    heap.limit_arenas()  # before any thread starts (screens/heap.py)
     # refuses (NotReady, DemoOnly) before any window opens
     runtime = build_runtime(config, central_url, demo)
     configure_window(config)
@@ -168,8 +170,6 @@ def run(
 
 def _ready(clock: Any) -> None:
     """READY=1, then the start-up heap frozen a frame later (screens/heap.py)."""
-    from screens import heap
-
     sdnotify.ready()
     clock.schedule_once(lambda _dt: heap.settle(), 0)
 

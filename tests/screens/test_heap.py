@@ -4,6 +4,8 @@ walks; freed memory the C allocator kept goes back to the system (no window need
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,3 +66,41 @@ def test_give_back_skips_while_a_trim_runs() -> None:
         assert heap.give_back() is None
     finally:
         heap._trimming.release()
+
+
+ARENA_PROBE = """
+import ctypes, sys, threading
+from screens import heap
+if sys.argv[1] == "limited":
+    assert heap.limit_arenas()
+kept, ready = [], threading.Barrier(9)
+def allocate():
+    kept.append(ctypes.create_string_buffer(4096))  # from this thread's arena
+    ready.wait()  # all alive at once, so none can inherit another's arena
+threads = [threading.Thread(target=allocate) for _ in range(8)]
+for thread in threads:
+    thread.start()
+ready.wait()
+for thread in threads:
+    thread.join()
+ctypes.CDLL(None).malloc_stats()  # one "Arena N:" paragraph per arena, on stderr
+"""
+
+
+def _arenas_after_eight_threads(mode: str) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", ARENA_PROBE, mode],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    return sum(line.startswith("Arena ") for line in done.stderr.splitlines())
+
+
+def test_limit_arenas_keeps_threads_to_two_malloc_arenas() -> None:
+    """Eight threads allocating at once: glibc gives each an arena of its own (64 MB reserved
+    each, with its own free memory kept), unless the app limited them first."""
+    assert _arenas_after_eight_threads("unlimited") > heap.ARENAS
+    assert _arenas_after_eight_threads("limited") == heap.ARENAS
