@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from central.settings import CentralSettings
 from kiosk.config import load_kiosk_config
 from kiosk.demo.journey import JourneyLog, run_journey
 from kiosk.demo.journey_script import load_script
+from kiosk.session.states import State
 from kiosk.simulated import SimulatedKiosk, build_simulated_kiosk
 from provisioning.enroll import enroll
 from tests.support.central_server import CentralServer, prepare_database
@@ -37,6 +39,18 @@ class Rig:
         return run_journey(self.core, load_script(script), echo=lambda _line: None)
 
 
+def start_ready(core: SimulatedKiosk, timeout_s: float = 30.0) -> SimulatedKiosk:
+    """Start the kiosk and wait until it serves (catalog loaded, every device reported), as a
+    resident finds it: a step taken before that is ignored, and the script fails later."""
+    core.start()
+    deadline = time.monotonic() + timeout_s
+    while (state := core.do(lambda session: session.state)) is not State.IDLE:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the kiosk is {state} {timeout_s} s after starting, not idle")
+        time.sleep(0.02)
+    return core
+
+
 def kiosk_config_dir(tmp: Path) -> Path:
     config = tmp / "etc"
     config.mkdir()
@@ -45,7 +59,10 @@ def kiosk_config_dir(tmp: Path) -> Path:
         "warning_countdown_s = 10\n"
         f'[identity]\nkey_file = "{tmp / "state" / "kiosk.key"}"\n'
         f'[outbox]\npath = "{tmp / "state" / "outbox.sqlite3"}"\nmax_backoff_s = 2\n'
-        "[central]\nread_timeout_s = 5\nretries = 0\n"
+        # A sign-in slower than the read timeout leaves the session asking for the PIN, and
+        # every later step of the script is ignored: the likeliest reading of a CI run that
+        # failed under load (no sign-in request finished, the session still on the PIN).
+        "[central]\nread_timeout_s = 15\nretries = 0\n"
     )
     return config
 
@@ -80,8 +97,9 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
     enroll(config_dir, central.url, central.enrollment_token("35.10.01.2001"))
     receipts = tmp_path / "receipts"
     receipts.mkdir()
-    core = build_simulated_kiosk(load_kiosk_config(config_dir, env={}), receipts_dir=receipts)
-    core.start()
+    core = start_ready(
+        build_simulated_kiosk(load_kiosk_config(config_dir, env={}), receipts_dir=receipts)
+    )
     yield Rig(central, core, people, config_dir, receipts, tmp_path)
     core.stop()
     central.stop()

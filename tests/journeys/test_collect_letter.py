@@ -24,7 +24,7 @@ from kiosk.runtime.health import HealthLoop
 from kiosk.session.events import Notice
 from kiosk.simulated import build_simulated_kiosk
 from provisioning.enroll import enroll
-from tests.journeys.conftest import Rig, kiosk_config_dir
+from tests.journeys.conftest import Rig, kiosk_config_dir, start_ready
 from tests.support.central_server import CentralServer, prepare_database
 from tests.support.cups import FULL_TRAY, CupsRig, letter_pdf, pdf_says, printer_job_id
 from tests.support.letters import ready_letter as letters_ready
@@ -54,8 +54,9 @@ def rig(tmp_path: Path, cups: CupsRig) -> Iterator[Rig]:
     enroll(config_dir, central.url, central.enrollment_token(OFFICE))
     receipts = tmp_path / "receipts"
     receipts.mkdir()
-    core = build_simulated_kiosk(load_kiosk_config(config_dir, env={}), receipts_dir=receipts)
-    core.start()
+    core = start_ready(
+        build_simulated_kiosk(load_kiosk_config(config_dir, env={}), receipts_dir=receipts)
+    )
     yield Rig(central, core, people, config_dir, receipts, tmp_path)
     core.stop()
     central.stop()

@@ -60,7 +60,10 @@ def half(png: Path, target: Path) -> None:
     image = cv2.imread(str(png))
     assert image is not None, f"{png} is not an image"
     small = cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    cv2.imwrite(str(target), small, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # imwrite answers False rather than raising: a screenshot asked for is never lost quietly.
+    written = cv2.imwrite(str(target), small, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    assert written, f"{target} was not written"
 
 
 def small_targets(ui: Ui) -> list[str]:
