@@ -128,7 +128,7 @@ class KioskApp(App):
         self.sizes = theme.Sizes(self.sizes.dpi, scale)
 
     def build(self) -> KioskRoot:
-        Window.clearcolor = theme.BACKGROUND  # cleared, not painted: a full-screen fill costs a frame
+        Window.clearcolor = theme.BACKGROUND  # cleared, not painted: a fill costs a frame
         root = KioskRoot()
         self.router = Router(self, SessionBridge(self.owner), root)
         manager = root.ids.manager
