@@ -49,6 +49,7 @@ from screens.scan.scan import ScanScreen  # noqa: F401
 from screens.speech.speaker import Speaker
 from screens.status.status import StatusScreen  # noqa: F401
 from screens.text import pick, word
+from screens.widgets.unseen import skip_drawing_unseen
 
 LONG_PRESS_S = 5.0  # on the top-left corner: the technician's way in (then their PIN)
 
@@ -127,6 +128,7 @@ class KioskApp(App):
         self.sizes = theme.Sizes(self.sizes.dpi, scale)
 
     def build(self) -> KioskRoot:
+        Window.clearcolor = theme.BACKGROUND  # cleared, not painted: a fill costs a frame
         root = KioskRoot()
         self.router = Router(self, SessionBridge(self.owner), root)
         manager = root.ids.manager
@@ -139,6 +141,7 @@ class KioskApp(App):
         self.router.start()
         self.keys = KeyNavigator(root, self.router, self.keymap)
         self.keys.attach()
+        skip_drawing_unseen(root)
         return root
 
     def on_stop(self) -> None:

@@ -1,6 +1,7 @@
 """Every built screen, in both languages and both orientations: it renders (a screenshot
 that is not blank), it says what it should (its title, read from the widget tree), and every
-control a finger can press measures at least 15 mm at the configured DPI.
+control a finger can press measures at least 15 mm at the configured DPI, and nothing hidden
+(opacity 0) is still drawn.
 
 Set SCREENS_SHOTS_DIR (e.g. docs/screens) to keep the screenshots (docs/screens.md)."""
 
@@ -24,6 +25,7 @@ from kiosk.session.flows import ScannedDocument
 from screens.demo.finger import pressable
 from screens.text import word
 from screens.theme import MIN_TARGET_MM, px_to_mm
+from screens.widgets.unseen import is_skipped
 from tests.journeys.conftest import page_photo
 from tests.screens.conftest import DPI, Rig, Ui
 from tests.support.cups import letter_pdf
@@ -77,6 +79,19 @@ def small_targets(ui: Ui) -> list[str]:
                 f"{type(widget).__name__} {widget.text!r}: {width_mm:.1f}x{height_mm:.1f} mm"
             )
     return found
+
+
+def drawn_though_hidden(ui: Ui) -> list[str]:
+    """Widgets of the shown screen and the overlays at opacity 0 whose drawing still costs
+    frames (screens/widgets/unseen.py): e.g. one made after the app was built."""
+    manager = ui.root.ids.manager
+    shown = [w for w in ui.root.walk(restrict=True) if w is not manager]
+    shown += list(manager.current_screen.walk(restrict=True))
+    return [
+        f"{type(w).__name__} {getattr(w, 'text', '')!r} is hidden but drawn"
+        for w in shown
+        if w.opacity == 0 and not is_skipped(w)
+    ]
 
 
 def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
@@ -312,6 +327,7 @@ def test_every_screen_renders_says_its_title_and_has_finger_sized_targets(
             if expected not in ui.texts():
                 problems.append(f"{name}: {expected!r} not among {ui.texts()}")
             problems += [f"{name}: {small}" for small in small_targets(ui)]
+            problems += [f"{name}: {hidden}" for hidden in drawn_though_hidden(ui)]
             shot = ui.screenshot(tmp_path / f"{name}-{language}-{orientation}.png")
             if ink(shot) < INK_SHARE:
                 problems.append(f"{name}: the screenshot is blank")
