@@ -18,6 +18,7 @@ def _red_share(widget: Any, path: Path) -> float:
         EventLoop.idle()
     widget.export_to_png(str(path))
     image = cv2.imread(str(path))
+    assert image is not None, f"{path} was not written"
     red = (image[:, :, 2] > 200) & (image[:, :, 1] < 50) & (image[:, :, 0] < 50)
     return float(np.count_nonzero(red)) / red.size
 
