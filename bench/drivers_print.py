@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
@@ -163,7 +164,7 @@ def bench_camera_resume(runs: int = 40) -> None:
 
     from drivers.camera import opencv_camera, simulated_camera
 
-    size = {"width": 1920, "height": 1080, "fps": 30, "idle_probe_period": 600}
+    size: dict[str, Any] = {"width": 1920, "height": 1080, "fps": 30, "idle_probe_period": 600}
     simulated = first_frames_after_resume(simulated_camera(**size), runs)
     with tempfile.TemporaryDirectory() as folder:
         video = str(Path(folder) / "tray.avi")
