@@ -74,12 +74,6 @@ class SimulatedSource:
         return image
 
     def close(self) -> None:
-        """Like a real camera's: nothing kept. The decoded photos go too (a 1080p tray photo is
-        6 MB); a resting camera is closed, so they are decoded again when someone watches."""
-        self._end_video()
-        self._stills.clear()
-
-    def _end_video(self) -> None:
         if self._video is not None:
             self._video.release()
             self._video = None
@@ -89,7 +83,7 @@ class SimulatedSource:
             return self._pattern()
         image = self._read_current()
         if image is None:  # the video ended or the file is unreadable: on to the next file
-            self._end_video()
+            self.close()
             self._index += 1
             image = self._read_current()
         return image if image is not None else self._pattern()
