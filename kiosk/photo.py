@@ -68,6 +68,8 @@ class CameraPhotographer:
         return document
 
     def _show_live(self, shutter: Shutter, timeout_s: float) -> None:
+        """Every new frame into the slot until the shutter is pressed or ``timeout_s`` passes
+        (the caller holds the camera's watch, so the still follows without a rest between)."""
         deadline = self._clock() + timeout_s
         last = -1
         while not shutter.pressed and self._clock() < deadline:
