@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ READY_WAIT_S = 60.0
 QUEUE = "Ambil nomor antrian"
 LETTER_ID = "sktm"
 PREVIEW_S = 5.0  # seconds of the scan's live picture to count
+ATTRACT_S = 5.0  # seconds on the attract screen whose CPU is measured
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
         ui.on("attract")
         heap.settle()  # as `kiosk app` does once READY=1 is sent (screens/main.py)
         where_memory_is("on the attract screen, the start-up heap settled")
+        attract_cpu(ui, kiosk)
         ui.until(lambda: ui.buttons(QUEUE) != [], "the attract's queue button")
         ui.longest_frame_s = ui.longest_cpu_s = ui.longest_unswapped_s = 0.0
         started = time.perf_counter()
@@ -198,6 +201,39 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
     finally:
         app.dispatch("on_stop")
         kiosk.stop()
+
+
+def attract_cpu(ui: TimedUi, kiosk: Any) -> None:
+    """CPU the app spends on the attract screen while nobody is there (no target): the whole
+    process's and the camera's grab thread's, over ATTRACT_S of frames, with the camera's
+    frames published meanwhile (a camera nobody watches rests: drivers/camera/camera.py)."""
+    from drivers.camera import FrameReady
+
+    grabbed: list[int] = []
+    stop_counting = kiosk.core.bus.subscribe(FrameReady, lambda event: grabbed.append(1))
+    camera_thread = next(
+        (t for t in threading.enumerate() if t.name.startswith("camera-")), None
+    )
+    process, camera = time.process_time(), _thread_cpu_s(camera_thread)
+    ends = time.perf_counter() + ATTRACT_S
+    while time.perf_counter() < ends:
+        ui.frames(1)
+    process, camera = time.process_time() - process, _thread_cpu_s(camera_thread) - camera
+    stop_counting()
+    info(
+        f"CPU on the attract screen over {ATTRACT_S:.0f} s: the app {process / ATTRACT_S:.1%} "
+        f"of a core, of it the camera's grab thread {camera / ATTRACT_S:.1%}; "
+        f"camera frames published: {len(grabbed)}"
+    )
+
+
+def _thread_cpu_s(thread: threading.Thread | None) -> float:
+    """A thread's user + system CPU seconds, from /proc (Linux)."""
+    if thread is None or thread.native_id is None:
+        return 0.0
+    stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()  # after the name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def where_memory_is(moment: str) -> None:

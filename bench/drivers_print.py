@@ -4,6 +4,9 @@
 - Status round trip (``DLE EOT 1/2/4``, parsed) to the emulator over TCP loopback.
 - Camera latest-frame overhead at 1920x1080: the time from the source handing over a frame to
   a waiting consumer holding it, through the grab thread and the latest-frame slot.
+- Camera resume at 1920x1080 (no target): from ``watching()`` on a resting camera to its first
+  frame, with the simulator and with OpenCV opening a video file (its open path; not a V4L2
+  camera's, whose open and first exposure are the device's own).
 
 Each figure is the 95th percentile of many runs, so one slow run on a shared machine does not
 decide it, but a regular slowness does.
@@ -17,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
@@ -130,7 +134,8 @@ class _PacedSource:
 def bench_camera_overhead(frames: int = 240) -> None:
     delays: list[float] = []
     source = _PacedSource()
-    with Camera(source, width=1920, height=1080, fps=0) as camera:
+    camera = Camera(source, width=1920, height=1080, fps=0)
+    with camera.watching(), camera:  # watched from the start: no probe read to skip over
         last = camera.latest(timeout=5).number
         while len(delays) < frames:
             frame = camera.next_frame(after=last, timeout=5)
@@ -139,10 +144,49 @@ def bench_camera_overhead(frames: int = 240) -> None:
     report("camera_latest_frame_overhead_1080p", p95_ms(delays), "ms/frame", 2)
 
 
+def first_frames_after_resume(camera: Camera, runs: int) -> list[float]:
+    """Seconds from each watch's start to its first frame, the camera resting in between."""
+    delays = []
+    with camera:
+        for _ in range(runs):
+            time.sleep(0.2)  # the grab thread notices the last watcher left and closes the source
+            started = time.perf_counter()
+            with camera.watching():
+                camera.latest(timeout=5)
+            delays.append(time.perf_counter() - started)
+    return delays
+
+
+def bench_camera_resume(runs: int = 40) -> None:
+    import tempfile
+
+    import cv2
+
+    from drivers.camera import opencv_camera, simulated_camera
+
+    size: dict[str, Any] = {"width": 1920, "height": 1080, "fps": 30, "idle_probe_period": 600}
+    simulated = first_frames_after_resume(simulated_camera(**size), runs)
+    with tempfile.TemporaryDirectory() as folder:
+        video = str(Path(folder) / "tray.avi")
+        writer = cv2.VideoWriter(video, cv2.VideoWriter.fourcc(*"MJPG"), 30, (1920, 1080))
+        frame = np.random.default_rng(5).integers(0, 255, (1080, 1920, 3), dtype=np.uint8)
+        for _ in range(10):
+            writer.write(frame)
+        writer.release()
+        opened = first_frames_after_resume(opencv_camera(source=video, loop=True, **size), runs)
+    for name, delays in (("simulator", simulated), ("OpenCV video file", opened)):
+        print(
+            f"  camera resume to first frame, {name}, 1920x1080: median "
+            f"{statistics.median(delays) * 1000:.1f} ms, p95 {p95_ms(delays):.1f} ms "
+            f"({runs} resumes)"
+        )
+
+
 def main() -> int:
     bench_render()
     bench_status_round_trip()
     bench_camera_overhead()
+    bench_camera_resume()
     return 0
 
 

@@ -36,6 +36,8 @@ memory and threads are the app's:
   and beside it the growth over the second half (a warm-up ends, a leak goes on), threads
   and textures before and after (no growth), steady RSS (target <= 250 MB), and the longest
   UI-thread frame over these visits, the scans included;
+- CPU on the attract screen with nobody there (no target): the app's and its camera grab
+  thread's share of a core over 5 s, and the camera frames published meanwhile;
 - where the app's memory is (bench/_smaps.py: its smaps grouped by heap, arenas, GL driver,
   OpenCV, numpy, Python, ...) on the attract screen, after the first journeys, after the
   scan preview and after the visits.

@@ -53,6 +53,23 @@ class CameraPhotographer:
         """Live picture into the slot until ``shutter`` is pressed or ``timeout_s`` passes.
         Pressed to take: the still, also left in the slot. Closed or timed out: None and an
         empty slot. Raises ``PhotoFailed`` when the shutter was pressed but no still came."""
+        with self._camera.watching():  # the live picture and the still: one watch
+            self._show_live(shutter, timeout_s)
+            if not shutter.taking:
+                self.preview.clear()
+                return None
+            try:
+                still = self._camera.capture_still(timeout=5.0)
+                document = ScannedDocument(encode_photo(still.image), "image/jpeg")
+            except (CameraUnavailable, PhotoFailed) as error:
+                self.preview.clear()
+                raise PhotoFailed(type(error).__name__) from None
+        self.preview.put(still.image)  # the still stays on screen: keep it or retake
+        return document
+
+    def _show_live(self, shutter: Shutter, timeout_s: float) -> None:
+        """Every new frame into the slot until the shutter is pressed or ``timeout_s`` passes
+        (the caller holds the camera's watch, so the still follows without a rest between)."""
         deadline = self._clock() + timeout_s
         last = -1
         while not shutter.pressed and self._clock() < deadline:
@@ -62,17 +79,6 @@ class CameraPhotographer:
                 continue
             last = frame.number
             self.preview.put(frame.image)
-        if not shutter.taking:
-            self.preview.clear()
-            return None
-        try:
-            still = self._camera.capture_still(timeout=5.0)
-            document = ScannedDocument(encode_photo(still.image), "image/jpeg")
-        except (CameraUnavailable, PhotoFailed) as error:
-            self.preview.clear()
-            raise PhotoFailed(type(error).__name__) from None
-        self.preview.put(still.image)  # the still stays on screen: keep it or retake
-        return document
 
     def put_away(self) -> None:
         self.preview.clear()

@@ -82,15 +82,16 @@ class ReceiptQrReader:
         last = -1
         found: str | None = None
         try:
-            while found is None and not stop.is_set() and self._clock() < deadline:
-                try:
-                    frame = self._camera.next_frame(after=last, timeout=1.0)
-                except CameraUnavailable:
-                    continue
-                last = frame.number
-                self.preview.put(frame.image)
-                found = decode_receipt_qr(detectors[frames % 2], frame.image)
-                frames += 1
+            with self._camera.watching():  # the camera grabs only while this looks
+                while found is None and not stop.is_set() and self._clock() < deadline:
+                    try:
+                        frame = self._camera.next_frame(after=last, timeout=1.0)
+                    except CameraUnavailable:
+                        continue
+                    last = frame.number
+                    self.preview.put(frame.image)
+                    found = decode_receipt_qr(detectors[frames % 2], frame.image)
+                    frames += 1
         finally:
             self.preview.clear()
         with self._lock:

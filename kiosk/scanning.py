@@ -144,7 +144,8 @@ class DocumentScanner:
         """Watch until a good page is captured (returned) or ``timeout_s`` passes (None)."""
         stop_showing = self._show_every_frame()
         try:
-            return self._watch(timeout_s)
+            with self._camera.watching():  # the camera grabs only while a scan looks
+                return self._watch(timeout_s)
         finally:
             stop_showing()
             self.preview.clear()
@@ -205,25 +206,26 @@ class DocumentScanner:
         last = -1
         stop_showing = self._show_every_frame()
         try:
-            while not stop.is_set():
-                try:
-                    frame = self._camera.next_frame(after=last, timeout=1.0)
-                except CameraUnavailable:
-                    self._publish(Phase.SEARCHING, Code.NO_PAGE, 0.0, None, (0, 0))
-                    continue
-                last = frame.number
-                detection = preview.detect(frame.image)
-                quad = (
-                    tuple((float(x), float(y)) for x, y in detection.quad)
-                    if detection.quad is not None
-                    else None
-                )
-                advice = auto.feed(detection)
-                if advice.phase is Phase.CAPTURE:
-                    auto.reset()
-                self._publish(
-                    advice.phase, advice.guidance, advice.progress, quad, detection.frame_size
-                )
+            with self._camera.watching():
+                while not stop.is_set():
+                    try:
+                        frame = self._camera.next_frame(after=last, timeout=1.0)
+                    except CameraUnavailable:
+                        self._publish(Phase.SEARCHING, Code.NO_PAGE, 0.0, None, (0, 0))
+                        continue
+                    last = frame.number
+                    detection = preview.detect(frame.image)
+                    quad = (
+                        tuple((float(x), float(y)) for x, y in detection.quad)
+                        if detection.quad is not None
+                        else None
+                    )
+                    advice = auto.feed(detection)
+                    if advice.phase is Phase.CAPTURE:
+                        auto.reset()
+                    self._publish(
+                        advice.phase, advice.guidance, advice.progress, quad, detection.frame_size
+                    )
         finally:
             stop_showing()
             self.preview.clear()

@@ -1,5 +1,6 @@
 """Camera: the real OpenCV capture path on a generated video file, the simulator's faults,
-latest-frame semantics and still capture."""
+latest-frame semantics and still capture, all while a consumer watches (a camera nobody
+watches rests: tests/drivers/camera/test_idle.py)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def bus() -> EventBus:
 @pytest.fixture
 def simulated(bus: EventBus) -> Iterator[Camera]:
     camera = CAMERAS.create("simulated", width=320, height=240, fps=100, bus=bus)
-    with camera:
+    with camera, camera.watching():
         yield camera
 
 
@@ -60,7 +61,7 @@ def test_real_video_file_through_opencv(tmp_path: Path, bus: EventBus) -> None:
     _write_video(video, frames=12)
     camera = CAMERAS.create("opencv", source=str(video), fps=200, bus=bus, width=320, height=240)
     levels: list[int] = []
-    with camera:
+    with camera, camera.watching():
         frame = camera.latest(timeout=10)
         assert (frame.width, frame.height) == (320, 240)
         while len(levels) < 5:
@@ -79,7 +80,7 @@ def test_end_of_file_is_reported_offline_then_reopened(tmp_path: Path, bus: Even
         "opencv", source=str(video), fps=200, bus=bus, failures_before_offline=2,
         reconnect_period=0.05,
     )  # fmt: skip
-    with camera:
+    with camera, camera.watching():
         _wait_for(states, DeviceState.ONLINE)
         _wait_for(states, DeviceState.OFFLINE)
         assert camera.status().last_error == "camera stopped delivering frames"
@@ -110,7 +111,8 @@ def test_latest_frame_skips_instead_of_queueing(simulated: Camera) -> None:
 def test_frames_are_announced_on_the_bus(bus: EventBus) -> None:
     ready: queue.Queue[FrameReady] = queue.Queue()
     bus.subscribe(FrameReady, ready.put)
-    with CAMERAS.create("simulated", width=64, height=48, fps=100, bus=bus, device_name="doc"):
+    camera = CAMERAS.create("simulated", width=64, height=48, fps=100, bus=bus, device_name="doc")
+    with camera, camera.watching():
         event = ready.get(timeout=5)
     assert event.device == "doc" and event.frame.image.shape == (48, 64, 3)
 
@@ -139,7 +141,8 @@ def test_empty_frame_fault_is_an_error_then_recovers(simulated: Camera, bus: Eve
 def test_disconnect_fault_goes_offline_and_back(bus: EventBus) -> None:
     states = _statuses(bus)
     source = SimulatedSource()
-    with Camera(source, bus=bus, fps=100, width=64, height=48, reconnect_period=0.05) as camera:
+    camera = Camera(source, bus=bus, fps=100, width=64, height=48, reconnect_period=0.05)
+    with camera, camera.watching():
         _wait_for(states, DeviceState.ONLINE)
         source.disconnected = True
         _wait_for(states, DeviceState.OFFLINE)
@@ -201,7 +204,8 @@ class _Exploding:
 
 def test_a_crashing_source_is_reported_and_the_thread_restarts(bus: EventBus) -> None:
     states = _statuses(bus)
-    with Camera(_Exploding(), bus=bus, fps=100) as camera:
+    camera = Camera(_Exploding(), bus=bus, fps=100)
+    with camera, camera.watching():
         _wait_for(states, DeviceState.ERROR)
         assert camera.status().last_error == "grab thread failed: driver bug"
         _wait_for(states, DeviceState.ONLINE)
