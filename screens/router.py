@@ -47,6 +47,7 @@ from kiosk.session.machine import OUT_OF_SERVICE_TEXT, Session
 from kiosk.session.photo import Shutter
 from kiosk.session.states import State
 from screens.bridge import SessionBridge
+from screens.information.thumbnails import Thumbnail, thumbnail
 from screens.text import pick, word
 
 LOCAL_IDLE_S = 45.0  # language or card screens left untouched (no session yet): back to attract
@@ -507,15 +508,19 @@ class Router:
 
     def _show_information(self, information: VillageInformation | None) -> None:
         """The information, then each project's first photo asked for off the UI thread
-        (the session's bounded cache, ``kiosk.photos``), each shown as it arrives."""
+        (the session's bounded cache, ``kiosk.photos``) and shrunk to its slot there, each
+        shown as it arrives."""
         screen = self.screen("information")
         screen.show(information)
         for project_id, photo_id in screen.wanted_photos():
             self._ask_photo(screen, project_id, photo_id)
 
     def _ask_photo(self, screen: Any, project_id: str, photo_id: str) -> None:
-        def question(session: Session) -> bytes | None:
-            return session.project_photo(project_id, photo_id)
+        width, height = screen.photo_slot_px()
+
+        def question(session: Session) -> Thumbnail | None:
+            photo = session.project_photo(project_id, photo_id)
+            return None if photo is None else thumbnail(photo, width, height)
 
         self._bridge.ask(question, lambda photo: screen.photo_arrived(project_id, photo))
 

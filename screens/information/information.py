@@ -1,16 +1,16 @@
 """Village information: the APBDes budget as a bar chart (planned against realised per
 sector), projects with their progress and first photo, and announcements. Public data:
-nothing personal. Photos arrive after the rest (the router asks the session for each, off
-this thread), so the screen shows at once and fills its photo slots as they come."""
+nothing personal. Photos arrive after the rest, already shrunk to their slot (the router asks
+the session for each and ``thumbnails`` fits it, both off this thread), so the screen shows at
+once and fills its photo slots as they come."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from kivy.app import App
-from kivy.core.image import Image as CoreImage
 from kivy.graphics import Color, Rectangle
+from kivy.graphics.texture import Texture
 from kivy.properties import ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
@@ -20,6 +20,7 @@ from kivy.uix.widget import Widget
 
 from central.contract.services import BudgetLine, VillageInformation
 from screens.base import KioskScreen, load_rules
+from screens.information.thumbnails import Thumbnail
 from screens.text import pick, word
 from screens.widgets.paragraph import paragraph
 
@@ -51,14 +52,14 @@ class BudgetBar(Widget):
 class ProjectPhoto(Image):
     """A project's first photo beside its progress bar, blank until it has arrived."""
 
-    def show(self, photo: bytes | None) -> None:
+    def show(self, photo: Thumbnail | None) -> None:
         if photo is None:
             self.texture = None
             return
-        try:
-            self.texture = CoreImage(io.BytesIO(photo), ext="jpg").texture
-        except Exception:  # noqa: BLE001 - a photo Kivy cannot decode leaves the slot blank
-            self.texture = None
+        texture = Texture.create(size=(photo.width, photo.height), colorfmt="rgba")
+        texture.blit_buffer(photo.rgba, colorfmt="rgba", bufferfmt="ubyte")
+        texture.flip_vertical()  # the thumbnail's rows run top-down, GL's bottom-up
+        self.texture = texture
 
 
 class InformationScreen(KioskScreen):
@@ -66,7 +67,7 @@ class InformationScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._photos: dict[str, bytes] = {}  # project id -> its first photo, as it arrived
+        self._photos: dict[str, Thumbnail] = {}  # project id -> its first photo, as it arrived
         self._photo_slots: dict[str, ProjectPhoto] = {}
 
     def loading(self) -> None:
@@ -82,7 +83,13 @@ class InformationScreen(KioskScreen):
             return []
         return [(p.id, p.photo_ids[0]) for p in self.information.projects if p.photo_ids]
 
-    def photo_arrived(self, project_id: str, photo: bytes | None) -> None:
+    @staticmethod
+    def photo_slot_px() -> tuple[int, int]:
+        """A photo slot's width and height in pixels: what each photo is shrunk to."""
+        height = App.get_running_app().sizes.target * PHOTO_ROW_TARGETS
+        return round(height * PHOTO_ASPECT), round(height)
+
+    def photo_arrived(self, project_id: str, photo: Thumbnail | None) -> None:
         """A photo from the session's thread, delivered on this one; one for a screen since
         left or refilled is kept only if its project is still shown."""
         slot = self._photo_slots.get(project_id)
@@ -129,7 +136,8 @@ class InformationScreen(KioskScreen):
         for project in info.projects:
             height = sizes.target * (PHOTO_ROW_TARGETS if project.photo_ids else 1)
             row = BoxLayout(size_hint_y=None, height=height, spacing=sizes.gap)
-            row.add_widget(label(f"{project.name} ({project.progress_pct}%)", sizes.small))
+            name = f"{project.name} ({project.progress_pct}%)"
+            row.add_widget(label(name, sizes.small, pos_hint={"center_y": 0.5}))  # beside its bar
             row.add_widget(ProgressBar(max=100, value=project.progress_pct))
             if project.photo_ids:
                 slot = ProjectPhoto(size_hint_x=None, width=height * PHOTO_ASPECT)

@@ -1,7 +1,7 @@
 """The information screen's project photos by touch, against a real centre on uvicorn: each
 project's first photo (the seed's demo photos, served by the public photo route) arrives off
-the UI thread through the session's cache and shows beside its progress bar; a photo the
-office removes meanwhile leaves the slot blank and the screen working."""
+the UI thread through the session's cache, shrunk to its slot, and shows beside its progress
+bar; a photo the office removes meanwhile leaves the slot blank and the screen working."""
 
 from __future__ import annotations
 
@@ -57,11 +57,16 @@ def test_each_project_shows_its_first_photo_beside_its_progress_bar(ui: Ui, rig:
     slots = _slots(screen)
     assert len(slots) == len(first)
     ui.until(lambda: all(slot.texture is not None for slot in slots), "the project photos")
+    slot_width, slot_height = screen.photo_slot_px()
     for project_id, photo_id in first.items():
         with Image.open(io.BytesIO(_photo(rig, project_id, photo_id))) as photo:
-            size = photo.size
+            width, height = photo.size
         slot = screen._photo_slots[project_id]
-        assert slot.texture is not None and tuple(slot.texture.size) == size
+        assert slot.texture is not None
+        shown_width, shown_height = slot.texture.size
+        assert shown_width <= slot_width and shown_height <= slot_height
+        assert max(shown_width, shown_height) < max(width, height)  # shrunk, not the original
+        assert abs(shown_width / shown_height - width / height) < 0.02  # the photo's aspect
         row = slot.parent
         assert any(type(w).__name__ == "ProgressBar" for w in row.children)
     cached = rig.kiosk.do(lambda s: len(s.photos))
