@@ -19,12 +19,14 @@ rests. Closing rather than idling an open stream because:
 - a closed device draws no USB bandwidth, and its buffers and OpenCV's converted frame are
   freed (the memory this is for).
 
-While resting the device's health stays true by a **probe every ``idle_probe_period``
-seconds** (10 by default; the heartbeat reads the status every 60): open, read one frame,
-close. The frame is not published (``Frame.number`` stands still); the status is what the
-probe found, as streaming would report it: a frame is ``online``, no open or no frame
-``offline``, an empty frame ``error``. An open alone would not catch a camera that opens but
-delivers nothing. The first probe runs as the thread starts, so the state is known at once.
+While resting the device's health stays true by a **probe every ``idle_probe_period`` seconds**
+(60 by default, as often as the heartbeat reads the status: a probe lights a real camera's LED
+for a moment, and a light blinking every few seconds in a village office looks like being
+filmed): open, read one frame, close. The frame is not published (``Frame.number`` stands
+still); the status is what the probe found, as streaming would report it: a frame is
+``online``, no open or no frame ``offline``, an empty frame ``error``. An open alone would not
+catch a camera that opens but delivers nothing. The first probe runs as the thread starts, so
+the state is known at once.
 
 Resuming costs an open and a first read (``bench/drivers_print.py``, 4 Dec 2026, 1920x1080):
 7 ms median, 15 ms p95 with the simulator (drawing its pattern), 25 / 35 ms for OpenCV
@@ -51,7 +53,7 @@ from drivers.threads import ServiceThread
 FRAMES_SETTLING_AFTER_RESIZE = 2
 """Frames still in flight at the old size (or badly exposed) after a resolution switch."""
 
-IDLE_PROBE_PERIOD_S = 10.0
+IDLE_PROBE_PERIOD_S = 60.0
 """While nobody watches: seconds between probes (open, one frame, close) of the device."""
 
 
