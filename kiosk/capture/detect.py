@@ -534,9 +534,12 @@ class PageDetector:
         t = np.linspace(0.06, 0.94, n)
         pts = a[:, None, :] + t[None, :, None] * d[:, None, :]  # (4, n, 2)
         steps = np.arange(-np.ceil(radius), np.ceil(radius) + 1)
-        grid = pts[:, :, None, :] + steps[None, None, :, None] * normal[:, None, None, :]
-        mapx = grid[..., 0].reshape(4 * n, -1).astype(np.float32)
-        mapy = grid[..., 1].reshape(4 * n, -1).astype(np.float32)
+        # The sample grid, x and y apart (each as contiguous float32, what remap takes).
+        mapx, mapy = (
+            (pts[:, :, None, axis] + steps[None, None, :] * normal[:, None, None, axis])
+            .reshape(4 * n, -1).astype(np.float32)
+            for axis in (0, 1)
+        )
         prof: Image = cv2.remap(
             frame, mapx, mapy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
         )
@@ -544,12 +547,14 @@ class PageDetector:
         # table rules), so what is left are the sheet's border and wide things like a thumb.
         prof = cv2.morphologyEx(prof, cv2.MORPH_CLOSE, _ROW_KERNEL)
         prof = cv2.GaussianBlur(prof.astype(np.float32), (3, 1), 0)  # tame JPEG/sensor noise
-        diff = prof[:, :-2] - prof[:, 2:]  # inside minus outside, per channel
-        mag = np.sqrt((diff * diff).sum(axis=2))
+        # Inside minus outside, per channel. Channel by channel, because numpy's sums over
+        # a last axis of three cost more than the rest of this function (a third of a fit).
+        diffs = [c[:, :-2] - c[:, 2:] for c in cv2.split(prof)]
+        mag = np.sqrt(diffs[0] * diffs[0] + diffs[1] * diffs[1] + diffs[2] * diffs[2])
         # Paper is brighter than what it lies on, so steps that darken going outwards come
         # first; a side lost in glare (the counter brighter than the sheet) gets a second
         # look with the other polarity.
-        polarity = diff.sum(axis=2)[:, 1:-1]
+        polarity = (diffs[0] + diffs[1] + diffs[2])[:, 1:-1]
         local_max = ((mag[:, 1:-1] >= mag[:, :-2]) & (mag[:, 1:-1] > mag[:, 2:])
                      & (mag[:, 1:-1] > np.maximum(8.0, 0.25 * mag.max(axis=1, keepdims=True))))
         # Both polarities in one RANSAC call (rows 0-3 the usual steps, 4-7 the other one):
