@@ -41,6 +41,13 @@ class Views:
 
     flat: Image  # brightness with dark print closed away
     edges: Image  # colour Canny on the high-passed frame
+    # The edges grown by one pixel: exactly the pixels within 1.5 px of an edge (the 3x3
+    # chamfer distance of OpenCV's L2 transform is 0.96 or 1.37 for a neighbour, 1.91+
+    # beyond), so the ranking needs no distance transform, and the contours are drawn on it.
+    near: Image
+    # How far each bright pixel's tint is from the counter's (``tint``): a proposal channel
+    # and the region evidence's blobs (regions.py), so it is made once per frame.
+    tint: Image
 
 
 def views(lab: Image) -> Views:
@@ -64,7 +71,7 @@ def views(lab: Image) -> Views:
         dx, dy = np.where(steeper, gx, dx), np.where(steeper, gy, dy)
         best = np.maximum(mag, best)
     edges = cv2.Canny(dx, dy, 12.0, 30.0)
-    return Views(flat, edges)
+    return Views(flat, edges, cv2.dilate(edges, _KERNEL3), tint(lab, flat))
 
 
 def propose(lab: Image, seen: Views, min_area: float, limit: int,
@@ -83,15 +90,19 @@ def propose(lab: Image, seen: Views, min_area: float, limit: int,
         chroma = (np.abs(lab[..., 1].astype(np.int16) - 128)
                   + np.abs(lab[..., 2].astype(np.int16) - 128))
         paper = np.clip(seen.flat.astype(np.int16) - chroma, 0, 255).astype(np.uint8)
-        for channel in (paper, seen.flat, tint(lab, seen.flat)):
+        for channel in (paper, seen.flat, seen.tint):
             _, seg = cv2.threshold(channel, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
             seg = cv2.morphologyEx(seg, cv2.MORPH_OPEN, _KERNEL5)
             quads += _contour_quads(seg, cv2.RETR_EXTERNAL, area)
-        quads += _contour_quads(cv2.dilate(seen.edges, _KERNEL3), cv2.RETR_LIST, area)
-    quads = [q for q in quads if _plausible(q)]
+        quads += _contour_quads(seen.near, cv2.RETR_LIST, area)
     if not quads:
         return []
-    scores = _coverage(np.array(quads), seen)
+    stacked = np.array(quads)
+    plausible = _plausible(stacked)
+    quads = [q for q, ok in zip(quads, plausible, strict=True) if ok]
+    if not quads:
+        return []
+    scores = _coverage(stacked[plausible], seen)
     kept: list[Quad] = []
     for i in np.argsort(-scores):
         if scores[i] <= 0.1:
@@ -126,18 +137,21 @@ def tint(lab: Image, flat: Image) -> Image:
     return np.where(bright, np.clip(dist * _TINT_GAIN, 0, 255), 0).astype(np.uint8)
 
 
-def _plausible(quad: Quad, max_aspect: float = 10.0, min_angle: float = 30.0) -> bool:
-    """Could a sheet look like this? Not a sliver between wood grain, not a sharp wedge."""
-    sides = np.roll(quad, -1, axis=0) - quad
-    lengths = np.hypot(sides[:, 0], sides[:, 1])
-    if lengths.min() < 2.0:
-        return False
-    pairs = (lengths[0] + lengths[2], lengths[1] + lengths[3])
-    if max(pairs) > max_aspect * min(pairs):
-        return False
-    prev = -np.roll(sides, 1, axis=0)
-    cos = np.einsum("kj,kj->k", sides, prev) / (lengths * np.roll(lengths, 1))
-    return bool(np.all(np.degrees(np.arccos(np.clip(cos, -1, 1))) >= min_angle))
+def _plausible(quads: npt.NDArray[np.float64], max_aspect: float = 10.0,
+               min_angle: float = 30.0) -> npt.NDArray[np.bool_]:
+    """Per quad (all of a frame's at once: there are dozens): could a sheet look like this?
+    Not a sliver between wood grain, not a sharp wedge."""
+    sides = np.roll(quads, -1, axis=1) - quads
+    lengths = np.hypot(sides[..., 0], sides[..., 1])
+    pairs = np.stack([lengths[:, 0] + lengths[:, 2], lengths[:, 1] + lengths[:, 3]], axis=1)
+    prev = -np.roll(sides, 1, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # degenerate quads fail the first test
+        cos = np.einsum("nkj,nkj->nk", sides, prev) / (lengths * np.roll(lengths, 1, axis=1))
+        angles = np.degrees(np.arccos(np.clip(cos, -1, 1)))
+    ok: npt.NDArray[np.bool_] = ((lengths.min(axis=1) >= 2.0)
+                                 & (pairs.max(axis=1) <= max_aspect * pairs.min(axis=1))
+                                 & np.all(angles >= min_angle, axis=1))
+    return ok
 
 
 def _contour_quads(mask: Image, mode: int, min_area: float) -> list[Quad]:
@@ -238,7 +252,6 @@ def _coverage(
     (text-free) brightness is higher just inside than just outside. Each share is the
     second-worst side's, because a thumb or a glare spot may hide most of one side.
     """
-    dist = cv2.distanceTransform(cv2.bitwise_not(seen.edges), cv2.DIST_L2, 3)
     a = quads
     b = np.roll(quads, -1, axis=1)
     d = b - a
@@ -256,7 +269,7 @@ def _coverage(
         mode = cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR
         return np.asarray(cv2.remap(img, mapx, mapy, mode, borderMode=cv2.BORDER_REPLICATE))
 
-    near = sample(dist, 0.0, True) <= 1.5
+    near = sample(seen.near, 0.0, True) > 0  # within 1.5 px of an edge
     flat = seen.flat.astype(np.float32)
     brighter = sample(flat, -2.0, False) - sample(flat, 2.0, False) >= 2.0
     # A side lying on the frame's own edge (where the frame cuts a sheet) has no edge to show
