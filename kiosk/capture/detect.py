@@ -824,30 +824,31 @@ def _ransac_lines(
     # and, within a side, by sample (np.nonzero order).
     first = np.r_[0, np.cumsum(counts)[:-1]]
     slot = np.arange(len(side)) - first[side]
-    pts = np.zeros((count_sides, width, 2))
-    pts[side, slot] = edge
+    # x and y apart, each (sides, width): numpy is slow on a last axis of two.
+    xs, ys = np.zeros((count_sides, width)), np.zeros((count_sides, width))
+    xs[side, slot], ys[side, slot] = edge[:, 0], edge[:, 1]
     valid = np.zeros((count_sides, width), bool)
     valid[side, slot] = True
     votes_of = np.zeros((count_sides, width, n), np.float32)  # one-hot: point -> its sample
     votes_of[side, slot, sample % n] = 1.0
     pairs = (_pair_table(seed)[None] * counts[:, None, None]).astype(np.intp)  # (S, P, 2)
-    p = np.take_along_axis(pts, pairs[..., 0, None], axis=1)
-    q = np.take_along_axis(pts, pairs[..., 1, None], axis=1)
+    rows, first_of, second_of = np.arange(count_sides)[:, None], pairs[..., 0], pairs[..., 1]
+    px, py = xs[rows, first_of], ys[rows, first_of]
+    dx, dy = xs[rows, second_of] - px, ys[rows, second_of] - py
     s_of = np.zeros((count_sides, width), np.intp)
     s_of[side, slot] = sample
-    d = q - p
-    lengths = np.hypot(d[..., 0], d[..., 1])
-    keep = ((lengths > 10.0) & (np.take_along_axis(s_of, pairs[..., 0], axis=1)
-                                != np.take_along_axis(s_of, pairs[..., 1], axis=1))
+    lengths = np.hypot(dx, dy)
+    keep = ((lengths > 10.0) & (s_of[rows, first_of] != s_of[rows, second_of])
             & active[:, None])
     with np.errstate(divide="ignore", invalid="ignore"):
-        normals = np.stack([-d[..., 1], d[..., 0]], axis=-1) / lengths[..., None]
-        offset = np.einsum("kmj,kmj->km", p, normals)[..., None]
-        dist = np.abs(np.matmul(normals, pts.transpose(0, 2, 1)) - offset)  # (S, P, width)
+        nx, ny = -dy / lengths, dx / lengths  # (S, P) unit normals of the hypotheses
+        offset = px * nx + py * ny
+        dist = np.abs(nx[..., None] * xs[:, None, :] + ny[..., None] * ys[:, None, :]
+                      - offset[..., None])  # (S, P, width)
         hits = ((dist < tol) & valid[:, None, :]).astype(np.float32)
         votes = (np.matmul(hits, votes_of) > 0).sum(axis=2)  # (S, P): samples with an inlier
-        reach = (np.einsum("kmj,kmj->km", p - mids[:, None, :], normals)
-                 / np.einsum("kmj,kj->km", normals, outward))
+        reach = (((px - mids[:, 0, None]) * nx + (py - mids[:, 1, None]) * ny)
+                 / (nx * outward[:, 0, None] + ny * outward[:, 1, None]))
     if inner is not None:
         reach = np.where(inner[:, None], -reach, reach)
     reach[~np.isfinite(reach)] = -np.inf
@@ -857,20 +858,20 @@ def _ransac_lines(
     best = np.where(strong[np.arange(count_sides), best], best, np.argmax(strong, axis=1))
     inl = (dist[np.arange(count_sides), best] < tol) & valid
     ok = keep.any(axis=1) & (inl.sum(axis=1) >= 2)
-    centre = direction = np.zeros((count_sides, 2))
+    cx = cy = cos = sin = np.zeros(count_sides)
     for _ in range(2):  # refit, then re-select with the better line
         w = inl.astype(np.float64)
         count = np.maximum(w.sum(axis=1), 1.0)
-        centre = (w[..., None] * pts).sum(axis=1) / count[:, None]
-        c = (pts - centre[:, None, :]) * w[..., None]
+        cx, cy = (w * xs).sum(axis=1) / count, (w * ys).sum(axis=1) / count
+        ux, uy = xs - cx[:, None], ys - cy[:, None]
+        wx, wy = ux * w, uy * w
         # The least-squares direction in closed form: half the angle of the 2x2 covariance.
-        angle = 0.5 * np.arctan2(2.0 * (c[..., 0] * c[..., 1]).sum(axis=1),
-                                 (c[..., 0] ** 2).sum(axis=1) - (c[..., 1] ** 2).sum(axis=1))
-        direction = np.stack([np.cos(angle), np.sin(angle)], axis=1)
-        perp = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
-        resid = np.abs(np.einsum("kmj,kj->km", pts - centre[:, None, :], perp))
-        inl = (resid < tol) & valid
+        angle = 0.5 * np.arctan2(2.0 * (wx * wy).sum(axis=1),
+                                 (wx * wx).sum(axis=1) - (wy * wy).sum(axis=1))
+        cos, sin = np.cos(angle), np.sin(angle)
+        inl = (np.abs(ux * -sin[:, None] + uy * cos[:, None]) < tol) & valid
         ok &= inl.sum(axis=1) >= 2
+    centre, direction = np.stack([cx, cy], axis=1), np.stack([cos, sin], axis=1)
     support = (np.matmul(inl[:, None, :].astype(np.float32), votes_of)[:, 0] > 0).sum(axis=1) / n
     return [(centre[k], direction[k], float(support[k])) if ok[k] and active[k] else None
             for k in range(count_sides)]
