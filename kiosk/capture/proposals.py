@@ -15,6 +15,7 @@ sub-pixel fit in ``detect.py``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,11 +52,12 @@ class Views:
 
 
 def views(lab: Image) -> Views:
-    lum = lab[..., 0]
+    # Channels apart once: OpenCV copies a strided view on every call it is given to.
+    lum, a, b = cv2.split(lab)
     # Closing erases dark text and table rules, so a sheet becomes one flat bright shape.
     flat = cv2.GaussianBlur(cv2.morphologyEx(lum, cv2.MORPH_CLOSE, _KERNEL7), (3, 3), 0)
     grads = []
-    for channel in (flat, lab[..., 1], lab[..., 2]):
+    for channel in (flat, a, b):
         # Subtracting a blurred copy keeps sharp steps (a sheet's border) and drops slow ones
         # (shadows, lighting gradients, glare), which otherwise out-shout a faint border.
         soft = cv2.blur(cv2.blur(channel, (9, 9)), (9, 9))
@@ -63,15 +65,18 @@ def views(lab: Image) -> Views:
         grads.append((cv2.Sobel(sharp, cv2.CV_16S, 1, 0), cv2.Sobel(sharp, cv2.CV_16S, 0, 1)))
     # Colour Canny: per pixel the channel with the steepest step (a blue ID card on a grey
     # counter has almost no brightness step, a white sheet on it no colour step).
+    # With OpenCV's 16-bit arithmetic (a Sobel of 8-bit values is at most 1020, so |dx| +
+    # |dy| fits): the same numbers as numpy's, ten times faster on a whole image.
     dx, dy = grads[0]
-    best = np.abs(dx.astype(np.int32)) + np.abs(dy.astype(np.int32))
+    zero = np.zeros_like(dx)
+    best = cv2.add(cv2.absdiff(dx, zero), cv2.absdiff(dy, zero))
     for gx, gy in grads[1:]:
-        mag = np.abs(gx.astype(np.int32)) + np.abs(gy.astype(np.int32))
-        steeper = mag > best
-        dx, dy = np.where(steeper, gx, dx), np.where(steeper, gy, dy)
-        best = np.maximum(mag, best)
+        mag = cv2.add(cv2.absdiff(gx, zero), cv2.absdiff(gy, zero))
+        steeper = cv2.compare(mag, best, cv2.CMP_GT)
+        dx, dy = cv2.copyTo(gx, steeper, dx), cv2.copyTo(gy, steeper, dy)
+        best = cv2.max(mag, best)
     edges = cv2.Canny(dx, dy, 12.0, 30.0)
-    return Views(flat, edges, cv2.dilate(edges, _KERNEL3), tint(lab, flat))
+    return Views(flat, edges, cv2.dilate(edges, _KERNEL3), tint(a, b, flat))
 
 
 def propose(lab: Image, seen: Views, min_area: float, limit: int,
@@ -87,9 +92,11 @@ def propose(lab: Image, seen: Views, min_area: float, limit: int,
     if lines:
         quads += _line_quads(seen.edges, area)
     else:
-        chroma = (np.abs(lab[..., 1].astype(np.int16) - 128)
-                  + np.abs(lab[..., 2].astype(np.int16) - 128))
-        paper = np.clip(seen.flat.astype(np.int16) - chroma, 0, 255).astype(np.uint8)
+        # Brightness minus colour (|a - 128| + |b - 128|), in 8 bits: a sum saturated at 255
+        # takes any brightness to 0, as the exact one would.
+        grey = np.full(lab.shape[:2], 128, np.uint8)
+        chroma = cv2.add(cv2.absdiff(lab[..., 1], grey), cv2.absdiff(lab[..., 2], grey))
+        paper = cv2.subtract(seen.flat, chroma)
         for channel in (paper, seen.flat, seen.tint):
             _, seg = cv2.threshold(channel, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
             seg = cv2.morphologyEx(seg, cv2.MORPH_OPEN, _KERNEL5)
@@ -120,21 +127,28 @@ def percentile(grey: Image, q: float) -> int:
     return max(int(np.searchsorted(np.cumsum(hist), q * grey.size)), 1)
 
 
-def tint(lab: Image, flat: Image) -> Image:
+def tint(a: Image, b: Image, flat: Image) -> Image:
     """How far each bright pixel's colour is from the counter's, print closed away.
 
     A white sheet on a light wooden or beige desk differs in tint more than in brightness
     (and a camera's white balance makes "white" bluish or yellowish, so a fixed neutral
     reference fails). The counter covers most of the frame, so its colour is the median;
     dark things (a mouse, a phone, a shadow) are zeroed, since paper is among the brightest.
+    ``a`` and ``b`` are the Lab colour channels.
+
+    All in 8 bits: the distances add with saturation and the gain saturates at 255, which
+    is where the scaled sum would have been clipped anyway.
     """
-    dist = np.zeros(flat.shape, np.float32)
-    for channel in (lab[..., 1], lab[..., 2]):
+    dist = []
+    for channel in (a, b):
         closed = cv2.blur(cv2.morphologyEx(channel, cv2.MORPH_CLOSE, _KERNEL7), (5, 5))
-        dist += cv2.absdiff(closed, np.full_like(closed, percentile(closed, 0.5))).astype(
-            np.float32)
-    bright = flat >= _BRIGHT_SHARE * percentile(flat, 0.99)
-    return np.where(bright, np.clip(dist * _TINT_GAIN, 0, 255), 0).astype(np.uint8)
+        dist.append(cv2.absdiff(closed, np.full_like(closed, percentile(closed, 0.5))))
+    scaled = cv2.convertScaleAbs(cv2.add(dist[0], dist[1]), alpha=_TINT_GAIN)
+    # flat >= limit, as OpenCV's 8-bit threshold says it (flat > the integer below it)
+    limit = math.ceil(_BRIGHT_SHARE * percentile(flat, 0.99)) - 1
+    _, bright = cv2.threshold(flat, limit, 255, cv2.THRESH_BINARY)
+    out: Image = cv2.bitwise_and(scaled, bright)
+    return out
 
 
 def _plausible(quads: npt.NDArray[np.float64], max_aspect: float = 10.0,
