@@ -191,6 +191,10 @@ class _Candidate:
     touches_border: bool = False
     area_share: float = 0.0  # of the frame it was fitted in
     region_backed: bool = False  # weakly edged, but it covers a paper region (_region_pages)
+    # Worked out once per outline (the search, the acceptance tests and the region evidence
+    # all ask): its foreign sides (``_foreign_sides``) and ``PageDetector._acceptable``.
+    foreign: Sides | None = field(default=None, repr=False)
+    verdict: _Verdict | None = field(default=None, repr=False)
 
 
 class PageDetector:
@@ -305,7 +309,7 @@ class PageDetector:
                 cand = self._fit_proposal(lv.mid, quad, radius)
                 if cand is not None:
                     verdict = self._acceptable(cand, lv, 1.0 / ratio)
-                    foreign = _foreign_sides(lv.mid, cand.quad)
+                    foreign = _margins_of(cand, lv.mid)
                     if foreign.any():
                         # A side went out to the edge of something next to the sheet (a
                         # phone, a glare patch on the counter) that edged as well as the
@@ -347,7 +351,7 @@ class PageDetector:
         for cand in [c for c in fitted if c is not None] + weak:
             if (cand.touches_border or cand.support < cfg.region_support
                     or cand.min_side < cfg.region_min_side
-                    or _foreign_sides(lv.mid, cand.quad).any()
+                    or _margins_of(cand, lv.mid).any()
                     or self._acceptable(cand, lv, 1.0 / ratio) not in (_Verdict.YES,
                                                                        _Verdict.WEAK)):
                 continue
@@ -595,7 +599,15 @@ class PageDetector:
         or a sheet drowned in glare) are worth saying so; sheet-like outlines whose sides
         are only partly on edges are WEAK (see ``_conclude``); a well-edged card too small
         to use is SMALL (the resident is told to bring it closer).
+
+        One verdict per outline: every caller judges it on the same frame's levels.
         """
+        if cand.verdict is None:
+            cand.verdict = self._judge(cand, lv, scale)
+        return cand.verdict
+
+    def _judge(self, cand: _Candidate, lv: _Levels, scale: Scale) -> _Verdict:
+        """``_acceptable``'s tests, in order of cost."""
         cfg = self.config
         if cand.support < cfg.weak_support or not _sheet_shaped(cand.quad, cfg.max_aspect,
                                                                  cfg.min_angle):
@@ -607,7 +619,7 @@ class PageDetector:
             return _Verdict.GLARE
         if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
             return _Verdict.NO if verdict is _Verdict.SMALL else _Verdict.WEAK
-        if _foreign_sides(lv.mid, cand.quad).any():
+        if _margins_of(cand, lv.mid).any():
             return _Verdict.NO  # a side lies on another object's edge, not the sheet's
         return verdict
 
@@ -653,6 +665,13 @@ class PageDetector:
         if abs(a - 128) + abs(b - 128) > cfg.max_tint:  # Lab: 128 is neutral grey
             return _Verdict.NO, None
         return size, inside
+
+
+def _margins_of(cand: _Candidate, mid: Image) -> Sides:
+    """``_foreign_sides`` of an outline on the middle level, worked out once."""
+    if cand.foreign is None:
+        cand.foreign = _foreign_sides(mid, cand.quad)
+    return cand.foreign
 
 
 def _foreign_sides(image: Image, quad: Quad) -> Sides:
