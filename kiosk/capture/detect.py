@@ -535,7 +535,7 @@ class PageDetector:
         centre = a.mean(axis=0)
         flip = np.einsum("kj,kj->k", normal, (a + b) / 2 - centre) < 0
         normal[flip] *= -1  # point outwards
-        t = np.linspace(0.06, 0.94, n)
+        t = _spread(0.06, 0.94, n)
         pts = a[:, None, :] + t[None, :, None] * d[:, None, :]  # (4, n, 2)
         steps = np.arange(-np.ceil(radius), np.ceil(radius) + 1)
         # The sample grid, x and y apart (each as contiguous float32, what remap takes).
@@ -565,8 +565,9 @@ class PageDetector:
         # the second only counts for a side the first left without a well-supported line.
         signs = 2 if both_polarities else 1
         rows, cols = np.nonzero(local_max)
-        dark_out = polarity[rows, cols] > 0
-        keep = dark_out | ((signs == 2) & (polarity[rows, cols] < 0))
+        step_sign = polarity[rows, cols]
+        dark_out = step_sign > 0
+        keep = dark_out | ((signs == 2) & (step_sign < 0))
         rows, cols, dark_out = rows[keep], cols[keep] + 1, dark_out[keep]
         centre_val = mag[rows, cols]
         left, right = mag[rows, cols - 1], mag[rows, cols + 1]
@@ -862,8 +863,11 @@ def _ransac_lines(
     with np.errstate(divide="ignore", invalid="ignore"):
         nx, ny = -dy / lengths, dx / lengths  # (S, P) unit normals of the hypotheses
         offset = px * nx + py * ny
-        dist = np.abs(nx[..., None] * xs[:, None, :] + ny[..., None] * ys[:, None, :]
-                      - offset[..., None])  # (S, P, width)
+        # |n . point - offset| for every hypothesis and point, (S, P, width), in place
+        dist = nx[..., None] * xs[:, None, :]
+        dist += ny[..., None] * ys[:, None, :]
+        dist -= offset[..., None]
+        np.abs(dist, out=dist)
         hits = ((dist < tol) & valid[:, None, :]).astype(np.float32)
         votes = (np.matmul(hits, votes_of) > 0).sum(axis=2)  # (S, P): samples with an inlier
         reach = (((px - mids[:, 0, None]) * nx + (py - mids[:, 1, None]) * ny)
@@ -877,7 +881,20 @@ def _ransac_lines(
     best = np.where(strong[np.arange(count_sides), best], best, np.argmax(strong, axis=1))
     inl = (dist[np.arange(count_sides), best] < tol) & valid
     ok = keep.any(axis=1) & (inl.sum(axis=1) >= 2)
-    cx = cy = cos = sin = np.zeros(count_sides)
+    centre, direction, inl, ok = _least_squares(xs, ys, valid, inl, ok, tol)
+    support = (np.matmul(inl[:, None, :].astype(np.float32), votes_of)[:, 0] > 0).sum(axis=1) / n
+    return [(centre[k], direction[k], float(support[k])) if ok[k] and active[k] else None
+            for k in range(count_sides)]
+
+
+def _least_squares(
+    xs: npt.NDArray[np.float64], ys: npt.NDArray[np.float64], valid: Sides,
+    inl: Sides, ok: Sides, tol: float,
+) -> tuple[Quad, Quad, Sides, Sides]:
+    """Per row of points (x, y: one row per side), the line through its inliers ``inl``
+    refitted by least squares, then its inliers chosen again, twice: (centre, direction,
+    inliers, ``ok`` where a line still has two of them)."""
+    cx = cy = cos = sin = np.zeros(len(xs))
     for _ in range(2):  # refit, then re-select with the better line
         w = inl.astype(np.float64)
         count = np.maximum(w.sum(axis=1), 1.0)
@@ -889,11 +906,16 @@ def _ransac_lines(
                                  (wx * wx).sum(axis=1) - (wy * wy).sum(axis=1))
         cos, sin = np.cos(angle), np.sin(angle)
         inl = (np.abs(ux * -sin[:, None] + uy * cos[:, None]) < tol) & valid
-        ok &= inl.sum(axis=1) >= 2
-    centre, direction = np.stack([cx, cy], axis=1), np.stack([cos, sin], axis=1)
-    support = (np.matmul(inl[:, None, :].astype(np.float32), votes_of)[:, 0] > 0).sum(axis=1) / n
-    return [(centre[k], direction[k], float(support[k])) if ok[k] and active[k] else None
-            for k in range(count_sides)]
+        ok = ok & (inl.sum(axis=1) >= 2)
+    return np.stack([cx, cy], axis=1), np.stack([cos, sin], axis=1), inl, ok
+
+
+@functools.cache
+def _spread(start: float, stop: float, count: int) -> npt.NDArray[np.float64]:
+    """``np.linspace(start, stop, count)``, made once: the fits ask for it every time."""
+    values = np.linspace(start, stop, count)
+    values.flags.writeable = False
+    return values
 
 
 @functools.cache
