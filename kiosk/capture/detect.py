@@ -40,7 +40,13 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from kiosk.capture.geometry import Quad, intersect, is_convex, order_quad
+from kiosk.capture.geometry import (
+    NEXT,
+    Quad,
+    is_convex,
+    meeting_points,
+    order_quad,
+)
 from kiosk.capture.proposals import Views, percentile, propose, views
 from kiosk.capture.rectify import measured_aspect
 from kiosk.capture.regions import agreement, even_share, paper_regions
@@ -391,23 +397,20 @@ class PageDetector:
         shift = outward * (band / 2 + _PEEL_GAP)
         fits = self._fit_sides(lv.mid, a - shift, b - shift, band / 2, both_polarities=False)
         inner = np.zeros(4, bool)
-        lines: list[tuple[Quad, Quad]] = []
+        points, directions = a.copy(), (b - a) / lengths[:, None]
         for k in range(4):
-            direction = (b[k] - a[k]) / lengths[k]
-            line = (a[k], direction)
+            direction = directions[k]
             fit = fits[k]
             if (not done[k] and fit is not None and fit[2] >= cfg.min_side_support
                     and abs(float(fit[1][0] * direction[1] - fit[1][1] * direction[0])) <= _PEEL_SIN
                     and self._blank_band(lv.mid, a[k], b[k], outward[k], fit[0], fit[1])):
-                line = (fit[0], fit[1])
+                points[k], directions[k] = fit[0], fit[1]
                 inner[k] = True
-            lines.append(line)
         if not inner.any():
             return cand, inner
-        corners = [intersect(*lines[k - 1], *lines[k]) for k in range(4)]
-        if any(c is None for c in corners):
+        peeled = meeting_points(points, directions)
+        if peeled is None:
             return cand, np.zeros(4, bool)
-        peeled = np.array(corners)
         if not is_convex(peeled) or not np.allclose(order_quad(peeled), peeled):
             return cand, np.zeros(4, bool)
         moved = self._refine(lv.mid, peeled, radius=_PEEL_REFIT, inner=inner | done)
@@ -470,46 +473,37 @@ class PageDetector:
         """
         fh, fw = frame.shape[:2]
         a = quad
-        b = np.roll(quad, -1, axis=0)
+        b = quad[NEXT]
         lengths = np.hypot(*(b - a).T)
         if lengths.min() < 8 or _outside(quad, 2 * fw, 2 * fh, -max(fw, fh) / 2):
             return None  # degenerate, or a wild extrapolation far outside the frame
         radius = min(max(radius, reach * float(lengths.max())), 0.25 * float(lengths.min()))
         fits = self._fit_sides(frame, a, b, radius, inner=inner)
-        lines = []
-        supports = []
-        on_border = []
+        points, directions = a.copy(), b - a  # a side the frame cuts keeps the frame's edge
+        real = []  # supports of the sides fitted to an edge
+        on_border = False
+        ends = quad.tolist()  # plain floats: the per-side tests below are scalar work
         for k in range(4):
             fitted = fits[k]
-            mid = (a[k] + b[k]) / 2
+            (ax, ay), (bx, by) = ends[k], ends[k - 3]
             # Along the frame's edge, or beyond it: where the frame cuts the sheet.
-            border = _along_border(a[k], b[k], fw, fh, self.config.border_margin + radius) or \
-                not (0 <= mid[0] < fw and 0 <= mid[1] < fh)
+            border = (_along_border((ax, ay), (bx, by), fw, fh,
+                                    self.config.border_margin + radius)
+                      or not (0 <= (ax + bx) / 2 < fw and 0 <= (ay + by) / 2 < fh))
             if fitted is None or (border and fitted[2] < self.config.min_side_support):
                 if not border:
                     return None
-                # No edge where the frame cuts the sheet: keep the frame's own edge there.
-                on_border.append(True)
-                lines.append((a[k], b[k] - a[k]))
-                supports.append(0.0)
+                on_border = True  # no edge where the frame cuts the sheet
                 continue
-            on_border.append(False)
-            point, direction, support = fitted
-            lines.append((point, direction))
-            supports.append(support)
-        corners = []
-        for k in range(4):
-            p, d = lines[k - 1]
-            q, e = lines[k]
-            corner = intersect(p, d, q, e)
-            if corner is None:
-                return None
-            corners.append(corner)
-        refined = order_quad(np.array(corners))
+            points[k], directions[k] = fitted[0], fitted[1]
+            real.append(fitted[2])
+        corners = meeting_points(points, directions)
+        if corners is None:
+            return None
+        refined = order_quad(corners)
         if not is_convex(refined):
             return None
-        touches = any(on_border) or _outside(refined, fw, fh, self.config.border_margin)
-        real = [s for s, border in zip(supports, on_border, strict=True) if not border]
+        touches = on_border or _outside(refined, fw, fh, self.config.border_margin)
         return _Candidate(
             refined,
             float(np.mean(real)) if real else 0.0,
@@ -962,7 +956,8 @@ def _size(quad: Quad) -> float:
     return float(np.hypot(*(quad.max(axis=0) - quad.min(axis=0))))
 
 
-def _along_border(a: Quad, b: Quad, w: int, h: int, margin: float) -> bool:
+def _along_border(a: tuple[float, float], b: tuple[float, float], w: int, h: int,
+                  margin: float) -> bool:
     for axis, limit in ((0, 0.0), (0, w - 1.0), (1, 0.0), (1, h - 1.0)):
         if abs(a[axis] - limit) <= margin and abs(b[axis] - limit) <= margin:
             return True
@@ -970,12 +965,9 @@ def _along_border(a: Quad, b: Quad, w: int, h: int, margin: float) -> bool:
 
 
 def _outside(quad: Quad, w: int, h: int, margin: float) -> bool:
-    return bool(
-        np.any(quad[:, 0] < margin - 0.5)
-        or np.any(quad[:, 1] < margin - 0.5)
-        or np.any(quad[:, 0] > w - 0.5 - margin)
-        or np.any(quad[:, 1] > h - 0.5 - margin)
-    )
+    (x0, y0), (x1, y1) = quad.min(axis=0).tolist(), quad.max(axis=0).tolist()
+    return bool(x0 < margin - 0.5 or y0 < margin - 0.5
+                or x1 > w - 0.5 - margin or y1 > h - 0.5 - margin)
 
 
 def _pyramid(frame: Image, work_size: int) -> list[Image]:
