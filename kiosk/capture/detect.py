@@ -42,6 +42,7 @@ import numpy.typing as npt
 
 from kiosk.capture.geometry import (
     NEXT,
+    PREVIOUS,
     Quad,
     is_convex,
     meeting_points,
@@ -390,7 +391,7 @@ class PageDetector:
         """
         cfg = self.config
         quad = cand.quad
-        a, b = quad, np.roll(quad, -1, axis=0)
+        a, b = quad, quad[NEXT]
         lengths = np.hypot(*(b - a).T)
         outward = _outward_normals(quad)
         band = max(_PEEL_MIN_BAND, _PEEL_BAND * float(lengths.min()))
@@ -426,7 +427,7 @@ class PageDetector:
         """Is the strip between side ``a``-``b`` and the line (``point``, ``direction``) just
         inside it blank paper a little darker than the page inside the line (a sheet in the
         page's shadow)?"""
-        t = np.linspace(0.1, 0.9, _PEEL_COLUMNS)[:, None]
+        t = _spread(0.1, 0.9, _PEEL_COLUMNS)[:, None]
         normal = np.array([-direction[1], direction[0]])
         if float(normal @ outward) < 0:
             normal = -normal
@@ -632,7 +633,7 @@ class PageDetector:
         cfg = self.config
         h, w = lv.lab.shape[:2]
         small = (quad + 0.5) * scale - 0.5
-        sides = np.hypot(*(np.roll(small, -1, axis=0) - small).T)
+        sides = np.hypot(*(small[NEXT] - small).T)
         if abs(cv2.contourArea(small.astype(np.float32))) < cfg.min_area * h * w:
             return _Verdict.NO, None
         size = _Verdict.YES
@@ -679,9 +680,9 @@ def _foreign_sides(image: Image, quad: Quad) -> Sides:
     far darker than the brightest side's. Medians along each side, so print, a stamp or a
     thumb over part of a margin does not count.
     """
-    a, b = quad, np.roll(quad, -1, axis=0)
+    a, b = quad, quad[NEXT]
     outward = _outward_normals(quad)
-    t = np.linspace(0.1, 0.9, _MARGIN_COLUMNS)[None, :, None]
+    t = _spread(0.1, 0.9, _MARGIN_COLUMNS)[None, :, None]
     on_side = a[:, None, :] + t * (b - a)[:, None, :]  # (4, columns, 2)
     where = (on_side[:, :, None, :]
              - np.array(_MARGIN_AT)[None, None, :, None] * outward[:, None, None, :])
@@ -697,13 +698,13 @@ def _foreign_sides(image: Image, quad: Quad) -> Sides:
 
 
 def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
-    sides = np.roll(quad, -1, axis=0) - quad
+    sides = quad[NEXT] - quad
     lengths = np.hypot(sides[:, 0], sides[:, 1])
     if max(lengths[0] + lengths[2], lengths[1] + lengths[3]) > max_aspect * min(
             lengths[0] + lengths[2], lengths[1] + lengths[3]):
         return False
-    prev = -np.roll(sides, 1, axis=0)
-    cos = np.einsum("kj,kj->k", sides, prev) / (lengths * np.roll(lengths, 1))
+    prev = -sides[PREVIOUS]
+    cos = np.einsum("kj,kj->k", sides, prev) / (lengths * lengths[PREVIOUS])
     return bool(np.all(np.degrees(np.arccos(np.clip(cos, -1, 1))) >= min_angle))
 
 
@@ -906,7 +907,7 @@ def _least_squares(
 
 @functools.cache
 def _spread(start: float, stop: float, count: int) -> npt.NDArray[np.float64]:
-    """``np.linspace(start, stop, count)``, made once: the fits ask for it every time."""
+    """``np.linspace(start, stop, count)``, made once: every fit and margin test asks."""
     values = np.linspace(start, stop, count)
     values.flags.writeable = False
     return values
@@ -936,7 +937,7 @@ def _median(hist: npt.NDArray[np.float64]) -> float:
 
 def _outward_normals(quad: Quad) -> Quad:
     """Unit normals of a quad's sides (a -> b for each corner a), pointing away from it."""
-    d = np.roll(quad, -1, axis=0) - quad
+    d = quad[NEXT] - quad
     normal = np.stack([d[:, 1], -d[:, 0]], axis=1) / np.hypot(*d.T)[:, None]
     mids = quad + d / 2 - quad.mean(axis=0)
     flip = np.einsum("kj,kj->k", normal, mids) < 0
