@@ -87,6 +87,7 @@ _MARGIN_COLUMNS = 24  # samples along a side
 # beside a card reads 0.17.
 _MARGIN_TINT = 20.0
 _MARGIN_DARK = 0.3
+_SIDES_TWICE = np.array([0, 1, 2, 3, 0, 1, 2, 3])  # a quad's sides, once per step polarity
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
 Sides = npt.NDArray[np.bool_]  # one flag per side of a quad
 
@@ -575,10 +576,10 @@ class PageDetector:
         # Grouped by (polarity, side, sample) as the RANSAC expects.
         group = np.where(dark_out, 0, 4) + side
         order = np.argsort(group * (4 * n) + rows, kind="stable")
+        twice = _SIDES_TWICE[: 4 * signs]  # rows 4-7 repeat sides 0-3 (the other polarity)
         found = _ransac_lines(edge[order], rows[order], group[order], [True] * (4 * signs), n,
-                              cfg.inlier_tol, cfg.seed, np.tile((a + b) / 2, (signs, 1)),
-                              np.tile(normal, (signs, 1)),
-                              None if inner is None else np.tile(inner, signs))
+                              cfg.inlier_tol, cfg.seed, ((a + b) / 2)[twice], normal[twice],
+                              None if inner is None else inner[twice])
         fits = found[:4]
         for k, other in enumerate(found[4:]):
             first = fits[k]
@@ -837,7 +838,7 @@ def _ransac_lines(
     width = int(counts.max())
     # Sides padded to one width; ``valid`` marks real points. Points come grouped by side
     # and, within a side, by sample (np.nonzero order).
-    first = np.r_[0, np.cumsum(counts)[:-1]]
+    first = np.cumsum(counts) - counts  # where each side's points start
     slot = np.arange(len(side)) - first[side]
     # x and y apart, each (sides, width): numpy is slow on a last axis of two.
     xs, ys = np.zeros((count_sides, width)), np.zeros((count_sides, width))
