@@ -1,6 +1,6 @@
 """Find the page in a camera frame: four corners, a confidence, or the reason there is none.
 
-A search costs 20-50 ms on one core at 1080p (the preview, ``preview.py``, avoids most of
+A search costs 10-30 ms on one core at 1080p (the preview, ``preview.py``, avoids most of
 them), so it works coarse to fine:
 
 1. Coarse, on a copy about 480 px wide (``proposals.py``): cheap methods propose outlines
@@ -151,7 +151,7 @@ class DetectorConfig:
     dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
     too_dark_level: float = 60.0  # below this a miss is reported as too dark, not as no page
     max_refined: int = 10  # best coarse outlines per proposal kind (regions, lines)
-    max_fits: int = 8  # outlines fitted per frame at most (each ~4 ms on one core)
+    max_fits: int = 8  # outlines fitted per frame at most (each ~0.5-1 ms on one core)
     sure_side_support: float = 0.85  # stop looking once every side is this well supported
     border_margin: float = 2.0  # px: a corner this close to the frame edge is cut off
     # An outline that covers a paper region (regions.py) needs less edge support: a page on
