@@ -487,7 +487,7 @@ class PageDetector:
         ends = quad.tolist()  # plain floats: the per-side tests below are scalar work
         for k in range(4):
             fitted = fits[k]
-            (ax, ay), (bx, by) = ends[k], ends[k - 3]
+            (ax, ay), (bx, by) = ends[k], ends[(k + 1) % 4]
             # Along the frame's edge, or beyond it: where the frame cuts the sheet.
             border = (_along_border((ax, ay), (bx, by), fw, fh,
                                     self.config.border_margin + radius)
