@@ -1,6 +1,6 @@
 """Find the page in a camera frame: four corners, a confidence, or the reason there is none.
 
-A search costs 20-50 ms on one core at 1080p (the preview, ``preview.py``, avoids most of
+A search costs 10-30 ms on one core at 1080p (the preview, ``preview.py``, avoids most of
 them), so it works coarse to fine:
 
 1. Coarse, on a copy about 480 px wide (``proposals.py``): cheap methods propose outlines
@@ -40,7 +40,14 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from kiosk.capture.geometry import Quad, intersect, is_convex, order_quad
+from kiosk.capture.geometry import (
+    NEXT,
+    PREVIOUS,
+    Quad,
+    is_convex,
+    meeting_points,
+    order_quad,
+)
 from kiosk.capture.proposals import Views, percentile, propose, views
 from kiosk.capture.rectify import measured_aspect
 from kiosk.capture.regions import agreement, even_share, paper_regions
@@ -80,6 +87,7 @@ _MARGIN_COLUMNS = 24  # samples along a side
 # beside a card reads 0.17.
 _MARGIN_TINT = 20.0
 _MARGIN_DARK = 0.3
+_SIDES_TWICE = np.array([0, 1, 2, 3, 0, 1, 2, 3])  # a quad's sides, once per step polarity
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
 Sides = npt.NDArray[np.bool_]  # one flag per side of a quad
 
@@ -143,7 +151,7 @@ class DetectorConfig:
     dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
     too_dark_level: float = 60.0  # below this a miss is reported as too dark, not as no page
     max_refined: int = 10  # best coarse outlines per proposal kind (regions, lines)
-    max_fits: int = 8  # outlines fitted per frame at most (each ~4 ms on one core)
+    max_fits: int = 8  # outlines fitted per frame at most (each ~0.5-1 ms on one core)
     sure_side_support: float = 0.85  # stop looking once every side is this well supported
     border_margin: float = 2.0  # px: a corner this close to the frame edge is cut off
     # An outline that covers a paper region (regions.py) needs less edge support: a page on
@@ -191,6 +199,10 @@ class _Candidate:
     touches_border: bool = False
     area_share: float = 0.0  # of the frame it was fitted in
     region_backed: bool = False  # weakly edged, but it covers a paper region (_region_pages)
+    # Worked out once per outline (the search, the acceptance tests and the region evidence
+    # all ask): its foreign sides (``_foreign_sides``) and ``PageDetector._acceptable``.
+    foreign: Sides | None = field(default=None, repr=False)
+    verdict: _Verdict | None = field(default=None, repr=False)
 
 
 class PageDetector:
@@ -305,7 +317,7 @@ class PageDetector:
                 cand = self._fit_proposal(lv.mid, quad, radius)
                 if cand is not None:
                     verdict = self._acceptable(cand, lv, 1.0 / ratio)
-                    foreign = _foreign_sides(lv.mid, cand.quad)
+                    foreign = _margins_of(cand, lv.mid)
                     if foreign.any():
                         # A side went out to the edge of something next to the sheet (a
                         # phone, a glare patch on the counter) that edged as well as the
@@ -347,7 +359,7 @@ class PageDetector:
         for cand in [c for c in fitted if c is not None] + weak:
             if (cand.touches_border or cand.support < cfg.region_support
                     or cand.min_side < cfg.region_min_side
-                    or _foreign_sides(lv.mid, cand.quad).any()
+                    or _margins_of(cand, lv.mid).any()
                     or self._acceptable(cand, lv, 1.0 / ratio) not in (_Verdict.YES,
                                                                        _Verdict.WEAK)):
                 continue
@@ -380,30 +392,27 @@ class PageDetector:
         """
         cfg = self.config
         quad = cand.quad
-        a, b = quad, np.roll(quad, -1, axis=0)
+        a, b = quad, quad[NEXT]
         lengths = np.hypot(*(b - a).T)
         outward = _outward_normals(quad)
         band = max(_PEEL_MIN_BAND, _PEEL_BAND * float(lengths.min()))
         shift = outward * (band / 2 + _PEEL_GAP)
         fits = self._fit_sides(lv.mid, a - shift, b - shift, band / 2, both_polarities=False)
         inner = np.zeros(4, bool)
-        lines: list[tuple[Quad, Quad]] = []
+        points, directions = a.copy(), (b - a) / lengths[:, None]
         for k in range(4):
-            direction = (b[k] - a[k]) / lengths[k]
-            line = (a[k], direction)
+            direction = directions[k]
             fit = fits[k]
             if (not done[k] and fit is not None and fit[2] >= cfg.min_side_support
                     and abs(float(fit[1][0] * direction[1] - fit[1][1] * direction[0])) <= _PEEL_SIN
                     and self._blank_band(lv.mid, a[k], b[k], outward[k], fit[0], fit[1])):
-                line = (fit[0], fit[1])
+                points[k], directions[k] = fit[0], fit[1]
                 inner[k] = True
-            lines.append(line)
         if not inner.any():
             return cand, inner
-        corners = [intersect(*lines[k - 1], *lines[k]) for k in range(4)]
-        if any(c is None for c in corners):
+        peeled = meeting_points(points, directions)
+        if peeled is None:
             return cand, np.zeros(4, bool)
-        peeled = np.array(corners)
         if not is_convex(peeled) or not np.allclose(order_quad(peeled), peeled):
             return cand, np.zeros(4, bool)
         moved = self._refine(lv.mid, peeled, radius=_PEEL_REFIT, inner=inner | done)
@@ -419,7 +428,7 @@ class PageDetector:
         """Is the strip between side ``a``-``b`` and the line (``point``, ``direction``) just
         inside it blank paper a little darker than the page inside the line (a sheet in the
         page's shadow)?"""
-        t = np.linspace(0.1, 0.9, _PEEL_COLUMNS)[:, None]
+        t = _spread(0.1, 0.9, _PEEL_COLUMNS)[:, None]
         normal = np.array([-direction[1], direction[0]])
         if float(normal @ outward) < 0:
             normal = -normal
@@ -466,46 +475,37 @@ class PageDetector:
         """
         fh, fw = frame.shape[:2]
         a = quad
-        b = np.roll(quad, -1, axis=0)
+        b = quad[NEXT]
         lengths = np.hypot(*(b - a).T)
         if lengths.min() < 8 or _outside(quad, 2 * fw, 2 * fh, -max(fw, fh) / 2):
             return None  # degenerate, or a wild extrapolation far outside the frame
         radius = min(max(radius, reach * float(lengths.max())), 0.25 * float(lengths.min()))
         fits = self._fit_sides(frame, a, b, radius, inner=inner)
-        lines = []
-        supports = []
-        on_border = []
+        points, directions = a.copy(), b - a  # a side the frame cuts keeps the frame's edge
+        real = []  # supports of the sides fitted to an edge
+        on_border = False
+        ends = quad.tolist()  # plain floats: the per-side tests below are scalar work
         for k in range(4):
             fitted = fits[k]
-            mid = (a[k] + b[k]) / 2
+            (ax, ay), (bx, by) = ends[k], ends[(k + 1) % 4]
             # Along the frame's edge, or beyond it: where the frame cuts the sheet.
-            border = _along_border(a[k], b[k], fw, fh, self.config.border_margin + radius) or \
-                not (0 <= mid[0] < fw and 0 <= mid[1] < fh)
+            border = (_along_border((ax, ay), (bx, by), fw, fh,
+                                    self.config.border_margin + radius)
+                      or not (0 <= (ax + bx) / 2 < fw and 0 <= (ay + by) / 2 < fh))
             if fitted is None or (border and fitted[2] < self.config.min_side_support):
                 if not border:
                     return None
-                # No edge where the frame cuts the sheet: keep the frame's own edge there.
-                on_border.append(True)
-                lines.append((a[k], b[k] - a[k]))
-                supports.append(0.0)
+                on_border = True  # no edge where the frame cuts the sheet
                 continue
-            on_border.append(False)
-            point, direction, support = fitted
-            lines.append((point, direction))
-            supports.append(support)
-        corners = []
-        for k in range(4):
-            p, d = lines[k - 1]
-            q, e = lines[k]
-            corner = intersect(p, d, q, e)
-            if corner is None:
-                return None
-            corners.append(corner)
-        refined = order_quad(np.array(corners))
+            points[k], directions[k] = fitted[0], fitted[1]
+            real.append(fitted[2])
+        corners = meeting_points(points, directions)
+        if corners is None:
+            return None
+        refined = order_quad(corners)
         if not is_convex(refined):
             return None
-        touches = any(on_border) or _outside(refined, fw, fh, self.config.border_margin)
-        real = [s for s, border in zip(supports, on_border, strict=True) if not border]
+        touches = on_border or _outside(refined, fw, fh, self.config.border_margin)
         return _Candidate(
             refined,
             float(np.mean(real)) if real else 0.0,
@@ -531,12 +531,15 @@ class PageDetector:
         centre = a.mean(axis=0)
         flip = np.einsum("kj,kj->k", normal, (a + b) / 2 - centre) < 0
         normal[flip] *= -1  # point outwards
-        t = np.linspace(0.06, 0.94, n)
+        t = _spread(0.06, 0.94, n)
         pts = a[:, None, :] + t[None, :, None] * d[:, None, :]  # (4, n, 2)
         steps = np.arange(-np.ceil(radius), np.ceil(radius) + 1)
-        grid = pts[:, :, None, :] + steps[None, None, :, None] * normal[:, None, None, :]
-        mapx = grid[..., 0].reshape(4 * n, -1).astype(np.float32)
-        mapy = grid[..., 1].reshape(4 * n, -1).astype(np.float32)
+        # The sample grid, x and y apart (each as contiguous float32, what remap takes).
+        mapx, mapy = (
+            (pts[:, :, None, axis] + steps[None, None, :] * normal[:, None, None, axis])
+            .reshape(4 * n, -1).astype(np.float32)
+            for axis in (0, 1)
+        )
         prof: Image = cv2.remap(
             frame, mapx, mapy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
         )
@@ -544,20 +547,23 @@ class PageDetector:
         # table rules), so what is left are the sheet's border and wide things like a thumb.
         prof = cv2.morphologyEx(prof, cv2.MORPH_CLOSE, _ROW_KERNEL)
         prof = cv2.GaussianBlur(prof.astype(np.float32), (3, 1), 0)  # tame JPEG/sensor noise
-        diff = prof[:, :-2] - prof[:, 2:]  # inside minus outside, per channel
-        mag = np.sqrt((diff * diff).sum(axis=2))
+        # Inside minus outside, per channel. Channel by channel, because numpy's sums over
+        # a last axis of three cost more than the rest of this function (a third of a fit).
+        diffs = [c[:, :-2] - c[:, 2:] for c in cv2.split(prof)]
+        mag = np.sqrt(diffs[0] * diffs[0] + diffs[1] * diffs[1] + diffs[2] * diffs[2])
         # Paper is brighter than what it lies on, so steps that darken going outwards come
         # first; a side lost in glare (the counter brighter than the sheet) gets a second
         # look with the other polarity.
-        polarity = diff.sum(axis=2)[:, 1:-1]
+        polarity = (diffs[0] + diffs[1] + diffs[2])[:, 1:-1]
         local_max = ((mag[:, 1:-1] >= mag[:, :-2]) & (mag[:, 1:-1] > mag[:, 2:])
                      & (mag[:, 1:-1] > np.maximum(8.0, 0.25 * mag.max(axis=1, keepdims=True))))
         # Both polarities in one RANSAC call (rows 0-3 the usual steps, 4-7 the other one):
         # the second only counts for a side the first left without a well-supported line.
         signs = 2 if both_polarities else 1
         rows, cols = np.nonzero(local_max)
-        dark_out = polarity[rows, cols] > 0
-        keep = dark_out | ((signs == 2) & (polarity[rows, cols] < 0))
+        step_sign = polarity[rows, cols]
+        dark_out = step_sign > 0
+        keep = dark_out | ((signs == 2) & (step_sign < 0))
         rows, cols, dark_out = rows[keep], cols[keep] + 1, dark_out[keep]
         centre_val = mag[rows, cols]
         left, right = mag[rows, cols - 1], mag[rows, cols + 1]
@@ -570,10 +576,10 @@ class PageDetector:
         # Grouped by (polarity, side, sample) as the RANSAC expects.
         group = np.where(dark_out, 0, 4) + side
         order = np.argsort(group * (4 * n) + rows, kind="stable")
+        twice = _SIDES_TWICE[: 4 * signs]  # rows 4-7 repeat sides 0-3 (the other polarity)
         found = _ransac_lines(edge[order], rows[order], group[order], [True] * (4 * signs), n,
-                              cfg.inlier_tol, cfg.seed, np.tile((a + b) / 2, (signs, 1)),
-                              np.tile(normal, (signs, 1)),
-                              None if inner is None else np.tile(inner, signs))
+                              cfg.inlier_tol, cfg.seed, ((a + b) / 2)[twice], normal[twice],
+                              None if inner is None else inner[twice])
         fits = found[:4]
         for k, other in enumerate(found[4:]):
             first = fits[k]
@@ -590,7 +596,15 @@ class PageDetector:
         or a sheet drowned in glare) are worth saying so; sheet-like outlines whose sides
         are only partly on edges are WEAK (see ``_conclude``); a well-edged card too small
         to use is SMALL (the resident is told to bring it closer).
+
+        One verdict per outline: every caller judges it on the same frame's levels.
         """
+        if cand.verdict is None:
+            cand.verdict = self._judge(cand, lv, scale)
+        return cand.verdict
+
+    def _judge(self, cand: _Candidate, lv: _Levels, scale: Scale) -> _Verdict:
+        """``_acceptable``'s tests, in order of cost."""
         cfg = self.config
         if cand.support < cfg.weak_support or not _sheet_shaped(cand.quad, cfg.max_aspect,
                                                                  cfg.min_angle):
@@ -602,7 +616,7 @@ class PageDetector:
             return _Verdict.GLARE
         if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
             return _Verdict.NO if verdict is _Verdict.SMALL else _Verdict.WEAK
-        if _foreign_sides(lv.mid, cand.quad).any():
+        if _margins_of(cand, lv.mid).any():
             return _Verdict.NO  # a side lies on another object's edge, not the sheet's
         return verdict
 
@@ -620,7 +634,7 @@ class PageDetector:
         cfg = self.config
         h, w = lv.lab.shape[:2]
         small = (quad + 0.5) * scale - 0.5
-        sides = np.hypot(*(np.roll(small, -1, axis=0) - small).T)
+        sides = np.hypot(*(small[NEXT] - small).T)
         if abs(cv2.contourArea(small.astype(np.float32))) < cfg.min_area * h * w:
             return _Verdict.NO, None
         size = _Verdict.YES
@@ -650,6 +664,13 @@ class PageDetector:
         return size, inside
 
 
+def _margins_of(cand: _Candidate, mid: Image) -> Sides:
+    """``_foreign_sides`` of an outline on the middle level, worked out once."""
+    if cand.foreign is None:
+        cand.foreign = _foreign_sides(mid, cand.quad)
+    return cand.foreign
+
+
 def _foreign_sides(image: Image, quad: Quad) -> Sides:
     """The sides of ``quad`` with something other than the sheet just inside them.
 
@@ -660,9 +681,9 @@ def _foreign_sides(image: Image, quad: Quad) -> Sides:
     far darker than the brightest side's. Medians along each side, so print, a stamp or a
     thumb over part of a margin does not count.
     """
-    a, b = quad, np.roll(quad, -1, axis=0)
+    a, b = quad, quad[NEXT]
     outward = _outward_normals(quad)
-    t = np.linspace(0.1, 0.9, _MARGIN_COLUMNS)[None, :, None]
+    t = _spread(0.1, 0.9, _MARGIN_COLUMNS)[None, :, None]
     on_side = a[:, None, :] + t * (b - a)[:, None, :]  # (4, columns, 2)
     where = (on_side[:, :, None, :]
              - np.array(_MARGIN_AT)[None, None, :, None] * outward[:, None, None, :])
@@ -678,13 +699,13 @@ def _foreign_sides(image: Image, quad: Quad) -> Sides:
 
 
 def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:
-    sides = np.roll(quad, -1, axis=0) - quad
+    sides = quad[NEXT] - quad
     lengths = np.hypot(sides[:, 0], sides[:, 1])
     if max(lengths[0] + lengths[2], lengths[1] + lengths[3]) > max_aspect * min(
             lengths[0] + lengths[2], lengths[1] + lengths[3]):
         return False
-    prev = -np.roll(sides, 1, axis=0)
-    cos = np.einsum("kj,kj->k", sides, prev) / (lengths * np.roll(lengths, 1))
+    prev = -sides[PREVIOUS]
+    cos = np.einsum("kj,kj->k", sides, prev) / (lengths * lengths[PREVIOUS])
     return bool(np.all(np.degrees(np.arccos(np.clip(cos, -1, 1))) >= min_angle))
 
 
@@ -817,32 +838,36 @@ def _ransac_lines(
     width = int(counts.max())
     # Sides padded to one width; ``valid`` marks real points. Points come grouped by side
     # and, within a side, by sample (np.nonzero order).
-    first = np.r_[0, np.cumsum(counts)[:-1]]
+    first = np.cumsum(counts) - counts  # where each side's points start
     slot = np.arange(len(side)) - first[side]
-    pts = np.zeros((count_sides, width, 2))
-    pts[side, slot] = edge
+    # x and y apart, each (sides, width): numpy is slow on a last axis of two.
+    xs, ys = np.zeros((count_sides, width)), np.zeros((count_sides, width))
+    xs[side, slot], ys[side, slot] = edge[:, 0], edge[:, 1]
     valid = np.zeros((count_sides, width), bool)
     valid[side, slot] = True
     votes_of = np.zeros((count_sides, width, n), np.float32)  # one-hot: point -> its sample
     votes_of[side, slot, sample % n] = 1.0
     pairs = (_pair_table(seed)[None] * counts[:, None, None]).astype(np.intp)  # (S, P, 2)
-    p = np.take_along_axis(pts, pairs[..., 0, None], axis=1)
-    q = np.take_along_axis(pts, pairs[..., 1, None], axis=1)
+    rows, first_of, second_of = np.arange(count_sides)[:, None], pairs[..., 0], pairs[..., 1]
+    px, py = xs[rows, first_of], ys[rows, first_of]
+    dx, dy = xs[rows, second_of] - px, ys[rows, second_of] - py
     s_of = np.zeros((count_sides, width), np.intp)
     s_of[side, slot] = sample
-    d = q - p
-    lengths = np.hypot(d[..., 0], d[..., 1])
-    keep = ((lengths > 10.0) & (np.take_along_axis(s_of, pairs[..., 0], axis=1)
-                                != np.take_along_axis(s_of, pairs[..., 1], axis=1))
+    lengths = np.hypot(dx, dy)
+    keep = ((lengths > 10.0) & (s_of[rows, first_of] != s_of[rows, second_of])
             & active[:, None])
     with np.errstate(divide="ignore", invalid="ignore"):
-        normals = np.stack([-d[..., 1], d[..., 0]], axis=-1) / lengths[..., None]
-        offset = np.einsum("kmj,kmj->km", p, normals)[..., None]
-        dist = np.abs(np.matmul(normals, pts.transpose(0, 2, 1)) - offset)  # (S, P, width)
+        nx, ny = -dy / lengths, dx / lengths  # (S, P) unit normals of the hypotheses
+        offset = px * nx + py * ny
+        # |n . point - offset| for every hypothesis and point, (S, P, width), in place
+        dist = nx[..., None] * xs[:, None, :]
+        dist += ny[..., None] * ys[:, None, :]
+        dist -= offset[..., None]
+        np.abs(dist, out=dist)
         hits = ((dist < tol) & valid[:, None, :]).astype(np.float32)
         votes = (np.matmul(hits, votes_of) > 0).sum(axis=2)  # (S, P): samples with an inlier
-        reach = (np.einsum("kmj,kmj->km", p - mids[:, None, :], normals)
-                 / np.einsum("kmj,kj->km", normals, outward))
+        reach = (((px - mids[:, 0, None]) * nx + (py - mids[:, 1, None]) * ny)
+                 / (nx * outward[:, 0, None] + ny * outward[:, 1, None]))
     if inner is not None:
         reach = np.where(inner[:, None], -reach, reach)
     reach[~np.isfinite(reach)] = -np.inf
@@ -852,23 +877,41 @@ def _ransac_lines(
     best = np.where(strong[np.arange(count_sides), best], best, np.argmax(strong, axis=1))
     inl = (dist[np.arange(count_sides), best] < tol) & valid
     ok = keep.any(axis=1) & (inl.sum(axis=1) >= 2)
-    centre = direction = np.zeros((count_sides, 2))
-    for _ in range(2):  # refit, then re-select with the better line
-        w = inl.astype(np.float64)
-        count = np.maximum(w.sum(axis=1), 1.0)
-        centre = (w[..., None] * pts).sum(axis=1) / count[:, None]
-        c = (pts - centre[:, None, :]) * w[..., None]
-        # The least-squares direction in closed form: half the angle of the 2x2 covariance.
-        angle = 0.5 * np.arctan2(2.0 * (c[..., 0] * c[..., 1]).sum(axis=1),
-                                 (c[..., 0] ** 2).sum(axis=1) - (c[..., 1] ** 2).sum(axis=1))
-        direction = np.stack([np.cos(angle), np.sin(angle)], axis=1)
-        perp = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
-        resid = np.abs(np.einsum("kmj,kj->km", pts - centre[:, None, :], perp))
-        inl = (resid < tol) & valid
-        ok &= inl.sum(axis=1) >= 2
+    centre, direction, inl, ok = _least_squares(xs, ys, valid, inl, ok, tol)
     support = (np.matmul(inl[:, None, :].astype(np.float32), votes_of)[:, 0] > 0).sum(axis=1) / n
     return [(centre[k], direction[k], float(support[k])) if ok[k] and active[k] else None
             for k in range(count_sides)]
+
+
+def _least_squares(
+    xs: npt.NDArray[np.float64], ys: npt.NDArray[np.float64], valid: Sides,
+    inl: Sides, ok: Sides, tol: float,
+) -> tuple[Quad, Quad, Sides, Sides]:
+    """Per row of points (x, y: one row per side), the line through its inliers ``inl``
+    refitted by least squares, then its inliers chosen again, twice: (centre, direction,
+    inliers, ``ok`` where a line still has two of them)."""
+    cx = cy = cos = sin = np.zeros(len(xs))
+    for _ in range(2):  # refit, then re-select with the better line
+        w = inl.astype(np.float64)
+        count = np.maximum(w.sum(axis=1), 1.0)
+        cx, cy = (w * xs).sum(axis=1) / count, (w * ys).sum(axis=1) / count
+        ux, uy = xs - cx[:, None], ys - cy[:, None]
+        wx, wy = ux * w, uy * w
+        # The least-squares direction in closed form: half the angle of the 2x2 covariance.
+        angle = 0.5 * np.arctan2(2.0 * (wx * wy).sum(axis=1),
+                                 (wx * wx).sum(axis=1) - (wy * wy).sum(axis=1))
+        cos, sin = np.cos(angle), np.sin(angle)
+        inl = (np.abs(ux * -sin[:, None] + uy * cos[:, None]) < tol) & valid
+        ok = ok & (inl.sum(axis=1) >= 2)
+    return np.stack([cx, cy], axis=1), np.stack([cos, sin], axis=1), inl, ok
+
+
+@functools.cache
+def _spread(start: float, stop: float, count: int) -> npt.NDArray[np.float64]:
+    """``np.linspace(start, stop, count)``, made once: every fit and margin test asks."""
+    values = np.linspace(start, stop, count)
+    values.flags.writeable = False
+    return values
 
 
 @functools.cache
@@ -895,7 +938,7 @@ def _median(hist: npt.NDArray[np.float64]) -> float:
 
 def _outward_normals(quad: Quad) -> Quad:
     """Unit normals of a quad's sides (a -> b for each corner a), pointing away from it."""
-    d = np.roll(quad, -1, axis=0) - quad
+    d = quad[NEXT] - quad
     normal = np.stack([d[:, 1], -d[:, 0]], axis=1) / np.hypot(*d.T)[:, None]
     mids = quad + d / 2 - quad.mean(axis=0)
     flip = np.einsum("kj,kj->k", normal, mids) < 0
@@ -915,7 +958,8 @@ def _size(quad: Quad) -> float:
     return float(np.hypot(*(quad.max(axis=0) - quad.min(axis=0))))
 
 
-def _along_border(a: Quad, b: Quad, w: int, h: int, margin: float) -> bool:
+def _along_border(a: tuple[float, float], b: tuple[float, float], w: int, h: int,
+                  margin: float) -> bool:
     for axis, limit in ((0, 0.0), (0, w - 1.0), (1, 0.0), (1, h - 1.0)):
         if abs(a[axis] - limit) <= margin and abs(b[axis] - limit) <= margin:
             return True
@@ -923,12 +967,9 @@ def _along_border(a: Quad, b: Quad, w: int, h: int, margin: float) -> bool:
 
 
 def _outside(quad: Quad, w: int, h: int, margin: float) -> bool:
-    return bool(
-        np.any(quad[:, 0] < margin - 0.5)
-        or np.any(quad[:, 1] < margin - 0.5)
-        or np.any(quad[:, 0] > w - 0.5 - margin)
-        or np.any(quad[:, 1] > h - 0.5 - margin)
-    )
+    (x0, y0), (x1, y1) = quad.min(axis=0).tolist(), quad.max(axis=0).tolist()
+    return bool(x0 < margin - 0.5 or y0 < margin - 0.5
+                or x1 > w - 0.5 - margin or y1 > h - 0.5 - margin)
 
 
 def _pyramid(frame: Image, work_size: int) -> list[Image]:

@@ -21,23 +21,32 @@ def order_quad(pts: Points) -> Quad:
     angles = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
     pts = pts[np.argsort(angles)]  # increasing angle is clockwise when y points down
     start = int(np.argmin(pts.sum(axis=1)))
-    return np.roll(pts, -start, axis=0)
+    return pts[(np.arange(4) + start) % 4]  # np.roll, without its overhead (hot: every hull)
+
+
+NEXT = np.array([1, 2, 3, 0])  # index of each corner's successor: np.roll(quad, -1, axis=0)
+PREVIOUS = np.array([3, 0, 1, 2])  # ... and predecessor, without np.roll's overhead
 
 
 def is_convex(quad: Quad) -> bool:
-    edges = np.roll(quad, -1, axis=0) - quad
-    nxt = np.roll(edges, -1, axis=0)
+    edges = quad[NEXT] - quad
+    nxt = edges[NEXT]
     cross = edges[:, 0] * nxt[:, 1] - edges[:, 1] * nxt[:, 0]
     return bool(np.all(cross > 0) or np.all(cross < 0))
 
 
-def intersect(p: Points, d: Points, q: Points, e: Points) -> Points | None:
-    """Where line p + t·d meets line q + s·e, or None when they are (nearly) parallel."""
-    den = d[0] * e[1] - d[1] * e[0]
-    if abs(den) < 1e-9 * (np.linalg.norm(d) * np.linalg.norm(e) + 1e-12):
+def meeting_points(points: Points, directions: Points) -> Quad | None:
+    """The corners of the quad whose side k is the line points[k] + t·directions[k]: corner k
+    where side k - 1 meets side k, all four at once; None when two neighbouring sides are
+    (nearly) parallel."""
+    p, d = points[PREVIOUS], directions[PREVIOUS]
+    q, e = points, directions
+    den = d[:, 0] * e[:, 1] - d[:, 1] * e[:, 0]
+    if np.any(np.abs(den) < 1e-9 * (np.hypot(d[:, 0], d[:, 1]) * np.hypot(e[:, 0], e[:, 1])
+                                    + 1e-12)):
         return None
-    t = ((q[0] - p[0]) * e[1] - (q[1] - p[1]) * e[0]) / den
-    meet: Points = p + t * d
+    t = ((q[:, 0] - p[:, 0]) * e[:, 1] - (q[:, 1] - p[:, 1]) * e[:, 0]) / den
+    meet: Quad = p + t[:, None] * d
     return meet
 
 

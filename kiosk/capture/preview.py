@@ -1,7 +1,7 @@
 """Page detection for a live preview: one camera stream, frames in order, one thread.
 
 A preview mostly watches a still scene: an empty tray, or a page lying on it while the
-resident waits. Searching every frame from scratch (20-50 ms on one core) would spend the
+resident waits. Searching every frame from scratch (10-30 ms on one core) would spend the
 frame budget (33 ms at 30 fps) on nothing new, so:
 
 - while the scene has not changed since the last detection (a thumbnail comparison, well

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kiosk.capture.geometry import Quad, hull_to_quad
-from kiosk.capture.proposals import Views, tint
+from kiosk.capture.proposals import Views
 
 Image = npt.NDArray[Any]
 
@@ -47,11 +47,11 @@ class Region:
 def paper_regions(lab: Image, seen: Views, min_area: float) -> list[Region]:
     """The largest blobs of light, counter-differing tint (coarse copy), largest first."""
     h, w = lab.shape[:2]
-    channel = tint(lab, seen.flat)
     # Paper is light and nearly colourless; a highlighter or an orange lying against the
     # page differs from the counter in tint as well, far more, and would join its blob.
     chroma = cv2.add(cv2.absdiff(lab[..., 1], _NEUTRAL), cv2.absdiff(lab[..., 2], _NEUTRAL))
-    channel[chroma > _MAX_CHROMA] = 0
+    _, colourless = cv2.threshold(chroma, _MAX_CHROMA, 255, cv2.THRESH_BINARY_INV)
+    channel = cv2.bitwise_and(seen.tint, colourless)
     _, seg = cv2.threshold(channel, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     # Closing first bridges the dark cables that cut the blob (the tint map zeroes dark
     # pixels); the opening then trims what sticks out of it.
