@@ -49,6 +49,7 @@ from screens.scan.scan import ScanScreen  # noqa: F401
 from screens.speech.speaker import Speaker
 from screens.status.status import StatusScreen  # noqa: F401
 from screens.text import pick, word
+from screens.text_pictures import drop_text_surfaces
 from screens.widgets.unseen import skip_drawing_unseen
 
 LONG_PRESS_S = 5.0  # on the top-left corner: the technician's way in (then their PIN)
@@ -129,6 +130,7 @@ class KioskApp(App):
 
     def build(self) -> KioskRoot:
         Window.clearcolor = theme.BACKGROUND  # cleared, not painted: a fill costs a frame
+        drop_text_surfaces()
         root = KioskRoot()
         self.router = Router(self, SessionBridge(self.owner), root)
         manager = root.ids.manager
