@@ -10,6 +10,17 @@ saw one such collection, triggered while the menu's tiles were built, stop the U
 (``gc.freeze``), they are no longer walked: later collections cover only what was made since
 (a session's garbage is still collected).
 
+What a visit leaves is mostly Kivy's: widgets built for it (the information screen's rows,
+the form's answers) sit in reference cycles with their parents and bindings, live through
+the visit and so reach the oldest generation before they become garbage. Python then
+collects them in a full collection whenever the oldest generation has grown by a quarter,
+which came every few visits, mid-journey: bench/ui.py timed such collections (60k objects
+freed each) at 35-130 ms, and one stopped the information screen for 154 ms of the UI
+thread's own CPU. So after ``settle`` full collections wait (``FULL_COLLECTION_SPACING``),
+and ``after_visit`` runs one in the frame after the kiosk is back on the attract screen,
+when no resident waits for a frame. A kiosk that never returns to the attract (a technician's long
+session) still gets one after that many younger collections.
+
 glibc's allocator keeps memory that was freed for reuse, in one arena per thread that
 allocated it (the camera's, the scanner's and the session's threads handle large frames and
 replies for a moment). bench/ui.py's journeys saw RSS climb some 60 MB between the 10th and
@@ -48,6 +59,9 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 _TRIM = _malloc_trim()
 M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
+FULL_COLLECTION_SPACING = 1_000
+"""Generation-1 collections between two automatic full collections once settled (Python's
+default is 10): some 7 million allocations, many journeys' worth."""
 ARENAS = 2  # the main heap (the UI thread's) and one for every other thread
 _trimming = threading.Lock()  # one trim at a time; a return to attract during one skips
 
@@ -66,12 +80,23 @@ def limit_arenas(count: int = ARENAS) -> bool:
 
 
 def settle() -> None:
-    """Collect what start-up left behind, then freeze the rest. Called once, after READY=1
-    (the collection takes a moment, which the attract screen can spare before any resident
-    touches it, and the cold start's figure should not)."""
+    """Collect what start-up left behind, then freeze the rest, and from then on leave full
+    collections to ``after_visit``. Called once, after READY=1 (the collection takes a moment,
+    which the attract screen can spare before any resident touches it, and the cold start's
+    figure should not)."""
     gc.collect()
     gc.freeze()
+    youngest, middle, _oldest = gc.get_threshold()
+    gc.set_threshold(youngest, middle, FULL_COLLECTION_SPACING)
     log.info("start-up heap frozen: %d objects out of the collector's way", gc.get_freeze_count())
+
+
+def after_visit() -> threading.Thread | None:
+    """A visit has ended: collect its garbage in one full collection, here on the UI thread
+    while nobody waits for it, then give what was freed back to the system (``give_back``,
+    whose thread this returns)."""
+    gc.collect()
+    return give_back()
 
 
 def give_back() -> threading.Thread | None:

@@ -55,10 +55,18 @@ class AttractScreen(KioskScreen):
 
     def on_enter(self, *_args: Any) -> None:
         Clock.schedule_interval(self._next, SLIDE_S)
-        heap.give_back()  # a visit has ended: what it freed goes back to the system
+        Clock.schedule_once(self._after_visit)  # the next frame: the attract already shows
 
     def on_leave(self, *_args: Any) -> None:
         Clock.unschedule(self._next)
+        Clock.unschedule(self._after_visit)
+
+    @staticmethod
+    def _after_visit(_dt: float) -> None:
+        """The visit's garbage collected and its memory given back (screens/heap.py), in the
+        frame after the one that shows the attract: the resident has gone, the next one
+        meets a drawn screen."""
+        heap.after_visit()
 
     def _next(self, _dt: float) -> None:
         """The next slide; the queue offer is asked again with it (the catalog may have

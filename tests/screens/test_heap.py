@@ -7,7 +7,7 @@ import gc
 import subprocess
 import sys
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,16 @@ def unfrozen() -> Iterator[None]:
     gc.unfreeze()  # the rest of the test process keeps its usual collector
 
 
-def test_settle_collects_start_up_garbage_then_freezes_what_lives_on(unfrozen: None) -> None:
+@pytest.fixture
+def thresholds() -> Iterator[None]:
+    before = gc.get_threshold()
+    yield
+    gc.set_threshold(*before)  # nor does settle's spacing of full collections outlive a test
+
+
+def test_settle_collects_start_up_garbage_then_freezes_what_lives_on(
+    unfrozen: None, thresholds: None
+) -> None:
     kept = Node()
     garbage = Node()
     garbage.other = garbage  # a cycle: reference counting alone never frees it
@@ -104,3 +113,58 @@ def test_limit_arenas_keeps_threads_to_two_malloc_arenas() -> None:
     each, with its own free memory kept), unless the app limited them first."""
     assert _arenas_after_eight_threads("unlimited") > heap.ARENAS
     assert _arenas_after_eight_threads("limited") == heap.ARENAS
+
+
+
+def _full_collections_while(work: Callable[[], object]) -> int:
+    """How many full (generation 2) collections Python ran by itself during ``work``."""
+    full = 0
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        nonlocal full
+        full += phase == "start" and info["generation"] == 2
+
+    gc.callbacks.append(count)
+    try:
+        work()
+    finally:
+        gc.callbacks.remove(count)
+    return full
+
+
+def _a_visit_of_cycles() -> None:
+    """Much of what a visit builds: objects in cycles that live a while (into the oldest
+    generation), then become garbage together."""
+    alive: list[Node] = []
+    for _ in range(60):
+        batch = [Node() for _ in range(3000)]
+        for node in batch:
+            node.other = node
+        alive.extend(batch)
+    alive.clear()
+
+
+def test_settled_full_collections_wait_for_the_end_of_a_visit(
+    unfrozen: None, thresholds: None
+) -> None:
+    assert _full_collections_while(lambda: [_a_visit_of_cycles() for _ in range(3)]) > 0
+    heap.settle()
+    assert gc.get_threshold()[2] == heap.FULL_COLLECTION_SPACING
+    assert _full_collections_while(lambda: [_a_visit_of_cycles() for _ in range(3)]) == 0
+
+
+def test_after_a_visit_its_garbage_is_collected_and_the_memory_given_back(
+    thresholds: None,
+) -> None:
+    gc.set_threshold(700, 10, heap.FULL_COLLECTION_SPACING)
+    garbage = Node()
+    garbage.other = garbage
+    gone = weakref.ref(garbage)
+    for _ in range(3):
+        gc.collect(1)  # the cycle reaches the oldest generation, as a visit's widgets do
+    del garbage
+    assert gone() is not None
+    worker = heap.after_visit()
+    assert gone() is None
+    assert worker is not None and worker.name == "heap-give-back"
+    worker.join(timeout=10)
