@@ -19,15 +19,21 @@ from screens.widgets import BigButton
 NUMERIC = {FieldType.NUMBER, FieldType.NIK}
 
 
-class SuggestionButton(BigButton):
-    """One common answer: reads in the resident's language, answers in the letter's (the
-    suggestion's Indonesian text), and the review lists what the resident read."""
+class AnswerButton(BigButton):
+    """One answer in a touch: a choice's option, or a text field's common answer, which reads
+    in the resident's language and answers in the letter's (the suggestion's Indonesian text;
+    the review lists what the resident read). The screen keeps its buttons from step to step:
+    building one with its rules took milliseconds of the frame that shows the step."""
 
-    suggestion = ObjectProperty(None, allownone=True)  # LocalizedText
+    option = StringProperty("")
+    suggestion = ObjectProperty(None, allownone=True)  # LocalizedText, or None for an option
 
     def answer(self) -> None:
         app: Any = App.get_running_app()
-        app.router.answer(self.suggestion.id, shown=pick(self.suggestion, app.language))
+        if self.suggestion is None:
+            app.router.answer(self.option)
+        else:
+            app.router.answer(self.suggestion.id, shown=pick(self.suggestion, app.language))
 
 
 class FormScreen(KioskScreen):
@@ -36,6 +42,10 @@ class FormScreen(KioskScreen):
     input_kind = StringProperty("text")  # "text" | "digits" | "choice"
     required = BooleanProperty(True)
     suggested = BooleanProperty(False)  # one-touch answers above the keyboard
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._answer_buttons: list[AnswerButton] = []  # reused: see AnswerButton
 
     def show_step(
         self, prompt: LocalizedText, options: tuple[str, ...], form_field: FormField | None
@@ -51,18 +61,18 @@ class FormScreen(KioskScreen):
             self.input_kind = "text"
         self.ids.keyboard.clear()
         self.ids.keypad.clear()
-        choices = self.ids.choices
-        choices.clear_widgets()
-        router: Any = App.get_running_app().router
-        for option in options:
-            button = BigButton(text=option)
-            button.bind(on_release=lambda b: router.answer(b.text))
-            choices.add_widget(button)
         suggestions = (form_field.suggestions or []) if form_field is not None else []
         self.suggested = self.input_kind == "text" and bool(suggestions)
+        answers: list[tuple[str, LocalizedText | None]] = [(o, None) for o in options]
         if self.suggested:
-            for suggestion in suggestions:
-                choices.add_widget(SuggestionButton(suggestion=suggestion))
+            answers += [("", suggestion) for suggestion in suggestions]
+        while len(self._answer_buttons) < len(answers):
+            self._answer_buttons.append(AnswerButton())
+        choices = self.ids.choices
+        choices.clear_widgets()
+        for button, (option, suggestion) in zip(self._answer_buttons, answers, strict=False):
+            button.option, button.suggestion = option, suggestion
+            choices.add_widget(button)
 
     def next(self) -> None:
         value = self.ids.keyboard.value if self.input_kind == "text" else self.ids.keypad.value
