@@ -71,13 +71,10 @@ class CameraPhotographer:
         """Every new frame into the slot until the shutter is pressed or ``timeout_s`` passes
         (the caller holds the camera's watch, so the still follows without a rest between)."""
         deadline = self._clock() + timeout_s
-        last = -1
-        while not shutter.pressed and self._clock() < deadline:
-            try:
-                frame = self._camera.next_frame(after=last, timeout=0.5)
-            except CameraUnavailable:
-                continue
-            last = frame.number
+        live = self._camera.new_frames(
+            lambda: not shutter.pressed and self._clock() < deadline, wait_s=0.5
+        )
+        for frame in live:
             self.preview.put(frame.image)
 
     def put_away(self) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import cv2
 
-from drivers.camera import Camera, CameraUnavailable
+from drivers.camera import Camera
 from drivers.camera.frame import Image
 from kiosk.receipts import tracking_code_from_scan
 from kiosk.scanning import PreviewSlot
@@ -79,16 +79,13 @@ class ReceiptQrReader:
         detectors: tuple[Detector, Detector] = (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco())
         frames = 0
         deadline = self._clock() + self._timeout_s
-        last = -1
         found: str | None = None
         try:
             with self._camera.watching():  # the camera grabs only while this looks
-                while found is None and not stop.is_set() and self._clock() < deadline:
-                    try:
-                        frame = self._camera.next_frame(after=last, timeout=1.0)
-                    except CameraUnavailable:
-                        continue
-                    last = frame.number
+                looking = self._camera.new_frames(
+                    lambda: found is None and not stop.is_set() and self._clock() < deadline
+                )
+                for frame in looking:
                     self.preview.put(frame.image)
                     found = decode_receipt_qr(detectors[frames % 2], frame.image)
                     frames += 1

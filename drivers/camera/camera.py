@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -163,6 +163,20 @@ class Camera:
         if not ready or frame is None:
             raise CameraUnavailable(self._no_frame(timeout))
         return frame
+
+    def new_frames(self, keep_going: Callable[[], bool], wait_s: float = 1.0) -> Iterator[Frame]:
+        """Each new frame, in order, for as long as ``keep_going()`` holds (asked before each).
+        A frame that does not come within ``wait_s`` is waited for again: a camera that stalls
+        a moment is no reason to stop, and ``keep_going`` decides when time is up. Hold
+        ``watching()`` around the loop, or the camera rests between frames."""
+        last = -1
+        while keep_going():
+            try:
+                frame = self.next_frame(after=last, timeout=wait_s)
+            except CameraUnavailable:
+                continue
+            last = frame.number
+            yield frame
 
     def capture_still(self, timeout: float = 5.0) -> Frame:
         """A fresh frame at the still resolution, taken after this call (never a stale one)."""
