@@ -264,7 +264,7 @@ def test_a_camera_unplugged_while_resting_is_offline_for_its_next_watcher() -> N
 def test_new_frames_gives_each_new_frame_in_order_until_told_to_stop() -> None:
     source = QueuedSource()
     with Camera(source, width=64, height=48, fps=100) as camera, camera.watching():
-        taken = []
+        taken: list[int] = []
         for frame in camera.new_frames(lambda: len(taken) < 5, wait_s=1.0):
             taken.append(frame.number)
     assert len(taken) == 5
