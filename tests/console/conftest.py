@@ -191,7 +191,11 @@ class Browser:
         so what the test reads next is the new page."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.XPATH, xpath).click()
-        WebDriverWait(self.driver, NAVIGATION_WAIT_S).until(staleness_of(old))
+        wait = WebDriverWait(self.driver, NAVIGATION_WAIT_S)
+        wait.until(staleness_of(old))
+        # The old page gone is not the new one parsed: a clean-clone CI run read the body of
+        # a document Chrome then replaced ("Node with given id does not belong to the document").
+        wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def sign_in(self, username: str, password: str = PASSWORD) -> None:
         self.open("/console/login")
