@@ -28,17 +28,14 @@ def equip(ui: Ui, rig: Rig) -> Any:
 
 
 def long_press_corner(ui: Ui, seconds: float) -> None:
-    """A finger held on the corner for ``seconds`` as the app's clock counts them: a frame
-    held up (a collection in this big test process) must not let the finger go before the
-    clock has ticked past the hold (a clean-clone CI run lost the long press that way)."""
-    from kivy.clock import Clock
+    import time
+
     from kivy.tests.common import UnitTestTouch
 
     touch = UnitTestTouch(5, ui.root.top - 5)
-    ui.frames(1)
     touch.touch_down()
-    pressed = Clock.get_time()
-    while Clock.get_time() - pressed < seconds:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         ui.frames(1)
     touch.touch_up()
     ui.frames(2)
