@@ -96,15 +96,20 @@ ctypes.CDLL(None).malloc_stats()  # one "Arena N:" paragraph per arena, on stder
 """
 
 
-def _arenas_after_eight_threads(mode: str) -> int:
-    done = subprocess.run(
-        [sys.executable, "-c", ARENA_PROBE, mode],
+def _probe(script: str, mode: str) -> subprocess.CompletedProcess[str]:
+    """``script`` run with ``mode`` in a fresh interpreter from the repository's root."""
+    return subprocess.run(
+        [sys.executable, "-c", script, mode],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=True,
         cwd=Path(__file__).resolve().parents[2],
     )
+
+
+def _arenas_after_eight_threads(mode: str) -> int:
+    done = _probe(ARENA_PROBE, mode)
     return sum(line.startswith("Arena ") for line in done.stderr.splitlines())
 
 
@@ -147,15 +152,7 @@ def _full_collections_in_three_visits(mode: str) -> tuple[int, int]:
     oldest generation's threshold, in a fresh interpreter: how often a full collection
     comes depends on how big the oldest generation already is, which a test process
     cannot control."""
-    done = subprocess.run(
-        [sys.executable, "-c", VISITS_PROBE, mode],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    full, threshold = done.stdout.split()
+    full, threshold = _probe(VISITS_PROBE, mode).stdout.split()
     return int(full), int(threshold)
 
 
