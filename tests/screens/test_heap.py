@@ -161,18 +161,37 @@ def test_settled_full_collections_wait_for_the_end_of_a_visit() -> None:
     assert _full_collections_in_three_visits("settled") == (0, heap.FULL_COLLECTION_SPACING)
 
 
-def test_after_a_visit_its_garbage_is_collected_and_the_memory_given_back(
-    thresholds: None,
-) -> None:
-    gc.set_threshold(700, 10, heap.FULL_COLLECTION_SPACING)
-    garbage = Node()
-    garbage.other = garbage
-    gone = weakref.ref(garbage)
-    for _ in range(3):
-        gc.collect(1)  # the cycle reaches the oldest generation, as a visit's widgets do
-    del garbage
-    assert gone() is not None
-    worker = heap.after_visit()
-    assert gone() is None
-    assert worker is not None and worker.name == "heap-give-back"
-    worker.join(timeout=10)
+AFTER_VISIT_PROBE = """
+import gc, sys, weakref
+from screens import heap
+class Node:
+    other = None
+if sys.argv[1] == "settled":
+    heap.settle()
+garbage = Node()
+garbage.other = garbage
+gone = weakref.ref(garbage)
+for _ in range(3):
+    gc.collect(1)  # the cycle reaches the oldest generation, as a visit's widgets do
+del garbage
+assert gone() is not None
+worker = heap.after_visit()
+worker.join(timeout=10)
+print(gone() is None, worker.name)
+"""
+
+
+def _after_a_visit(mode: str) -> tuple[bool, str]:
+    """Whether a cycle in the oldest generation was collected by ``after_visit``, and the
+    name of the thread it started, in a fresh interpreter (in this one a full collection
+    walks the whole suite's heap)."""
+    collected, worker = _probe(AFTER_VISIT_PROBE, mode).stdout.split()
+    return collected == "True", worker
+
+
+def test_after_a_visit_its_garbage_is_collected_and_the_memory_given_back() -> None:
+    assert _after_a_visit("settled") == (True, "heap-give-back")
+
+
+def test_before_the_heap_settles_a_visit_leaves_the_full_collection_to_settle() -> None:
+    assert _after_a_visit("unsettled") == (False, "heap-give-back")
