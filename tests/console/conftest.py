@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.wait import WebDriverWait
 
 from central.security.operators import create_operator
@@ -187,14 +188,14 @@ class Browser:
         self._navigate(f"//button[normalize-space()='{text}'] | //a[normalize-space()='{text}']")
 
     def _navigate(self, xpath: str) -> None:
-        """Every button and link of the console loads a page: wait until the old one is gone,
-        so what the test reads next is the new page."""
+        """Every button and link of the console loads a page: wait until the old one is gone
+        and the new one parsed, so what the test reads next is the new page."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.XPATH, xpath).click()
-        wait = WebDriverWait(self.driver, NAVIGATION_WAIT_S)
-        wait.until(staleness_of(old))
-        # The old page gone is not the new one parsed: a clean-clone CI run read the body of
-        # a document Chrome then replaced ("Node with given id does not belong to the document").
+        wait = WebDriverWait(
+            self.driver, NAVIGATION_WAIT_S, ignored_exceptions=(WebDriverException,)
+        )
+        wait.until(lambda _driver: _gone(old))
         wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def sign_in(self, username: str, password: str = PASSWORD) -> None:
@@ -223,6 +224,18 @@ class Browser:
         path = SHOTS_DIR / f"{name}.png"
         assert self.driver.save_screenshot(str(path)), "the browser took no screenshot"
         return path
+
+
+def _gone(element: WebElement) -> bool:
+    """The element's document has been replaced. Selenium's ``staleness_of`` only knows the
+    stale-element error; while Chrome swaps documents it may instead answer "Node with given
+    id does not belong to the document" (a plain WebDriverException), which failed two
+    clean-clone CI runs. Either answer means the old page is gone."""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
 
 
 @pytest.fixture
