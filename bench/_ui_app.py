@@ -364,7 +364,7 @@ def many_journeys(visits: Visits, count: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config-dir", type=Path, required=True)
     parser.add_argument("--work", type=Path, required=True, help="receipts and Kivy's home")
     parser.add_argument("--taps", type=int, required=True)

@@ -260,7 +260,7 @@ def _timed_detect(detector: PageDetector, image: np.ndarray,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", action="store_true", help="a quick run on fewer frames")
     parser.add_argument("--no-regions", action="store_true",
                         help="detect on edge evidence alone (DetectorConfig.region_pages off)")

@@ -106,7 +106,7 @@ class StageClock:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="detections per frame (%(default)s)")
     parser.add_argument("--real", type=Path, default=REAL_DIR,
                         help="directory of real frames with truth.jsonl (default: %(default)s)")

@@ -127,9 +127,11 @@ def card_stack(driver: ReaderDriver) -> Iterator[tuple[PcscStack, Waiter]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--taps", type=int, default=60)
-    parser.add_argument("--cycles", type=int, default=1000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--taps", type=int, default=60, help="card taps timed (event driver)")
+    parser.add_argument(
+        "--cycles", type=int, default=1000, help="insert/remove cycles watched for leaks"
+    )
     parser.add_argument("--vpcd-taps", type=int, default=60, help="0 skips Debian's vpcd")
     args = parser.parse_args()
 

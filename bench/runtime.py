@@ -1,5 +1,7 @@
 """The kiosk runtime's figures, on the real test stacks (pcscd with the virtual reader, the
-ESC/POS emulator on TCP, a real centre on uvicorn):
+ESC/POS emulator on TCP, a real centre on uvicorn).
+
+What it measures:
 
 - `kiosk run` steady RSS with real drivers (target <= 120 MB) and CPU while idle (<= 1 % of
   one core), measured from /proc over an idle window with the default heartbeat period;
@@ -191,7 +193,7 @@ def intent_figures(work: Path, centre: CentralServer, args: argparse.Namespace) 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--idle-s", type=float, default=60.0, help="idle window (default 60)")
     parser.add_argument("--changes", type=int, default=40, help="paper switches (default 40)")
     parser.add_argument("--intents", type=int, default=1000, help="taps (default 1000)")

@@ -199,7 +199,7 @@ def bench_restart(count: int, workdir: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--drain", type=int, default=2000, help="submissions to drain")
     parser.add_argument("--restart", type=int, default=RESTART_TARGET, help="queued, reopened")
     parser.add_argument("--workers", type=int, default=1, help="centre uvicorn workers")

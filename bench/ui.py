@@ -145,7 +145,7 @@ def app_part(config_dir: Path, work: Path, display: str, person: Any, args: Any)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--starts", type=int, default=3, help="cold starts to time")
     parser.add_argument(
         "--taps", type=int, default=20, help="card taps timed to the PIN screen (simulated reader)"
