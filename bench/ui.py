@@ -1,9 +1,11 @@
 """The touchscreen app's figures (issue 13), on Xvfb with a real centre and the simulated kiosk.
 
 The centre is `kiosk-central serve` in its own process; the kiosk is in demo mode (simulated
-card reader and camera, the ESC/POS emulator in process). The journeys run in a process of
-their own (bench/_ui_app.py), which imports what the app imports and little else, so its
-memory and threads are the app's:
+card reader and camera) and prints with its network printer driver on the ESC/POS emulator,
+which listens on TCP in the bench's process, as a printer is a device of its own and not a
+part of the app (in the app's process the emulator's receipt pictures weighed some 9 MB).
+The journeys run in a process of their own (bench/_ui_app.py), which imports what the app
+imports and little else, so its memory and threads are the app's:
 
 - cold start to the attract screen: `kiosk app` started as a process until its READY=1 over
   $NOTIFY_SOCKET, which the app sends after its first frame (target <= 2.5 s);
@@ -69,6 +71,9 @@ from bench._smaps import arena_count
 from bench._ui_app import NIK_ENV
 from central.db import make_engine, make_sessionmaker
 from central.security.enrollment import create_token
+from drivers.emulator import PrinterEmulator, TcpPrinterServer
+from drivers.printer.profile import profile_named
+from kiosk.config.schema import PrinterSection
 from kiosk.demo.visitor import Visitor
 from kiosk.demo.xvfb import virtual_display
 from provisioning.enroll import enroll
@@ -163,10 +168,18 @@ def main() -> int:
         url = f"sqlite:///{work / 'central.sqlite3'}"
         people = prepare_database(url, residents=4)
         (work / "central").mkdir()
-        with central_process(url, work / "central", workers=1) as central:
+        printer = PrinterEmulator(profile_named(PrinterSection().profile).width_dots, work)
+        with (
+            central_process(url, work / "central", workers=1) as central,
+            TcpPrinterServer(printer, port=0) as printer_server,
+        ):
             config_dir = kiosk_config_dir(work)
             with (config_dir / "kiosk.toml").open("a") as config:
-                config.write("[screen]\nfullscreen = false\n[camera]\nfps = 30\n")
+                config.write(
+                    "[screen]\nfullscreen = false\n[camera]\nfps = 30\n"
+                    f'[printer]\ndriver = "network"\nhost = "{printer_server.host}"\n'
+                    f"port = {printer_server.port}\n"
+                )
             enroll(config_dir, central.url, enrollment_token(url))
             starts = sorted(cold_start(config_dir, work, display) for _ in range(args.starts))
             report(

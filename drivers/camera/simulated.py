@@ -97,6 +97,10 @@ class SimulatedSource:
             return as_image(image) if ok else None
         self._index += 1
         if path not in self._stills:
+            # Decoded once, kept only while on the tray: a demo's or a bench's tray sees one
+            # photo after another, each 6 MB decoded at 1920x1080.
+            shown = set(self.files)
+            self._stills = {p: still for p, still in self._stills.items() if p in shown}
             self._stills[path] = as_image(cv2.imread(str(path), cv2.IMREAD_COLOR))
         return self._stills[path]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import queue
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -228,3 +229,22 @@ def test_the_configured_frame_rate_reaches_the_camera_and_is_bounded() -> None:
     for wrong in (0, -5, 61):
         with pytest.raises(ValidationError, match="fps"):
             KioskConfig.model_validate({"camera": {"fps": wrong}})
+
+
+def test_a_simulated_tray_keeps_only_the_photos_it_shows(tmp_path: Path) -> None:
+    """A demo's tray sees one photo after another; each decoded still (6 MB at 1920x1080) is
+    let go once the tray shows another."""
+    first, second = tmp_path / "first.png", tmp_path / "second.png"
+    cv2.imwrite(str(first), np.full((48, 64, 3), 200, np.uint8))
+    cv2.imwrite(str(second), np.full((48, 64, 3), 90, np.uint8))
+    source = SimulatedSource([first])
+    source.open(64, 48)
+    shown = source.read()
+    assert shown is not None and int(shown[0, 0, 0]) == 200
+    kept = weakref.ref(shown)
+    del shown
+    assert kept() is not None  # decoded once, kept while on the tray
+    source.files = [second]
+    now = source.read()
+    assert now is not None and int(now[0, 0, 0]) == 90
+    assert kept() is None
