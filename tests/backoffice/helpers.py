@@ -12,6 +12,7 @@ import pikepdf
 import requests
 
 from tests.central.services_portal import Portal, image_bytes, local_ref
+from tests.support.qr import decode_qr_image
 
 SKTM_ANSWERS = {
     "keperluan": "Pendaftaran beasiswa sekolah anak",
@@ -63,7 +64,7 @@ def qr_texts(pdf_bytes: bytes) -> list[str]:
                 framed = cv2.copyMakeBorder(
                     grey, *(QR_BORDER_PX,) * 4, cv2.BORDER_CONSTANT, value=255
                 )
-                text, _points, _straight = cv2.QRCodeDetector().detectAndDecode(framed)
+                text = decode_qr_image(framed)
                 if text:
                     found.append(text)
     return found

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import cv2
-import numpy as np
-import numpy.typing as npt
 import pytest
 
 from central.contract.models import LocalizedText, Office, OfficeKind, ResidentSummary, Service
@@ -103,19 +100,6 @@ def print_out(receipt: Receipt, profile: PrinterProfile) -> EmulatedReceipt:
     emulator.finish()  # a 58 mm job has no cut to end it
     (printed,) = emulator.receipts
     return printed
-
-
-def decode_qr(image: npt.NDArray[np.uint8]) -> str:
-    """The QR code on the paper, as a phone would read it.
-
-    OpenCV's classic detector misses a symbol now and then on a tall strip full of text (glyph
-    strokes look like finder patterns); its ArUco-based detector, from the same library, is the
-    fallback. Either way the test asserts on what was decoded, never that a decoder ran.
-    """
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    if not text:
-        text, _, _ = cv2.QRCodeDetectorAruco().detectAndDecode(image)
-    return str(text)
 
 
 @pytest.fixture(params=["id", "en"])

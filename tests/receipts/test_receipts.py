@@ -41,11 +41,11 @@ from tests.receipts.conftest import (
     SKTM,
     SKTM_LABEL,
     context,
-    decode_qr,
     letter_request,
     print_out,
     queue_ticket,
 )
+from tests.support.qr import decode_qr_image
 
 pytestmark = pytest.mark.in_process
 
@@ -106,7 +106,7 @@ def test_prints_at_paper_width_with_qr_reference_and_masked_nik(
 
     assert printed.complete
     assert printed.width == profile.width_dots
-    assert decode_qr(np.asarray(printed.image)) == kind.reference
+    assert decode_qr_image(np.asarray(printed.image)) == kind.reference
     assert kind.reference in printed.lines  # on a line of its own, not wrapped
     assert any(line.endswith(RESIDENT.nik_masked) for line in printed.lines)
     assert FULL_NIK not in printed.text
@@ -216,7 +216,7 @@ def test_queued_receipt_says_plainly_it_is_not_sent() -> None:
 def test_tracking_url_goes_in_the_qr_and_scans_back_to_the_code() -> None:
     ctx = context("id", tracking_url="https://desa.example.id/lacak/{code}")
     printed = print_out(letter_receipt(letter_request(), ctx), PROFILE_58MM)
-    scanned = decode_qr(np.asarray(printed.image))
+    scanned = decode_qr_image(np.asarray(printed.image))
     assert scanned == "https://desa.example.id/lacak/K7QF-2M9A"
     assert tracking_code_from_scan(scanned) == "K7QF-2M9A"
     assert "K7QF-2M9A" in printed.lines

@@ -5,7 +5,6 @@ from __future__ import annotations
 import queue
 import socket
 
-import cv2
 import numpy as np
 import pytest
 from escpos.exceptions import DeviceNotFoundError
@@ -23,6 +22,7 @@ from drivers.printer import (
     ThermalPrinter,
 )
 from tests.drivers.printer.conftest import TRACKING, ticket
+from tests.support.qr import decode_qr_image
 
 
 def _finished(printer: ThermalPrinter, emulator: PrinterEmulator, count: int) -> EmulatedReceipt:
@@ -33,8 +33,7 @@ def _finished(printer: ThermalPrinter, emulator: PrinterEmulator, count: int) ->
 
 
 def _decode_qr(receipt: EmulatedReceipt) -> str:
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(np.asarray(receipt.image))
-    return str(text)
+    return decode_qr_image(np.asarray(receipt.image))
 
 
 def test_receipt_png_has_paper_width_and_qr_decodes(
