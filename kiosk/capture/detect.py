@@ -233,13 +233,25 @@ class PageDetector:
         fh, fw = frame.shape[:2]
         levels = self._levels(frame)
         best = None if hint is None else self._follow(levels, hint)
-        reason = Reason.OK
+        reason, fallback = Reason.OK, None
         if best is None:
-            best, reason = self._search(levels)
+            best, reason, fallback = self._search(levels)
         if best is None:
             if reason is Reason.NO_PAGE and levels.dim:
                 reason = Reason.TOO_DARK
             return Detection(None, 0.0, reason, (fw, fh))
+        found = self._polish(levels, best)
+        if found is None and fallback is not None:
+            # The edges at full resolution disagree with the outline they chose (on a pile
+            # under cables: a mix of the page's and the pile's sides); a paper region still
+            # vouches for a page, which is outlined but never auto-captured.
+            found = self._polish(levels, fallback)
+        return found or Detection(None, 0.0, Reason.NO_PAGE, (fw, fh))
+
+    def _polish(self, levels: _Levels, best: _Candidate) -> Detection | None:
+        """``best`` peeled to the top sheet of a pile and fitted at full resolution, or None
+        when the full frame's edges do not confirm it."""
+        fh, fw = levels.frame.shape[:2]
         inner = np.zeros(4, bool)
         # A side tilted against the pile's is found on a second pass, once its neighbours
         # have moved in; a side moved once stays (further in is print). An outline taken on
@@ -257,8 +269,7 @@ class PageDetector:
         if final is None or final.touches_border:
             return Detection(quad, best.support, Reason.OK, (fw, fh), weak)
         if final.support < self._confirmation_needed(best):
-            # The full-resolution edges disagree with the coarse find: not a sheet after all.
-            return Detection(None, 0.0, Reason.NO_PAGE, (fw, fh))
+            return None  # the full-resolution edges disagree: not a sheet after all
         return Detection(final.quad, final.support, Reason.OK, (fw, fh), weak)
 
     def _confirmation_needed(self, best: _Candidate) -> float:
@@ -308,9 +319,10 @@ class PageDetector:
             return None
         return cand
 
-    def _search(self, lv: _Levels) -> tuple[_Candidate | None, Reason]:
-        """The best acceptable outline (in middle-level coordinates), and the reason to give
-        if there is none: a sheet running off the frame, one drowned in glare, or nothing."""
+    def _search(self, lv: _Levels) -> tuple[_Candidate | None, Reason, _Candidate | None]:
+        """The best acceptable outline (in middle-level coordinates), the reason to give
+        if there is none (a sheet running off the frame, one drowned in glare, or nothing),
+        and the region-backed outline to try should the edge-backed best not be confirmed."""
         cfg = self.config
         seen = views(lv.lab)
         ratio = lv.mid_scale / lv.scale
@@ -755,8 +767,9 @@ class _Findings:
             self.sure = cand
 
 
-def _conclude(found: _Findings) -> tuple[_Candidate | None, Reason]:
-    """The page, or why there is none.
+def _conclude(found: _Findings) -> tuple[_Candidate | None, Reason, _Candidate | None]:
+    """The page, or why there is none, and a region-backed outline in reserve for an
+    edge-backed page that the full resolution does not confirm.
 
     The winner must not lie inside a sheet running off the frame (then it is a photo on that
     sheet, and the sheet is cut off), nor inside a much larger sheet-like outline that merely
@@ -773,18 +786,25 @@ def _conclude(found: _Findings) -> tuple[_Candidate | None, Reason]:
         if any(_contains(c.quad, best.quad, slack=-_INSET) for c in found.running_off):
             # Well inside a sheet running off the frame (a photo on a cut-off card); not
             # the page itself with its cut sides extended to the frame's edge.
-            return None, Reason.CUT_OFF
+            return None, Reason.CUT_OFF, None
+        reserve = _choose(found.regional)
+        if reserve is best or (reserve is not None and any(
+                _contains(c.quad, reserve.quad, slack=-_INSET) for c in found.running_off)):
+            reserve = None
         if any(_mostly_inside(w.quad, best.quad) for w in found.weak):
             # A block on a page whose border is hidden: unless a paper region shows that
             # page, there is no answer. (A region-backed winner is kept: it covers its
             # paper blob, so the weak outline around it is the pile, not a hidden page.)
             around = [r for r in found.regional if _mostly_inside(r.quad, best.quad, ratio=1.0)]
-            return (max(around, key=_score), Reason.OK) if around else (None, Reason.NO_PAGE)
-        return best, Reason.OK
+            if not around:
+                return None, Reason.NO_PAGE, None
+            best = max(around, key=_score)
+            return best, Reason.OK, (None if reserve is best else reserve)
+        return best, Reason.OK, reserve
     if found.running_off:
-        return None, Reason.CUT_OFF
+        return None, Reason.CUT_OFF, None
     return None, (Reason.GLARE if found.glare
-                  else Reason.TOO_SMALL if found.small else Reason.NO_PAGE)
+                  else Reason.TOO_SMALL if found.small else Reason.NO_PAGE), None
 
 
 def _choose(cands: list[_Candidate]) -> _Candidate | None:
