@@ -63,6 +63,8 @@ _BLOCK_INSIDE = 0.8  # ...and this much of it lies within the sheet's rough outl
 # when at least this many fits are left to try them.
 _LINE_FITS = 3
 _CLIPPED = 250  # grey level from which a pixel counts as clipped white
+White = tuple[float, float]  # Lab a, b; (128, 128) is neutral grey
+_WHITE_SHARE = 0.03  # the brightest pixels, whose median colour is the camera's white
 _INSET = 4.0  # px (middle level): a block printed on a sheet keeps at least this margin
 # Peeling a top sheet off a pile (``PageDetector._peel``), at the middle level:
 _PEEL_BAND = 0.12  # widest band between a page's side and the pile's, share of the short side
@@ -153,6 +155,12 @@ class DetectorConfig:
     max_cut_share: float = 0.5  # a "sheet" running off the frame over more of it is a counter
     max_card_aspect: float = 2.0  # below min_short_side, only card shapes are "too small"
     max_tint: float = 45.0  # Lab |a| + |b| of the inside's median colour, from neutral
+    # The camera's colour cast, read off the frame's brightest pixels, is taken out first, up
+    # to this much (Lab |a| + |b|; _white_balanced): white paper reads 17-30 from neutral on
+    # the real plain-desk frames and up to 55 under warm bulbs or a cool white balance, a
+    # highlighter ~90. A larger cap found more pages under strong casts but also answered
+    # more wrong quads on the cluttered desk under them (docs/capture.md).
+    max_cast: float = 15.0
     max_aspect: float = 8.0  # long over short side; receipts are the longest documents
     min_angle: float = 35.0  # degrees, smallest corner angle a tilted sheet shows
     dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
@@ -196,6 +204,7 @@ class _Levels:
     mid_scale: Scale  # middle / full
     bright_ref: float  # 99th-percentile lightness of the coarse copy
     dim: bool  # the frame was too dark before brightening
+    white: White  # the Lab (a, b) white paper reads as in this frame (_white_of)
 
 
 @dataclass
@@ -306,7 +315,7 @@ class PageDetector:
             lab = cv2.cvtColor(cv2.convertScaleAbs(small, alpha=gain), cv2.COLOR_BGR2LAB)
             bright_ref = _percentile(lab[..., 0], 0.99)
         return _Levels(frame, mid, lab, _scale(small, frame), _scale(mid, frame), bright_ref,
-                       dim)
+                       dim, _white_of(lab, cfg.max_cast))
 
     def _follow(self, lv: _Levels, hint: Quad) -> _Candidate | None:
         """The previous frame's page, if it is still there with every side on an edge."""
@@ -381,7 +390,7 @@ class PageDetector:
         """
         cfg = self.config
         ratio = lv.mid_scale / lv.scale
-        regions = paper_regions(lv.lab, seen, cfg.min_area)
+        regions = paper_regions(lv.lab, seen, cfg.min_area, lv.white)
         fitted = [self._fit_proposal(lv.mid, (r.quad + 0.5) * ratio - 0.5, radius)
                   for r in regions]
         kept = []
@@ -688,7 +697,7 @@ class PageDetector:
             return _Verdict.NO, None
         a = _median(_histogram(lab, 1, inner))
         b = _median(_histogram(lab, 2, inner))
-        if abs(a - 128) + abs(b - 128) > cfg.max_tint:  # Lab: 128 is neutral grey
+        if abs(a - lv.white[0]) + abs(b - lv.white[1]) > cfg.max_tint:
             return _Verdict.NO, None
         return size, inside
 
@@ -1019,6 +1028,29 @@ def _pyramid(frame: Image, work_size: int) -> list[Image]:
         h, w = levels[-1].shape[:2]
         levels.append(cv2.resize(levels[-1], (w // 2, h // 2), interpolation=cv2.INTER_LINEAR))
     return levels
+
+
+def _white_of(lab: Image, max_cast: float) -> White:
+    """The Lab (a, b) that white paper reads as in ``lab``: the median colour of the
+    brightest pixels (the top ``_WHITE_SHARE``), at most ``max_cast`` from neutral grey.
+
+    The colour tests (the paper check's tint limit, the paper regions' chroma) ask "is it
+    white paper?", and white paper is the colour of the light: in a frame whose bulbs or
+    white balance make it read 50 units from grey it would otherwise fail them as a coloured
+    object. The brightest pixels are usually the paper itself; when they are a coloured
+    object instead (a highlighter alone in view), the cap keeps that object far from white.
+    Only the tests measure from it: the proposals and edges see the frame as it is (taking
+    the cast out of the whole frame made more outlines, and one more wrong answer on the
+    cluttered desk under a cast).
+    """
+    lum, a, b = cv2.split(lab)
+    _, bright = cv2.threshold(lum, _percentile(lum, 1.0 - _WHITE_SHARE) - 1, 255,
+                              cv2.THRESH_BINARY)  # lum >= the percentile
+    cast = np.array([_median(_histogram(a, 0, bright)), _median(_histogram(b, 0, bright))])
+    cast -= 128.0
+    size = float(np.abs(cast).sum())
+    cast *= min(1.0, max_cast / max(size, 1e-9))
+    return 128.0 + float(cast[0]), 128.0 + float(cast[1])
 
 
 def _percentile(grey: Image, q: float) -> float:

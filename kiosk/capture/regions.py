@@ -31,7 +31,6 @@ _OPEN = np.ones((9, 9), np.uint8)
 _CLOSE = np.ones((7, 7), np.uint8)
 _ERODE = np.ones((5, 5), np.uint8)
 _EVEN = 0.85  # of the inside's median brightness: still the same, evenly lit paper
-_NEUTRAL = np.full(1, 128, np.uint8)  # Lab a and b of grey
 _MAX_CHROMA = 45  # |a| + |b| from grey: the paper check's limit (DetectorConfig.max_tint)
 _REGIONS = 2  # largest blobs considered (a pile and, at most, one other light object)
 
@@ -44,12 +43,16 @@ class Region:
     hull: npt.NDArray[np.float32]  # the blob's convex hull, coarse-copy coordinates
 
 
-def paper_regions(lab: Image, seen: Views, min_area: float) -> list[Region]:
-    """The largest blobs of light, counter-differing tint (coarse copy), largest first."""
+def paper_regions(lab: Image, seen: Views, min_area: float,
+                  white: tuple[float, float] = (128.0, 128.0)) -> list[Region]:
+    """The largest blobs of light, counter-differing tint (coarse copy), largest first;
+    ``white`` is the Lab (a, b) white paper reads as in this frame."""
     h, w = lab.shape[:2]
-    # Paper is light and nearly colourless; a highlighter or an orange lying against the
-    # page differs from the counter in tint as well, far more, and would join its blob.
-    chroma = cv2.add(cv2.absdiff(lab[..., 1], _NEUTRAL), cv2.absdiff(lab[..., 2], _NEUTRAL))
+    # Paper is light and nearly the colour of the light; a highlighter or an orange lying
+    # against the page differs from the counter in tint as well, far more, and would join
+    # its blob.
+    white_a, white_b = (np.full(1, round(v), np.uint8) for v in white)
+    chroma = cv2.add(cv2.absdiff(lab[..., 1], white_a), cv2.absdiff(lab[..., 2], white_b))
     _, colourless = cv2.threshold(chroma, _MAX_CHROMA, 255, cv2.THRESH_BINARY_INV)
     channel = cv2.bitwise_and(seen.tint, colourless)
     _, seg = cv2.threshold(channel, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.capture.detect import DetectorConfig, PageDetector, Reason
+from kiosk.capture.detect import DetectorConfig, PageDetector, Reason, _white_of
 from kiosk.capture.metric import jaccard
 from tests.support.evalset import Scene, render
 from tests.support.realset import RealFrame, load
@@ -79,6 +79,31 @@ def test_a_strongly_coloured_sheet_is_not_a_document() -> None:
     cv2.fillConvexPoly(grey, pts, (235, 238, 240))  # the same outline in near-white stays a page
     found = PageDetector().detect(grey)
     assert found.quad is not None and jaccard(found.quad, frame.quad) >= 0.95
+
+
+@pytest.mark.parametrize("tone", [2.2, 0.6], ids=["dark-and-tinted", "washed-out"])
+def test_a_colour_cast_does_not_hide_the_page(tone: float) -> None:
+    """A darker tone curve on the plain-desk frames pushes the white page 33-53 Lab units
+    from neutral (a warm room light or a camera's white balance does the same): taken as a
+    coloured object, two of the six pages were "no page". The frame's own white is now
+    taken out first, so each is found as it is in the original."""
+    curve = np.clip((np.arange(256) / 255.0) ** tone * 255, 0, 255).astype(np.uint8)
+    for frame in PLAIN:
+        found = PageDetector().detect(cv2.LUT(frame.image(), curve))
+        assert found.quad is not None, frame.name
+        assert jaccard(found.quad, frame.quad) >= 0.95, frame.name
+
+
+def test_the_frames_white_is_its_brightest_pixels_colour_up_to_the_cap() -> None:
+    """The brightest pixels set the white; a highlighter-yellow frame's white moves only by
+    the cap, so the highlighter stays far from it and the paper check still refuses it."""
+    lab = np.full((40, 60, 3), (120, 100, 160), np.uint8)
+    lab[:10, :20] = (250, 134, 120)  # the brightest pixels: +6 a, -8 b, a mild cast
+    assert _white_of(lab, max_cast=15.0) == (134.0, 120.0)
+    yellow = np.full((40, 60, 3), (230, 120, 210), np.uint8)  # |a| + |b| = 90
+    white_a, white_b = _white_of(yellow, max_cast=15.0)
+    assert abs(white_a - 128) + abs(white_b - 128) == pytest.approx(15.0)
+    assert abs(120 - white_a) + abs(210 - white_b) == pytest.approx(75.0)
 
 
 def test_following_the_previous_page_gives_the_same_answer() -> None:
