@@ -51,8 +51,8 @@ REAL_DIR = Path(__file__).resolve().parent / "data" / "realdocs-dev"
 TIMING_RUNS = 5  # per real frame: the machine is shared, so each frame is timed repeatedly
 PREVIEW_SCENE_FRAMES = 30  # one second of preview at 30 fps per real scene
 
-FULL = {"clean": 200, "empty": 100, "cut_off": 50, "defect": 40, "stills": 20}
-SMALL = {"clean": 40, "empty": 20, "cut_off": 10, "defect": 10, "stills": 5}
+FULL = {"clean": 200, "empty": 150, "cut_off": 50, "defect": 40, "stills": 20}
+SMALL = {"clean": 40, "empty": 10, "cut_off": 10, "defect": 10, "stills": 5}  # empty: per split
 DEFECTS = (Scene.BLURRED, Scene.GLARE, Scene.TOO_DARK, Scene.TOO_SMALL, Scene.CUT_OFF)
 STILL_SIZE = (4032, 2268)  # a 9 MP 16:9 still, what the camera's full resolution gives
 
@@ -326,9 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     hard = load_set("hard", Scene.CLEAN, counts["clean"], cache)
     kiosk = load_set("kiosk", Scene.CLEAN, counts["clean"] // 2, cache)
     desk = load_set("desk", Scene.CLEAN, counts["clean"], cache)
-    empty = load_set("realistic", Scene.EMPTY, counts["empty"] // 2, cache) + load_set(
-        "hard", Scene.EMPTY, counts["empty"] // 2, cache
-    )
+    empty = [sample for split in ("realistic", "hard", "desk", "kiosk")
+             for sample in load_set(split, Scene.EMPTY, counts["empty"], cache)]
     defects = {
         scene: load_set(
             "realistic",

@@ -64,6 +64,9 @@ _BLOCK_INSIDE = 0.8  # ...and this much of it lies within the sheet's rough outl
 _LINE_FITS = 3
 _CLIPPED = 250  # grey level from which a pixel counts as clipped white
 White = tuple[float, float]  # Lab a, b; (128, 128) is neutral grey
+_RING_REACH = 4  # px (coarse copy): how far outside an outline its surroundings are read
+_RING_OUTER = np.ones((2 * _RING_REACH + 1,) * 2, np.uint8)
+_KERNEL3 = np.ones((3, 3), np.uint8)
 _WHITE_SHARE = 0.03  # the brightest pixels, whose median colour is the camera's white
 _INSET = 4.0  # px (middle level): a block printed on a sheet keeps at least this margin
 # Peeling a top sheet off a pile (``PageDetector._peel``), at the middle level:
@@ -161,6 +164,10 @@ class DetectorConfig:
     # highlighter ~90. A larger cap found more pages under strong casts but also answered
     # more wrong quads on the cluttered desk under them (docs/capture.md).
     max_cast: float = 15.0
+    # The inside's median lightness over that of a ring 2-4 px (coarse copy) outside it:
+    # the accepted pages of every synthetic split read 0.81 or more, the real ones 1.02 or
+    # more, a grey phone in a glare spot on a green counter 0.58 (hard-empty-2010051).
+    min_against_around: float = 0.7
     max_aspect: float = 8.0  # long over short side; receipts are the longest documents
     min_angle: float = 35.0  # degrees, smallest corner angle a tilted sheet shows
     dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
@@ -182,7 +189,7 @@ class DetectorConfig:
     # long over short side of the real sheet (rectify.measured_aspect): the known formats
     # are 1.41 (A4) to 1.59 (ID-1) and more (receipts); the margin is the measurement's
     region_min_aspect: float = 1.2
-    region_even: float = 0.88  # share of the inside evenly lit paper (a glare spot on wood: 0.82)
+    region_even: float = 0.85  # share of the inside evenly lit paper (a glare spot on wood: 0.69)
     region_final_support: float = 0.35  # the full-resolution confirmation for such outlines
     seed: int = field(default=7, repr=False)
 
@@ -684,9 +691,9 @@ class PageDetector:
         # Only the outline's bounding box is masked and counted: this runs per proposal,
         # and a card covers a few percent of the frame.
         corners = np.round(small).astype(np.int32)
-        # (3 px to spare, so the erosion below works as on the whole frame)
-        x0, y0 = np.clip(corners.min(axis=0) - 3, 0, (w - 1, h - 1))
-        x1, y1 = np.clip(corners.max(axis=0) + 4, 1, (w, h))
+        # (room to spare, so the erosion and the ring below work as on the whole frame)
+        x0, y0 = np.clip(corners.min(axis=0) - _RING_REACH - 1, 0, (w - 1, h - 1))
+        x1, y1 = np.clip(corners.max(axis=0) + _RING_REACH + 2, 1, (w, h))
         lab = lv.lab[y0:y1, x0:x1]
         mask = np.zeros(lab.shape[:2], np.uint8)
         cv2.fillConvexPoly(mask, corners - np.array([x0, y0], np.int32), 255)
@@ -698,6 +705,12 @@ class PageDetector:
         a = _median(_histogram(lab, 1, inner))
         b = _median(_histogram(lab, 2, inner))
         if abs(a - lv.white[0]) + abs(b - lv.white[1]) > cfg.max_tint:
+            return _Verdict.NO, None
+        # Paper is at least nearly as light as what it lies on; a phone or a grey box in a
+        # glare spot is far darker than the glare around it.
+        ring = cv2.subtract(cv2.dilate(mask, _RING_OUTER), cv2.dilate(mask, _KERNEL3))
+        around = _histogram(lab, 0, ring)
+        if around.sum() > 0 and _median(inside) < cfg.min_against_around * _median(around):
             return _Verdict.NO, None
         return size, inside
 

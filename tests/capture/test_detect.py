@@ -167,3 +167,25 @@ def test_an_outline_with_a_side_on_a_shadow_still_needs_full_confirmation() -> N
     assert sample.quad is not None
     found = PageDetector().detect(sample.image())
     assert found.quad is None or jaccard(found.quad, sample.quad) >= 0.9
+
+
+def test_a_card_half_in_shadow_is_found_on_its_paper_region() -> None:
+    """hard-clean-2000103: a family card on a light counter with a shadow across half of it;
+    its sides are only partly on edges (one at 0.31), so only its paper region can vouch
+    for it. Against the inside's median the shadowed half read uneven (0.82 of the inside
+    evenly lit, as uneven as a glare spot on wood grain); measured against the light around
+    each point it reads 0.98, and the card is found, outlined but never auto-captured."""
+    sample = render(2_000_103, "hard", Scene.CLEAN)
+    assert sample.quad is not None
+    found = PageDetector().detect(sample.image())
+    assert found.quad is not None and jaccard(found.quad, sample.quad) >= 0.95
+    assert found.region_backed
+
+
+def test_a_grey_object_in_a_glare_spot_is_not_a_document() -> None:
+    """hard-empty-2010051: a mid-grey phone-sized box lies in a glare spot on a green
+    counter. Every side is on an edge and it is neutral and bright enough against the frame,
+    so it was answered with confidence 1.0; paper is never far darker than what it lies on,
+    and the box is 0.58 of the glare around it."""
+    sample = render(2_010_051, "hard", Scene.EMPTY)
+    assert PageDetector().detect(sample.image()).quad is None
