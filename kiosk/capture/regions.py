@@ -99,7 +99,7 @@ def even_share(flat: Image, quad: Quad) -> float:
     if not inside.any():
         return 0.0
     weight = mask.astype(np.float32)
-    light = cv2.blur(flat.astype(np.float32) * weight, _LIGHT_SPAN)
-    light /= np.maximum(cv2.blur(weight, _LIGHT_SPAN), 1e-3)
+    summed = cv2.blur(flat.astype(np.float32) * weight, _LIGHT_SPAN)
+    light = np.asarray(summed, np.float64) / np.maximum(cv2.blur(weight, _LIGHT_SPAN), 1e-3)
     ratio = flat[inside] / np.maximum(light[inside], 1.0)
     return float(np.mean((ratio >= _EVEN) & (ratio <= 1.0 / _EVEN)))
