@@ -158,11 +158,11 @@ class DetectorConfig:
     max_cut_share: float = 0.5  # a "sheet" running off the frame over more of it is a counter
     max_card_aspect: float = 2.0  # below min_short_side, only card shapes are "too small"
     max_tint: float = 45.0  # Lab |a| + |b| of the inside's median colour, from neutral
-    # The camera's colour cast, read off the frame's brightest pixels, is taken out first, up
-    # to this much (Lab |a| + |b|; _white_balanced): white paper reads 17-30 from neutral on
-    # the real plain-desk frames and up to 55 under warm bulbs or a cool white balance, a
-    # highlighter ~90. A larger cap found more pages under strong casts but also answered
-    # more wrong quads on the cluttered desk under them (docs/capture.md).
+    # The colour tests measure from the frame's white (_white_of), read off its brightest
+    # pixels, at most this far from neutral (Lab |a| + |b|): white paper reads 17-30 from
+    # neutral on the real plain-desk frames and up to 55 under warm bulbs or a cool white
+    # balance, a highlighter ~90. Larger caps found more pages under strong casts but
+    # answered more wrong quads on the cluttered desk under them (docs/capture.md).
     max_cast: float = 15.0
     # The inside's median lightness over that of a ring 2-4 px (coarse copy) outside it:
     # the accepted pages of every synthetic split read 0.81 or more, the real ones 1.02 or
@@ -1052,9 +1052,9 @@ def _white_of(lab: Image, max_cast: float) -> White:
     white balance make it read 50 units from grey it would otherwise fail them as a coloured
     object. The brightest pixels are usually the paper itself; when they are a coloured
     object instead (a highlighter alone in view), the cap keeps that object far from white.
-    Only the tests measure from it: the proposals and edges see the frame as it is (taking
-    the cast out of the whole frame made more outlines, and one more wrong answer on the
-    cluttered desk under a cast).
+    Only the tests measure from it: the proposals and edges see the frame as it is
+    (shifting the whole frame's colours instead gave the same answers within one page on
+    the real frames under other lights, and changed what every proposal sees).
     """
     lum, a, b = cv2.split(lab)
     _, bright = cv2.threshold(lum, _percentile(lum, 1.0 - _WHITE_SHARE) - 1, 255,
