@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -20,12 +20,14 @@ from requests.adapters import HTTPAdapter
 from drivers.base import DeviceKind
 from drivers.camera import SimulatedSource
 from drivers.cards.simulated import SimulatedCardReader
-from drivers.emulator import PaperState, PrinterEmulator
 from drivers.printer.profile import profile_named
 from kiosk.assembly import KioskCore, build_core
 from kiosk.config import KioskConfig
 from kiosk.metrics import Metrics, WaitTally
 from kiosk.session import Session
+
+if TYPE_CHECKING:  # imported only by a kiosk printing to it: one printing to a device does not
+    from drivers.emulator import PaperState, PrinterEmulator
 
 T = TypeVar("T")
 INTENT_WAIT_S = 120.0  # a scripted step waits this long for the session (a scan waits 60 s)
@@ -112,12 +114,18 @@ class SimulatedKiosk:
 
     def run_out_of_paper(self) -> None:
         """The demo panel's and tour's control: what a printer with no paper left reports."""
+        from drivers.emulator import PaperState
+
         self.set_paper(PaperState.OUT)
 
     def refill_paper(self) -> None:
+        from drivers.emulator import PaperState
+
         self.set_paper(PaperState.FULL)
 
     def paper_is_out(self) -> bool:
+        from drivers.emulator import PaperState
+
         return self.emulator is not None and self.emulator.paper is PaperState.OUT
 
     def last_receipt_text(self) -> str:
@@ -148,6 +156,8 @@ def build_simulated_kiosk(
     emulator = None
     options: dict[DeviceKind, dict[str, Any]] = {}
     if config.printer.driver == "simulated":
+        from drivers.emulator import PrinterEmulator
+
         emulator = PrinterEmulator(profile_named(config.printer.profile).width_dots, receipts_dir)
         # no status poll: the emulator answers every job's own status queries at once
         options[DeviceKind.PRINTER] = {"emulator": emulator, "poll_period": None}

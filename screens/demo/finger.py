@@ -51,12 +51,11 @@ class Finger:
 
     def tap(self, widget: Any) -> None:
         """A touch down and up at the widget's centre, in window coordinates."""
-        from kivy.tests.common import UnitTestTouch
+        from screens.demo.touch import ScriptedTouch
 
-        x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        touch.touch_up()
+        touch = ScriptedTouch(*widget.to_window(*widget.center))
+        touch.down()
+        touch.up()
         self.touches += 1
         self.frames(2)
 

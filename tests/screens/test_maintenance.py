@@ -30,14 +30,14 @@ def equip(ui: Ui, rig: Rig) -> Any:
 def long_press_corner(ui: Ui, seconds: float) -> None:
     import time
 
-    from kivy.tests.common import UnitTestTouch
+    from screens.demo.touch import ScriptedTouch
 
-    touch = UnitTestTouch(5, ui.root.top - 5)
-    touch.touch_down()
+    touch = ScriptedTouch(5, ui.root.top - 5)
+    touch.down()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         ui.frames(1)
-    touch.touch_up()
+    touch.up()
     ui.frames(2)
 
 
