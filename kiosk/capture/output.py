@@ -1,8 +1,10 @@
-"""Encode a captured page for upload: JPEG (or 1-bit PNG for black-and-white) and PDF.
+"""Encode a captured page for upload: JPEG, or a PDF holding the JPEG (or a 1-bit image for a
+black-and-white page).
 
-The PDF wraps the encoded image as is (img2pdf never re-encodes), with the page size taken
-from the achieved dpi so a printed copy comes out at the document's real size. Uploads have a
-size cap: past it, the JPEG quality steps down, then the image shrinks (and its dpi with it).
+The PDF wraps the encoded image as is (kiosk/capture/pdf.py never re-encodes), with the page
+size taken from the achieved dpi so a printed copy comes out at the document's real size.
+Uploads have a size cap: past it, the JPEG quality steps down, then the image shrinks (and its
+dpi with it).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import cv2
-import img2pdf
 import numpy as np
 import numpy.typing as npt
 from PIL import Image as PILImage
+
+from kiosk.capture import pdf
 
 Image = npt.NDArray[Any]
 QUALITY_STEPS = (88, 80, 70, 60, 50)
@@ -47,46 +50,41 @@ class Encoded:
         return self.width / self.dpi * 25.4, self.height / self.dpi * 25.4
 
 
-def _image_bytes(page: Image, dpi: float, quality: int | None) -> bytes:
-    """JPEG with its dpi in the JFIF header, or a 1-bit PNG for a black-and-white page."""
-    if page.ndim == 3:
-        pil = PILImage.fromarray(cv2.cvtColor(page, cv2.COLOR_BGR2RGB))
-    else:
-        pil = PILImage.fromarray(page)
+def _jpeg(page: Image, dpi: float, quality: int) -> bytes:
+    """JPEG with its dpi in the JFIF header."""
+    colour = page.ndim == 3
+    pil = PILImage.fromarray(cv2.cvtColor(page, cv2.COLOR_BGR2RGB) if colour else page)
     buf = io.BytesIO()
-    density = (round(dpi), round(dpi))
-    if quality is None:
-        pil.convert("1").save(buf, format="PNG", dpi=density, optimize=True)
-    else:
-        pil.save(buf, format="JPEG", quality=quality, dpi=density, optimize=True)
+    pil.save(buf, format="JPEG", quality=quality, dpi=(round(dpi), round(dpi)), optimize=True)
     return buf.getvalue()
 
 
-def _wrap(data: bytes, dpi: float, fmt: Format) -> bytes:
+def _file(page: Image, dpi: float, fmt: Format, quality: int | None) -> bytes:
+    """The upload's bytes: a JPEG, a PDF of that JPEG, or (``quality`` None) a 1-bit PDF."""
+    if quality is None:
+        return pdf.bilevel_page(page, dpi)
+    jpeg = _jpeg(page, dpi, quality)
     if fmt is Format.JPEG:
-        return data
-    layout = img2pdf.get_fixed_dpi_layout_fun((dpi, dpi))
-    pdf: bytes = img2pdf.convert(data, layout_fun=layout, title="Anjungan scan",
-                                 creator="anjungan", producer="anjungan")
-    return pdf
+        return jpeg
+    height, width = page.shape[:2]
+    return pdf.jpeg_page(jpeg, width, height, page.ndim == 2, dpi)
 
 
 def encode(page: Image, dpi: float, fmt: Format, max_bytes: int) -> Encoded:
     """``page`` encoded in ``fmt``, no larger than ``max_bytes``; raises TooLarge if it can't be.
 
-    A single-channel page holding only 0 and 255 is black-and-white and goes into a PDF as a
-    1-bit PNG (lossless and tiny); anything else is JPEG.
+    A single-channel page holding only 0 and 255 is black-and-white and goes into a PDF at
+    1 bit a pixel (lossless and tiny); anything else is JPEG.
     """
     if max_bytes <= 0:
         raise ValueError("max_bytes must be positive")
     bilevel = page.ndim == 2 and bool(np.isin(page, (0, 255)).all())
     # A JPEG file cannot hold 1-bit data: only a PDF gets the lossless 1-bit page.
-    qualities: tuple[int | None, ...] = (None,) if bilevel and fmt is Format.PDF \
-        else QUALITY_STEPS
+    qualities: tuple[int | None, ...] = (None,) if bilevel and fmt is Format.PDF else QUALITY_STEPS
     current, current_dpi = page, dpi
     while True:
         for quality in qualities:
-            data = _wrap(_image_bytes(current, current_dpi, quality), current_dpi, fmt)
+            data = _file(current, current_dpi, fmt, quality)
             if len(data) <= max_bytes:
                 h, w = current.shape[:2]
                 return Encoded(data, fmt, current_dpi, w, h, quality)

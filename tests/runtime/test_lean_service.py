@@ -14,7 +14,7 @@ from kiosk import cli as kiosk_cli
 
 pytestmark = pytest.mark.integration
 
-HEAVY = ("cv2", "numpy", "PIL", "qrcode", "pikepdf", "img2pdf", "kivy", "escpos")
+HEAVY = ("cv2", "numpy", "PIL", "qrcode", "pikepdf", "kivy", "escpos")
 
 
 def _commands(parser: argparse.ArgumentParser) -> set[str]:
