@@ -24,8 +24,11 @@ imports and little else, so its memory and threads are the app's:
   rate (target >= 15 fps; the simulator is paced at 30 fps here, as a USB document camera
   set to 30 would be, so the camera's rate is not what is measured), and
   the textures the preview made (one);
-- card tap to the PIN screen drawn, from the simulated reader's event (p95 of --taps taps,
-  target <= 300 ms for the whole path; pcscd's share is bench/drivers_card.py's);
+- card tap to the PIN screen drawn, through pcscd (p95 of --taps taps, target <= 300 ms): a
+  virtual e-KTP connects to the event-driven virtual reader (tests/vcard), pcscd reports it,
+  the kiosk's PC/SC driver reads the UID, the session asks the centre and the PIN screen is
+  drawn; in an app process of its own, started once the journeys' is done. Beside it, the
+  same from the simulated reader's event (the session's and the screens' share);
 - a first SKTM letter request with two scanned pages, by touch: the e-KTP tapped on the
   attract screen, the PIN (its sixth digit sends it), the tile, the purpose and the income
   band one touch each, two pages laid on the simulated camera's tray and auto-captured, no
@@ -43,8 +46,6 @@ imports and little else, so its memory and threads are the app's:
 - where the app's memory is (bench/_smaps.py: its smaps grouped by heap, arenas, GL driver,
   OpenCV, numpy, Python, ...) on the attract screen, after the first journeys, after the
   scan preview and after the visits.
-
-Not measured yet (issue 13): card tap to PIN screen through pcscd in one run.
 
 Run: .venv/bin/python bench/ui.py [--starts N] [--taps N] [--journeys N]
 """
@@ -133,9 +134,11 @@ def cold_start(config_dir: Path, work: Path, display: str) -> tuple[float, float
     return elapsed, resident, arenas
 
 
-def app_part(config_dir: Path, work: Path, display: str, person: Any, args: Any) -> None:
-    """The journeys, in a process of their own (bench/_ui_app.py): its figures are printed
-    as it measures them."""
+def app_part(
+    config_dir: Path, work: Path, display: str, person: Any, args: Any, *extra: str
+) -> None:
+    """The journeys (or with ``extra`` other figures), in a process of their own
+    (bench/_ui_app.py): its figures are printed as it measures them."""
     env = {
         **os.environ,
         "DISPLAY": display,
@@ -144,16 +147,35 @@ def app_part(config_dir: Path, work: Path, display: str, person: Any, args: Any)
     }
     argv = [sys.executable, str(REPO / "bench" / "_ui_app.py"), "--config-dir", str(config_dir)]
     argv += ["--work", str(work), "--taps", str(args.taps), "--journeys", str(args.journeys)]
-    done = subprocess.run(argv, env=env, check=False)
+    done = subprocess.run([*argv, *extra], env=env, check=False)
     if done.returncode != 0:
-        sys.exit(f"the app's journeys failed (exit {done.returncode})")
+        sys.exit(f"the app's part failed (exit {done.returncode})")
+
+
+def pcsc_part(config_dir: Path, work: Path, display: str, person: Any, args: Any) -> None:
+    """Card taps through a real pcscd with the event-driven virtual reader: the app's card
+    reader is switched to PC/SC by a drop-in, as a kiosk's provisioning configures it."""
+    from tests.vcard.stack import PcscStack, ReaderDriver
+
+    stack = PcscStack(ReaderDriver.EVENTS)
+    stack.start()  # points this process's environment (so the app's) at its socket
+    try:
+        (config_dir / "kiosk.d" / "96-bench-pcsc.toml").write_text(
+            f'[card_reader]\ndriver = "pcsc"\nreader_pattern = "{stack.reader_name(0)}"\n'
+        )
+        app_part(config_dir, work, display, person, args, "--card-port", str(stack.card_port(0)))
+    finally:
+        stack.close()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--starts", type=int, default=3, help="cold starts to time")
     parser.add_argument(
-        "--taps", type=int, default=20, help="card taps timed to the PIN screen (simulated reader)"
+        "--taps",
+        type=int,
+        default=20,
+        help="card taps timed to the PIN screen (simulated reader, then through pcscd)",
     )
     parser.add_argument(
         "--journeys", type=int, default=500, help="resident visits in one process (memory)"
@@ -197,6 +219,7 @@ def main() -> int:
             )
             person = next(p for p in people if not p.must_change_pin)
             app_part(config_dir, work, display, person, args)
+            pcsc_part(config_dir, work, display, person, args)
     return 0
 
 
