@@ -41,6 +41,9 @@ imports and little else, so its memory and threads are the app's:
   and beside it the growth over the second half (a warm-up ends, a leak goes on), threads
   and textures before and after (no growth), steady RSS (target <= 250 MB), and the longest
   UI-thread frame over these visits, the scans included;
+- beside the steady RSS, the platform's floor under it: a bare Kivy window showing one label
+  with the app's window settings (bench/_bare_kivy.py; Python, SDL and the GL driver, which
+  on Debian 12 loads libLLVM whatever the GPU: docs/screens.md);
 - CPU on the attract screen with nobody there (no target): the app's and its camera grab
   thread's share of a core over 5 s, and the camera frames published meanwhile;
 - where the app's memory is (bench/_smaps.py: its smaps grouped by heap, arenas, GL driver,
@@ -152,6 +155,23 @@ def app_part(
         sys.exit(f"the app's part failed (exit {done.returncode})")
 
 
+def bare_window_mb(display: str, work: Path) -> float:
+    """Resident MB of a bare Kivy window showing one label (bench/_bare_kivy.py): the floor
+    the platform puts under the app before any of the kiosk's code."""
+    env = {**os.environ, "DISPLAY": display, "KIVY_HOME": str(work / "kivy-home-bare")}
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "_bare_kivy.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=READY_WAIT_S,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"the bare Kivy window failed (exit {done.returncode}): {done.stderr[-2000:]}")
+    return float(done.stdout.split()[-1])
+
+
 def pcsc_part(config_dir: Path, work: Path, display: str, person: Any, args: Any) -> None:
     """Card taps through a real pcscd with the event-driven virtual reader: the app's card
     reader is switched to PC/SC by a drop-in, as a kiosk's provisioning configures it."""
@@ -219,6 +239,12 @@ def main() -> int:
             )
             person = next(p for p in people if not p.must_change_pin)
             app_part(config_dir, work, display, person, args)
+            floor = bare_window_mb(display, work)
+            info(
+                f"the platform's floor: a bare Kivy window showing one label, the app's window "
+                f"settings, is {floor:.0f} MB resident; the steady RSS above less this is what "
+                "the kiosk adds"
+            )
             pcsc_part(config_dir, work, display, person, args)
     return 0
 
