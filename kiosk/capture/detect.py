@@ -49,7 +49,7 @@ from kiosk.capture.geometry import (
     order_quad,
 )
 from kiosk.capture.proposals import Views, percentile, propose, views
-from kiosk.capture.rectify import measured_aspect
+from kiosk.capture.rectify import measured_aspect, rectangle_misfit
 from kiosk.capture.regions import agreement, even_share, paper_regions
 
 Image = npt.NDArray[Any]  # what cv2 returns: 8-bit BGR or grey in practice
@@ -92,6 +92,16 @@ _MARGIN_COLUMNS = 24  # samples along a side
 # beside a card reads 0.17.
 _MARGIN_TINT = 20.0
 _MARGIN_DARK = 0.3
+# A sheet's side ends at its corners. Its neighbours' lines are read this far past each
+# corner (shares of the side's length): where both neighbours of a side run on with the
+# same step (paper inside, counter outside), that side is a line drawn across the sheet
+# (a table rule, a printed block's edge) and the sheet goes on past it, often off the frame.
+_RUN_ON_AT = (0.03, 0.05, 0.08, 0.11, 0.14)
+_RUN_ON_SEEN = 2  # samples past the corner inside the frame, at least
+_RUN_ON_ALONG = (0.15, 0.3, 0.5, 0.7, 0.85)  # where the side's own step is read
+_RUN_ON_ACROSS = 3.0  # px (middle level) either side of the line
+_RUN_ON_STEP = 0.5  # of the side's own step, past the corner
+_RUN_ON_MIN_STEP = 8.0  # L*: a side fainter than this is not judged
 _SIDES_TWICE = np.array([0, 1, 2, 3, 0, 1, 2, 3])  # a quad's sides, once per step polarity
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
 Sides = npt.NDArray[np.bool_]  # one flag per side of a quad
@@ -170,6 +180,10 @@ class DetectorConfig:
     min_against_around: float = 0.7
     max_aspect: float = 8.0  # long over short side; receipts are the longest documents
     min_angle: float = 35.0  # degrees, smallest corner angle a tilted sheet shows
+    # rectify.rectangle_misfit: no camera sees a sheet's corners this far from right angles
+    # (about 15 degrees). Accepted synthetic pages reach 0.2 where one corner is imprecise;
+    # real frames made smaller, blurred or cut off gave pile-and-cable outlines of 0.6-0.94.
+    max_misfit: float = 0.25
     dark_level: float = 160.0  # frames dimmer than this (99th percentile) are brightened
     too_dark_level: float = 60.0  # below this a miss is reported as too dark, not as no page
     max_refined: int = 10  # best coarse outlines per proposal kind (regions, lines)
@@ -651,8 +665,7 @@ class PageDetector:
     def _judge(self, cand: _Candidate, lv: _Levels, scale: Scale) -> _Verdict:
         """``_acceptable``'s tests, in order of cost."""
         cfg = self.config
-        if cand.support < cfg.weak_support or not _sheet_shaped(cand.quad, cfg.max_aspect,
-                                                                 cfg.min_angle):
+        if cand.support < cfg.weak_support or not self._seen_sheet(cand.quad, lv):
             return _Verdict.NO
         verdict, inside = self._paper_check(cand.quad, lv, scale)
         if verdict is _Verdict.NO or inside is None:
@@ -661,9 +674,20 @@ class PageDetector:
             return _Verdict.GLARE
         if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
             return _Verdict.NO if verdict is _Verdict.SMALL else _Verdict.WEAK
-        if _margins_of(cand, lv.mid).any():
-            return _Verdict.NO  # a side lies on another object's edge, not the sheet's
+        if _margins_of(cand, lv.mid).any() or _run_on_sides(lv.mid, cand.quad).any():
+            # A side lies on another object's edge, not the sheet's, or the sheet goes on
+            # past it (that side is print).
+            return _Verdict.NO
         return verdict
+
+    def _seen_sheet(self, quad: Quad, lv: _Levels) -> bool:
+        """Could a camera see a sheet as ``quad`` (middle level)? Not too long and thin, no
+        corner too sharp, and right angles in 3D for some focal length: pieces of a pile's
+        edge, a cable and a mug close an outline too, but not one a sheet makes."""
+        cfg = self.config
+        mid_h, mid_w = lv.mid.shape[:2]
+        return (_sheet_shaped(quad, cfg.max_aspect, cfg.min_angle)
+                and rectangle_misfit(quad, (mid_w, mid_h)) <= cfg.max_misfit)
 
     def _paper_check(self, quad: Quad, lv: _Levels,
                      scale: Scale) -> tuple[_Verdict, Image | None]:
@@ -747,6 +771,56 @@ def _foreign_sides(image: Image, quad: Quad) -> Sides:
     tint = np.hypot(margin[:, 1] - ref[1], margin[:, 2] - ref[2])
     foreign: Sides = (tint > _MARGIN_TINT) | (margin[:, 0] < _MARGIN_DARK * ref[0])
     return foreign
+
+
+def _run_on_sides(image: Image, quad: Quad) -> Sides:
+    """The sides of ``quad`` past which both neighbouring sides run on as sheet edges.
+
+    On a page running off the frame the best outline still inside it closes on a printed
+    rule, and on a form the widest printed box shares the page's sides: in both, the sheet's
+    real sides carry on past that outline's corners with the same step from paper to
+    counter. Past a real corner lies the counter (or the sheet below, at another angle).
+    """
+    h, w = image.shape[:2]
+    a, b = quad, quad[NEXT]
+    d = b - a
+    outward = _outward_normals(quad)
+    along = np.array(_RUN_ON_ALONG)
+    run = np.array(_RUN_ON_AT)
+    # Per side: its own samples, then past its end (b) and past its start (a).
+    points = np.concatenate([
+        a[:, None, :] + along[None, :, None] * d[:, None, :],
+        b[:, None, :] + run[None, :, None] * d[:, None, :],
+        a[:, None, :] - run[None, :, None] * d[:, None, :],
+    ], axis=1)  # (4, samples, 2)
+    across = np.array([-_RUN_ON_ACROSS, _RUN_ON_ACROSS])  # inside, outside
+    where = (points[:, :, None, :] + across[None, None, :, None] * outward[:, None, None, :])
+    flat = where.reshape(-1, 2).astype(np.float32)
+    picked = cv2.remap(image, flat[None, :, 0], flat[None, :, 1], cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+    lightness = cv2.cvtColor(picked, cv2.COLOR_BGR2LAB)[0, :, 0].astype(np.float64)
+    lightness = lightness.reshape(where.shape[:3]) * (100.0 / 255.0)
+    step = lightness[..., 0] - lightness[..., 1]  # (4, samples): inside minus outside
+    inside = ((where[..., 0] >= 0) & (where[..., 0] <= w - 1)
+              & (where[..., 1] >= 0) & (where[..., 1] <= h - 1)).all(axis=2)
+    own = np.median(step[:, : len(along)], axis=1)
+    k = len(along)
+    past_end = step[:, k: k + len(run)]
+    past_start = step[:, k + len(run):]
+
+    def runs_on(past: npt.NDArray[np.float64], seen: npt.NDArray[np.bool_]) -> Sides:
+        # Past a corner near the frame's edge only the nearest samples are in the picture.
+        medians = np.array([np.median(p[s]) if s.sum() >= _RUN_ON_SEEN else 0.0
+                            for p, s in zip(past, seen, strict=True)])
+        carries: Sides = (own >= _RUN_ON_MIN_STEP) & (medians >= _RUN_ON_STEP * own)
+        return carries
+
+    end_runs = runs_on(past_end, inside[:, k: k + len(run)])
+    start_runs = runs_on(past_start, inside[:, k + len(run):])
+    # Side k lies between corners k and k+1: side k-1 runs on past corner k (its end), side
+    # k+1 past corner k+1 (its start).
+    open_sides: Sides = end_runs[PREVIOUS] & start_runs[NEXT]
+    return open_sides
 
 
 def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:

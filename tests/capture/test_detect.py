@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.capture.detect import PageDetector, Reason
+from kiosk.capture.detect import PageDetector, Reason, _run_on_sides
 from kiosk.capture.metric import jaccard
 from tests.support.evalset import FRAME_SIZE, Kind, Sample, Scene, render
 
@@ -189,3 +189,25 @@ def test_a_grey_object_in_a_glare_spot_is_not_a_document() -> None:
     and the box is 0.58 of the glare around it."""
     sample = render(2_010_051, "hard", Scene.EMPTY)
     assert PageDetector().detect(sample.image()).quad is None
+
+
+def _page_off_the_top(rule_y: int) -> np.ndarray:
+    """A white page on a grey counter running off the frame's top, a printed rule across it."""
+    image = np.full((480, 640, 3), 110, np.uint8)
+    image[:400, 150:450] = 235
+    image[rule_y - 2: rule_y + 2, 150:450] = 30
+    return image
+
+
+def test_a_printed_rule_is_not_a_side_when_the_sheet_goes_on_past_it() -> None:
+    image = _page_off_the_top(rule_y=120)
+    below_rule = np.array([[150, 120], [449, 120], [449, 399], [150, 399]], np.float64)
+    assert _run_on_sides(image, below_rule).tolist() == [True, False, False, False]
+
+
+def test_a_sheets_own_corners_end_its_sides() -> None:
+    image = np.full((480, 640, 3), 110, np.uint8)
+    image[60:400, 150:450] = 235
+    image[200:204, 150:450] = 30  # print inside does not make a side run on
+    sheet = np.array([[150, 60], [449, 60], [449, 399], [150, 399]], np.float64)
+    assert not _run_on_sides(image, sheet).any()

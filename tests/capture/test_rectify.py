@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
 
 from kiosk.capture.geometry import order_quad
-from kiosk.capture.rectify import measured_aspect, rectify
+from kiosk.capture.rectify import measured_aspect, rectangle_misfit, rectify
 from kiosk.capture.sizes import A4, F4, ID1, snap
 from tests.support.evalset import Kind, Sample, render
+from tests.support.realset import load
 
 pytestmark = pytest.mark.in_process
 
@@ -40,6 +43,25 @@ def test_perspective_does_not_fool_the_aspect() -> None:
     aspect = measured_aspect(quad, (1920, 1080))
     aspect = max(aspect, 1 / aspect)
     assert abs(aspect - sample.size.aspect) / sample.size.aspect < 0.01
+
+
+def test_real_and_tilted_pages_are_views_of_a_rectangle() -> None:
+    real = load(Path(__file__).resolve().parents[2] / "bench" / "data" / "realdocs-dev")
+    assert len(real) == 12
+    for frame in real:  # handheld phone frames: true corners, perspective of all kinds
+        assert rectangle_misfit(frame.quad, (1920, 1080)) < 0.02, frame.name
+    steep = render(123, "hard", kind=Kind.LETTER)
+    assert steep.quad is not None
+    assert rectangle_misfit(order_quad(steep.quad), (1920, 1080)) < 0.02
+
+
+def test_shapes_no_page_makes_are_told_apart() -> None:
+    # The outline a pile's edge, a cable and a mug gave on a cluttered desk (1280x720): its
+    # corners measure 52-120 degrees, and no focal length makes them right angles in 3D.
+    pieces = np.array([[1056, 171], [1233, 311], [1216, 387], [1055, 295]], np.float64)
+    assert rectangle_misfit(pieces, (1280, 720)) > 0.5
+    in_line = np.array([[0, 0], [100, 0], [100, 100], [100, 200]], np.float64)  # a triangle
+    assert rectangle_misfit(in_line, (640, 480)) == 1.0
 
 
 def test_output_is_capped_at_300_dpi_when_the_photo_has_more() -> None:
