@@ -6,7 +6,7 @@ synthetic evaluation set.
 Real frames: bench/data/realdocs-dev (twelve SmartDoc 2015 frames with official corners,
 CC BY 4.0), or any directory laid out the same way (photos + truth.jsonl), given by --real;
 they are also shown under seven other lights at three exposures (no target), through other
-cameras (720p, 360p, turned, out of focus, JPEG, noise, exposure) and slid partly out of the
+cameras (720p, 360p, closer, turned, out of focus, JPEG, noise, exposure) and slid partly out of the
 frame (tests/support/realvariants.py: 0 wrong quads and 0 cut-off pages answered the targets).
 
 Frames come from tests.support.evalset with fixed seeds and are cached as JPEG under the temp

@@ -102,6 +102,13 @@ _RUN_ON_ALONG = (0.15, 0.3, 0.5, 0.7, 0.85)  # where the side's own step is read
 _RUN_ON_ACROSS = 3.0  # px (middle level) either side of the line
 _RUN_ON_STEP = 0.5  # of the side's own step, past the corner
 _RUN_ON_MIN_STEP = 8.0  # L*: a side fainter than this is not judged
+# A dark line on paper (a cable, a pen, a printed rule) edges as well as a sheet's border,
+# but past it lies paper again: read just outside a side (the line) and further out.
+_LINE_INSIDE = (-6.0, -4.0)  # px (middle level)
+_LINE_NEAR = (1.0, 2.0, 3.0, 4.0, 5.0)
+_LINE_FAR = (9.0, 12.0, 15.0)
+_LINE_DARK = 0.55  # the line: at most this light, relative to the paper inside
+_LINE_PAPER = 0.85  # ...and past it at least this light again
 _SIDES_TWICE = np.array([0, 1, 2, 3, 0, 1, 2, 3])  # a quad's sides, once per step polarity
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
 Sides = npt.NDArray[np.bool_]  # one flag per side of a quad
@@ -674,7 +681,8 @@ class PageDetector:
             return _Verdict.GLARE
         if cand.support < cfg.min_support or cand.min_side < cfg.min_side_support:
             return _Verdict.NO if verdict is _Verdict.SMALL else _Verdict.WEAK
-        if _margins_of(cand, lv.mid).any() or _run_on_sides(lv.mid, cand.quad).any():
+        if (_margins_of(cand, lv.mid).any() or _run_on_sides(lv.mid, cand.quad).any()
+                or _line_sides(lv.mid, cand.quad).any()):
             # A side lies on another object's edge, not the sheet's, or the sheet goes on
             # past it (that side is print).
             return _Verdict.NO
@@ -821,6 +829,26 @@ def _run_on_sides(image: Image, quad: Quad) -> Sides:
     # k+1 past corner k+1 (its start).
     open_sides: Sides = end_runs[PREVIOUS] & start_runs[NEXT]
     return open_sides
+
+
+def _line_sides(image: Image, quad: Quad) -> Sides:
+    """The sides of ``quad`` fitted to a dark line lying on paper rather than to a border."""
+    a, b = quad, quad[NEXT]
+    outward = _outward_normals(quad)
+    t = _spread(0.1, 0.9, _MARGIN_COLUMNS)[None, :, None]
+    on_side = a[:, None, :] + t * (b - a)[:, None, :]  # (4, columns, 2)
+    offsets = np.array(_LINE_INSIDE + _LINE_NEAR + _LINE_FAR)
+    where = on_side[:, :, None, :] + offsets[None, None, :, None] * outward[:, None, None, :]
+    flat = where.reshape(1, -1, 2).astype(np.float32)
+    picked = cv2.remap(image, flat[..., 0], flat[..., 1], cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_REPLICATE)
+    lightness = cv2.cvtColor(picked, cv2.COLOR_BGR2LAB)[0, :, 0].astype(np.float64)
+    profile = np.median(lightness.reshape(where.shape[:3]), axis=1)  # (4, offsets)
+    inside = profile[:, : len(_LINE_INSIDE)].mean(axis=1)
+    near = profile[:, len(_LINE_INSIDE): len(_LINE_INSIDE) + len(_LINE_NEAR)].min(axis=1)
+    far = profile[:, len(_LINE_INSIDE) + len(_LINE_NEAR):].max(axis=1)
+    lines: Sides = (near <= _LINE_DARK * inside) & (far >= _LINE_PAPER * inside)
+    return lines
 
 
 def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.capture.detect import PageDetector, Reason, _run_on_sides
+from kiosk.capture.detect import PageDetector, Reason, _line_sides, _run_on_sides
 from kiosk.capture.metric import jaccard
 from tests.support.evalset import FRAME_SIZE, Kind, Sample, Scene, render
 
@@ -211,3 +211,13 @@ def test_a_sheets_own_corners_end_its_sides() -> None:
     image[200:204, 150:450] = 30  # print inside does not make a side run on
     sheet = np.array([[150, 60], [449, 60], [449, 399], [150, 399]], np.float64)
     assert not _run_on_sides(image, sheet).any()
+
+
+def test_a_cable_across_the_page_is_not_a_side() -> None:
+    image = np.full((480, 640, 3), 110, np.uint8)
+    image[60:400, 150:450] = 235
+    image[200:205, 100:520] = 25  # a black cable lying across the page and the counter
+    below_cable = np.array([[150, 205], [449, 205], [449, 399], [150, 399]], np.float64)
+    assert _line_sides(image, below_cable).tolist() == [True, False, False, False]
+    sheet = np.array([[150, 60], [449, 60], [449, 399], [150, 399]], np.float64)
+    assert not _line_sides(image, sheet).any()  # a dark counter stays dark past the border

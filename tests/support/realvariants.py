@@ -2,7 +2,7 @@
 
 Twelve frames are too few to fit to and too few to trust (issue 16: the project is scored on
 real photos that are not in the set). Each variant is what the same desk gives through
-another camera or light: a 720p or 360p sensor, the camera turned a quarter, focus or
+another camera or light: a 720p or 360p sensor, the camera closer or turned a quarter, focus or
 compression lost, sensor noise, a darker or brighter exposure; and the page slid partly out
 of the frame, where the only right answer is no outline.
 """
@@ -29,6 +29,21 @@ def _resized(width: int, height: int) -> Variant:
         h, w = image.shape[:2]
         small = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
         return small, quad * [width / w, height / h]
+    return apply
+
+
+def _closer(fill: float) -> Variant:
+    """The camera moved in until the page's height fills ``fill`` of the frame's."""
+    def apply(image: Image, quad: Quad) -> tuple[Image, Quad]:
+        h, w = image.shape[:2]
+        (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
+        crop_h = int(min((y1 - y0) / fill, h))
+        crop_w = int(min(crop_h * w / h, w))
+        left = int(np.clip((x0 + x1 - crop_w) / 2, 0, w - crop_w))
+        top = int(np.clip((y0 + y1 - crop_h) / 2, 0, h - crop_h))
+        near = cv2.resize(image[top: top + crop_h, left: left + crop_w], (w, h),
+                          interpolation=cv2.INTER_LINEAR)
+        return near, (quad - [left, top]) * [w / crop_w, h / crop_h]
     return apply
 
 
@@ -65,6 +80,7 @@ def _toned(gamma: float) -> Variant:
 VARIANTS: dict[str, Variant] = {
     "720p": _resized(1280, 720),
     "360p": _resized(640, 360),
+    "closer": _closer(0.85),
     "quarter turn": _quarter_turn,
     "out of focus": _blurred,
     "JPEG 25": _compressed,
