@@ -130,6 +130,19 @@ def test_a_colour_cast_does_not_hide_the_page(tone: float) -> None:
         assert jaccard(found.quad, frame.quad) >= 0.95, frame.name
 
 
+@pytest.mark.parametrize("gains", [(1.0, 0.8, 1.0), (1.0, 0.85, 0.55)], ids=["magenta", "cool"])
+def test_a_strong_cast_does_not_hide_the_page(gains: tuple[float, float, float]) -> None:
+    """A magenta or very cool light, darkened: white paper reads 35-55 Lab units from grey.
+    The frame's white is taken out up to 45 units (up to 15 while outlines of print or desk
+    could still pass once paper read white again): each page is found as in the original."""
+    curve = np.clip((np.arange(256) / 255.0) ** 1.5 * 255, 0, 255).astype(np.uint8)
+    for frame in PLAIN:
+        tinted = np.clip(frame.image() * np.array(gains, np.float32), 0, 255).astype(np.uint8)
+        found = PageDetector().detect(cv2.LUT(tinted, curve))
+        assert found.quad is not None, frame.name
+        assert jaccard(found.quad, frame.quad) >= 0.95, frame.name
+
+
 def test_the_frames_white_is_its_brightest_pixels_colour_up_to_the_cap() -> None:
     """The brightest pixels set the white; a highlighter-yellow frame's white moves only by
     the cap, so the highlighter stays far from it and the paper check still refuses it."""
