@@ -686,8 +686,8 @@ class PageDetector:
             return _Verdict.NO if verdict is _Verdict.SMALL else _Verdict.WEAK
         if (_margins_of(cand, lv.mid).any() or _run_on_sides(lv.mid, cand.quad).any()
                 or _line_sides(lv.mid, cand.quad).any()):
-            # A side lies on another object's edge, not the sheet's, or the sheet goes on
-            # past it (that side is print).
+            # A side lies on another object's edge, not the sheet's; or the sheet goes on
+            # past it (that side is print); or it is a cable or a pen lying on paper.
             return _Verdict.NO
         return verdict
 
