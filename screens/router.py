@@ -50,6 +50,7 @@ from screens.bridge import SessionBridge
 from screens.information.thumbnails import Thumbnail, thumbnail
 from screens.text import pick, word
 
+WOKEN = ("language", "identify")  # the screens a touch shows before any session starts
 LOCAL_IDLE_S = 45.0  # language or card screens left untouched (no session yet): back to attract
 ANNOUNCEMENTS_EVERY_S = 15 * 60.0  # the attract's slides: news changes slowly
 TOUCH_EVERY_S = 1.0  # the session's timer counts seconds: one touch intent a second is enough
@@ -98,11 +99,7 @@ class Router:
         observe(StatusLookedUp, self._on_status_looked_up)
         observe(ViewfinderClosed, self._on_viewfinder)
         self._manager.bind(current=self._speak_screen)
-        self._bridge.ask(
-            lambda s: (s.state, s.availability.reason),
-            lambda answer: self._show_state(answer[0], answer[1].value if answer[1] else None),
-        )
-        # After the state question: its answer must not arrive after a first touch.
+        self._ask_state()
         self._announcements(0)
         Clock.schedule_interval(self._announcements, ANNOUNCEMENTS_EVERY_S)
 
@@ -118,6 +115,23 @@ class Router:
         self._manager.current = name
 
     # ------------------------------------------------------------------ events
+
+    def _ask_state(self) -> None:
+        """Show what the session is doing now (at start, and when the technician leaves)."""
+        self._bridge.ask(
+            lambda s: (s.state, s.availability.reason),
+            lambda answer: self._answer_state(answer[0],
+                                              answer[1].value if answer[1] else None),
+        )
+
+    def _answer_state(self, state: State, detail: str | None) -> None:
+        """The asked state. The answer comes a few frames later; a resident who touched the
+        attract screen meanwhile is choosing a language, and "idle", which the screens
+        already assumed, must not send them back to the attract screen."""
+        if state is State.IDLE and self.state is State.IDLE and self._manager.current in WOKEN:
+            self._prepare_idle()
+            return
+        self._show_state(state, detail)
 
     def _on_state(self, event: StateChanged) -> None:
         self._show_state(event.state, event.detail)
@@ -324,10 +338,7 @@ class Router:
             self.maintaining = False
             self._bridge.post(lambda s: s.set_maintenance(False))
         self._manager.current = "attract"  # then whatever the session's state says
-        self._bridge.ask(
-            lambda s: (s.state, s.availability.reason),
-            lambda answer: self._show_state(answer[0], answer[1].value if answer[1] else None),
-        )
+        self._ask_state()
 
     def _on_ended(self, _event: SessionEnded) -> None:
         self._root.ids.countdown.hide()
@@ -400,8 +411,12 @@ class Router:
         Clock.unschedule(self._local_timeout)
         self.screen("identify").nik_mode = False
         self.show("attract")
+        self._prepare_idle()
+
+    def _prepare_idle(self) -> None:
+        """The attract screen's queue buttons and the menu's tiles, built between residents,
+        not in the frame the menu appears."""
         self.offer_queue(self.screen("attract").show_queue_services)
-        # The menu's tiles built now, between residents, not in the frame the menu appears.
         self._bridge.ask(Session.available_services, self.screen("menu").show)
 
     def _local_timeout(self, _dt: float) -> None:

@@ -55,6 +55,18 @@ def sign_in_by_nik(ui: Ui, nik: str, pin: str) -> None:
     ui.until(lambda: ui.buttons(QUEUE_LABEL) != [], "the service tiles")
 
 
+def test_a_touch_before_the_first_state_answer_is_not_undone(ui: Ui) -> None:
+    """At start the screens ask the session what it is doing; the answer ("idle") can come
+    after a resident's first touch, and must not take them back from the language screen."""
+    ui.tap(ui.root.ids.manager.current_screen)
+    ui.on("language")
+    ui.app.router._answer_state(State.IDLE, None)  # the answer, arriving late
+    ui.frames(3)
+    assert ui.screen == "language"
+    ui.app.router._answer_state(State.OUT_OF_SERVICE, "consumables")  # news still shows
+    ui.on("out_of_service")
+
+
 def test_queue_ticket_by_touch_prints_a_receipt(ui: Ui, rig: Rig) -> None:
     person = rig.person()
     sign_in_by_nik(ui, person.nik, person.pin)
