@@ -20,7 +20,6 @@ from kiosk.capture.geometry import Quad
 from kiosk.capture.sizes import DocSize, snap
 
 Image = npt.NDArray[Any]
-Vector = npt.NDArray[np.float64]
 MM_PER_INCH = 25.4
 # Without a known format or a camera scale, a page's physical size is a guess; this nominal
 # density keeps PDF page sizes plausible (an A4 filling a 1080p frame is about this).
@@ -37,22 +36,32 @@ class Rectified:
     aspect: float  # measured height / width of the page, before snapping
 
 
-def _side_directions(quad: Quad, frame_size: tuple[int, int]) -> tuple[Vector, Vector] | None:
+Direction = tuple[float, float, float]
+
+
+def _det(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> float:
+    """The determinant of three points in homogeneous coordinates (z = 1): numpy's cross and
+    dot on 3-vectors cost some 80 us per outline in call overhead, and the detector asks for
+    these directions for every outline it weighs."""
+    return a[0] * (b[1] - c[1]) - a[1] * (b[0] - c[0]) + b[0] * c[1] - b[1] * c[0]
+
+
+def _side_directions(quad: Quad, frame_size: tuple[int, int]) -> tuple[Direction, Direction] | None:
     """The 3D directions of the top and the left side of the rectangle behind ``quad``
     (Zhang & He's n2 and n3, in centred pixel units), or None when three corners are in
     line."""
     w, h = frame_size
-    centre = np.array([w / 2.0, h / 2.0])
-    tl, tr, br, bl = (np.append(p - centre, 1.0) for p in quad)
-    # Zhang & He: m1=TL, m2=TR, m3=BL, m4=BR in homogeneous, centred coordinates.
-    m1, m2, m3, m4 = tl, tr, bl, br
-    den2 = float(np.dot(np.cross(m2, m4), m3))
-    den3 = float(np.dot(np.cross(m3, m4), m2))
+    cx, cy = w / 2.0, h / 2.0
+    # Zhang & He: m1=TL, m2=TR, m3=BL, m4=BR, centred on the image.
+    m1, m2, m4, m3 = ((float(x) - cx, float(y) - cy) for x, y in quad)
+    den2 = _det(m2, m4, m3)
+    den3 = _det(m3, m4, m2)
     if abs(den2) < 1e-9 or abs(den3) < 1e-9:
         return None
-    k2 = float(np.dot(np.cross(m1, m4), m3)) / den2
-    k3 = float(np.dot(np.cross(m1, m4), m2)) / den3
-    return k2 * m2 - m1, k3 * m3 - m1
+    k2 = _det(m1, m4, m3) / den2
+    k3 = _det(m1, m4, m2) / den3
+    return ((k2 * m2[0] - m1[0], k2 * m2[1] - m1[1], k2 - 1.0),
+            (k3 * m3[0] - m1[0], k3 * m3[1] - m1[1], k3 - 1.0))
 
 
 def measured_aspect(quad: Quad, frame_size: tuple[int, int]) -> float:
@@ -71,10 +80,10 @@ def measured_aspect(quad: Quad, frame_size: tuple[int, int]) -> float:
     diag = float(np.hypot(w, h))
     if not (0.2 * diag) ** 2 < f2 < (20 * diag) ** 2:
         return simple  # an implausible focal length: too little perspective to measure
-    a_inv = np.diag([1 / np.sqrt(f2), 1 / np.sqrt(f2), 1.0])
-    wn = a_inv @ n2
-    hn = a_inv @ n3
-    return float(np.sqrt(np.dot(hn, hn) / np.dot(wn, wn)))
+    # The sides' lengths with the camera's focal length taken out (diag(1/f, 1/f, 1) n).
+    width_3d = (n2[0] ** 2 + n2[1] ** 2) / f2 + n2[2] ** 2
+    height_3d = (n3[0] ** 2 + n3[1] ** 2) / f2 + n3[2] ** 2
+    return float(np.sqrt(height_3d / width_3d))
 
 
 # Focal lengths a document camera can have, as multiples of the frame's diagonal: a phone's
