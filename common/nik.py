@@ -1,18 +1,24 @@
 """NIK validation, shared by the kiosk (keypad entry) and the centre (login, registration).
 
-Wraps `lokal-id`, which gets the cases that matter right where python-stdnum does not
-(provinces 65 and 92–96, day + 40 for women, day 99 rejected) and ships the current
-Kemendagri province list. The rest of the project sees only this module's small interface:
-``check_nik`` answers with the first rule that failed, so a message can name it.
+The structural rules of `lokal-id`'s ``parse_nik``, which gets the cases that matter right
+where python-stdnum does not (provinces 65 and 92–96, day + 40 for women, day 99 rejected),
+written out here with its Kemendagri province list. Why not call it: importing `lokal`
+loads its whole package (holidays, QRIS, phone numbers, the PII masker: 42 modules, some
+4 MB resident in the kiosk app) for sixteen digits, and the app's memory has a budget
+(docs/screens.md). `tests/common/test_nik.py` holds this module to lokal-id's answers on
+random and edge-case input, so the two cannot drift apart unnoticed; the centre still uses
+lokal-id's region data to seed its offices.
+
+The rest of the project sees only this module's small interface: ``check_nik`` answers with
+the first rule that failed, so a message can name it.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import date
-
-from lokal.nik import parse_nik
 
 
 class NikRule(enum.StrEnum):
@@ -25,13 +31,19 @@ class NikRule(enum.StrEnum):
     SERIAL = "serial"
 
 
-_LOKAL_CODES = {
-    "format": NikRule.FORMAT,
-    "province": NikRule.PROVINCE,
-    "wilayah": NikRule.REGION,
-    "birth_date": NikRule.BIRTH_DATE,
-    "serial": NikRule.SERIAL,
-}
+# Kemendagri's province codes (lokal-id 0.7's list, with the four Papua provinces of 2022).
+PROVINCE_CODES = frozenset({
+    "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35",
+    "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76",
+    "81", "82", "91", "92", "93", "94", "95", "96",
+})
+# What may separate the digits as written ("3510 0101 ...", "35.10.01-..."): JavaScript's
+# whitespace, as lokal-id (a port of a TypeScript library) strips it, dots and hyphens.
+_SEPARATORS = re.compile(
+    "[\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff.-]"
+)
+_SIXTEEN_DIGITS = re.compile("[0-9]{16}")
+WOMEN_DAY_OFFSET = 40
 
 RULE_MESSAGES: dict[NikRule, tuple[str, str]] = {
     NikRule.FORMAT: ("NIK harus 16 digit angka.", "A NIK is exactly 16 digits."),
@@ -82,19 +94,34 @@ def check_nik(text: str, *, today: date | None = None) -> NikFacts:
     ``today`` decides the century of a two-digit birth year (a year not after this year's
     last two digits is taken as 20YY).
     """
-    info = parse_nik(text.strip(), reference_date=today)
-    if info.errors:
-        raise InvalidNik(_LOKAL_CODES.get(info.errors[0].code, NikRule.FORMAT))
-    assert info.nik and info.province_code and info.regency_code and info.district_code
-    assert info.gender and info.birth_date and info.serial
+    digits = _SEPARATORS.sub("", text.strip())
+    if not _SIXTEEN_DIGITS.fullmatch(digits):
+        raise InvalidNik(NikRule.FORMAT)
+    province, regency, district = digits[0:2], digits[2:4], digits[4:6]
+    if province not in PROVINCE_CODES:
+        raise InvalidNik(NikRule.PROVINCE)
+    if regency == "00" or district == "00":
+        raise InvalidNik(NikRule.REGION)
+    day, month, short_year = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    sex = "P" if day > WOMEN_DAY_OFFSET else "L"
+    if sex == "P":
+        day -= WOMEN_DAY_OFFSET
+    this_year = (today or date.today()).year
+    year = (2000 if short_year <= this_year % 100 else 1900) + short_year
+    try:
+        birth_date = date(year, month, day)
+    except ValueError:
+        raise InvalidNik(NikRule.BIRTH_DATE) from None
+    if digits[12:] == "0000":
+        raise InvalidNik(NikRule.SERIAL)
     return NikFacts(
-        nik=info.nik,
-        province_code=info.province_code,
-        regency_code=info.regency_code,
-        district_code=info.district_code,
-        sex=info.gender,
-        birth_date=date.fromisoformat(info.birth_date),
-        serial=info.serial,
+        nik=digits,
+        province_code=province,
+        regency_code=f"{province}.{regency}",
+        district_code=f"{province}.{regency}.{district}",
+        sex=sex,
+        birth_date=birth_date,
+        serial=digits[12:],
     )
 
 

@@ -80,7 +80,7 @@ def test_central_contract_is_pure() -> None:
 
 def test_common_is_the_leaf_every_room_may_import() -> None:
     """``common`` imports no room and only the small libraries its rules need."""
-    allowed_third_party = {"pydantic", "pydantic_core", "lokal", "tomli_w"}
+    allowed_third_party = {"pydantic", "pydantic_core", "tomli_w"}
     offenders = [
         f"{p.relative_to(ROOT)}: {m}"
         for p, m in _imports("common")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from common.nik import InvalidNik, NikRule, build_nik, check_nik, mask_nik
@@ -136,3 +136,62 @@ def test_errors_are_bilingual_and_never_repeat_the_nik() -> None:
 
 def test_mask_keeps_region_and_serial_only() -> None:
     assert mask_nik("3510014705900012") == "3510********0012"
+
+
+# lokal-id is the reference these rules were written from (common/nik.py says why they are
+# not imported from it): the two must give the same answer on anything a resident types.
+LOKAL_RULES = {
+    "format": NikRule.FORMAT,
+    "province": NikRule.PROVINCE,
+    "wilayah": NikRule.REGION,
+    "birth_date": NikRule.BIRTH_DATE,
+    "serial": NikRule.SERIAL,
+}
+nik_like = st.text(alphabet="0123456789", min_size=16, max_size=16) | st.builds(
+    lambda digits, separators: "".join(d + s for d, s in zip(digits, separators, strict=False)),
+    st.text(alphabet="0123456789", min_size=14, max_size=18),
+    st.lists(st.sampled_from(["", "", "", " ", ".", "-", "\u00a0", "\ufeff", "/", "\u2003"]),
+             min_size=18, max_size=18),
+)
+near_valid = st.builds(
+    lambda place, day, month, year, serial: f"{place}{day:02d}{month:02d}{year:02d}{serial:04d}",
+    st.sampled_from(["351001", "351001", "650101", "960101", "350001", "351000", "200101"]),
+    st.integers(0, 99),
+    st.integers(0, 13),
+    st.sampled_from([0, 25, 26, 27, 90, 99]),  # around TODAY's year, where the century turns
+    st.sampled_from([0, 1, 9999]),
+)
+@settings(max_examples=2000)
+@given(nik_like | near_valid | near_valid | st.text(max_size=24))
+def test_the_rules_answer_as_lokal_id_does(text: str) -> None:
+    from lokal.nik import parse_nik
+
+    expected = parse_nik(text.strip(), reference_date=TODAY)
+    try:
+        facts = check_nik(text, today=TODAY)
+    except InvalidNik as refused:
+        assert expected.errors, f"lokal-id accepts what check_nik refuses ({refused.rule})"
+        assert refused.rule is LOKAL_RULES[expected.errors[0].code]
+        return
+    assert not expected.errors
+    assert (facts.nik, facts.province_code, facts.regency_code, facts.district_code) == (
+        expected.nik, expected.province_code, expected.regency_code, expected.district_code
+    )
+    assert (facts.sex, facts.birth_date.isoformat(), facts.serial) == (
+        expected.gender, expected.birth_date, expected.serial
+    )
+
+
+@pytest.mark.parametrize("written", ["3510 0147 0590 0012", "35.10.01-470590-0012",
+                                     "3510\u00a0014705900012\ufeff", "\t3510014705900012\n"])
+def test_separators_are_read_past_as_lokal_id_does(written: str) -> None:
+    facts = check_nik(written, today=TODAY)
+    assert (facts.nik, facts.sex, facts.birth_date) == ("3510014705900012", "P", date(1990, 5, 7))
+
+
+def test_the_province_list_is_lokal_ids() -> None:
+    from lokal.provinces import PROVINCES as LOKAL_PROVINCES
+
+    from common.nik import PROVINCE_CODES
+
+    assert set(LOKAL_PROVINCES) == PROVINCE_CODES == {f"{p:02d}" for p in PROVINCES}
