@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.capture.detect import PageDetector, Reason, _line_sides, _run_on_sides
+from kiosk.capture.detect import (
+    PageDetector,
+    Reason,
+    _line_sides,
+    _run_on_sides,
+    _sides_running_off,
+)
 from kiosk.capture.metric import jaccard
 from tests.support.evalset import FRAME_SIZE, Kind, Sample, Scene, render
 
@@ -211,6 +217,27 @@ def test_a_sheets_own_corners_end_its_sides() -> None:
     image[200:204, 150:450] = 30  # print inside does not make a side run on
     sheet = np.array([[150, 60], [449, 60], [449, 399], [150, 399]], np.float64)
     assert not _run_on_sides(image, sheet).any()
+
+
+def test_a_side_running_on_out_of_the_picture_gives_the_sheet_away() -> None:
+    """The page runs off the frame's top; the outline below a printed rule has a faint
+    right neighbour (a glare patch on the counter beside it), so only its left side runs on
+    past the rule, but all the way to the border."""
+    image = _page_off_the_top(rule_y=120)
+    image[:, 450:] = 225  # the counter right of the page as bright as paper: no step there
+    below_rule = np.array([[150, 120], [449, 120], [449, 399], [150, 399]], np.float64)
+    assert not _run_on_sides(image, below_rule).any()  # needs both neighbours to run on
+    assert _sides_running_off(image, below_rule).tolist() == [False, False, False, True]
+
+
+def test_a_sheet_inside_the_frame_runs_off_nowhere() -> None:
+    """Its sides end at its corners; a cable lying in line with one of them, from the
+    corner to the frame's border, is a line on the counter, not the sheet's step."""
+    image = np.full((480, 640, 3), 110, np.uint8)
+    image[60:400, 150:450] = 235
+    image[400:, 447:452] = 25
+    sheet = np.array([[150, 60], [449, 60], [449, 399], [150, 399]], np.float64)
+    assert not _sides_running_off(image, sheet).any()
 
 
 def test_a_cable_across_the_page_is_not_a_side() -> None:

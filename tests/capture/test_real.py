@@ -17,7 +17,7 @@ from kiosk.capture.detect import DetectorConfig, PageDetector, Reason, _white_of
 from kiosk.capture.metric import jaccard
 from tests.support.evalset import Scene, render
 from tests.support.realset import RealFrame, load
-from tests.support.realvariants import SIDES, VARIANTS, cut
+from tests.support.realvariants import SIDES, VARIANTS, cut, cut_at
 
 pytestmark = pytest.mark.in_process
 
@@ -59,6 +59,16 @@ def test_a_page_partly_out_of_the_frame_is_never_answered(frame: RealFrame, side
     for share in (0.08, 0.12):
         found = detector.detect(cut(frame.image(), frame.quad, side, share))
         assert found.quad is None, (side, share, found)
+
+
+@pytest.mark.parametrize(("side", "share"), [("left", 0.5), ("bottom", 0.08)])
+def test_a_page_running_off_a_smaller_camera_is_never_answered(side: str, share: float) -> None:
+    """The form slid off the frame, seen at 0.9 of the camera's resolution: the outline
+    closing on a printed column rule (or on the table's last rule) has one neighbour
+    faint against the counter, and the page's other side runs on to the frame's border."""
+    frame = next(f for f in PLAIN if "tax" in f.name)
+    found = PageDetector().detect(cut_at(frame.image(), frame.quad, side, share, 0.9))
+    assert found.quad is None, found
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
