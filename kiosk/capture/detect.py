@@ -860,7 +860,7 @@ def _sides_running_off(image: Image, quad: Quad) -> Sides:
     slid partly off the frame and seen at 0.75-0.9 of the camera's resolution, outlines
     closing on a table rule were accepted where one of the rule's neighbours was faint (a
     glare patch on the counter beside it) while the other, the page's own side, ran on to
-    the border (3 of 13 such answers; no synthetic page lost).
+    the border (3 of 13 such answers; no page lost on any synthetic split).
     """
     h, w = image.shape[:2]
     a, b = quad, quad[NEXT]
