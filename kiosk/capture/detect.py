@@ -110,7 +110,10 @@ _RUN_ON_MIN_STEP = 8.0  # L*: a side fainter than this is not judged
 _OFF_SAMPLES = 16
 _OFF_STEP = 4.0  # px (middle level)
 _OFF_DRIFT = 4
-_OFF_MIN_SAMPLES = 3  # an extension shorter than this many samples is not judged
+_OFF_MIN_SAMPLES = 2  # an extension shorter than this many samples is not judged
+# The run ends this near the frame's border (px): its profiles across it lie along the
+# border, where the remap repeats the border's pixels, so it may come close.
+_OFF_END = 2.0
 _OFF_HOLD = 0.7  # share of the extension's samples where the side's step carries on
 _OFF_PAPER = 0.85  # ...with the sheet's paper inside it (this much of the side's own inside)
 # A dark line on paper (a cable, a pen, a printed rule) edges as well as a sheet's border,
@@ -867,7 +870,7 @@ def _sides_running_off(image: Image, quad: Quad) -> Sides:
     d = b - a
     outward = _outward_normals(quad)
     margin = _RUN_ON_ACROSS + _OFF_DRIFT
-    sides, points, valid = _runs_to_border(a, b, w, h, margin)
+    sides, points, valid = _runs_to_border(a, b, w, h, _OFF_END)
     if not sides:
         return np.zeros(4, bool)
     across = np.arange(-margin, margin + 1.0)
