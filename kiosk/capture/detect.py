@@ -120,7 +120,8 @@ _OFF_PAPER = 0.85  # ...with the sheet's paper inside it (this much of the side'
 # but past it lies paper again: read just outside a side (the line) and further out.
 _LINE_INSIDE = (-6.0, -4.0)  # px (middle level)
 _LINE_NEAR = (1.0, 2.0, 3.0, 4.0, 5.0)
-_LINE_FAR = (9.0, 12.0, 15.0)
+# Out of focus, a cable and its shadow span some 15 px, so paper again is looked for up to 21.
+_LINE_FAR = (9.0, 12.0, 15.0, 18.0, 21.0)
 # The line: at most this light, relative to the paper inside. A black cable reads 0.3-0.5,
 # the same cable out of focus 0.62; a sheet's shadow on the sheet below is far lighter.
 _LINE_DARK = 0.7

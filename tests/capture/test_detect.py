@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -248,3 +249,14 @@ def test_a_cable_across_the_page_is_not_a_side() -> None:
     assert _line_sides(image, below_cable).tolist() == [True, False, False, False]
     sheet = np.array([[150, 60], [449, 60], [449, 399], [150, 399]], np.float64)
     assert not _line_sides(image, sheet).any()  # a dark counter stays dark past the border
+
+
+def test_a_wide_blurred_cable_across_the_page_is_not_a_side() -> None:
+    """Out of focus, a cable and its shadow span some 15 px of the middle level: paper
+    again is looked for up to 21 px past the side."""
+    image = np.full((480, 640, 3), 110, np.uint8)
+    image[60:400, 150:450] = 235
+    image[188:205, 100:520] = 25  # 17 px of cable and shadow
+    image = cv2.GaussianBlur(image, (0, 0), 2.0)
+    below_cable = np.array([[150, 205], [449, 205], [449, 399], [150, 399]], np.float64)
+    assert _line_sides(image, below_cable).tolist() == [True, False, False, False]

@@ -101,11 +101,12 @@ def test_another_camera_resolution_gives_no_wrong_quad(frame: RealFrame) -> None
 @pytest.mark.parametrize(("name", "variant"), [("background05_patent", "out of focus"),
                                                ("background05_datasheet", "darker"),
                                                ("background05_datasheet", "360p"),
-                                               ("background05_datasheet", "out of focus")])
+                                               ("background05_datasheet", "out of focus"),
+                                               ("background05_magazine", "out of focus")])
 def test_a_cable_or_a_pile_is_not_taken_for_a_side(name: str, variant: str) -> None:
     """Out of focus, darker or at 360p the cluttered desk once gave outlines closed by the
-    cable across the page (Jaccard 0.14-0.56): a dark line on paper is not a border, even
-    blurred to 0.62 of the paper's lightness."""
+    cable across the page (Jaccard 0.09-0.56): a dark line on paper is not a border, even
+    blurred to 0.62 of the paper's lightness or, with its shadow, 15 px wide."""
     frame = next(f for f in FRAMES if f.name.startswith(name))
     image, truth = VARIANTS[variant](frame.image(), frame.quad)
     found = PageDetector().detect(image)
