@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/x.py` puts only bench/ on the path
     sys.path.insert(0, str(ROOT))
 
+from kiosk.capture.autocapture import AutoCapture
 from kiosk.capture.detect import Detection, DetectorConfig, PageDetector, Reason
 from kiosk.capture.guidance import Code
 from kiosk.capture.metric import corner_error, jaccard
@@ -201,7 +202,7 @@ def real_figures(frames: list[RealFrame], detector: PageDetector, runs: int) -> 
         if found.quad is not None:
             accepted_conf.append(found.confidence)
             wrong += score < 0.5
-            captured_below += score < 0.9 and not found.region_backed
+            captured_below += score < 0.9 and _would_capture(found)
         rows.append((score, frame.name, str(found.reason), found.confidence))
     arr = np.array(scores)
     line("real frames mean Jaccard", float(arr.mean()), "", ">=", 0.95, ".4f")
@@ -209,7 +210,7 @@ def real_figures(frames: list[RealFrame], detector: PageDetector, runs: int) -> 
          ".1f")
     line("real frames: accepted quads with Jaccard < 0.5", wrong, "", "<=", 0, ".0f")
     info(f"real frames auto-capture could take below Jaccard 0.9: {captured_below} "
-         "(region-backed finds are outlined, never auto-captured)")
+         "(region-backed finds, outlines at the border and pages too small never are)")
     for score, name, reason, conf in sorted(rows)[:6]:
         info(f"real worst: {name} Jaccard {score:.3f} reason {reason} confidence {conf:.2f}")
     cold: list[float] = []
@@ -275,7 +276,7 @@ def lighting_figures(frames: list[RealFrame], detector: PageDetector) -> None:
                     found_count += found.quad is not None
                     wrong += found.quad is not None and score < 0.5
                     captured_below += (found.quad is not None and score < 0.9
-                                       and not found.region_backed)
+                                       and _would_capture(found))
         arr = np.array(scores)
         info(f"{desk} under {len(CASTS)} lights x {len(TONES)} exposures: mean Jaccard "
              f"{arr.mean():.3f}, found {found_count} of {len(arr)}, accepted below "
@@ -296,7 +297,7 @@ def variant_figures(frames: list[RealFrame], detector: PageDetector) -> None:
             score = jaccard(found.quad, truth)
             scores.append(score)
             wrong += found.quad is not None and score < 0.5
-            taken += found.quad is not None and score < 0.9 and not found.region_backed
+            taken += found.quad is not None and score < 0.9 and _would_capture(found)
         info(f"real frames, {name}: mean Jaccard {np.mean(scores):.3f}")
     count = len(VARIANTS) * len(frames)
     line("real frames through other cameras: accepted quads with Jaccard < 0.5", wrong,
@@ -304,7 +305,7 @@ def variant_figures(frames: list[RealFrame], detector: PageDetector) -> None:
     info(f"real frames through other cameras: answers auto-capture could take below "
          f"Jaccard 0.9: {taken}")
     answered = dict.fromkeys(CUT_SCALES, 0)
-    edge_backed = 0
+    edge_backed, capturable = 0, 0
     for frame in frames:
         image = frame.image()
         for side in SIDES:
@@ -313,12 +314,20 @@ def variant_figures(frames: list[RealFrame], detector: PageDetector) -> None:
                     found = detector.detect(cut_at(image, frame.quad, side, share, scale))
                     answered[scale] += found.quad is not None
                     edge_backed += found.quad is not None and not found.region_backed
+                    capturable += found.quad is not None and _would_capture(found)
     per_scale = len(frames) * len(SIDES) * len(CUT_SHARES)
     line("real pages partly out of the frame: quads accepted", sum(answered.values()),
          f"of {per_scale * len(CUT_SCALES)}", "<=", 0, ".0f")
     info("real pages partly out of the frame, by the camera's resolution: "
          + ", ".join(f"{scale:g}x {answered[scale]} of {per_scale}" for scale in CUT_SCALES)
-         + f"; {edge_backed} of the outlines edge-backed (auto-capture could take them)")
+         + f"; {edge_backed} of the outlines edge-backed, {capturable} of them large enough "
+         "and clear of the border for auto-capture to take")
+
+
+def _would_capture(found: Detection) -> bool:
+    """Would auto-capture take this outline, held steady? Region-backed ones, outlines
+    touching the frame's border and pages too small to read never are."""
+    return found.quad is not None and AutoCapture().problem(found) is None
 
 
 def _preview_stream(frames: list[RealFrame], detector: PageDetector,

@@ -56,7 +56,7 @@ class AutoCapture:
 
     def feed(self, detection: Detection) -> Advice:
         cfg = self.config
-        problem = self._problem(detection)
+        problem = self.problem(detection)
         if problem is not None:
             self._last = None
             self._steady = 0
@@ -79,7 +79,10 @@ class AutoCapture:
             return Advice(Phase.CAPTURE, Code.OK, 1.0)
         return Advice(Phase.STEADYING, Code.HOLD_STILL, self._steady / cfg.frames)
 
-    def _problem(self, detection: Detection) -> Code | None:
+    def problem(self, detection: Detection) -> Code | None:
+        """What keeps ``detection`` from being taken, however steady it stays (None: it
+        would be taken). Stateless, so ``bench/capture.py`` asks it of single detections
+        to count the wrong outlines the kiosk would actually capture."""
         if detection.quad is None:
             return Code(str(detection.reason))
         quad, frame = detection.quad, detection.frame_size

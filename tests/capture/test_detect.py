@@ -257,6 +257,6 @@ def test_a_wide_blurred_cable_across_the_page_is_not_a_side() -> None:
     image = np.full((480, 640, 3), 110, np.uint8)
     image[60:400, 150:450] = 235
     image[188:205, 100:520] = 25  # 17 px of cable and shadow
-    image = cv2.GaussianBlur(image, (0, 0), 2.0)
+    blurred = cv2.GaussianBlur(image, (0, 0), 2.0)
     below_cable = np.array([[150, 205], [449, 205], [449, 399], [150, 399]], np.float64)
-    assert _line_sides(image, below_cable).tolist() == [True, False, False, False]
+    assert _line_sides(blurred, below_cable).tolist() == [True, False, False, False]
