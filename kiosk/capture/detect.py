@@ -257,7 +257,7 @@ class _Levels:
 
 @dataclass
 class _Candidate:
-    quad: Quad  # full-resolution coordinates
+    quad: Quad  # in the image it was fitted on: the middle level, the full frame once polished
     support: float = 0.0
     min_side: float = 0.0
     touches_border: bool = False
