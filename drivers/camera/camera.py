@@ -203,6 +203,7 @@ class Camera:
         failures = 0
         opened = False
         resting = False
+        image: Image | None = None
         next_due = probe_due = time.monotonic()  # the first probe: the state, known at once
         while not stopping.is_set():
             if not self._watched():
@@ -210,6 +211,7 @@ class Camera:
                     resting = True
                     if opened:
                         probe_due = time.monotonic() + self._idle_probe_period
+                    image = None  # this loop's last frame too, or it rests with it (6 MB)
                     self._forget_latest()
                     self.source.close()
                     opened = False

@@ -8,6 +8,7 @@ import queue
 import struct
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 
 import numpy as np
@@ -148,6 +149,17 @@ def test_nothing_is_grabbed_while_nobody_watches(
     assert again.number == newest + 1  # the frame counter stood still while resting
     assert again.captured_at >= resumed
     assert camera.status().state is DeviceState.ONLINE  # resting is not offline
+
+
+def test_a_resting_camera_keeps_no_frame_alive(source: CountingSource) -> None:
+    """Nothing of the last frame outlives the watch: not the slot, not the grab loop's own
+    variables (a resting kiosk kept a 6 MB 1080p frame that way)."""
+    with Camera(source, width=64, height=48, fps=100, idle_probe_period=60) as camera:
+        with camera.watching():
+            camera.latest(timeout=5)
+            time.sleep(0.1)  # more frames: the loop's variables move on to the newest
+            last = weakref.ref(camera.latest(timeout=5).image)
+        wait_for(lambda: last() is None, "the last frame let go", timeout=2)
 
 
 def test_a_resumed_watch_never_gets_a_picture_taken_before_it() -> None:
