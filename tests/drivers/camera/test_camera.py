@@ -248,3 +248,21 @@ def test_a_simulated_tray_keeps_only_the_photos_it_shows(tmp_path: Path) -> None
     now = source.read()
     assert now is not None and int(now[0, 0, 0]) == 90
     assert kept() is None
+
+
+def test_a_closed_simulated_camera_holds_no_photo(tmp_path: Path) -> None:
+    """A resting camera closes its source: the tray's decoded photo goes with it, and the
+    next open shows the same photo again."""
+    photo = tmp_path / "page.png"
+    cv2.imwrite(str(photo), np.full((48, 64, 3), 200, np.uint8))
+    source = SimulatedSource([photo])
+    source.open(64, 48)
+    shown = source.read()
+    assert shown is not None
+    kept = weakref.ref(shown)
+    del shown
+    source.close()
+    assert kept() is None
+    source.open(64, 48)
+    again = source.read()
+    assert again is not None and int(again[0, 0, 0]) == 200
