@@ -129,6 +129,7 @@ def running_app(config_dir: Path, work: Path) -> Iterator[tuple[TimedUi, Any]]:
     from screens import heap
 
     heap.limit_arenas()  # as `kiosk app` does before any thread starts (screens/main.py)
+    heap.map_large_blocks()
     from kivy.base import EventLoop
     from kivy.config import Config
 

@@ -132,6 +132,7 @@ def run(
     config: KioskConfig, central_url: str | None = None, demo: DemoOptions | None = None
 ) -> int:
     heap.limit_arenas()  # before any thread starts (screens/heap.py)
+    heap.map_large_blocks()
     # refuses (NotReady, DemoOnly) before any window opens
     runtime = build_runtime(config, central_url, demo)
     configure_window(config)

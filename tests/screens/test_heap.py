@@ -195,3 +195,31 @@ def test_after_a_visit_its_garbage_is_collected_and_the_memory_given_back() -> N
 
 def test_before_the_heap_settles_a_visit_leaves_the_full_collection_to_settle() -> None:
     assert _after_a_visit("unsettled") == (False, "heap-give-back")
+
+
+LARGE_BLOCK_PROBE = """
+import ctypes, sys
+from screens import heap
+if sys.argv[1] == "mapped":
+    assert heap.map_large_blocks()
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+class Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+libc.mallinfo2.restype = Mallinfo2
+libc.free(libc.malloc(6_220_800))  # a 1080p frame, freed
+mapped = libc.mallinfo2().hblks  # blocks mapped on their own
+frame = libc.malloc(6_220_800)  # the next one
+print(libc.mallinfo2().hblks - mapped)
+"""
+
+
+def test_large_blocks_keep_pages_of_their_own_after_one_is_freed() -> None:
+    """glibc's default raises its mapping threshold past a freed 6 MB frame, so the next frame
+    comes from an arena (and its memory stays there when freed); with ``map_large_blocks`` it
+    is mapped on its own again."""
+    assert int(_probe(LARGE_BLOCK_PROBE, "default").stdout) == 0
+    assert int(_probe(LARGE_BLOCK_PROBE, "mapped").stdout) == 1
