@@ -3,8 +3,8 @@ kiosk's camera (a damaged road on their phone, a printed picture, a letter).
 
 Unlike a document scan nothing is detected or flattened: the resident sees the live picture,
 presses the shutter, and sees the still to keep or retake. The picture goes to the screen
-through the scanner's ``PreviewSlot`` (frames never travel as events) and the still is left
-in it while the resident decides. The photo is encoded as a JPEG in memory, at most
+through the scanner's ``CameraPreviewSlot`` (frames never travel as events) and the still is
+left in it while the resident decides. The photo is encoded as a JPEG in memory, at most
 ``PHOTO_MAX``, and goes nowhere but the session (and from there the sealed outbox).
 """
 
@@ -17,7 +17,7 @@ import cv2
 
 from drivers.camera import Camera, CameraUnavailable
 from drivers.camera.frame import Image
-from kiosk.scanning import PreviewSlot
+from kiosk.scanning import CameraPreviewSlot
 from kiosk.session.flows import ScannedDocument
 from kiosk.session.photo import PhotoFailed, Shutter
 
@@ -41,7 +41,7 @@ class CameraPhotographer:
     def __init__(
         self,
         camera: Camera,
-        preview: PreviewSlot,
+        preview: CameraPreviewSlot,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

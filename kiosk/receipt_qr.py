@@ -22,7 +22,7 @@ import cv2
 from drivers.camera import Camera
 from drivers.camera.frame import Image
 from kiosk.receipts import tracking_code_from_scan
-from kiosk.scanning import PreviewSlot
+from kiosk.scanning import CameraPreviewSlot
 
 WATCH_S = 60.0  # as long as a document scan waits for its page
 
@@ -41,7 +41,7 @@ class ReceiptQrReader:
     def __init__(
         self,
         camera: Camera,
-        preview: PreviewSlot,
+        preview: CameraPreviewSlot,
         on_read: Callable[[str | None], None],
         *,
         timeout_s: float = WATCH_S,

@@ -6,10 +6,9 @@ a full-resolution still is taken and run through the capture pipeline (flatten, 
 encode). A still that fails a quality check is not kept: the resident is told why and the
 watch goes on, so a retake is simply putting the page back.
 
-The camera's picture reaches the screen through a ``PreviewSlot``, not through the session's
-events: each frame is shrunk to at most ``PREVIEW_MAX`` and left in a one-frame slot that the
-screen reads from its own clock. A frame the screen has not fetched yet is simply replaced, so
-a busy UI never queues pictures (each is ~0.7 MB) and the session's state never holds one.
+The camera's picture goes to a ``CameraPreviewSlot`` (``kiosk.tray``): each frame shrunk to
+at most ``PREVIEW_MAX``, the latest one kept. A kiosk runs this in its camera process
+(``kiosk.camera_host``), whose slot sends each picture on to the app's.
 """
 
 from __future__ import annotations
@@ -17,59 +16,27 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import cv2
 
-from central.contract.models import LocalizedText
-from common.events import Event, EventBus
+from common.events import EventBus
 from drivers.camera import Camera, CameraUnavailable, FrameReady
 from drivers.camera.frame import Image
 from kiosk.capture.autocapture import AutoCapture, Phase
 from kiosk.capture.detect import PageDetector
-from kiosk.capture.guidance import GUIDANCE, Code
+from kiosk.capture.guidance import Code
 from kiosk.capture.output import Format
 from kiosk.capture.pipeline import CaptureConfig, capture
 from kiosk.capture.preview import PreviewDetector
 from kiosk.metrics import NO_METRICS, Metrics
 from kiosk.session.flows import ScannedDocument
+from kiosk.tray import PREVIEW_MAX, PreviewSlot, ScanGuidance, guidance_text
 
 _CONTENT_TYPES = {Format.PDF: "application/pdf", Format.JPEG: "image/jpeg"}
 
-PREVIEW_MAX = (640, 360)  # (w, h): sharper than the screen's preview box needs, ~0.7 MB RGB
 
-
-@dataclass(frozen=True, eq=False)
-class PreviewFrame:
-    """A shrunk camera frame for the screen: RGB bytes, rows top to bottom.
-
-    ``source_size`` is the camera frame's size, the space ``ScanGuidance.quad`` is in."""
-
-    rgb: bytes
-    size: tuple[int, int]
-    source_size: tuple[int, int]
-    number: int
-
-
-class PreviewSlot:
-    """The latest preview frame, one at a time: written by the camera's thread while a scan
-    or the technician's watch runs (or by the photo and QR readers' loops), read by the
-    screen's clock.
-
-    Only a reference is swapped under the lock, so neither side ever waits for the other's
-    work; a reader that falls behind skips frames instead of queueing them."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._frame: PreviewFrame | None = None
-        self._count = 0
-        self._generation = 0  # one more at every clear()
-
-    @property
-    def generation(self) -> int:
-        """Changes at every ``clear()``: a writer that started before it can be ignored."""
-        with self._lock:
-            return self._generation
+class CameraPreviewSlot(PreviewSlot):
+    """A ``PreviewSlot`` fed with camera frames, which it shrinks for the screen."""
 
     def put(
         self,
@@ -79,46 +46,13 @@ class PreviewSlot:
         generation: int | None = None,
     ) -> None:
         """Shrink the BGR ``image`` to fit ``max_size`` (aspect kept) and make it the latest,
-        unless ``generation`` is given and the slot was cleared since (a frame still on its
-        way when the watch ended must not come back on screen)."""
+        unless ``generation`` is given and the slot was cleared since."""
         height, width = image.shape[:2]
         scale = min(1.0, max_size[0] / width, max_size[1] / height)
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         small = cv2.resize(image, size, interpolation=cv2.INTER_AREA) if scale < 1 else image
         rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB).tobytes()
-        with self._lock:
-            if generation is not None and generation != self._generation:
-                return
-            self._count += 1
-            self._frame = PreviewFrame(rgb, size, (width, height), self._count)
-
-    def latest(self, after: int = 0) -> PreviewFrame | None:
-        """The latest frame if it is newer than frame number ``after``, else None."""
-        with self._lock:
-            frame = self._frame
-        return frame if frame is not None and frame.number > after else None
-
-    def clear(self) -> None:
-        """No picture to show (the watch ended): the screen keeps none of the tray either."""
-        with self._lock:
-            self._frame = None
-            self._generation += 1
-
-
-@dataclass(frozen=True)
-class ScanGuidance(Event):
-    """One preview frame's verdict. ``quad`` is in preview pixels, clockwise from top-left."""
-
-    phase: str
-    guidance: LocalizedText
-    progress: float
-    quad: tuple[tuple[float, float], ...] | None
-    frame_size: tuple[int, int]
-
-
-def guidance_text(code: Code) -> LocalizedText:
-    text = GUIDANCE[code]
-    return LocalizedText(id=text["id"], en=text["en"])
+        self.show(rgb, size, (width, height), generation=generation)
 
 
 class DocumentScanner:
@@ -130,10 +64,10 @@ class DocumentScanner:
         config: CaptureConfig | None = None,
         clock: Callable[[], float] = time.monotonic,
         metrics: Metrics = NO_METRICS,
-        preview: PreviewSlot | None = None,
+        preview: CameraPreviewSlot | None = None,
     ) -> None:
         self._camera = camera
-        self.preview = preview or PreviewSlot()  # the screen shows the tray from here
+        self.preview = preview or CameraPreviewSlot()  # the screen shows the tray from here
         self._bus = bus
         self._config = config or CaptureConfig()
         self._detector = PageDetector(self._config.detector)

@@ -21,9 +21,9 @@ from kivy.uix.floatlayout import FloatLayout
 import screens.widgets  # noqa: F401  (registers the kit's classes and rules)
 from central.contract.models import LocalizedText
 from kiosk.maintenance import Maintenance
-from kiosk.scanning import PreviewSlot
 from kiosk.session.owner import SessionOwner
 from kiosk.technician import TechnicianGate
+from kiosk.tray import PreviewSlot
 from screens import theme
 from screens.attract.attract import AttractScreen  # noqa: F401  (each import loads its .kv)
 from screens.bansos.bansos import BansosScreen  # noqa: F401

@@ -23,7 +23,6 @@ from central.contract.models import (
 from central.contract.services import Announcement, MyRequests, TrackedItem, VillageInformation
 from common.phone import InvalidPhone, mask_phone
 from kiosk.i18n import bilingual
-from kiosk.scanning import ScanGuidance
 from kiosk.session.events import (
     CardTapped,
     CountdownTick,
@@ -46,6 +45,7 @@ from kiosk.session.flows import (
 from kiosk.session.machine import OUT_OF_SERVICE_TEXT, Session
 from kiosk.session.photo import Shutter
 from kiosk.session.states import State
+from kiosk.tray import ScanGuidance
 from screens.bridge import SessionBridge
 from screens.information.thumbnails import Thumbnail, thumbnail
 from screens.text import pick, word

@@ -13,7 +13,7 @@ from typing import Any
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 
 from central.contract.models import LocalizedText
-from kiosk.scanning import ScanGuidance
+from kiosk.tray import ScanGuidance
 from screens.base import KioskScreen, load_rules
 
 

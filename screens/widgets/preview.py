@@ -16,7 +16,7 @@ from kivy.graphics.texture import Texture
 from kivy.properties import ListProperty, NumericProperty, ObjectProperty
 from kivy.uix.widget import Widget
 
-from kiosk.scanning import PreviewFrame, PreviewSlot, ScanGuidance
+from kiosk.tray import PreviewFrame, PreviewSlot, ScanGuidance
 
 POLL_HZ = 30  # twice the camera's usual 15 fps, so a frame waits at most half a frame
 

@@ -17,8 +17,8 @@ from central.models import Document as DocumentRow
 from central.models import LetterRequest as LetterRequestRow
 from central.models import NotificationOptIn
 from central.notify.phones import box_for
-from kiosk.scanning import ScanGuidance
 from kiosk.session import State
+from kiosk.tray import ScanGuidance
 from tests.journeys.conftest import Rig, page_photo
 from tests.support.qr import decode_qr
 

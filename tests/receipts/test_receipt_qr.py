@@ -18,7 +18,7 @@ import pytest
 from drivers.camera import Camera, SimulatedSource
 from drivers.printer import PROFILE_58MM, PROFILE_80MM, PrinterProfile
 from kiosk.receipt_qr import ReceiptQrReader
-from kiosk.scanning import PreviewSlot
+from kiosk.scanning import CameraPreviewSlot
 from tests.journeys.conftest import page_photo
 from tests.receipts.conftest import context, print_out
 from tests.receipts.test_receipts import KINDS, Kind
@@ -73,7 +73,7 @@ def test_a_printed_receipt_on_the_tray_gives_its_code(
     kind: Kind, profile: PrinterProfile, camera: Camera, source: SimulatedSource, tmp_path: Path
 ) -> None:
     source.files = [on_the_tray(kind, profile, tmp_path / "tray.png")]
-    slot, reads = PreviewSlot(), Reads()
+    slot, reads = CameraPreviewSlot(), Reads()
     reader = ReceiptQrReader(camera, slot, reads)
     started = time.monotonic()
     reader.start()
@@ -88,7 +88,7 @@ def test_the_watch_shows_the_tray_and_gives_up_at_its_timeout(
     camera: Camera, source: SimulatedSource, tmp_path: Path
 ) -> None:
     source.files = [page_photo(tmp_path / "page.jpg")]  # a page, but no QR on it
-    slot, reads = PreviewSlot(), Reads()
+    slot, reads = CameraPreviewSlot(), Reads()
     reader = ReceiptQrReader(camera, slot, reads, timeout_s=2.0)
     reader.start()
     deadline = time.monotonic() + WAIT_S
@@ -103,7 +103,7 @@ def test_a_stopped_watch_hands_nothing_on(
     camera: Camera, source: SimulatedSource, tmp_path: Path
 ) -> None:
     source.files = [page_photo(tmp_path / "page.jpg")]
-    slot, reads = PreviewSlot(), Reads()
+    slot, reads = CameraPreviewSlot(), Reads()
     reader = ReceiptQrReader(camera, slot, reads)
     reader.start()
     reader.start()  # a second press while it watches starts nothing more

@@ -18,10 +18,10 @@ import pytest
 
 from central.contract.models import LocalizedText
 from drivers.documents.errors import MediaEmpty
-from kiosk.scanning import ScanGuidance
 from kiosk.session import State
 from kiosk.session.collect import COLLECT_SERVICE_ID, not_printed
 from kiosk.session.flows import ScannedDocument
+from kiosk.tray import PREVIEW_MAX, PreviewSlot, ScanGuidance
 from screens.demo.finger import pressable
 from screens.text import word
 from screens.theme import MIN_TARGET_MM, px_to_mm
@@ -66,6 +66,13 @@ def half(png: Path, target: Path) -> None:
     # imwrite answers False rather than raising: a screenshot asked for is never lost quietly.
     written = cv2.imwrite(str(target), small, [cv2.IMWRITE_PNG_COMPRESSION, 9])
     assert written, f"{target} was not written"
+
+
+def _show(slot: PreviewSlot, image: Any) -> None:
+    """A camera picture into the screen's slot, as the camera process sends one."""
+    rgb = cv2.cvtColor(cv2.resize(image, PREVIEW_MAX), cv2.COLOR_BGR2RGB)
+    height, width = image.shape[:2]
+    slot.show(rgb.tobytes(), PREVIEW_MAX, (width, height))
 
 
 def small_targets(ui: Ui) -> list[str]:
@@ -120,7 +127,7 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         assert scanner is not None
         tray = cv2.imread(str(page_photo(tmp / "tray.jpg", 1)))
         assert tray is not None
-        scanner.preview.put(np.asarray(tray, dtype=np.uint8))  # the live picture
+        _show(scanner.preview, tray)  # the live picture
         rig.kiosk.core.bus.publish(ScanGuidance("steady", text, 0.6, quad, (1200, 900)))
         ui.until(lambda: preview.outline != [] and preview.frames_shown > shown, "the picture")
 
@@ -228,7 +235,7 @@ def walk(ui: Ui, rig: Rig) -> list[tuple[str, str, Callable[[], object]]]:
         assert scanner is not None
         still = cv2.imread(str(page_photo(tmp / "still.jpg", 2)))
         assert still is not None
-        scanner.preview.put(np.asarray(still, dtype=np.uint8))
+        _show(scanner.preview, still)
         ui.until(lambda: preview.frames_shown > shown, "the still")
 
     def offered() -> None:

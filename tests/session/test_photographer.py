@@ -15,14 +15,14 @@ import pytest
 from common.events import EventBus
 from drivers.camera import simulated_camera
 from kiosk.photo import PHOTO_MAX, CameraPhotographer, encode_photo
-from kiosk.scanning import PreviewSlot
+from kiosk.scanning import CameraPreviewSlot
 from kiosk.session.photo import PhotoFailed, Shutter
 from tests.journeys.conftest import page_photo
 
 WAIT_S = 30.0
 
 
-def _press_after_frames(slot: PreviewSlot, shutter: Shutter, take: bool, frames: int) -> None:
+def _press_after_frames(slot: CameraPreviewSlot, shutter: Shutter, take: bool, frames: int) -> None:
     """The resident's press, from another thread, once the viewfinder showed ``frames``."""
 
     def watch() -> None:
@@ -38,7 +38,7 @@ def test_the_viewfinder_shows_the_camera_until_the_shutter_and_leaves_the_still(
 ) -> None:
     photo = page_photo(tmp_path / "road.jpg", seed=3)
     camera = simulated_camera(files=[photo], bus=EventBus(), fps=30, width=1920, height=1080)
-    slot = PreviewSlot()
+    slot = CameraPreviewSlot()
     photographer = CameraPhotographer(camera, slot)
     shutter = Shutter()
     _press_after_frames(slot, shutter, take=True, frames=3)
@@ -57,7 +57,7 @@ def test_the_viewfinder_shows_the_camera_until_the_shutter_and_leaves_the_still(
 def test_closing_the_viewfinder_takes_no_photo_and_empties_the_slot(tmp_path: Path) -> None:
     photo = page_photo(tmp_path / "road.jpg", seed=3)
     camera = simulated_camera(files=[photo], bus=EventBus(), fps=30, width=1280, height=720)
-    slot = PreviewSlot()
+    slot = CameraPreviewSlot()
     shutter = Shutter()
     _press_after_frames(slot, shutter, take=False, frames=2)
     with camera:
@@ -67,7 +67,7 @@ def test_closing_the_viewfinder_takes_no_photo_and_empties_the_slot(tmp_path: Pa
 
 def test_a_camera_without_frames_times_out_and_fails_a_press() -> None:
     camera = simulated_camera(bus=EventBus(), fps=30)  # never started: no frame, no still
-    slot = PreviewSlot()
+    slot = CameraPreviewSlot()
     assert CameraPhotographer(camera, slot).photograph(Shutter(), timeout_s=0.3) is None
     pressed = Shutter()
     pressed.take()

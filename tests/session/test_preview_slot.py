@@ -13,12 +13,13 @@ from common.events import EventBus
 from drivers.camera import Camera, simulated_camera
 from drivers.camera.frame import Image
 from kiosk.capture.detect import Detection
-from kiosk.scanning import PREVIEW_MAX, DocumentScanner, PreviewSlot, ScanGuidance
+from kiosk.scanning import CameraPreviewSlot, DocumentScanner
+from kiosk.tray import PREVIEW_MAX, ScanGuidance
 from tests.journeys.conftest import page_photo
 
 
 def test_a_frame_is_shrunk_to_fit_keeping_its_aspect_and_its_colours_as_rgb() -> None:
-    slot = PreviewSlot()
+    slot = CameraPreviewSlot()
     image = np.zeros((1080, 1920, 3), np.uint8)
     image[:, :, 0] = 200  # blue in OpenCV's BGR
     slot.put(image)
@@ -30,14 +31,14 @@ def test_a_frame_is_shrunk_to_fit_keeping_its_aspect_and_its_colours_as_rgb() ->
 
 
 def test_a_small_frame_is_kept_at_its_size() -> None:
-    slot = PreviewSlot()
+    slot = CameraPreviewSlot()
     slot.put(np.zeros((120, 160, 3), np.uint8))
     frame = slot.latest()
     assert frame is not None and frame.size == (160, 120)
 
 
 def test_only_the_latest_frame_is_kept_and_a_reader_sees_each_new_one_once() -> None:
-    slot = PreviewSlot()
+    slot = CameraPreviewSlot()
     assert slot.latest() is None
     for level in (10, 20, 30):
         slot.put(np.full((90, 160, 3), level, np.uint8))
@@ -49,7 +50,7 @@ def test_only_the_latest_frame_is_kept_and_a_reader_sees_each_new_one_once() -> 
 
 
 def test_a_reader_on_another_thread_never_sees_a_torn_frame() -> None:
-    slot = PreviewSlot()
+    slot = CameraPreviewSlot()
     stop = threading.Event()
     torn: list[int] = []
 
@@ -117,7 +118,7 @@ def test_the_technicians_watch_shows_the_tray_and_outline_until_stopped(tmp_path
 
 
 def test_a_frame_still_on_its_way_when_the_watch_ends_is_not_shown() -> None:
-    slot = PreviewSlot()
+    slot = CameraPreviewSlot()
     watching = slot.generation
     slot.put(np.zeros((90, 160, 3), np.uint8), generation=watching)
     assert slot.latest() is not None
