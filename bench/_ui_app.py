@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ sys.path.insert(0, str(REPO))
 from bench._report import info, report
 from bench._smaps import describe as memory_map
 from bench._ui_visits import INCOME, PURPOSE, Visits, footprint, mix, trimmed_rss_mb
+from kiosk.camera_host.client import LINGER_S
 from kiosk.config import load_kiosk_config
 from kiosk.config.schema import ScreenSection
 from kiosk.demo.tray import PHOTOS, tray_photo
@@ -210,6 +210,7 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
         ui.on("menu")
         preview_rate(ui, kiosk)
         where_memory_is("after the scan preview and one capture")
+        info(f"the camera's process: {camera_process(kiosk)}")
         simulated_card_to_pin(ui, kiosk, person.card_uid, taps)
         visits = Visits(ui, kiosk, person)
         letter_by_touch(visits)
@@ -218,34 +219,31 @@ def journeys(config_dir: Path, work: Path, person: Resident, taps: int, soak: in
 
 
 def attract_cpu(ui: TimedUi, kiosk: Any) -> None:
-    """CPU the app spends on the attract screen while nobody is there (no target): the whole
-    process's and the camera's grab thread's, over ATTRACT_S of frames, with the camera's
-    frames published meanwhile (a camera nobody watches rests: drivers/camera/camera.py)."""
-    from drivers.camera import FrameReady
-
-    grabbed: list[int] = []
-    stop_counting = kiosk.core.bus.subscribe(FrameReady, lambda event: grabbed.append(1))
-    camera_thread = next((t for t in threading.enumerate() if t.name.startswith("camera-")), None)
-    process, camera = time.process_time(), _thread_cpu_s(camera_thread)
+    """CPU the app spends on the attract screen while nobody is there (no target), over
+    ATTRACT_S of frames, and whether the camera's process runs meanwhile (it runs only while
+    something needs the camera, and for its health probe: kiosk/camera_host)."""
+    camera = kiosk.core.camera
+    process = time.process_time()
     ends = time.perf_counter() + ATTRACT_S
     while time.perf_counter() < ends:
         ui.frames(1)
-    process, camera = time.process_time() - process, _thread_cpu_s(camera_thread) - camera
-    stop_counting()
+    process = time.process_time() - process
+    running = "not running" if camera is None or camera.pid is None else "running"
     info(
         f"CPU on the attract screen over {ATTRACT_S:.0f} s: the app {process / ATTRACT_S:.1%} "
-        f"of a core, of it the camera's grab thread {camera / ATTRACT_S:.1%}; "
-        f"camera frames published: {len(grabbed)}"
+        f"of a core; the camera's process: {running}"
     )
 
 
-def _thread_cpu_s(thread: threading.Thread | None) -> float:
-    """A thread's user + system CPU seconds, from /proc (Linux)."""
-    if thread is None or thread.native_id is None:
-        return 0.0
-    stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
-    fields = stat.rsplit(")", 1)[1].split()  # after the name, which may hold spaces
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def camera_process(kiosk: Any) -> str:
+    """The camera's process's resident memory, if one runs (kiosk/camera_host)."""
+    pid = kiosk.core.camera.pid if kiosk.core.camera is not None else None
+    try:
+        status = Path(f"/proc/{pid}/status").read_text() if pid is not None else ""
+    except OSError:
+        status = ""  # it ended between the two reads
+    rss = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")), None)
+    return "not running" if rss is None else f"{int(rss) / 1024:.0f} MB resident"
 
 
 def where_memory_is(moment: str) -> None:
@@ -404,6 +402,8 @@ def many_journeys(visits: Visits, count: int) -> None:
     report("thread growth", after.threads - steady.threads, "threads", "<=", 0)
     report("texture growth", after.textures - steady.textures, "textures", "<=", 0)
     report("steady RSS", after.rss_mb, "MB", "<=", 250)
+    info(f"the camera's process meanwhile (not the app's; ends {LINGER_S:g} s after its last use): "
+         f"{camera_process(visits.kiosk)}")
     info(f"RSS once the C allocator returns what it keeps free: {trimmed_rss_mb():.0f} MB")
     info(
         f"longest UI-thread frame over these visits (the scans included): "

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -32,6 +32,12 @@ from drivers.printer import PRINTERS, ThermalPrinter
 from drivers.probe import DeviceSpec
 from drivers.scanner import CODE_SCANNERS
 from drivers.scanner.scanner import CodeScanned, CodeScanner
+from kiosk.camera_host.client import (
+    CameraProcess,
+    RemotePhotographer,
+    RemoteQrReader,
+    RemoteScanner,
+)
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig
 from kiosk.config.devices import device_specs
@@ -46,10 +52,7 @@ from kiosk.session.photo import Photographer
 from kiosk.session.receipting import SessionReceipts
 from kiosk.signing import RequestSigner
 from kiosk.submitter import OutboxSubmitter
-
-if TYPE_CHECKING:  # imported when a camera is configured: OpenCV costs ~50 MB of RSS
-    from drivers.camera import Camera
-    from kiosk.scanning import DocumentScanner
+from kiosk.tray import PreviewSlot
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +74,8 @@ class KioskCore:
     printer: ThermalPrinter
     outbox: Outbox
     submitter: OutboxSubmitter
-    scanner: DocumentScanner | None
-    camera: Camera | None = None
+    scanner: RemoteScanner | None
+    camera: CameraProcess | None = None
     document_printer: DocumentPrinter | None = None
     code_scanner: CodeScanner | None = None
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
@@ -234,21 +237,15 @@ def build_core(
         receipt_on_screen=config.printer.screen_fallback,
         documents=document_printer,
         letter_desk=client if document_printer is not None else None,
-        photographer=_photographer(camera, scanner),
+        photographer=_photographer(camera),
     )
     owner = SessionOwner(session)
 
     def read_from_camera(code: str | None) -> None:
         owner.post(lambda s: s.code_scanned(code))
 
-    if camera is not None and scanner is not None:
-        from kiosk.receipt_qr import ReceiptQrReader  # OpenCV: only with a camera
-
-        session.receipt_qr = ReceiptQrReader(
-            camera,
-            scanner.preview,  # the status screen shows the tray as the scan screen does
-            on_read=read_from_camera,
-        )
+    if camera is not None:  # the status screen shows the tray as the scan screen does
+        session.receipt_qr = RemoteQrReader(camera, on_read=read_from_camera)
     return KioskCore(
         config=config,
         bus=bus,
@@ -270,23 +267,16 @@ def _camera_and_scanner(
     bus: EventBus,
     options: Callable[[DeviceKind], dict[str, Any]],
     metrics: Metrics,
-) -> tuple[Camera | None, DocumentScanner | None]:
-    """The camera and the document scanner watching it, or neither. Their modules (OpenCV,
-    the capture pipeline) are imported only for a kiosk that has a camera."""
+) -> tuple[CameraProcess | None, RemoteScanner | None]:
+    """The camera (in its own process, started when needed: ``kiosk.camera_host``) and the
+    document scanner watching it, or neither. The app's process never imports OpenCV."""
     if spec is None:
         return None, None
-    from drivers.camera import CAMERAS
-    from kiosk.scanning import DocumentScanner
-
-    camera = CAMERAS.create(spec.driver, bus=bus, **options(DeviceKind.CAMERA))
-    return camera, DocumentScanner(camera, bus, metrics=metrics)
+    camera = CameraProcess(spec.driver, options(DeviceKind.CAMERA), bus, PreviewSlot())
+    return camera, RemoteScanner(camera, metrics=metrics)
 
 
-def _photographer(camera: Camera | None, scanner: DocumentScanner | None) -> Photographer | None:
+def _photographer(camera: CameraProcess | None) -> Photographer | None:
     """A complaint's photos come from the same camera and show in the same preview slot as
     the scans (both run on the session's owner thread, so never at once)."""
-    if camera is None or scanner is None:
-        return None
-    from kiosk.photo import CameraPhotographer
-
-    return CameraPhotographer(camera, scanner.preview)
+    return None if camera is None else RemotePhotographer(camera)

@@ -18,7 +18,6 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from drivers.base import DeviceKind
-from drivers.camera import SimulatedSource
 from drivers.cards.simulated import SimulatedCardReader
 from drivers.printer.profile import profile_named
 from kiosk.assembly import KioskCore, build_core
@@ -95,9 +94,9 @@ class SimulatedKiosk:
     def put_on_tray(self, photo: Path) -> None:
         """What the simulated tray camera sees from now on: a photo of a page."""
         camera = self.core.camera
-        if camera is None or not isinstance(camera.source, SimulatedSource):
+        if camera is None or camera.driver != "simulated":
             raise NotDemo("only the simulated camera can be shown a photo by a script")
-        camera.source.files = [photo]
+        camera.show_on_tray((str(photo),))
 
     def advance_clock(self, seconds: float) -> None:
         self.clock.offset += seconds

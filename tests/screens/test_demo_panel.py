@@ -34,9 +34,9 @@ def test_the_panel_keys_drive_the_simulated_devices(window: Any, ui: Ui, rig: Ri
         camera = rig.kiosk.core.camera
         assert camera is not None
         _key(window, KEY_F6)
-        first = list(camera.source.files)
+        first = camera.tray
         _key(window, KEY_F6)
-        assert first and camera.source.files != first  # the next paper of the two
+        assert first and camera.tray != first  # the next paper of the two
     finally:
         panel.detach()
         ui.root.remove_widget(panel.hint)
