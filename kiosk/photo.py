@@ -17,9 +17,8 @@ import cv2
 
 from drivers.camera import Camera, CameraUnavailable
 from drivers.camera.frame import Image
+from kiosk.captured import PhotoFailed, ScannedDocument, Shutter
 from kiosk.scanning import CameraPreviewSlot
-from kiosk.session.flows import ScannedDocument
-from kiosk.session.photo import PhotoFailed, Shutter
 
 PHOTO_MAX = (1600, 1200)  # (w, h): enough for an officer to see the problem, ~300 kB as JPEG
 JPEG_QUALITY = 85

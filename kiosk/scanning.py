@@ -28,8 +28,8 @@ from kiosk.capture.guidance import Code
 from kiosk.capture.output import Format
 from kiosk.capture.pipeline import CaptureConfig, capture
 from kiosk.capture.preview import PreviewDetector
+from kiosk.captured import ScannedDocument
 from kiosk.metrics import NO_METRICS, Metrics
-from kiosk.session.flows import ScannedDocument
 from kiosk.tray import PREVIEW_MAX, PreviewSlot, ScanGuidance, guidance_text
 
 _CONTENT_TYPES = {Format.PDF: "application/pdf", Format.JPEG: "image/jpeg"}

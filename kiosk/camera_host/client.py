@@ -42,9 +42,8 @@ from kiosk.camera_host.messages import (
     Stop,
     Watch,
 )
+from kiosk.captured import PhotoFailed, ScannedDocument, Shutter
 from kiosk.metrics import NO_METRICS, Metrics
-from kiosk.session.flows import ScannedDocument
-from kiosk.session.photo import PhotoFailed, Shutter
 from kiosk.tray import PreviewSlot
 
 log = logging.getLogger(__name__)

@@ -43,12 +43,11 @@ from kiosk.camera_host.messages import (
     Stop,
     Watch,
 )
+from kiosk.captured import PhotoFailed, ScannedDocument, Shutter
 from kiosk.photo import CameraPhotographer
 from kiosk.receipt_qr import ReceiptQrReader
 from kiosk.runtime import logs
 from kiosk.scanning import CameraPreviewSlot, DocumentScanner
-from kiosk.session.flows import ScannedDocument
-from kiosk.session.photo import PhotoFailed, Shutter
 from kiosk.tray import PreviewFrame, ScanGuidance
 
 log = logging.getLogger(__name__)

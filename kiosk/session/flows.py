@@ -32,6 +32,7 @@ from central.contract.services import (
     QueueTicketCreate,
     is_complaint_category,
 )
+from kiosk.captured import ScannedDocument
 from kiosk.i18n import bilingual
 
 
@@ -58,12 +59,6 @@ class Step:
     required: bool = True
     options: tuple[str, ...] = ()
     min_length: int = 0
-
-
-@dataclass(frozen=True)
-class ScannedDocument:
-    content: bytes
-    content_type: str
 
 
 @dataclass(frozen=True, kw_only=True)

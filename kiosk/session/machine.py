@@ -57,6 +57,7 @@ from drivers.base import DeviceKind, DeviceState, DeviceStatus, Supply
 from drivers.documents.printer import is_ready
 from drivers.printer.errors import PrinterError
 from drivers.printer.receipt import Receipt
+from kiosk.captured import PhotoFailed, ScannedDocument, Shutter
 from kiosk.central_client import (
     CentralError,
     CentralOffline,
@@ -99,7 +100,6 @@ from kiosk.session.flows import (
     NOTIFY_PHONE,
     OutboxSubmission,
     QueueTicketSubmission,
-    ScannedDocument,
     Step,
     Submission,
     steps_for,
@@ -108,7 +108,7 @@ from kiosk.session.flows import (
     works_offline,
 )
 from kiosk.session.forms import AnswerRejected, check_answer, check_phone
-from kiosk.session.photo import PhotoFailed, Photographer, Shutter
+from kiosk.session.photo import Photographer
 from kiosk.session.states import AppState, Availability, State, check_transition
 from kiosk.session.timer import Backoff, IdleTimer
 from kiosk.submitter import Submitted

@@ -10,41 +10,9 @@ shared; the photo itself never leaves the owner thread except inside a submissio
 
 from __future__ import annotations
 
-import threading
 from typing import Protocol
 
-from kiosk.session.flows import ScannedDocument
-
-
-class PhotoFailed(RuntimeError):
-    """The shutter was pressed but the camera gave no photo (no still, or not encodable)."""
-
-
-class Shutter:
-    """One viewfinder's ending: ``take`` (a photo is wanted) or ``close`` (none is)."""
-
-    def __init__(self) -> None:
-        self._pressed = threading.Event()
-        self._take = False
-
-    def take(self) -> None:
-        self._take = True
-        self._pressed.set()
-
-    def close(self) -> None:
-        self._pressed.set()
-
-    @property
-    def pressed(self) -> bool:
-        return self._pressed.is_set()
-
-    @property
-    def taking(self) -> bool:
-        """Pressed to take a photo (not closed)."""
-        return self._take and self._pressed.is_set()
-
-    def wait(self, timeout_s: float) -> bool:
-        return self._pressed.wait(timeout_s)
+from kiosk.captured import ScannedDocument, Shutter
 
 
 class Photographer(Protocol):

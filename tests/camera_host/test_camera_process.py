@@ -25,7 +25,7 @@ from kiosk.camera_host.client import (
     RemoteQrReader,
     RemoteScanner,
 )
-from kiosk.session.photo import Shutter
+from kiosk.captured import Shutter
 from kiosk.tray import PreviewSlot, ScanGuidance
 from tests.journeys.conftest import page_photo
 

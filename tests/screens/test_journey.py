@@ -13,9 +13,9 @@ from central.models import Complaint as ComplaintRow
 from central.models import LetterRequest as LetterRow
 from central.models import NotificationOptIn
 from central.notify.phones import box_for
+from kiosk.captured import ScannedDocument
 from kiosk.session import State
 from kiosk.session.events import Notice
-from kiosk.session.flows import ScannedDocument
 from tests.journeys.conftest import page_photo
 from tests.screens.conftest import Rig, Ui
 

@@ -18,9 +18,9 @@ import pytest
 
 from central.contract.models import LocalizedText
 from drivers.documents.errors import MediaEmpty
+from kiosk.captured import ScannedDocument
 from kiosk.session import State
 from kiosk.session.collect import COLLECT_SERVICE_ID, not_printed
-from kiosk.session.flows import ScannedDocument
 from kiosk.tray import PREVIEW_MAX, PreviewSlot, ScanGuidance
 from screens.demo.finger import pressable
 from screens.text import word

@@ -10,11 +10,11 @@ from datetime import date
 import pytest
 
 from central.contract.services import BansosStatus
+from kiosk.captured import PhotoFailed, ScannedDocument, Shutter
 from kiosk.session import State
 from kiosk.session.bansos import Blocked, Standing, bansos_choices
 from kiosk.session.events import Notice, StepChanged, ViewfinderClosed
-from kiosk.session.flows import PHOTO_STEP, ComplaintSubmission, ScannedDocument
-from kiosk.session.photo import PhotoFailed, Shutter
+from kiosk.session.flows import PHOTO_STEP, ComplaintSubmission
 from tests.session.fakes import Rig, make_rig, signed_in
 
 pytestmark = pytest.mark.in_process

@@ -10,10 +10,11 @@ from central.contract.models import (
     Service,
 )
 from central.contract.services import MAX_ANSWER_LENGTH
+from kiosk.captured import ScannedDocument
 from kiosk.i18n import LANGUAGES
 from kiosk.session import State
 from kiosk.session.events import CountdownTick, Notice, ReceiptReady, SessionEnded
-from kiosk.session.flows import ComplaintSubmission, LetterSubmission, ScannedDocument
+from kiosk.session.flows import ComplaintSubmission, LetterSubmission
 from tests.session.fakes import (
     CARD,
     NOW,

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.captured import ScannedDocument
 from kiosk.session import State
 from kiosk.session.events import Notice, StepChanged
 from kiosk.session.flows import (
     NOTIFY_PHONE,
     ComplaintSubmission,
     LetterSubmission,
-    ScannedDocument,
     notify_phone_prompt,
 )
 from tests.session.fakes import Rig, signed_in

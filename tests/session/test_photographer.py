@@ -14,9 +14,9 @@ import pytest
 
 from common.events import EventBus
 from drivers.camera import simulated_camera
+from kiosk.captured import PhotoFailed, Shutter
 from kiosk.photo import PHOTO_MAX, CameraPhotographer, encode_photo
 from kiosk.scanning import CameraPreviewSlot
-from kiosk.session.photo import PhotoFailed, Shutter
 from tests.journeys.conftest import page_photo
 
 WAIT_S = 30.0
