@@ -22,6 +22,7 @@ from central.contract.models import (
 )
 from central.contract.services import Announcement, MyRequests, TrackedItem, VillageInformation
 from common.phone import InvalidPhone, mask_phone
+from kiosk.captured import Shutter
 from kiosk.i18n import bilingual
 from kiosk.session.events import (
     CardTapped,
@@ -43,7 +44,6 @@ from kiosk.session.flows import (
     takes_notify_phone,
 )
 from kiosk.session.machine import OUT_OF_SERVICE_TEXT, Session
-from kiosk.session.photo import Shutter
 from kiosk.session.states import State
 from kiosk.tray import ScanGuidance
 from screens.bridge import SessionBridge
