@@ -147,11 +147,18 @@ class Footprint:
 
 
 def footprint() -> Footprint:
+    """The app's memory, threads and textures now, once the visit's short-lived threads are
+    done (the heap's give-back after each return to the attract runs some 10 ms: caught
+    running, it read as a thread more)."""
     import gc
+    import threading
 
     from kivy.cache import Cache
     from kivy.graphics.texture import Texture
 
+    for thread in threading.enumerate():
+        if thread.name == "heap-give-back":
+            thread.join(5.0)
     gc.collect()
     status = Path("/proc/self/status").read_text()
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
@@ -167,8 +174,8 @@ def footprint() -> Footprint:
 
 def trimmed_rss_mb() -> float:
     """RSS once the C allocator gives back the free memory it keeps (glibc's malloc_trim):
-    what was freed but not returned, e.g. in the arenas of the camera's and scanner's threads,
-    which hold large frames for a moment."""
+    what was freed but not returned, e.g. in the arena of the session's and the devices'
+    threads, which hold the centre's replies and the preview's pictures for a moment."""
     ctypes.CDLL("libc.so.6").malloc_trim(0)
     return footprint().rss_mb
 
