@@ -56,7 +56,7 @@ RETRY_S = 5.0
 """After a child died: the next probe, doubled at every death in a row up to the period (a
 camera whose driver crashes at every open is not restarted every few seconds for ever)."""
 START_TIMEOUT_S = 15.0  # a child's first status (imports, camera open, one frame) within this
-QUIT_WAIT_S = 3.0  # a child told to quit is killed after this
+QUIT_WAIT_S = 1.5  # a child told to quit is killed after this (the kiosk has 5 s to stop)
 ANSWER_MARGIN_S = 20.0  # beyond a request's own time: a start, a still, the pipeline
 POLL_S = 0.05  # how often a waiting caller looks at its shutter or its stop
 
@@ -225,10 +225,14 @@ class CameraProcess:
                     stopping = self._stopping
                 if stopping:
                     return
-                for item in outgoing:
-                    self._deliver(item)
-                self._keep_or_end_the_child()
-                self._wait_and_receive()
+                try:
+                    for item in outgoing:
+                        self._deliver(item)
+                    self._keep_or_end_the_child()
+                    self._wait_and_receive()
+                except Exception:  # a bug here must not leave the camera's callers waiting
+                    log.exception("the camera process's messages could not be handled")
+                    self._end_child("the camera process was ended after an error", planned=False)
         finally:
             self._end_child("the kiosk is stopping", planned=True)
             with self._lock:
@@ -340,7 +344,7 @@ class CameraProcess:
                 stdin=subprocess.DEVNULL,
                 env=_child_environment(),
             )
-        except OSError as error:
+        except (OSError, subprocess.SubprocessError) as error:
             ours.close()
             self._probe_due = time.monotonic() + self._probe_period_s
             self._set_status(DeviceState.ERROR, f"camera process could not start: {error}")

@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from common.events import EventBus
-from drivers.base import StatusChanged
+from drivers.base import StatusChanged, UnknownDriver
 from drivers.camera import CAMERAS, Camera, SimulatedSource
 from kiosk.camera_host.messages import (
     Document,
@@ -252,7 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     if not isinstance(setup, Setup):
         return 2
     logs.configure(setup.log_level)
-    CameraHost(connection, setup).serve()
+    try:
+        host = CameraHost(connection, setup)
+    except (UnknownDriver, TypeError, ValueError) as error:  # the config let it through
+        log.error("camera %r could not be set up: %s", setup.driver, error)
+        return 1
+    host.serve()
     connection.close()
     return 0
 

@@ -220,6 +220,19 @@ def test_stopping_the_kiosk_ends_the_process_and_answers_what_was_running(
         os.kill(pid, 0)  # type: ignore[arg-type]
 
 
+def test_a_camera_that_cannot_be_set_up_is_an_error_and_a_scan_comes_back_empty(
+    bus: EventBus,
+) -> None:
+    camera = CameraProcess("no-such-camera", {}, bus, PreviewSlot())
+    camera.start()
+    try:
+        assert RemoteScanner(camera).scan(timeout_s=WAIT_S) is None
+        wait_for(lambda: camera.status().state is DeviceState.ERROR, "the error")
+        assert "exit code 1" in (camera.status().last_error or "")
+    finally:
+        camera.stop()
+
+
 def test_the_apps_process_never_imports_opencv_for_a_scan(tray: Path) -> None:
     """The point of the camera process: the app's memory keeps none of OpenCV."""
     script = f"""
