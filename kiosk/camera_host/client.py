@@ -21,7 +21,7 @@ from typing import Any
 
 import kiosk
 from common.events import EventBus
-from drivers.base import DeviceKind, DeviceState, DeviceStatus, StatusChanged
+from drivers.base import DeviceKind, DeviceState, DeviceStatus, StatusReporter
 from kiosk.camera_host.messages import (
     Ended,
     Guidance,
@@ -132,10 +132,10 @@ class CameraProcess:
         self._linger_s = linger_s
         self._probe_period_s = probe_period_s
         self._start_timeout_s = start_timeout_s
-        self._lock = threading.Lock()  # guards the queue, the flags and the status below
+        self._lock = threading.Lock()  # guards the queue, the flags and the tray below
         self._outgoing: list[Call | object] = []
         self._stopping = False
-        self._status = DeviceStatus(DeviceKind.CAMERA)
+        self._status = StatusReporter(bus, device_name, DeviceKind.CAMERA)
         self._tray: tuple[str, ...] | None = None  # the simulated tray's photos, if set
         self._numbers = itertools.count(1)
         self._waker, self._wake_end = socket.socketpair()  # wakes the thread for the queue
@@ -164,8 +164,7 @@ class CameraProcess:
             self._thread.join(timeout_s)
 
     def status(self) -> DeviceStatus:
-        with self._lock:
-            return self._status
+        return self._status.current
 
     @property
     def pid(self) -> int | None:
@@ -319,7 +318,7 @@ class CameraProcess:
         elif isinstance(message, Status):
             self._answered()
             self._retry_s = RETRY_S  # a child that reports is not one dying in a row
-            self._set_status(message.status.state, message.status.last_error)
+            self._status.update(state=message.status.state, last_error=message.status.last_error)
         elif isinstance(message, Scanned | Photographed | QrRead | Ended):
             call = self._calls.pop(message.call, None)
             if not self._calls:
@@ -347,7 +346,9 @@ class CameraProcess:
         except (OSError, subprocess.SubprocessError) as error:
             ours.close()
             self._probe_due = time.monotonic() + self._probe_period_s
-            self._set_status(DeviceState.ERROR, f"camera process could not start: {error}")
+            self._status.update(
+                state=DeviceState.ERROR, last_error=f"camera process could not start: {error}"
+            )
             return False
         finally:
             theirs.close()
@@ -393,16 +394,7 @@ class CameraProcess:
             self._retry_s = min(self._retry_s * 2, self._probe_period_s)
             code = child.process.returncode
             log.warning("%s (exit code %s)", reason, code)
-            self._set_status(DeviceState.ERROR, f"{reason} (exit code {code})")
-
-    def _set_status(self, state: DeviceState, error: str | None) -> None:
-        with self._lock:
-            previous = self._status
-            self._status = previous.changed(state=state, last_error=error)
-            changed = self._status is not previous
-            status = self._status
-        if changed:
-            self._bus.publish(StatusChanged(self.name, status))
+            self._status.update(state=DeviceState.ERROR, last_error=f"{reason} (exit code {code})")
 
 
 def _child_environment() -> dict[str, str]:
