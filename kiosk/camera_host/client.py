@@ -211,7 +211,8 @@ class CameraProcess:
             return self._tray
 
     def _wake(self) -> None:
-        with contextlib.suppress(BlockingIOError):  # full of wake-ups: it is awake anyway
+        # full of wake-ups: it is awake anyway; closed: it has stopped
+        with contextlib.suppress(BlockingIOError, OSError):
             self._waker.send(b"\0")
 
     # -- the owning thread --------------------------------------------------------------------
@@ -223,6 +224,7 @@ class CameraProcess:
                     outgoing, self._outgoing = self._outgoing, []
                     stopping = self._stopping
                 if stopping:
+                    self._refuse(outgoing)
                     return
                 try:
                     for item in outgoing:
@@ -236,9 +238,16 @@ class CameraProcess:
             self._end_child("the kiosk is stopping", planned=True)
             with self._lock:
                 outgoing, self._outgoing = self._outgoing, []
-            for item in outgoing:
-                if isinstance(item, Call):
-                    item.end(Lost("the kiosk is stopping"))
+            self._refuse(outgoing)
+            self._waker.close()
+            self._wake_end.close()
+
+    @staticmethod
+    def _refuse(outgoing: list[Call | object]) -> None:
+        """Requests that will not be sent: answered, so nobody waits for them."""
+        for item in outgoing:
+            if isinstance(item, Call):
+                item.end(Lost("the kiosk is stopping"))
 
     def _deliver(self, item: Call | object) -> None:
         if isinstance(item, Call):
