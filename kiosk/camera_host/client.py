@@ -148,6 +148,7 @@ class CameraProcess:
         self._idle_since = time.monotonic()
         self._probe_due = time.monotonic()  # the first probe at once: the state, known early
         self._retry_s = RETRY_S
+        self._command = ChildCommand.of_this_app()
         self._thread = threading.Thread(target=self._run, name="camera-process", daemon=True)
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -347,10 +348,10 @@ class CameraProcess:
         ours, theirs = socket.socketpair()
         try:
             process = subprocess.Popen(  # noqa: S603 - this interpreter, our own module
-                [sys.executable, "-m", "kiosk.camera_host.host", str(theirs.fileno())],
+                self._command.argv(theirs.fileno()),
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
-                env=_child_environment(),
+                env=self._command.environment(),
             )
         except (OSError, subprocess.SubprocessError) as error:
             ours.close()
@@ -406,14 +407,35 @@ class CameraProcess:
             self._status.update(state=DeviceState.ERROR, last_error=f"{reason} (exit code {code})")
 
 
-def _child_environment() -> dict[str, str]:
-    """The app's environment, with this project's root first on the import path (a kiosk
-    runs it from its virtualenv, where that changes nothing; a checkout runs it in place)."""
-    root = str(Path(kiosk.__file__).resolve().parent.parent)
-    environment = dict(os.environ)
-    paths = [root, *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
-    environment["PYTHONPATH"] = os.pathsep.join(paths)
-    return environment
+@dataclass(frozen=True)
+class ChildCommand:
+    """How to start the camera's process: this app's own interpreter and code, with every
+    symlink on the way resolved when the app starts. An update points
+    ``/opt/anjungan/current`` at a new version before it restarts the app
+    (provisioning/update.py); a child started in between must still run the app's version,
+    whose messages it speaks, not the new one."""
+
+    interpreter: str
+    code_root: str
+
+    @classmethod
+    def of_this_app(cls) -> ChildCommand:
+        in_virtualenv = sys.prefix != sys.base_prefix
+        interpreter = Path(sys.executable)
+        if in_virtualenv:  # the virtualenv's own python, not the base one its link leads to
+            interpreter = Path(sys.prefix).resolve() / "bin" / interpreter.name
+        return cls(str(interpreter), str(Path(kiosk.__file__).resolve().parent.parent))
+
+    def argv(self, fd: int) -> list[str]:
+        return [self.interpreter, "-m", "kiosk.camera_host.host", str(fd)]
+
+    def environment(self) -> dict[str, str]:
+        """The app's environment, with the app's code first on the import path (in a
+        virtualenv it is there anyway; a checkout runs it in place)."""
+        environment = dict(os.environ)
+        paths = [self.code_root, *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
+        environment["PYTHONPATH"] = os.pathsep.join(paths)
+        return environment
 
 
 # -- the stand-ins ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from drivers.base import DeviceState, StatusChanged
 from kiosk.camera_host.client import (
     RETRY_S,
     CameraProcess,
+    ChildCommand,
     RemotePhotographer,
     RemoteQrReader,
     RemoteScanner,
@@ -256,3 +257,27 @@ print(sorted(m for m in ("cv2", "numpy") if m in sys.modules))
         cwd=Path(__file__).resolve().parents[2],
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_child_runs_the_apps_own_version_even_after_current_is_switched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update points ``current`` at the new version before restarting the app: a camera
+    process started in between must run the version the app runs (provisioning/update.py)."""
+    import kiosk
+
+    for version in ("1", "2"):
+        (tmp_path / "versions" / version / "bin").mkdir(parents=True)
+        (tmp_path / "versions" / version / "site" / "kiosk").mkdir(parents=True)
+    current = tmp_path / "current"
+    current.symlink_to(tmp_path / "versions" / "1")
+    monkeypatch.setattr(sys, "prefix", str(current))
+    monkeypatch.setattr(sys, "base_prefix", "/usr")
+    monkeypatch.setattr(sys, "executable", str(current / "bin" / "python"))
+    monkeypatch.setattr(kiosk, "__file__", str(current / "site" / "kiosk" / "__init__.py"))
+    command = ChildCommand.of_this_app()
+    current.unlink()
+    current.symlink_to(tmp_path / "versions" / "2")  # the update's switch
+    first = tmp_path / "versions" / "1"
+    assert command.argv(7)[0] == str(first / "bin" / "python")
+    assert command.environment()["PYTHONPATH"].split(os.pathsep)[0] == str(first / "site")
