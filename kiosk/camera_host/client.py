@@ -124,7 +124,6 @@ class CameraProcess:
         probe_period_s: float = PROBE_PERIOD_S,
         start_timeout_s: float = START_TIMEOUT_S,
     ) -> None:
-        self.name = device_name
         self.driver = driver
         self._options = dict(options)
         self._bus = bus
