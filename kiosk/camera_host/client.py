@@ -61,6 +61,10 @@ ANSWER_MARGIN_S = 20.0  # beyond a request's own time: a start, a still, the pip
 POLL_S = 0.05  # how often a waiting caller looks at its shutter or its stop
 
 
+class _Warm:
+    """The camera will be needed soon: start the child now if none runs."""
+
+
 @dataclass(frozen=True)
 class Lost:
     """A request's answer when its child ended first (crashed, killed, or the kiosk stops)."""
@@ -103,6 +107,7 @@ class _Child:
         self.connection = connection
         self.started_at = time.monotonic()
         self.answered = False  # its first status came: the camera was opened (or not)
+        self.probe_only = False  # started for a probe alone: ends once it has answered
 
 
 class CameraProcess:
@@ -198,6 +203,12 @@ class CameraProcess:
             self._outgoing.append(message)
         self._wake()
 
+    def warm(self) -> None:
+        """The camera is about to be needed (a scan or photo step is on screen): start the
+        child now, so the resident's press finds it running; it stays ``linger_s`` from now.
+        Returns at once."""
+        self.tell(_Warm())
+
     def show_on_tray(self, files: tuple[str, ...]) -> None:
         """The simulated camera's tray (demo, benchmarks): shown from now on, by this child and
         by every later one."""
@@ -254,10 +265,20 @@ class CameraProcess:
             if self._child is None and not self._start_child():
                 item.end(Lost(self.status().last_error or "the camera process did not start"))
                 return
+            self._wanted()
             self._calls[item.number] = item
             self._send(item.request)
+        elif isinstance(item, _Warm):
+            if self._child is not None or self._start_child():
+                self._wanted()
+                self._idle_since = time.monotonic()
         elif self._child is not None:
             self._send(item)
+
+    def _wanted(self) -> None:
+        """The running child is wanted for more than a probe."""
+        if self._child is not None:
+            self._child.probe_only = False
 
     def _send(self, message: object) -> None:
         if self._child is None:
@@ -271,8 +292,8 @@ class CameraProcess:
         now = time.monotonic()
         child = self._child
         if child is None:
-            if now >= self._probe_due:
-                self._start_child()  # a probe: it ends once its first status has come
+            if now >= self._probe_due and self._start_child() and self._child is not None:
+                self._child.probe_only = True  # it ends once its first status has come
             return
         if not child.answered and now - child.started_at > self._start_timeout_s:
             self._end_child("the camera process did not start in time", planned=False)
@@ -339,8 +360,8 @@ class CameraProcess:
         child = self._child
         if child is not None and not child.answered:
             child.answered = True
-            self._idle_since = time.monotonic()  # a probe's child ends now unless asked more
-            if not self._calls:
+            self._idle_since = time.monotonic()
+            if child.probe_only:  # its work is done: it ends now
                 self._idle_since -= self._linger_s
 
     def _start_child(self) -> bool:
@@ -466,6 +487,10 @@ class RemoteScanner:
             return ScannedDocument(answer.document.content, answer.document.content_type)
         return None
 
+    def prepare(self) -> None:
+        """A document step is on screen: the camera's process starts now, not at the press."""
+        self._camera.warm()
+
     def watch(self, stop: threading.Event) -> None:
         """The tray and the detector's outline on the screen, nothing taken, until ``stop``
         is set (the technician's camera check)."""
@@ -483,6 +508,10 @@ class RemotePhotographer:
     def __init__(self, camera: CameraProcess) -> None:
         self._camera = camera
         self.preview = camera.preview
+
+    def prepare(self) -> None:
+        """The photo step is on screen: the camera's process starts now, not at the press."""
+        self._camera.warm()
 
     def photograph(self, shutter: Shutter, timeout_s: float = 60.0) -> ScannedDocument | None:
         """As ``CameraPhotographer.photograph``: the resident's press is passed on as it

@@ -185,6 +185,10 @@ class Printer(Protocol):
 class Scanner(Protocol):
     """Watches the tray and returns a checked, flattened page (or None after its timeout)."""
 
+    def prepare(self) -> None:
+        """A document step is on screen: get the camera ready; returns at once."""
+        ...
+
     def scan(self, timeout_s: float = 60.0) -> ScannedDocument | None: ...
 
 
@@ -680,6 +684,10 @@ class Session:
         if self._step_index < len(self._steps):
             step = self._steps[self._step_index]
             self._publish(StepChanged(self._service.id, step.name, step.prompt, step.options))
+            if step.kind == "document" and self.scanner is not None:
+                self.scanner.prepare()  # the camera's process starts while the resident reads
+            elif step.kind == "photo" and self.photographer is not None:
+                self.photographer.prepare()
             return
         if self.state is State.SERVICE:
             self._go(State.REVIEW, self._service.id)

@@ -16,7 +16,12 @@ from kiosk.captured import ScannedDocument, Shutter
 
 
 class Photographer(Protocol):
-    """The camera for photos (``kiosk.photo.CameraPhotographer`` in a kiosk)."""
+    """The camera for photos (``kiosk.camera_host.client.RemotePhotographer`` in a kiosk,
+    which runs ``kiosk.photo.CameraPhotographer`` in the camera's process)."""
+
+    def prepare(self) -> None:
+        """The photo step is on screen: get the camera ready; returns at once."""
+        ...
 
     def photograph(self, shutter: Shutter, timeout_s: float) -> ScannedDocument | None:
         """Show the live picture until the shutter is pressed; the photo (left on screen to

@@ -154,6 +154,27 @@ def test_the_process_ends_once_nothing_uses_it_and_returns_for_the_next_request(
     assert scanner.scan(timeout_s=WAIT_S) is not None
 
 
+def test_a_warmed_process_waits_for_the_press_instead_of_ending_as_a_probe(
+    bus: EventBus, tray: Path
+) -> None:
+    camera = CameraProcess(
+        "simulated", {**OPTIONS, "files": [str(tray)]}, bus, PreviewSlot(), linger_s=5.0
+    )
+    camera.start()
+    try:
+        wait_for(lambda: camera.status().state is DeviceState.ONLINE, "the probe")
+        wait_for(lambda: camera.pid is None, "the probe's process ended")
+        camera.warm()  # a scan step on screen
+        wait_for(lambda: camera.pid is not None, "the process started")
+        warmed = camera.pid
+        time.sleep(1.5)  # well past its first status (~0.4 s), within the 5 s linger
+        assert camera.pid == warmed
+        assert RemoteScanner(camera).scan(timeout_s=WAIT_S) is not None
+        assert camera.pid == warmed  # the scan found it running
+    finally:
+        camera.stop()
+
+
 def test_a_photo_is_taken_when_the_shutter_is_pressed_and_none_when_closed(
     camera: CameraProcess,
 ) -> None:

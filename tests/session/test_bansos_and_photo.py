@@ -117,6 +117,10 @@ class FakePhotographer:
         self.photos = list(photos)
         self.shown: ScannedDocument | None = None
         self.put_aways = 0
+        self.prepared = 0
+
+    def prepare(self) -> None:
+        self.prepared += 1
 
     def photograph(self, shutter: Shutter, timeout_s: float) -> ScannedDocument | None:
         assert shutter.wait(timeout_s)
@@ -165,6 +169,12 @@ def test_a_photo_taken_kept_is_attached_to_the_complaint() -> None:
     [(submission, _)] = rig.submitter.received
     assert isinstance(submission, ComplaintSubmission)
     assert dict(submission.attachments) == {"photo": PHOTO}  # delivery uploads it as "photo"
+
+
+def test_the_photo_step_gets_the_camera_ready_before_the_resident_asks() -> None:
+    camera = FakePhotographer()
+    _at_the_photo(camera)
+    assert camera.prepared == 1
 
 
 def test_closing_the_viewfinder_takes_nothing_and_skip_goes_on_without_a_photo() -> None:

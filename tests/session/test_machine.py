@@ -66,6 +66,32 @@ def test_lockout_message_is_shown_and_the_session_ends(rig: Rig) -> None:
     assert not rig.session.holds_personal_data()
 
 
+class PreparedScanner:
+    """Counts the session's calls to get the camera ready; never scans."""
+
+    def __init__(self) -> None:
+        self.prepared: list[str] = []
+
+    def prepare(self) -> None:
+        self.prepared.append("ready")
+
+    def scan(self, timeout_s: float = 60.0) -> ScannedDocument | None:
+        raise AssertionError("no scan in this test")
+
+
+def test_each_document_step_gets_the_camera_ready_and_no_other_step_does(rig: Rig) -> None:
+    scanner = PreparedScanner()
+    rig.session.scanner = scanner
+    signed_in(rig)
+    rig.session.choose("sktm")
+    rig.session.answer("Mendaftar sekolah anak")
+    assert scanner.prepared == []
+    rig.session.answer("Rp 1.000.001 - 2.000.000")
+    assert scanner.prepared == ["ready"]  # the family card's step
+    rig.session.attach(ScannedDocument(b"%PDF-kk", "application/pdf"))
+    assert scanner.prepared == ["ready", "ready"]  # the RT's letter's
+
+
 def test_letter_with_scan_is_submitted_and_printed(rig: Rig) -> None:
     kk, rt = (
         ScannedDocument(b"%PDF-kk", "application/pdf"),
