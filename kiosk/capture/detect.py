@@ -125,7 +125,21 @@ _LINE_FAR = (9.0, 12.0, 15.0, 18.0, 21.0)
 # The line: at most this light, relative to the paper inside. A black cable reads 0.3-0.5,
 # the same cable out of focus 0.62; a sheet's shadow on the sheet below is far lighter.
 _LINE_DARK = 0.7
-_LINE_PAPER = 0.85  # ...and past it at least this light again
+# ...and past it at least this light again: paper, or on a page slid off the frame, its
+# printed lines beyond a cable (0.83 on the cluttered letter). A counter past a sheet's
+# border is darker than that, or it is as light as paper and there is no dark line.
+_LINE_PAPER = 0.8
+# A side near the frame's border with the sheet's own paper between it and the border,
+# lighter than the sheet just inside that side: the side is where print ends (a header
+# bar, a photo, a table's last rule) on a sheet that goes on out of the picture
+# (``_sheet_goes_on``). Read from just past the side up to this share of the image's long
+# side (24 px on the middle level, where ``_line_sides`` stops looking) or the border.
+_ON_REACH = 0.025
+_ON_FROM = 3.0  # px past the side: clear of its own edge
+_ON_INSIDE = (-7.0, -5.0, -3.0)  # px: the sheet just inside each side
+_ON_PAPER = 0.9  # of the lightest side's inside: the sheet's paper
+_ON_LIGHTER = 1.05  # ...and this much lighter than the sheet just inside the side
+_ON_TINT = 10.0  # Lab units from the lightest side's inside: the same paper
 _SIDES_TWICE = np.array([0, 1, 2, 3, 0, 1, 2, 3])  # a quad's sides, once per step polarity
 Scale = npt.NDArray[np.float64]  # (x, y) size of the coarse copy over the full frame
 Sides = npt.NDArray[np.bool_]  # one flag per side of a quad
@@ -591,7 +605,8 @@ class PageDetector:
         refined = order_quad(corners)
         if not is_convex(refined):
             return None
-        touches = on_border or _outside(refined, fw, fh, self.config.border_margin)
+        touches = (on_border or _outside(refined, fw, fh, self.config.border_margin)
+                   or bool(_sheet_goes_on(frame, refined).any()))
         return _Candidate(
             refined,
             float(np.mean(real)) if real else 0.0,
@@ -976,6 +991,61 @@ def _line_sides(image: Image, quad: Quad) -> Sides:
     far = profile[:, len(_LINE_INSIDE) + len(_LINE_NEAR):].max(axis=1)
     lines: Sides = (near <= _LINE_DARK * inside) & (far >= _LINE_PAPER * inside)
     return lines
+
+
+def _sheet_goes_on(image: Image, quad: Quad) -> Sides:
+    """The sides of ``quad`` past which its sheet goes on to the frame's border.
+
+    Past a sheet's own side lies what it rests on, which is darker than the sheet or of
+    another tint, since that is what made the edge. On a page slid partly off the frame the
+    largest outline still inside it may close on the edge of its print instead: a header
+    bar or a block of small type a few pixels from the border, with the page's blank margin
+    (lighter than the print, the same paper) between it and the border, where the line
+    test (``_line_sides``) has no room to look. Such a side makes the outline one that runs
+    off the frame (`cut_off`: "move the page into the tray"). On real pages slid off the
+    frame it caught a datasheet's header rule (outside 1.17 times as light as inside it) and
+    a patent's (1.18); synthetic pages near the border on light counters of their own tint
+    read 0.98 at most.
+    """
+    h, w = image.shape[:2]
+    reach = _ON_REACH * max(h, w)
+    lo, hi = quad.min(axis=0), quad.max(axis=0)
+    if lo[0] > reach and lo[1] > reach and hi[0] < w - 1 - reach and hi[1] < h - 1 - reach:
+        return np.zeros(4, bool)  # no side near the border: the common case, at no cost
+    a, b = quad, quad[NEXT]
+    outward = _outward_normals(quad)
+    t = _spread(0.1, 0.9, _MARGIN_COLUMNS)[None, :, None]
+    on_side = a[:, None, :] + t * (b - a)[:, None, :]  # (4, columns, 2)
+    offsets = np.array(_ON_INSIDE + tuple(np.arange(_ON_FROM, reach + 1.0)))
+    where = on_side[:, :, None, :] + offsets[None, None, :, None] * outward[:, None, None, :]
+    seen = ((where[..., 0] >= 0) & (where[..., 0] <= w - 1)
+            & (where[..., 1] >= 0) & (where[..., 1] <= h - 1))
+    flat = where.reshape(1, -1, 2).astype(np.float32)
+    picked = cv2.remap(image, flat[..., 0], flat[..., 1], cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_REPLICATE)
+    lab = cv2.cvtColor(picked, cv2.COLOR_BGR2LAB)[0].astype(np.float64)
+    lab = lab.reshape((*where.shape[:3], 3))
+    count = len(_ON_INSIDE)
+    inside = np.median(lab[:, :, :count].reshape(4, -1, 3), axis=1)  # per side: L, a, b
+    paper = inside[int(np.argmax(inside[:, 0]))]
+    past, past_seen = lab[:, :, count:], seen[:, :, count:]
+    # Columns whose reach ends at the border, seen for two samples at least before it: the
+    # lightest of them is the paper between print (the print itself is darker).
+    to_border = (~past_seen).any(axis=2) & (past_seen.sum(axis=2) >= 2)
+    lightest = np.where(past_seen, past[..., 0], -1.0).max(axis=2)
+    weights = np.maximum(past_seen.sum(axis=2), 1)
+    tint = (np.where(past_seen[..., None], past[..., 1:], 0.0).sum(axis=2)
+            / weights[..., None])  # (4, columns, 2): mean a, b past the side
+    goes_on: Sides = np.zeros(4, bool)
+    for k in range(4):
+        columns = to_border[k]
+        if columns.sum() < _MARGIN_COLUMNS // 2:
+            continue  # the side is not near the border along most of its length
+        light = float(np.median(lightest[k, columns]))
+        a_k, b_k = np.median(tint[k, columns], axis=0)
+        goes_on[k] = (light >= _ON_PAPER * paper[0] and light >= _ON_LIGHTER * inside[k, 0]
+                      and float(np.hypot(a_k - paper[1], b_k - paper[2])) <= _ON_TINT)
+    return goes_on
 
 
 def _sheet_shaped(quad: Quad, max_aspect: float, min_angle: float) -> bool:

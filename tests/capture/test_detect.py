@@ -11,6 +11,7 @@ from kiosk.capture.detect import (
     Reason,
     _line_sides,
     _run_on_sides,
+    _sheet_goes_on,
     _sides_running_off,
 )
 from kiosk.capture.metric import jaccard
@@ -260,3 +261,30 @@ def test_a_wide_blurred_cable_across_the_page_is_not_a_side() -> None:
     blurred = cv2.GaussianBlur(image, (0, 0), 2.0)
     below_cable = np.array([[150, 205], [449, 205], [449, 399], [150, 399]], np.float64)
     assert _line_sides(blurred, below_cable).tolist() == [True, False, False, False]
+
+
+def _header_near_the_top(counter: int) -> np.ndarray:
+    """A white page on a counter of grey level ``counter``, running off the frame's top:
+    a grey band of small type ends 10 px below the border, blank margin above it."""
+    image = np.full((480, 640, 3), counter, np.uint8)
+    image[:400, 150:450] = 235
+    image[10:60, 170:430] = 170  # the header's print, as the middle level blurs it
+    return image
+
+
+def test_the_edge_of_print_near_the_border_is_not_a_side() -> None:
+    """Above the outline's top side lies the page's own blank margin up to the border,
+    lighter than the print just inside: the sheet goes on out of the picture."""
+    image = _header_near_the_top(counter=110)
+    below_margin = np.array([[170, 10], [429, 10], [429, 399], [170, 399]], np.float64)
+    assert _sheet_goes_on(image, below_margin).tolist() == [True, False, False, False]
+
+
+def test_a_page_near_the_border_keeps_its_sides() -> None:
+    """The page's own top side 10 px below the border, with a counter as light as paper
+    (a light desk) or darker beyond it: the counter is not lighter than the page."""
+    for counter in (110, 228):
+        image = np.full((480, 640, 3), counter, np.uint8)
+        image[10:400, 150:450] = 235
+        sheet = np.array([[150, 10], [449, 10], [449, 399], [150, 399]], np.float64)
+        assert not _sheet_goes_on(image, sheet).any(), counter

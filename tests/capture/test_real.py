@@ -74,6 +74,21 @@ def test_a_page_running_off_a_smaller_camera_is_never_answered(name: str, side: 
     assert found.quad is None, found
 
 
+@pytest.mark.parametrize(("name", "side", "share", "scale"),
+                         [("background01_datasheet", "top", 0.08, 0.75),
+                          ("background05_letter", "bottom", 0.2, 0.9)])
+def test_a_page_running_off_the_frame_is_not_closed_on_print(name: str, side: str,
+                                                             share: float,
+                                                             scale: float) -> None:
+    """Outlines once answered (and auto-capturable) for pages slid off the frame: the
+    datasheet's closed on its header's print 6-9 px below the border, its blank top margin
+    beyond it; the cluttered letter's on the cable across the page, past which the page's
+    printed lines read 0.83 of its paper."""
+    frame = next(f for f in FRAMES if f.name.startswith(name))
+    found = PageDetector().detect(cut_at(frame.image(), frame.quad, side, share, scale))
+    assert found.quad is None, found
+
+
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_plain_desk_pages_are_found_through_other_cameras(variant: str) -> None:
     """The plain desk through a 720p or 360p camera, closer, turned, out of focus, as a
