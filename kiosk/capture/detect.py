@@ -448,11 +448,16 @@ class PageDetector:
         evenly lit paper inside (a glare spot on wood grain is striped) and have a
         document's proportions: A4, F4 and the ID-1 card are 1.41-1.59 long over short,
         receipts longer, while the pieces a cable cuts a page into and a pile's outline
-        mixed with the page's are any shape.
+        mixed with the page's are any shape. A region touching the frame's border vouches
+        for nothing: its paper may go on past the frame (on cluttered-desk pages slid off
+        the frame, it outlined what was left inside).
         """
         cfg = self.config
         ratio = lv.mid_scale / lv.scale
-        regions = paper_regions(lv.lab, seen, cfg.min_area, lv.white)
+        # Paper running off the frame may go on past it: what is left inside is no page.
+        h, w = lv.lab.shape[:2]
+        regions = [r for r in paper_regions(lv.lab, seen, cfg.min_area, lv.white)
+                   if not _outside(r.hull.astype(np.float64), w, h, 1.0)]
         fitted = [self._fit_proposal(lv.mid, (r.quad + 0.5) * ratio - 0.5, radius)
                   for r in regions]
         kept = []

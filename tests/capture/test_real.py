@@ -89,6 +89,21 @@ def test_a_page_running_off_the_frame_is_not_closed_on_print(name: str, side: st
     assert found.quad is None, found
 
 
+@pytest.mark.parametrize(("name", "side", "share", "scale"),
+                         [("background05_datasheet", "top", 0.08, 0.75),
+                          ("background05_patent", "top", 0.5, 0.75),
+                          ("background05_tax", "bottom", 0.35, 0.9)])
+def test_a_paper_region_running_off_the_frame_vouches_for_no_page(name: str, side: str,
+                                                                  share: float,
+                                                                  scale: float) -> None:
+    """Cluttered-desk pages slid off the frame were outlined on their paper regions' word
+    (never auto-captured, but drawn as the page): the paper goes on past the frame, so
+    what is left inside it is not a page."""
+    frame = next(f for f in FRAMES if f.name.startswith(name))
+    found = PageDetector().detect(cut_at(frame.image(), frame.quad, side, share, scale))
+    assert found.quad is None, found
+
+
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_plain_desk_pages_are_found_through_other_cameras(variant: str) -> None:
     """The plain desk through a 720p or 360p camera, closer, turned, out of focus, as a
